@@ -1,0 +1,210 @@
+"""The ``yos-bot`` command line."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import sqlite_utils
+
+from bot.commands import dispatch
+from bot.config import ConfigError, Settings, load_settings
+from bot.console import run_console
+from bot.domain.queries import InspectionQueries
+from bot.render.text import render_text
+from bot.runtime import make_context, prepare_store
+from bot.store.loader import LoadError, load_files
+
+SLACK_HINT = (
+    "Slack is not configured, so this is the local console. To connect Slack, set "
+    "SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP) "
+    "in .env: see README.md."
+)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _store(settings: Settings) -> sqlite_utils.Database:
+    try:
+        db, report = prepare_store(settings)
+    except LoadError as error:
+        raise click.ClickException(f"the bundled data could not be loaded:\n{error}") from None
+    if report is not None:
+        click.echo(f"Loaded bundled data into {settings.db_path}: {report.describe()}", err=True)
+    return db
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="yos-bot")
+def main() -> None:
+    """Answer questions about HMIP inspection results and track their recommendations.
+
+    Settings come from the environment and .env (see .env.example).
+    """
+
+
+@main.command()
+def run() -> None:
+    """Start in the mode the environment allows.
+
+    Socket Mode when SLACK_APP_TOKEN and SLACK_BOT_TOKEN are set, HTTP when
+    SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are, otherwise the local console.
+    """
+    settings = _settings()
+    if settings.mode == "console":
+        click.echo(SLACK_HINT, err=True)
+        _console(settings)
+    else:
+        from bot.slack.serve import start
+
+        _configure_logging(settings)
+        start(settings, settings.mode)
+
+
+@main.command()
+def console() -> None:
+    """Ask questions at a prompt; reads standard input until it ends, so it can be piped.
+
+    Type a command with or without /yos, e.g. "score public" or "/yos recs".
+    """
+    _console(_settings())
+
+
+def _console(settings: Settings) -> None:
+    db = _store(settings)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        click.echo("Type a question, `help`, or `quit`.", err=True)
+
+    def answer(text: str) -> Any:
+        return dispatch(text, make_context(db, settings, via="console"))
+
+    run_console(answer, sys.stdin, sys.stdout, interactive=interactive)
+
+
+@main.command()
+@click.argument("question", nargs=-1, required=True)
+def ask(question: tuple[str, ...]) -> None:
+    """Answer one question and exit, e.g. yos-bot ask "score protecting-public"."""
+    settings = _settings()
+    db = _store(settings)
+    reply = dispatch(" ".join(question), make_context(db, settings, via="console"))
+    click.echo(render_text(reply))
+    if not reply.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def load(files: tuple[Path, ...]) -> None:
+    """Load data files into the store (all or nothing; loading twice changes nothing)."""
+    settings = _settings()
+    db = _store(settings)
+    try:
+        report = load_files(db, list(files))
+    except LoadError as error:
+        for line in error.problems:
+            click.echo(line, err=True)
+        raise click.ClickException("nothing was loaded; fix the file and try again") from None
+    click.echo(report.describe())
+
+
+@main.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not to stdout."
+)
+def export(fmt: str, out: Path | None) -> None:
+    """Export every inspection: nested JSON, or CSV with one row per theme score."""
+    settings = _settings()
+    db = _store(settings)
+    stream = out.open("w", newline="", encoding="utf-8") if out else sys.stdout
+    try:
+        if fmt == "json":
+            json.dump(export_inspections(db), stream, indent=2, ensure_ascii=False)
+            stream.write("\n")
+        else:
+            write_scores_csv(db, stream)
+    finally:
+        if out:
+            stream.close()
+
+
+def export_inspections(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    queries = InspectionQueries(db)
+    result = []
+    for inspection in queries.all_inspections():
+        themes = [
+            {"slug": t.slug, "name": t.name, "score": t.score, "rating": t.rating}
+            for t in queries.themes(inspection)
+        ]
+        recs = [
+            {
+                "ref": r.ref,
+                "text": r.text,
+                "baselines": [{"label": b.label, "score": b.score} for b in r.baselines],
+                "target": r.target,
+                "monitoring": r.monitoring_text,
+                "window_start": r.monitor_start.isoformat() if r.monitor_start else None,
+                "window_end": r.window_end.isoformat() if r.window_end else None,
+            }
+            for r in queries.recommendations(inspection)
+        ]
+        events = [
+            {"date": e.date.isoformat(), "title": e.title, "body": e.body, "detail": e.detail}
+            for e in queries.timeline(inspection)
+        ]
+        result.append(
+            {
+                **db["inspections"].get(inspection.id),
+                "service": inspection.service.name,
+                "themes": themes,
+                "strengths": queries.strengths(inspection),
+                "recommendations": recs,
+                "timeline": events,
+            }
+        )
+    return result
+
+
+def write_scores_csv(db: sqlite_utils.Database, stream: Any) -> None:
+    queries = InspectionQueries(db)
+    writer = csv.writer(stream)
+    writer.writerow(
+        ["service", "inspection", "programme", "published", "theme", "score", "rating", "stars"]
+    )
+    for inspection in queries.all_inspections():
+        for theme in queries.themes(inspection):
+            band = theme.band
+            writer.writerow(
+                [
+                    inspection.service.name,
+                    inspection.id,
+                    inspection.programme,
+                    inspection.published,
+                    theme.name,
+                    "" if theme.score is None else f"{theme.score:g}",
+                    theme.rating or "",
+                    band.value if band and band.unit == "stars" else "",
+                ]
+            )

@@ -1,0 +1,1 @@
+"""Domain logic: inspections, rating bands, themes and recommendations. No Slack here."""

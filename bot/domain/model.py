@@ -1,0 +1,211 @@
+"""Plain records the queries return. Built from store rows; no behaviour beyond display."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.domain.text import percent
+
+
+@dataclass(frozen=True)
+class Band:
+    """One step of a rating scale: "Good, 80% and over, 4 stars"."""
+
+    applies_to: str
+    label: str
+    lower: float | None
+    upper: float | None
+    value: int | None
+    unit: str | None
+    measure: str
+
+    @property
+    def stars(self) -> str:
+        if self.unit != "stars" or not self.value:
+            return ""
+        return "★" * self.value
+
+    @property
+    def badge(self) -> str:
+        """★★★★ Good, or Good (2 points) on a points scale."""
+        if self.stars:
+            return f"{self.stars} {self.label}"
+        if self.applies_to == "standard" and self.value is not None:
+            points = "point" if self.value == 1 else "points"
+            return f"{self.label} ({self.value} {points})"
+        return self.label
+
+    def range_text(self, top: float | None) -> str:
+        """How people write the band's range: "80% and over", "65-79%", "under 50%"."""
+        suffix = "%" if self.measure == "percent" else " points"
+        low, high = self.lower, self.upper
+        if low is None:
+            return ""
+        if low == 0 and high is not None:
+            if self.measure == "percent":
+                return f"under {high + 1:g}%"
+            return f"0-{high:g}{suffix}"
+        if high is None or (top is not None and high >= top):
+            if self.measure == "percent":
+                return f"{low:g}% and over"
+            return f"{low:g}-{top if top is not None else high:g}{suffix}"
+        return f"{low:g}-{high:g}{suffix}"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A framework's rating bands, with the rule that turns a number into a band."""
+
+    framework_id: str
+    name: str
+    period: str | None
+    measure: str
+    unit: str | None
+    max_points: int | None
+    description: str | None
+    bands: tuple[Band, ...]
+
+    def of(self, applies_to: str) -> list[Band]:
+        return [b for b in self.bands if b.applies_to == applies_to]
+
+    def band_for(self, number: float | None, applies_to: str = "score") -> Band | None:
+        """The band with the highest lower bound that ``number`` reaches."""
+        if number is None:
+            return None
+        reached = [b for b in self.of(applies_to) if b.lower is not None and number >= b.lower]
+        return max(reached, key=lambda b: b.lower or 0, default=None)
+
+    def band_named(self, label: str | None, applies_to: str = "standard") -> Band | None:
+        if not label:
+            return None
+        wanted = label.strip().lower()
+        return next((b for b in self.of(applies_to) if b.label.lower() == wanted), None)
+
+    @property
+    def top(self) -> float | None:
+        return 100 if self.measure == "percent" else self.max_points
+
+    @property
+    def good_threshold(self) -> float | None:
+        """The lowest score rated Good: the default target for a recommendation."""
+        good = self.band_named("Good", "score")
+        return good.lower if good else None
+
+
+@dataclass(frozen=True)
+class Theme:
+    slug: str
+    name: str
+    score: float | None
+    rating: str | None
+    band: Band | None
+    position: int
+
+    @property
+    def score_text(self) -> str:
+        return percent(self.score) if self.score is not None else (self.rating or "n/a")
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    name: str
+    short_name: str | None
+    local_authority: str | None
+
+
+@dataclass(frozen=True)
+class Inspection:
+    id: str
+    service: Service
+    scale: Scale
+    inspectorate: str | None
+    programme: str
+    programme_short: str | None
+    fieldwork_start: str | None
+    fieldwork_end: str | None
+    published: str
+    overall_score: float | None
+    score_min: float | None
+    score_max: float | None
+    overall_points: int | None
+    overall_rating: str | None
+    summary_quote: str | None
+    scope: str | None
+    method: str | None
+    previous_inspection: str | None
+    outcome: str | None
+    comparison: str | None
+    bands_note: str | None
+    report_url: str | None
+    source: str | None
+
+    @property
+    def overall_band(self) -> Band | None:
+        if self.scale.measure == "points":
+            return self.scale.band_for(self.overall_points, "overall")
+        return self.scale.band_for(self.overall_score, "score")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    label: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    id: str
+    inspection_id: str
+    ref: str
+    text: str
+    context: str | None
+    response: str | None
+    baseline_note: str | None
+    baselines: tuple[Baseline, ...]
+    monitored_by: str | None
+    monitor_months: int | None
+    monitor_start: date | None
+    monitor_means: tuple[str, ...]
+    report_to: str | None
+    target: float | None
+    window_end: date | None = None
+
+    @property
+    def monitoring_text(self) -> str | None:
+        """Monitored by YOS managers for 3 months through … and …; reported to …."""
+        if not (self.monitor_months or self.monitor_means or self.report_to):
+            return None
+        parts = ["Monitored"]
+        if self.monitored_by:
+            parts.append(f"by {self.monitored_by}")
+        if self.monitor_months:
+            months = "month" if self.monitor_months == 1 else "months"
+            parts.append(f"for {self.monitor_months} {months}")
+        if self.monitor_means:
+            means = list(self.monitor_means)
+            joined = means[0] if len(means) == 1 else ", ".join(means[:-1]) + " and " + means[-1]
+            parts.append(f"through {joined}")
+        text = " ".join(parts)
+        if self.report_to:
+            text += f"; results reported to {self.report_to}"
+        return text + "."
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: date
+    title: str
+    body: str | None = None
+    detail: str | None = None
+    kind: str = "event"
+
+
+@dataclass(frozen=True)
+class ThemeMatch:
+    """The outcome of looking a theme up by what a person typed."""
+
+    theme: Theme | None
+    candidates: tuple[Theme, ...] = field(default_factory=tuple)
+    suggestions: tuple[Theme, ...] = field(default_factory=tuple)

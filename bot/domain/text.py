@@ -1,0 +1,46 @@
+"""Small text helpers shared by the loader and the queries."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+# Words people leave out when they name a theme: "protecting the public" -> "protecting-public".
+SMALL_WORDS = frozenset(
+    {"a", "an", "and", "at", "by", "for", "in", "is", "of", "on", "or", "that", "the", "to"}
+)
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower().replace("'", ""))
+
+
+def slugify(text: str) -> str:
+    """The short name of a theme: lower case, small words dropped, joined by hyphens."""
+    return "-".join(w for w in words(text) if w not in SMALL_WORDS)
+
+
+def long_date(value: str | date) -> str:
+    """18 December 2013."""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%B %Y}"
+
+
+def date_range(start: str | None, end: str | None) -> str | None:
+    """25-27 November 2013, or 28 November - 2 December 2013 across months."""
+    if not start and not end:
+        return None
+    if not start or not end or start == end:
+        return long_date(start or end or "")
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}-{last.day} {last:%B %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%B} - {last.day} {last:%B %Y}"
+    return f"{long_date(first)} - {long_date(last)}"
+
+
+def percent(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"

@@ -1,0 +1,1 @@
+"""Renderers: a platform-neutral Reply in, text for one platform out."""

@@ -1,0 +1,40 @@
+"""Wiring shared by every front end: open the store, load the bundled data, build contexts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlite_utils
+
+from bot.commands import Context
+from bot.config import Settings
+from bot.domain.queries import InspectionQueries
+from bot.store import migrate, open_db
+from bot.store.loader import LoadReport, bundled_files, load_files
+
+
+def prepare_store(settings: Settings) -> tuple[sqlite_utils.Database, LoadReport | None]:
+    """Open the store, bring its schema up to date and load the bundled data when empty."""
+    db = open_db(settings.db_path)
+    migrate(db)
+    report = None
+    if db["inspections"].count == 0:
+        files = bundled_files(settings.data_dir)
+        if files:
+            report = load_files(db, files)
+    return db, report
+
+
+def today(settings: Settings) -> date:
+    return settings.today or date.today()
+
+
+def make_context(
+    db: sqlite_utils.Database, settings: Settings, *, via: str, **who: str | None
+) -> Context:
+    return Context(
+        queries=InspectionQueries(db, settings.service),
+        today=today(settings),
+        via=via,
+        **who,
+    )

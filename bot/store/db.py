@@ -1,0 +1,52 @@
+"""Opening the store and writing to it safely from several processes."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+# Long enough to ride out another worker's write; every write here is milliseconds.
+BUSY_TIMEOUT_SECONDS = 30.0
+
+
+def open_db(path: Path | str) -> sqlite_utils.Database:
+    """Open (creating if needed) the store with WAL, foreign keys and a busy timeout."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
+    db = sqlite_utils.Database(conn, execute_plugins=False)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    if db.journal_mode != "wal" and str(path) != ":memory:":
+        db.enable_wal()
+    # WAL with NORMAL sync is durable against process crashes, which is what a
+    # killed worker needs; only a power cut can lose the last commit.
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction, taken with BEGIN IMMEDIATE.
+
+    IMMEDIATE takes the write lock up front, so concurrent writers queue on the
+    busy timeout instead of failing with "database is locked" when a read
+    transaction tries to upgrade. Nested calls become savepoints.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    else:
+        db.execute("COMMIT")

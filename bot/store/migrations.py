@@ -1,0 +1,195 @@
+"""Versioned schema migrations.
+
+Each migration runs once, in order, inside the same write transaction that
+records it, so a fresh file and a file from any earlier version end on the same
+schema, and two processes starting together cannot both apply one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from bot.store.db import write_transaction
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _inspection_store(db: sqlite_utils.Database) -> None:
+    db["frameworks"].create(
+        {
+            "id": str,
+            "name": str,
+            "period": str,
+            "measure": str,  # "percent" (case-assessment scores) or "points" (standards)
+            "unit": str,  # what a band's value counts: "stars" or "points"
+            "max_points": int,
+            "description": str,
+        },
+        pk="id",
+        not_null={"name", "measure"},
+    )
+    db["rating_bands"].create(
+        {
+            "framework_id": str,
+            "applies_to": str,  # "score", "standard" or "overall"
+            "label": str,
+            "lower": float,
+            "upper": float,
+            "value": int,
+            "position": int,
+        },
+        pk=("framework_id", "applies_to", "label"),
+        foreign_keys=[("framework_id", "frameworks", "id")],
+    )
+    db["services"].create(
+        {
+            "id": str,
+            "name": str,
+            "short_name": str,
+            "local_authority": str,
+            "reference": str,
+        },
+        pk="id",
+        not_null={"name"},
+    )
+    db["inspections"].create(
+        {
+            "id": str,
+            "service_id": str,
+            "framework_id": str,
+            "inspectorate": str,
+            "programme": str,
+            "programme_short": str,
+            "fieldwork_start": str,
+            "fieldwork_end": str,
+            "published": str,
+            "overall_score": float,
+            "score_min": float,
+            "score_max": float,
+            "overall_points": int,
+            "overall_rating": str,
+            "summary_quote": str,
+            "scope": str,
+            "method": str,
+            "previous_inspection": str,
+            "outcome": str,
+            "comparison": str,
+            "bands_note": str,
+            "report_url": str,
+            "source": str,
+            "data_file": str,
+        },
+        pk="id",
+        not_null={"service_id", "framework_id"},
+        foreign_keys=[
+            ("service_id", "services", "id"),
+            ("framework_id", "frameworks", "id"),
+        ],
+    )
+    db["themes"].create(
+        {
+            "inspection_id": str,
+            "slug": str,
+            "name": str,
+            "score": float,
+            "rating": str,
+            "position": int,
+        },
+        pk=("inspection_id", "slug"),
+        foreign_keys=[("inspection_id", "inspections", "id")],
+    )
+    db["strengths"].create(
+        {"inspection_id": str, "position": int, "text": str},
+        pk=("inspection_id", "position"),
+        foreign_keys=[("inspection_id", "inspections", "id")],
+    )
+    db["recommendations"].create(
+        {
+            "id": str,
+            "inspection_id": str,
+            "ref": str,
+            "position": int,
+            "text": str,
+            "context": str,
+            "response": str,
+            "baseline_note": str,
+            "monitor_months": int,
+            "monitor_start": str,
+            "monitored_by": str,
+            "monitor_means": str,  # JSON list
+            "report_to": str,
+            "target": float,
+        },
+        pk="id",
+        not_null={"inspection_id", "ref", "text"},
+        foreign_keys=[("inspection_id", "inspections", "id")],
+    )
+    db["recommendations"].create_index(["inspection_id", "ref"], unique=True)
+    db["baselines"].create(
+        {"recommendation_id": str, "position": int, "label": str, "score": float},
+        pk=("recommendation_id", "position"),
+        foreign_keys=[("recommendation_id", "recommendations", "id")],
+    )
+    db["governance_events"].create(
+        {
+            "inspection_id": str,
+            "position": int,
+            "date": str,
+            "kind": str,
+            "body": str,
+            "title": str,
+            "detail": str,
+        },
+        pk=("inspection_id", "position"),
+        foreign_keys=[("inspection_id", "inspections", "id")],
+    )
+    db["data_files"].create(
+        {"path": str, "sha256": str, "loaded_at": str}, pk="path", not_null={"sha256"}
+    )
+
+
+def _slack_deliveries(db: sqlite_utils.Database) -> None:
+    # One row per Slack delivery already handled (event ID, view ID, trigger ID),
+    # so a retry is recognised across restarts and worker processes.
+    db["slack_deliveries"].create(
+        {"key": str, "kind": str, "received_at": str}, pk="key", not_null={"kind"}
+    )
+
+
+MIGRATIONS: tuple[tuple[str, Migration], ...] = (
+    ("inspection store", _inspection_store),
+    ("slack deliveries", _slack_deliveries),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(db: sqlite_utils.Database) -> int:
+    if not db["schema_migrations"].exists():
+        return 0
+    row = db.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return row[0] or 0
+
+
+def migrate(db: sqlite_utils.Database, target: int = SCHEMA_VERSION) -> list[int]:
+    """Bring the store up to ``target``; returns the versions applied."""
+    applied: list[int] = []
+    with write_transaction(db):
+        if not db["schema_migrations"].exists():
+            db["schema_migrations"].create(
+                {"version": int, "name": str, "applied_at": str}, pk="version"
+            )
+        for version in range(current_version(db) + 1, target + 1):
+            name, step = MIGRATIONS[version - 1]
+            step(db)
+            db["schema_migrations"].insert(
+                {
+                    "version": version,
+                    "name": name,
+                    "applied_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+            )
+            applied.append(version)
+    return applied

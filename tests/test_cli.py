@@ -1,0 +1,118 @@
+"""The yos-bot command line, through click's runner and as real processes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.config import PROJECT_ROOT
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """A clean environment: no Slack settings, a store in a temporary folder."""
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "YOS_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("YOS_DB", str(tmp_path / "cli.db"))
+    monkeypatch.chdir(tmp_path)  # no stray .env is read
+    return {k: v for k, v in os.environ.items()}
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_ask_answers_one_question(env):
+    result = invoke("ask", "score", "protecting-public")
+    assert result.exit_code == 0
+    assert "Protecting the public: 91%, Good (★★★★)." in result.output
+
+
+def test_ask_with_a_bad_theme_exits_non_zero_with_help(env):
+    result = invoke("ask", "score nonsense")
+    assert result.exit_code == 1
+    assert "No theme matches “nonsense”" in result.output
+    assert "protecting-public: Protecting the public" in result.output
+
+
+def test_load_reports_and_is_idempotent(env):
+    data = str(PROJECT_ROOT / "data" / "stockton-on-tees-sqs-2013.toml")
+    result = invoke("load", data)
+    assert result.exit_code == 0
+    assert "already up to date, nothing changed" in result.output
+
+
+def test_load_refuses_a_bad_file_naming_the_field(env, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[services]]\nid = "x"\nname = 7\n')
+    result = CliRunner().invoke(main, ["load", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}: services[0].name: must be non-empty text, got 7" in result.output
+    assert "nothing was loaded" in result.output
+
+
+def test_export_json_holds_every_fact(env):
+    result = invoke("export", "--format", "json")
+    data = json.loads(result.stdout)
+    [inspection] = data
+    assert inspection["overall_score"] == 91
+    assert [t["score"] for t in inspection["themes"]] == [91, 91, 87, 96]
+    assert inspection["recommendations"][0]["window_end"] == "2014-04-14"
+    assert len(inspection["strengths"]) == 3
+
+
+def test_export_csv_one_row_per_theme(env):
+    result = invoke("export", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["theme"], r["score"], r["rating"], r["stars"]) for r in rows] == [
+        ("Reducing the likelihood of reoffending", "91", "Good", "4"),
+        ("Protecting the public", "91", "Good", "4"),
+        ("Protecting the child or young person", "87", "Good", "4"),
+        ("Ensuring that sentence is served", "96", "Good", "4"),
+    ]
+
+
+def test_malformed_setting_fails_with_one_line(env, monkeypatch):
+    monkeypatch.setenv("YOS_WORKERS", "lots")
+    result = CliRunner().invoke(main, ["ask", "summary"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: YOS_WORKERS must be a whole number, got 'lots'"
+
+
+def test_console_reads_piped_input_until_it_ends(env):
+    lines = "/yos score protecting-public\nstrengths\n\nquit\nsummary\n"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    assert "Protecting the public: 91%, Good (★★★★)." in done.stdout
+    assert "Key strengths" in done.stdout
+    assert "What the inspectors said" not in done.stdout  # the summary after quit never ran
+
+
+def test_make_run_without_slack_answers_in_the_console(env):
+    done = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(PROJECT_ROOT), "run"],
+        input="/yos score protecting-public\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=True,
+    )
+    assert "Protecting the public: 91%, Good (★★★★)." in done.stdout
+    assert "Slack is not configured" in done.stderr

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.config import DEFAULT_SLACK_API_URL, ConfigError, load_settings, settings_from
+
+
+def test_defaults():
+    settings = settings_from({})
+    assert settings.mode == "console"
+    assert settings.slack_api_url == DEFAULT_SLACK_API_URL
+    assert str(settings.db_path) == "data/yos.db"
+
+
+@pytest.mark.parametrize(
+    ("values", "mode"),
+    [
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, "socket"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, "http"),
+        ({"SLACK_SIGNING_SECRET": "s"}, "console"),
+    ],
+)
+def test_mode_follows_the_credentials(values, mode):
+    assert settings_from(values).mode == mode
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SLACK_BOT_TOKEN", "xoxp-123", "SLACK_BOT_TOKEN must start with 'xoxb-'"),
+        ("SLACK_APP_TOKEN", "xoxb-123", "SLACK_APP_TOKEN must start with 'xapp-'"),
+        ("SLACK_API_URL", "localhost:9", "SLACK_API_URL must be an http(s) URL"),
+        ("YOS_PORT", "99999", "YOS_PORT must be between 1 and 65535"),
+        ("YOS_AUDITORS", "U123,bob", "'bob' is neither"),
+        ("YOS_TODAY", "tomorrow", "YOS_TODAY must be a date"),
+    ],
+)
+def test_malformed_settings_name_the_variable(name, value, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        settings_from({name: value})
+
+
+def test_api_url_gets_a_trailing_slash():
+    assert settings_from({"SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url == (
+        "http://127.0.0.1:9/api/"
+    )
+
+
+def test_environment_wins_over_dotenv(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("YOS_DB=from-file.db\nYOS_CHANNEL=C1\n")
+    settings = load_settings({"YOS_DB": "from-env.db"}, env_file)
+    assert str(settings.db_path) == "from-env.db"
+    assert settings.channel == "C1"

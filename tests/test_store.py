@@ -1,0 +1,257 @@
+"""The SQLite store: migrations, pragmas and the data-file loader, on real files."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.store import SCHEMA_VERSION, migrate, open_db
+from bot.store.loader import LoadError, bundled_files, load_files
+from bot.store.migrations import current_version
+from tests.conftest import DATA_DIR
+
+SEED = DATA_DIR / "stockton-on-tees-sqs-2013.toml"
+FRAMEWORKS = DATA_DIR / "frameworks.toml"
+CONTENT_TABLES = (
+    "frameworks",
+    "rating_bands",
+    "services",
+    "inspections",
+    "themes",
+    "strengths",
+    "recommendations",
+    "baselines",
+    "governance_events",
+    "data_files",
+)
+
+
+def dump(db) -> dict[str, list[tuple]]:
+    return {t: sorted(tuple(r) for r in db.execute(f"SELECT * FROM [{t}]")) for t in CONTENT_TABLES}
+
+
+def schema(db) -> set[str]:
+    return {
+        row[0]
+        for row in db.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL")
+        if "schema_migrations" not in row[0]
+    }
+
+
+@pytest.fixture
+def empty(tmp_path):
+    store = open_db(tmp_path / "store.db")
+    migrate(store)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(FRAMEWORKS, folder)
+    shutil.copy(SEED, folder)
+    return folder
+
+
+# --- migrations and pragmas ----------------------------------------------------
+
+
+def test_fresh_and_old_files_end_on_the_same_schema(tmp_path):
+    fresh = open_db(tmp_path / "fresh.db")
+    migrate(fresh)
+    old = open_db(tmp_path / "old.db")
+    migrate(old, target=1)
+    assert current_version(old) == 1
+    assert "slack_deliveries" not in old.table_names()
+    applied = migrate(old)
+    assert applied == list(range(2, SCHEMA_VERSION + 1))
+    assert current_version(old) == current_version(fresh) == SCHEMA_VERSION
+    assert schema(old) == schema(fresh)
+    assert migrate(old) == []
+
+
+def test_wal_foreign_keys_and_busy_timeout(empty):
+    assert empty.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert empty.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert empty.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    with pytest.raises(sqlite3.IntegrityError):
+        empty.execute(
+            "INSERT INTO themes (inspection_id, slug, name, score) VALUES ('nope', 'x', 'X', 1)"
+        )
+
+
+def _prepare(path: str) -> None:
+    from bot.config import settings_from
+    from bot.runtime import prepare_store
+
+    prepare_store(settings_from({"YOS_DB": path}))[0].close()
+
+
+def test_two_processes_starting_together_load_once(tmp_path):
+    path = str(tmp_path / "race.db")
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_prepare, args=(path,)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    db = open_db(path)
+    assert current_version(db) == SCHEMA_VERSION
+    assert db["inspections"].count == 1
+    assert db["themes"].count == 4
+
+
+# --- loading -----------------------------------------------------------------------
+
+
+def test_loading_twice_changes_nothing(empty):
+    first = load_files(empty, bundled_files(DATA_DIR))
+    assert first.changed
+    before = dump(empty)
+    second = load_files(empty, bundled_files(DATA_DIR))
+    assert not second.changed
+    assert "already up to date" in second.describe()
+    assert dump(empty) == before
+
+
+def test_an_edited_file_updates_the_store(empty, data_copy):
+    load_files(empty, bundled_files(data_copy))
+    seed = data_copy / SEED.name
+    text = seed.read_text()
+    text = text.replace(
+        'name = "Protecting the public"\n  score = 91',
+        'name = "Protecting the public"\n  score = 92',
+    )
+    text = text.replace(
+        '  "The identification of diversity issues',
+        '  "A new strength",\n  "The identification of diversity issues',
+    )
+    seed.write_text(text)
+    report = load_files(empty, [seed])
+    assert report.changes["themes updated"] == 1
+    assert report.changes["strengths added"] == 1
+    assert empty["themes"].get(("stockton-on-tees-sqs-2013", "protecting-public"))["score"] == 92
+    assert empty["strengths"].count == 4
+
+
+def test_a_theme_removed_from_the_file_leaves_the_store(empty, data_copy):
+    load_files(empty, bundled_files(data_copy))
+    seed = data_copy / SEED.name
+    text = seed.read_text().replace(
+        '  [[inspections.themes]]\n  name = "Protecting the public"\n  score = 91\n\n', ""
+    )
+    seed.write_text(text)
+    report = load_files(empty, [seed])
+    assert report.changes["themes removed"] == 1
+    assert empty["themes"].count == 3
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "score = 87",
+            'score = "eighty-seven"',
+            "inspections[0].themes[2].score: must be a number",
+        ),
+        (
+            "score = 87",
+            "score = 187",
+            "inspections[0].themes[2].score: must be from 0 to 100, got 187",
+        ),
+        (
+            "published = 2013-12-18",
+            'published = "18/12/2013"',
+            "inspections[0].published: must be a date",
+        ),
+        (
+            "published = 2013-12-18",
+            "published = 2013-11-01",
+            "inspections[0].published: is before the fieldwork ended",
+        ),
+        (
+            'ref = "R1"',
+            'ref = "Rec one"',
+            "inspections[0].recommendations[0].ref: must look like R1",
+        ),
+        (
+            'framework = "hmip-case-assessment-2009"',
+            'framework = "hmip-1066"',
+            "framework 'hmip-1066' is not defined",
+        ),
+        ('programme = "Short Quality Screening"\n', "", "inspections[0].programme: is required"),
+        ("[[services]]", "[[servces]]", "servces: is not a known section"),
+        (
+            "fieldwork_end = 2013-11-27",
+            "fieldwork_end = 2013-11-27\nfieldwork_end = 2013-11-28",
+            "not valid TOML",
+        ),
+    ],
+)
+def test_a_bad_file_is_refused_whole(empty, data_copy, old, new, expected):
+    load_files(empty, [data_copy / FRAMEWORKS.name])
+    before = dump(empty)
+    seed = data_copy / SEED.name
+    assert old in seed.read_text()
+    seed.write_text(seed.read_text().replace(old, new, 1))
+    with pytest.raises(LoadError) as refused:
+        load_files(empty, [seed])
+    message = str(refused.value)
+    assert message.startswith(str(seed))
+    assert expected in message
+    assert dump(empty) == before
+
+
+def test_nothing_is_loaded_when_any_file_of_a_batch_is_bad(empty, data_copy, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[services]]\nname = "No id"\n')
+    with pytest.raises(LoadError, match=r"bad.toml: services\[0\].id: is required"):
+        load_files(empty, [*bundled_files(data_copy), bad])
+    assert empty["inspections"].count == 0
+    assert empty["frameworks"].count == 0
+
+
+def test_a_new_framework_is_data_not_code(empty, tmp_path):
+    load_files(empty, bundled_files(DATA_DIR))
+    extra = tmp_path / "framework-2030.toml"
+    extra.write_text(
+        """
+[[frameworks]]
+id = "hmip-2030"
+name = "A later framework"
+measure = "percent"
+unit = "stars"
+  [[frameworks.bands]]
+  applies_to = "score"
+  label = "Excellent"
+  lower = 90
+  upper = 100
+  value = 5
+  [[frameworks.bands]]
+  applies_to = "score"
+  label = "Fine"
+  lower = 0
+  upper = 89
+  value = 2
+"""
+    )
+    load_files(empty, [extra])
+    from bot.domain.queries import InspectionQueries
+
+    scale = InspectionQueries(empty).scale("hmip-2030")
+    assert scale.band_for(91).badge == "★★★★★ Excellent"
+    assert scale.band_for(89).label == "Fine"
+
+
+def test_reload_keeps_runtime_rows(empty):
+    load_files(empty, bundled_files(DATA_DIR))
+    empty["slack_deliveries"].insert({"key": "event:Ev1", "kind": "event", "received_at": "now"})
+    load_files(empty, bundled_files(DATA_DIR))
+    assert empty["slack_deliveries"].count == 1
