@@ -80,6 +80,34 @@ def run() -> None:
 
 
 @main.command()
+@click.option("--host", help="Interface to listen on.  [default: YOS_HOST or 0.0.0.0]")
+@click.option("--port", type=int, help="Port to listen on.  [default: YOS_PORT or 3000]")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), help="Worker processes.  [default: YOS_WORKERS or 2]"
+)
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve Slack over HTTP at POST /slack/events (health check: GET /healthz).
+
+    Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.
+    """
+    from bot.slack.serve import serve_http
+
+    settings = _settings()
+    _configure_logging(settings)
+    serve_http(settings, host or settings.host, port or settings.port, workers or settings.workers)
+
+
+@main.command()
+def socket() -> None:
+    """Connect to Slack over Socket Mode. Needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN."""
+    from bot.slack.serve import serve_socket
+
+    settings = _settings()
+    _configure_logging(settings)
+    serve_socket(settings)
+
+
+@main.command()
 def console() -> None:
     """Ask questions at a prompt; reads standard input until it ends, so it can be piped.
 

@@ -79,7 +79,8 @@ command = registry.command
 
 # --- reading what was typed ---------------------------------------------------
 
-MENTION = re.compile(r"<[@#!][^>]*>")
+# A Slack user mention such as the bot's own: "<@U0123ABC> score public".
+MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 # Keywords that pick a command when a sentence does not start with one. Order matters:
 # a theme named in the sentence is tried after these specific topics.

@@ -47,3 +47,38 @@ def ask_text(ask):
         return render_text(ask(text))
 
     return answer
+
+
+# --- Slack: the fake Web API and the served app -------------------------------------
+
+
+@pytest.fixture(scope="session")
+def fake_slack():
+    from tests.fake_slack import FakeSlack
+
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def slack(fake_slack):
+    """The fake Web API, with a clean record of calls for this test."""
+    fake_slack.reset()
+    return fake_slack
+
+
+def start_served(fake_slack, folder: Path, **env: str):
+    from tests.slack_requests import ServedApp
+
+    return ServedApp(folder / "yos.db", fake_slack.api_url, **env).start()
+
+
+@pytest.fixture(scope="module")
+def served(fake_slack, tmp_path_factory):
+    """``yos-bot serve`` running for this module, with an empty store to begin with."""
+    app = start_served(
+        fake_slack, tmp_path_factory.mktemp("served"), YOS_TODAY=IN_WINDOW.isoformat()
+    )
+    yield app
+    app.stop()

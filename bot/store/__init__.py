@@ -1,6 +1,6 @@
 """The SQLite store: connection, schema migrations and the data-file loader."""
 
-from bot.store.db import open_db, write_transaction
+from bot.store.db import StorePool, open_db, write_transaction
 from bot.store.migrations import SCHEMA_VERSION, migrate
 
-__all__ = ["SCHEMA_VERSION", "migrate", "open_db", "write_transaction"]
+__all__ = ["SCHEMA_VERSION", "StorePool", "migrate", "open_db", "write_transaction"]

@@ -1,0 +1,182 @@
+"""Block Kit messages from a Reply, within Slack's limits.
+
+Every piece of text that reaches mrkdwn passes through :func:`escape`, so
+``<!channel>`` or a disguised link typed by a user (or stored in a data file) is
+shown as typed and never acted on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.reply import Field, Reply, Section
+
+Block = dict[str, Any]
+
+# Slack's published limits.
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_FIELDS = 10
+MAX_FIELD_TEXT = 2000
+MAX_HEADER_TEXT = 150
+MAX_CONTEXT_TEXT = 2000
+MAX_BUTTON_VALUE = 2000
+# Slack refuses a message whose text adds up to much more than this (msg_blocks_too_long);
+# stay well under it.
+MAX_MESSAGE_TEXT = 11_000
+
+SHARE_ACTION = "share_reply"
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def mrkdwn(text: str) -> Block:
+    return {"type": "mrkdwn", "text": text}
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": mrkdwn(clip(text, MAX_SECTION_TEXT))}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(clip(text, MAX_CONTEXT_TEXT))]}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": clip(text, MAX_HEADER_TEXT)}}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def fallback_text(reply: Reply) -> str:
+    """The plain ``text`` every message carries for notifications and old clients."""
+    return clip(escape(f"{reply.title}: {reply.headline}"), 3000)
+
+
+def _field_blocks(fields: tuple[Field, ...]) -> list[Block]:
+    blocks = []
+    for start in range(0, len(fields), MAX_FIELDS):
+        chunk = fields[start : start + MAX_FIELDS]
+        blocks.append(
+            {
+                "type": "section",
+                "fields": [
+                    mrkdwn(clip(f"*{escape(f.label)}*\n{escape(f.value)}", MAX_FIELD_TEXT))
+                    for f in chunk
+                ],
+            }
+        )
+    return blocks
+
+
+def _item_blocks(items: tuple[str, ...], heading: str | None) -> list[Block]:
+    """Bulleted lines, split across sections so none passes the section text limit."""
+    blocks: list[Block] = []
+    lines = [f"*{escape(heading)}*"] if heading else []
+    for item in items:
+        line = clip(f"• {escape(item)}", MAX_SECTION_TEXT - 10)
+        if lines and len("\n".join([*lines, line])) > MAX_SECTION_TEXT:
+            blocks.append(section("\n".join(lines)))
+            lines = []
+        lines.append(line)
+    if lines:
+        blocks.append(section("\n".join(lines)))
+    return blocks
+
+
+def section_blocks(part: Section) -> list[Block]:
+    blocks: list[Block] = []
+    heading = part.heading
+    if part.text:
+        body = escape(part.text)
+        if part.quote:
+            body = "\n".join(f">{line}" for line in body.splitlines())
+        if heading:
+            body = f"*{escape(heading)}*\n{body}"
+            heading = None
+        blocks.append(section(body))
+    if part.items:
+        blocks.extend(_item_blocks(part.items, heading))
+        heading = None
+    if part.fields:
+        if heading:
+            blocks.append(section(f"*{escape(heading)}*"))
+        blocks.extend(_field_blocks(part.fields))
+    return blocks
+
+
+def reply_blocks(
+    reply: Reply, *, shareable: bool = False, shared_by: str | None = None
+) -> list[Block]:
+    """The blocks of one message. ``shareable`` adds the "Share in channel" button."""
+    blocks: list[Block] = [header(reply.title), section(escape(reply.headline))]
+    for part in reply.sections:
+        if part.heading and len(blocks) > 2:
+            blocks.append(divider())
+        blocks.extend(section_blocks(part))
+    footer: list[Block] = []
+    notes = []
+    if reply.source:
+        notes.append(escape(reply.source))
+    if shared_by:
+        notes.append(f"Shared by <@{shared_by}>")
+    if notes:
+        footer.append(context(" · ".join(notes)))
+    if shareable and reply.share:
+        footer.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": SHARE_ACTION,
+                        "text": {"type": "plain_text", "text": "Share in channel"},
+                        "value": clip(reply.share, MAX_BUTTON_VALUE),
+                    }
+                ],
+            }
+        )
+    return fit(blocks, footer, MAX_MESSAGE_BLOCKS)
+
+
+def fit(blocks: list[Block], footer: list[Block], max_blocks: int) -> list[Block]:
+    """Keep within the block and text limits, saying so when something was left out."""
+    room = max_blocks - len(footer)
+    trimmed = False
+    if len(blocks) > room:
+        blocks = blocks[: room - 1]
+        trimmed = True
+    while blocks and text_size(blocks + footer) > MAX_MESSAGE_TEXT:
+        blocks = blocks[:-1]
+        trimmed = True
+    if trimmed:
+        blocks.append(context("_Some of this answer was left out to fit in one message._"))
+    return blocks + footer
+
+
+def text_size(blocks: list[Block]) -> int:
+    """Characters of text across blocks, as Slack counts towards its message limit."""
+    total = 0
+    for block in blocks:
+        if "text" in block and isinstance(block["text"], dict):
+            total += len(block["text"].get("text", ""))
+        for item in block.get("fields", []) + block.get("elements", []):
+            if isinstance(item, dict):
+                text = item.get("text")
+                total += len(text) if isinstance(text, str) else len((text or {}).get("text", ""))
+    return total
+
+
+def message(reply: Reply, **options: Any) -> dict[str, Any]:
+    """``text`` plus ``blocks``, ready for chat.postMessage, ack() or respond()."""
+    return {"text": fallback_text(reply), "blocks": reply_blocks(reply, **options)}

@@ -1,0 +1,149 @@
+"""Running the Slack app: HTTP behind gunicorn, or Socket Mode."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import click
+from slack_sdk.errors import SlackApiError
+
+from bot.config import ConfigError, Settings
+from bot.runtime import prepare_store
+from bot.slack.app import create_app, web_client
+from bot.store import StorePool
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def check_slack(settings: Settings) -> dict[str, Any]:
+    """Ask Slack who we are, so a bad token fails at start-up with one clear line."""
+    try:
+        identity = web_client(settings).auth_test()
+    except SlackApiError as error:
+        code = error.response.get("error", "unknown_error")
+        raise click.ClickException(
+            f"Slack refused SLACK_BOT_TOKEN ({code}): check the token in .env"
+        ) from None
+    except OSError as error:
+        raise click.ClickException(
+            f"could not reach Slack at {settings.slack_api_url} ({error}); "
+            "check the network or SLACK_API_URL"
+        ) from None
+    return dict(identity.data) if isinstance(identity.data, dict) else {}
+
+
+def _prepare(settings: Settings) -> None:
+    db, report = prepare_store(settings)
+    if report is not None:
+        logger.info("loaded bundled data into %s: %s", settings.db_path, report.describe())
+    db.close()
+    if not settings.auditors:
+        logger.warning(
+            "YOS_AUDITORS is not set: any member of the workspace may record audit updates"
+        )
+
+
+def create_wsgi_app(settings: Settings) -> WsgiApp:
+    """The WSGI application: Slack's requests at /slack/events, a health check at /healthz."""
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+    store = StorePool(settings.db_path)
+    slack = SlackRequestHandler(create_app(settings, store), path=EVENTS_PATH)
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in (
+            "GET",
+            "HEAD",
+        ):
+            store.db.execute("SELECT 1 FROM schema_migrations LIMIT 1").fetchone()
+            body = json.dumps({"ok": True}).encode()
+            start_response(
+                "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+            )
+            return [body]
+        return slack(environ, start_response)
+
+    return application
+
+
+def serve_http(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve the app with gunicorn: several worker processes, each with a thread pool."""
+    from gunicorn.app.base import BaseApplication
+
+    try:
+        settings.require_http()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    _prepare(settings)
+    identity = check_slack(settings)
+    logger.info(
+        "serving %s on http://%s:%d%s with %d workers",
+        identity.get("user", "the bot"),
+        host,
+        port,
+        EVENTS_PATH,
+        workers,
+    )
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": settings.threads,
+                "timeout": 30,
+                "graceful_timeout": 10,
+                "keepalive": 5,
+                "loglevel": settings.log_level.lower(),
+                "errorlog": "-",
+                "proc_name": "yos-bot",
+            }
+            # gunicorn 25+ opens a control socket in $HOME by default; several servers
+            # on one machine would fight over it, and the bot does not use it.
+            if "control_socket_disable" in self.cfg.settings:
+                options["control_socket_disable"] = True
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> WsgiApp:
+            # Runs in each worker after the fork, so every process has its own connections.
+            return create_wsgi_app(settings)
+
+    Server().run()
+
+
+def serve_socket(settings: Settings) -> None:
+    """Connect to Slack over Socket Mode: no public URL needed."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    try:
+        settings.require_socket()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    _prepare(settings)
+    identity = check_slack(settings)
+    app = create_app(settings, StorePool(settings.db_path))
+    logger.info("connecting to Slack over Socket Mode as %s", identity.get("user", "the bot"))
+    try:
+        SocketModeHandler(app, settings.slack_app_token).start()
+    except SlackApiError as error:
+        code = error.response.get("error", "unknown_error")
+        raise click.ClickException(
+            f"Slack refused SLACK_APP_TOKEN ({code}): it needs the connections:write scope"
+        ) from None
+
+
+def start(settings: Settings, mode: str) -> None:
+    if mode == "socket":
+        serve_socket(settings)
+    else:
+        serve_http(settings, settings.host, settings.port, settings.workers)

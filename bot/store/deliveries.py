@@ -1,0 +1,25 @@
+"""Remembering which deliveries were already handled, so a retry is never handled twice."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from bot.store.db import write_transaction
+
+
+def claim(db: sqlite_utils.Database, key: str, kind: str) -> bool:
+    """Record ``key`` as handled; False when it already was (by this or another process)."""
+    with write_transaction(db):
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO slack_deliveries (key, kind, received_at) VALUES (?, ?, ?)",
+            [key, kind, datetime.now(UTC).isoformat(timespec="seconds")],
+        )
+        return cursor.rowcount == 1
+
+
+def release(db: sqlite_utils.Database, key: str) -> None:
+    """Forget ``key`` so a retry may try again (used when handling failed before any effect)."""
+    with write_transaction(db):
+        db.execute("DELETE FROM slack_deliveries WHERE key = ?", [key])

@@ -1,0 +1,173 @@
+"""A small local stand-in for Slack's Web API, for tests.
+
+It answers the methods the bot calls the way Slack does (``{"ok": true, ...}`` with
+HTTP 200, errors as ``{"ok": false, "error": ...}``) and records every call, including
+posts to ``response_url``s, so tests can assert on what the bot said.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlparse
+
+BOT_USER_ID = "UBOT0001"
+BAD_TOKEN = "xoxb-revoked"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    token: str | None
+
+
+@dataclass
+class FakeSlack:
+    calls: list[Call] = field(default_factory=list)
+    # method -> list of scripted answers, used first in, first out: (status, body, headers)
+    scripted: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(
+        default_factory=dict
+    )
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    server: ThreadingHTTPServer | None = None
+
+    # --- lifecycle -------------------------------------------------------------
+
+    def start(self) -> FakeSlack:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                fake._handle(self)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+    @property
+    def url(self) -> str:
+        assert self.server
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"{self.url}/response/{name}"
+
+    # --- scripting and inspection --------------------------------------------------
+
+    def script(self, method: str, status: int, body: dict[str, Any], **headers: str) -> None:
+        with self.lock:
+            self.scripted.setdefault(method, []).append((status, body, headers))
+
+    def reset(self) -> None:
+        with self.lock:
+            self.calls.clear()
+            self.scripted.clear()
+
+    def of(self, method: str) -> list[Call]:
+        with self.lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Wait until ``method`` has been called ``count`` times (lazy listeners run late)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.of(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.02)
+        raise AssertionError(f"{method} called {len(self.of(method))} times, wanted {count}")
+
+    # --- answering -----------------------------------------------------------------
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        path = urlparse(request.path).path
+        length = int(request.headers.get("Content-Length") or 0)
+        raw = request.rfile.read(length).decode() if length else ""
+        if "json" in (request.headers.get("Content-Type") or ""):
+            params = json.loads(raw or "{}")
+        else:
+            params = dict(parse_qsl(raw))
+        for key in ("blocks", "view", "attachments"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        auth = request.headers.get("Authorization") or ""
+        token = auth.removeprefix("Bearer ") if auth else params.get("token")
+        if path.startswith("/response/"):
+            method = f"response:{path.rsplit('/', 1)[-1]}"
+        else:
+            method = path.removeprefix("/api/")
+        with self.lock:
+            self.calls.append(Call(method, params, token))
+            queued = self.scripted.get(method)
+            scripted = queued.pop(0) if queued else None
+        status, body, headers = scripted or (200, self._answer(method, params, token), {})
+        data = json.dumps(body).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json; charset=utf-8")
+        request.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            request.send_header(name.replace("_", "-"), value)
+        request.end_headers()
+        request.wfile.write(data)
+
+    def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if method.startswith("response:"):
+            return {"ok": True}
+        if token == BAD_TOKEN or (token is None and method != "apps.connections.open"):
+            return {"ok": False, "error": "invalid_auth"}
+        ts = f"{time.time():.6f}"
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://example.slack.com/",
+                "team": "Example Council",
+                "user": "yos",
+                "team_id": "T0001",
+                "user_id": BOT_USER_ID,
+                "bot_id": "B0001",
+            }
+        if method == "chat.postMessage":
+            return {"ok": True, "channel": params.get("channel"), "ts": ts, "message": params}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": ts}
+        if method in ("views.open", "views.update", "views.publish", "views.push"):
+            view = params.get("view") or {}
+            return {"ok": True, "view": {**view, "id": f"V{int(time.time() * 1000)}"}}
+        if method == "usergroups.users.list":
+            group = params.get("usergroup", "")
+            if group not in self.usergroups:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": self.usergroups[group]}
+        if method == "users.info":
+            user = params.get("user", "")
+            return {
+                "ok": True,
+                "user": {
+                    "id": user,
+                    "name": user.lower(),
+                    "profile": {"display_name": f"{user} Name"},
+                },
+            }
+        if method == "apps.connections.open":
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True}
