@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import functools
 import json
+import weakref
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
@@ -22,6 +25,28 @@ from bot.domain.model import (
     TimelineEntry,
 )
 from bot.domain.text import SMALL_WORDS, date_range, slugify, words
+
+T = TypeVar("T")
+
+# Inspection data changes only when a data file is loaded, yet every question reads
+# it. Each connection keeps what it read, keyed by SQLite's data_version (bumped by
+# other connections' commits) and the connection's own change count, so any write
+# anywhere empties the cache and a reply is never stale.
+_CACHES: weakref.WeakKeyDictionary[
+    sqlite_utils.Database, tuple[tuple[int, int], dict[Any, Any]]
+] = weakref.WeakKeyDictionary()
+
+
+def _cached(method: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(method)
+    def wrapper(self: InspectionQueries, *args: Any) -> T:
+        key = (method.__name__, *(a.id if isinstance(a, Inspection) else a for a in args))
+        cache = self._cache()
+        if key not in cache:
+            cache[key] = method(self, *args)
+        return cache[key]
+
+    return wrapper
 
 
 class NotFound(LookupError):
@@ -39,15 +64,30 @@ class InspectionQueries:
     def __init__(self, db: sqlite_utils.Database, default_service: str | None = None) -> None:
         self.db = db
         self._default_service = default_service
+        self._checked: dict[Any, Any] | None = None
+
+    def _cache(self) -> dict[Any, Any]:
+        """This connection's cache, checked for freshness once per InspectionQueries."""
+        if self._checked is None:
+            conn = self.db.conn
+            version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+            held = _CACHES.get(self.db)
+            if held is None or held[0] != version:
+                held = (version, {})
+                _CACHES[self.db] = held
+            self._checked = held[1]
+        return self._checked
 
     # --- services and inspections ------------------------------------------
 
+    @_cached
     def service(self, service_id: str) -> Service:
         row = self._one("SELECT * FROM services WHERE id = ?", [service_id])
         if row is None:
             raise NotFound(f"No service {service_id!r} in the store.")
         return Service(row["id"], row["name"], row["short_name"], row["local_authority"])
 
+    @_cached
     def default_service_id(self) -> str:
         """YOS_SERVICE when set, otherwise the service of the bundled inspection data."""
         if self._default_service:
@@ -72,6 +112,7 @@ class InspectionQueries:
             raise NotFound("No inspections are loaded yet. Run `yos-bot load data/*.toml`.")
         return row["service_id"]
 
+    @_cached
     def latest_inspection(self, service_id: str | None = None) -> Inspection:
         service_id = service_id or self.default_service_id()
         row = self._one(
@@ -82,6 +123,7 @@ class InspectionQueries:
             raise NotFound(f"No inspection of {service_id} is in the store.")
         return self._inspection(row)
 
+    @_cached
     def all_inspections(self) -> list[Inspection]:
         rows = self.db.query("SELECT * FROM inspections ORDER BY published, id")
         return [self._inspection(r) for r in rows]
@@ -115,6 +157,7 @@ class InspectionQueries:
 
     # --- rating scales ------------------------------------------------------
 
+    @_cached
     def scale(self, framework_id: str) -> Scale:
         row = self._one("SELECT * FROM frameworks WHERE id = ?", [framework_id])
         if row is None:
@@ -145,11 +188,13 @@ class InspectionQueries:
             bands=bands,
         )
 
+    @_cached
     def scales(self) -> list[Scale]:
         return [self.scale(r["id"]) for r in self.db.query("SELECT id FROM frameworks ORDER BY id")]
 
     # --- themes ---------------------------------------------------------------
 
+    @_cached
     def themes(self, inspection: Inspection) -> list[Theme]:
         rows = self.db.query(
             "SELECT * FROM themes WHERE inspection_id = ? ORDER BY position", [inspection.id]
@@ -222,6 +267,7 @@ class InspectionQueries:
 
     # --- strengths, recommendations, timeline ---------------------------------
 
+    @_cached
     def strengths(self, inspection: Inspection) -> list[str]:
         return [
             r["text"]
@@ -231,6 +277,7 @@ class InspectionQueries:
             )
         ]
 
+    @_cached
     def recommendations(self, inspection: Inspection) -> list[Recommendation]:
         rows = self.db.query(
             "SELECT * FROM recommendations WHERE inspection_id = ? ORDER BY position",
@@ -238,6 +285,7 @@ class InspectionQueries:
         )
         return [self._recommendation(r, inspection.scale) for r in rows]
 
+    @_cached
     def recommendation(self, inspection: Inspection, ref: str) -> Recommendation | None:
         wanted = ref.strip().upper()
         if wanted.isdigit():
@@ -276,6 +324,7 @@ class InspectionQueries:
             window_end=add_months(start, months) if start and months else None,
         )
 
+    @_cached
     def timeline(self, inspection: Inspection) -> list[TimelineEntry]:
         """Fieldwork, publication, governance events and monitoring windows, in date order."""
         entries: list[TimelineEntry] = []

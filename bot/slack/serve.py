@@ -74,8 +74,18 @@ def create_wsgi_app(settings: Settings) -> WsgiApp:
     return application
 
 
-def serve_http(settings: Settings, host: str, port: int, workers: int) -> None:
-    """Serve the app with gunicorn: several worker processes, each with a thread pool."""
+def serve_http(
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int,
+    wsgi_factory: Callable[[Settings], WsgiApp] = create_wsgi_app,
+) -> None:
+    """Serve the app with gunicorn: several worker processes, each with a thread pool.
+
+    ``wsgi_factory`` is swapped only by the benchmarks, to serve a bare app on the
+    identical server.
+    """
     from gunicorn.app.base import BaseApplication
 
     try:
@@ -116,7 +126,7 @@ def serve_http(settings: Settings, host: str, port: int, workers: int) -> None:
 
         def load(self) -> WsgiApp:
             # Runs in each worker after the fork, so every process has its own connections.
-            return create_wsgi_app(settings)
+            return wsgi_factory(settings)
 
     Server().run()
 
