@@ -1,1 +1,4 @@
-"""Benchmarks: run with `make bench`. Each prints ratios against a baseline measured in the same run."""
+"""Benchmarks, run with `make bench`.
+
+Each prints ratios against a baseline measured in the same run.
+"""
