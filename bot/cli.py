@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import getpass
 import json
 import logging
 import sys
@@ -12,7 +13,7 @@ from typing import Any
 import click
 import sqlite_utils
 
-from bot.commands import dispatch
+from bot.commands import Context, dispatch
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
 from bot.domain.queries import InspectionQueries
@@ -123,9 +124,14 @@ def _console(settings: Settings) -> None:
         click.echo("Type a question, `help`, or `quit`.", err=True)
 
     def answer(text: str) -> Any:
-        return dispatch(text, make_context(db, settings, via="console"))
+        return dispatch(text, _console_context(db, settings))
 
     run_console(answer, sys.stdin, sys.stdout, interactive=interactive)
+
+
+def _console_context(db: sqlite_utils.Database, settings: Settings) -> Context:
+    # At the terminal the operator is trusted: records carry their login name.
+    return make_context(db, settings, via="console", user_name=getpass.getuser())
 
 
 @main.command()
@@ -134,7 +140,7 @@ def ask(question: tuple[str, ...]) -> None:
     """Answer one question and exit, e.g. yos-bot ask "score protecting-public"."""
     settings = _settings()
     db = _store(settings)
-    reply = dispatch(" ".join(question), make_context(db, settings, via="console"))
+    reply = dispatch(" ".join(question), _console_context(db, settings))
     click.echo(render_text(reply))
     if not reply.ok:
         sys.exit(1)

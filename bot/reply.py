@@ -34,7 +34,9 @@ class Reply:
     plain-text fallback and notifications. ``ok`` is False when the request itself
     was wrong, so adapters can keep it private. ``share`` is the command text that
     reproduces the reply, for "Share in channel". ``announce`` asks adapters to post
-    it for everyone rather than only to the person who asked.
+    it for everyone rather than only to the person who asked; ``duplicate`` marks
+    the answer to a delivery that was already handled (a retry), which adapters
+    need not repeat. ``recorded_by`` is the user who made a record, for attribution.
     """
 
     title: str
@@ -44,6 +46,8 @@ class Reply:
     ok: bool = True
     share: str | None = None
     announce: bool = False
+    duplicate: bool = False
+    recorded_by: str | None = None
 
 
 def problem(title: str, headline: str, *sections: Section) -> Reply:

@@ -40,11 +40,8 @@ _CACHES: weakref.WeakKeyDictionary[
 def _cached(method: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(method)
     def wrapper(self: InspectionQueries, *args: Any) -> T:
-        key = (method.__name__, *(a.id if isinstance(a, Inspection) else a for a in args))
-        cache = self._cache()
-        if key not in cache:
-            cache[key] = method(self, *args)
-        return cache[key]
+        key = (method.__name__, *(getattr(a, "id", a) for a in args))
+        return self.memo(key, lambda: method(self, *args))
 
     return wrapper
 
@@ -65,6 +62,13 @@ class InspectionQueries:
         self.db = db
         self._default_service = default_service
         self._checked: dict[Any, Any] | None = None
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """Remember ``compute()`` under ``key`` until the store changes."""
+        cache = self._cache()
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
 
     def _cache(self) -> dict[Any, Any]:
         """This connection's cache, checked for freshness once per InspectionQueries."""

@@ -14,8 +14,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
+from bot.slack.auditors import Auditors
 from bot.slack.deps import Deps, new_reference
-from bot.slack.listeners import actions, commands, events
+from bot.slack.listeners import actions, commands, events, views
 from bot.store import StorePool
 
 logger = logging.getLogger(__name__)
@@ -49,10 +50,11 @@ def create_app(settings: Settings, store: StorePool) -> App:
         process_before_response=True,
         logger=bolt_logger,
     )
-    deps = Deps(settings, store)
+    deps = Deps(settings, store, Auditors(settings.auditors))
     commands.register(app, deps)
     events.register(app, deps)
     actions.register(app, deps)
+    views.register(app, deps)
 
     @app.error
     def on_error(error: Exception, body: dict) -> None:

@@ -6,10 +6,13 @@ import secrets
 from dataclasses import dataclass
 
 from slack_bolt import Ack
+from slack_sdk import WebClient
 
 from bot.commands import Context
 from bot.config import Settings
 from bot.runtime import make_context
+from bot.slack.auditors import Auditors
+from bot.slack.people import display_name
 from bot.store import StorePool
 
 
@@ -17,11 +20,30 @@ from bot.store import StorePool
 class Deps:
     settings: Settings
     store: StorePool
+    auditors: Auditors
 
-    def context(self, *, via: str, user_id: str | None, channel_id: str | None) -> Context:
-        return make_context(
-            self.store.db, self.settings, via=via, user_id=user_id, channel_id=channel_id
+    def context(
+        self,
+        client: WebClient,
+        *,
+        via: str,
+        user_id: str | None,
+        channel_id: str | None,
+        delivery_key: str | None = None,
+        message_ts: str | None = None,
+    ) -> Context:
+        ctx = make_context(
+            self.store.db,
+            self.settings,
+            via=via,
+            user_id=user_id,
+            channel_id=channel_id,
+            message_ts=message_ts,
         )
+        ctx.delivery_key = delivery_key
+        ctx.permission = lambda: self.auditors.allows(user_id, client)
+        ctx.name_lookup = lambda: display_name(client, user_id)
+        return ctx
 
 
 def new_reference() -> str:

@@ -12,11 +12,17 @@ from bot.store.db import write_transaction
 def claim(db: sqlite_utils.Database, key: str, kind: str) -> bool:
     """Record ``key`` as handled; False when it already was (by this or another process)."""
     with write_transaction(db):
-        cursor = db.execute(
-            "INSERT OR IGNORE INTO slack_deliveries (key, kind, received_at) VALUES (?, ?, ?)",
-            [key, kind, datetime.now(UTC).isoformat(timespec="seconds")],
-        )
-        return cursor.rowcount == 1
+        return claim_in_transaction(db, key, kind)
+
+
+def claim_in_transaction(db: sqlite_utils.Database, key: str, kind: str) -> bool:
+    """:func:`claim` inside the caller's transaction, so the claim and the write it
+    guards commit or roll back together."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO slack_deliveries (key, kind, received_at) VALUES (?, ?, ?)",
+        [key, kind, datetime.now(UTC).isoformat(timespec="seconds")],
+    )
+    return cursor.rowcount == 1
 
 
 def release(db: sqlite_utils.Database, key: str) -> None:

@@ -159,9 +159,59 @@ def _slack_deliveries(db: sqlite_utils.Database) -> None:
     )
 
 
+def _audit_evidence(db: sqlite_utils.Database) -> None:
+    # Append-only: an update is never changed or deleted; a retraction is its own row.
+    db["audit_updates"].create(
+        {
+            "id": int,
+            "recommendation_id": str,
+            "audit_date": str,
+            "audited": int,
+            "compliant": int,
+            "percent": float,
+            "note": str,
+            "user_id": str,
+            "user_name": str,
+            "channel_id": str,
+            "message_ts": str,
+            "via": str,  # command, mention, modal, shortcut, console
+            "delivery_key": str,  # the Slack ID it arrived under, unique: a retry finds it
+            "recorded_at": str,
+        },
+        pk="id",
+        not_null={"recommendation_id", "audit_date", "percent", "via", "recorded_at"},
+        foreign_keys=[("recommendation_id", "recommendations", "id")],
+    )
+    db["audit_updates"].create_index(["delivery_key"], unique=True)
+    db["audit_updates"].create_index(["recommendation_id", "audit_date"])
+    db["audit_retractions"].create(
+        {"audit_id": int, "user_id": str, "reason": str, "retracted_at": str},
+        pk="audit_id",
+        not_null={"retracted_at"},
+        foreign_keys=[("audit_id", "audit_updates", "id")],
+    )
+    db["recommendation_history"].create(
+        {
+            "id": int,
+            "recommendation_id": str,
+            "action": str,  # close or reopen
+            "reason": str,
+            "user_id": str,
+            "at": str,
+            "on_date": str,
+            "delivery_key": str,
+        },
+        pk="id",
+        not_null={"recommendation_id", "action", "at"},
+        foreign_keys=[("recommendation_id", "recommendations", "id")],
+    )
+    db["recommendation_history"].create_index(["delivery_key"], unique=True)
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("inspection store", _inspection_store),
     ("slack deliveries", _slack_deliveries),
+    ("audit evidence", _audit_evidence),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -24,7 +24,7 @@ def register(app: App, deps: Deps) -> None:
         channel = (body.get("channel") or {}).get("id") or body["container"]["channel_id"]
         text = body["actions"][0]["value"]
         try:
-            ctx = deps.context(via="share", user_id=user, channel_id=channel)
+            ctx = deps.context(client, via="share", user_id=user, channel_id=channel)
             reply = dispatch(text, ctx)
             client.chat_postMessage(channel=channel, **message(reply, shared_by=user))
         except Exception as error:

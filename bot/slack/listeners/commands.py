@@ -6,25 +6,48 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
 from bot.commands import dispatch
-from bot.render.blocks import message
+from bot.render.blocks import escape, message
+from bot.slack.announce import announce_later
 from bot.slack.deps import Deps, apology, new_reference
+from bot.slack.listeners.views import REFUSAL, open_audit_form
 
 logger = logging.getLogger(__name__)
+
+FORM_WORDS = {"audit", "audit form", "record", "record audit"}
 
 
 def register(app: App, deps: Deps) -> None:
     @app.command("/yos")
-    def yos(ack: Ack, command: dict[str, Any]) -> None:
+    def yos(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         # Queries take milliseconds, so the answer goes back inside the acknowledgement.
+        text = command.get("text", "").strip()
+        user, channel = command.get("user_id"), command.get("channel_id")
         try:
+            if text.lower() in FORM_WORDS:
+                if not deps.auditors.allows(user, client):
+                    ack(response_type="ephemeral", text=REFUSAL)
+                    return
+                open_audit_form(deps, client, command["trigger_id"], channel=channel)
+                ack()
+                return
+            key = f"command:{command.get('trigger_id')}"
             ctx = deps.context(
-                via="command", user_id=command.get("user_id"), channel_id=command.get("channel_id")
+                client, via="command", user_id=user, channel_id=channel, delivery_key=key
             )
-            reply = dispatch(command.get("text", ""), ctx)
+            reply = dispatch(text, ctx)
+            if reply.announce:
+                ack(
+                    response_type="ephemeral",
+                    text=f"Recorded. {escape(reply.headline)} "
+                    "It will be announced in this channel.",
+                )
+                announce_later(deps, client, key, channel=channel, poster=user)
+                return
             ack(response_type="ephemeral", **message(reply, shareable=reply.ok))
         except Exception:
             reference = new_reference()
-            logger.exception("/yos %r failed (reference %s)", command.get("text"), reference)
+            logger.exception("/yos %r failed (reference %s)", text, reference)
             ack(response_type="ephemeral", text=apology(reference))

@@ -1,4 +1,4 @@
-"""Mentions and direct messages: questions asked in conversation."""
+"""Mentions and direct messages: questions asked, and audit updates posted, in conversation."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.commands import dispatch
+from bot.commands import dispatch, interpret
 from bot.render.blocks import message
+from bot.slack.announce import announce
 from bot.slack.deps import Deps, ack_at_once, apology, new_reference
 from bot.store.deliveries import claim
 
@@ -24,25 +25,42 @@ def _is_direct_message(event: dict[str, Any]) -> bool:
 
 def register(app: App, deps: Deps) -> None:
     def answer(body: dict[str, Any], event: dict[str, Any], client: WebClient, via: str) -> None:
-        # Slack retries an event it thinks went unanswered; the event ID is claimed in
-        # the store so a retry, in any worker, finds it taken and stays silent.
-        if not claim(deps.store.db, f"event:{body.get('event_id')}", "event"):
-            logger.info("event %s already handled; retry ignored", body.get("event_id"))
-            return
-        channel = event["channel"]
+        event_id = body.get("event_id")
+        key = f"event:{event_id}"
+        channel, user = event["channel"], event.get("user")
+        thread = event.get("thread_ts")
         try:
-            ctx = deps.context(via=via, user_id=event.get("user"), channel_id=channel)
-            reply = dispatch(event.get("text", ""), ctx)
-            client.chat_postMessage(
-                channel=channel, thread_ts=event.get("thread_ts"), **message(reply)
+            ctx = deps.context(
+                client,
+                via=via,
+                user_id=user,
+                channel_id=channel,
+                delivery_key=key,
+                message_ts=event.get("ts"),
             )
+            found, _ = interpret(event.get("text", ""), ctx.queries)
+            if found is not None and found.writes:
+                # A write dedupes on the event ID in its own transaction.
+                reply = dispatch(event.get("text", ""), ctx)
+                if reply.duplicate:
+                    return
+                if reply.announce:
+                    announce(deps, client, key, channel=channel, thread_ts=thread, poster=user)
+                elif user:
+                    client.chat_postEphemeral(channel=channel, user=user, **message(reply))
+                return
+            # Slack retries an event it thinks went unanswered; the event ID is claimed in
+            # the store so a retry, in any worker, finds it taken and stays silent.
+            if not claim(deps.store.db, key, "event"):
+                logger.info("event %s already handled; retry ignored", event_id)
+                return
+            reply = dispatch(event.get("text", ""), ctx)
+            client.chat_postMessage(channel=channel, thread_ts=thread, **message(reply))
         except Exception:
             reference = new_reference()
-            logger.exception("answering %s failed (reference %s)", via, reference)
-            if event.get("user"):
-                client.chat_postEphemeral(
-                    channel=channel, user=event["user"], text=apology(reference)
-                )
+            logger.exception("answering a %s failed (reference %s)", via, reference)
+            if user:
+                client.chat_postEphemeral(channel=channel, user=user, text=apology(reference))
 
     def answer_mention(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         answer(body, event, client, "mention")

@@ -1,201 +1,17 @@
-"""Turning what someone typed into a reply.
-
-One registry holds every subcommand with its usage and help, so ``help`` can never
-drift from what exists. The same dispatcher serves the console, ``/yos`` and
-mentions in Slack.
-"""
+"""Answers about the inspection: summary, scores, bands, recommendations, strengths, timeline."""
 
 from __future__ import annotations
 
-import re
-import shlex
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
-
+from bot.commands.registry import Context, command
 from bot.domain.model import Band, Inspection, Recommendation, Theme
-from bot.domain.queries import InspectionQueries, NotFound
-from bot.domain.text import date_range, long_date, percent, words
+from bot.domain.status import Monitoring, monitoring
+from bot.domain.text import date_range, long_date, percent
 from bot.reply import Field, Reply, Section, problem
-
-
-@dataclass
-class Context:
-    """Who is asking, where, and when: everything a handler may need besides the text."""
-
-    queries: InspectionQueries
-    today: date
-    user_id: str | None = None
-    user_name: str | None = None
-    channel_id: str | None = None
-    via: str = "console"
-
-
-Handler = Callable[[Context, str], Reply]
-
-
-@dataclass(frozen=True)
-class Command:
-    name: str
-    usage: str
-    summary: str
-    handler: Handler
-    aliases: tuple[str, ...] = ()
-    examples: tuple[str, ...] = ()
-    details: str | None = None
-
-
-@dataclass
-class Registry:
-    commands: dict[str, Command] = field(default_factory=dict)
-    _names: dict[str, str] = field(default_factory=dict)
-
-    def command(
-        self,
-        name: str,
-        usage: str,
-        summary: str,
-        *,
-        aliases: tuple[str, ...] = (),
-        examples: tuple[str, ...] = (),
-        details: str | None = None,
-    ) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            self.commands[name] = Command(name, usage, summary, handler, aliases, examples, details)
-            for word in (name, *aliases):
-                self._names[word] = name
-            return handler
-
-        return register
-
-    def find(self, word: str) -> Command | None:
-        name = self._names.get(word.lower())
-        return self.commands[name] if name else None
-
-
-registry = Registry()
-command = registry.command
-
-
-# --- reading what was typed ---------------------------------------------------
-
-# A Slack user mention such as the bot's own: "<@U0123ABC> score public".
-MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-
-# Keywords that pick a command when a sentence does not start with one. Order matters:
-# a theme named in the sentence is tried after these specific topics.
-_TOPICS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("recs", frozenset({"recommendation", "recommendations", "recs", "rec", "recommend"})),
-    ("strengths", frozenset({"strength", "strengths", "strong", "good at"})),
-    ("bands", frozenset({"band", "bands", "descriptor", "descriptors", "stars", "scale"})),
-    (
-        "timeline",
-        frozenset({"timeline", "when", "board", "cabinet", "call", "deadline", "resolved"}),
-    ),
-)
-_SCORES_WORDS = frozenset({"score", "scores", "scored", "themes", "theme", "marks"})
-_SUMMARY_WORDS = frozenset(
-    {"summary", "latest", "inspection", "overall", "result", "results", "outcome", "how"}
-)
-
-
-def clean(text: str) -> str:
-    """Drop a leading ``/yos`` and any Slack mention of the bot."""
-    text = MENTION.sub(" ", text).strip()
-    if text.lower().startswith("/yos"):
-        text = text[4:]
-    return text.strip()
-
-
-def interpret(text: str, queries: InspectionQueries) -> tuple[Command | None, str]:
-    """Pick the command a person meant, strictly first, then leniently from keywords."""
-    text = clean(text)
-    if not text:
-        return registry.find("summary"), ""
-    first, _, rest = text.partition(" ")
-    found = registry.find(first.strip("?!.,:"))
-    if found:
-        return found, rest.strip()
-    said = set(words(text))
-    for name, keywords in _TOPICS:
-        if said & keywords:
-            return registry.find(name), ""
-    try:
-        theme = queries.theme_in_text(queries.latest_inspection(), text)
-    except NotFound:
-        theme = None
-    if theme is not None:
-        return registry.find("score"), theme.slug
-    if said & _SCORES_WORDS:
-        return registry.find("scores"), ""
-    if said & _SUMMARY_WORDS:
-        return registry.find("summary"), ""
-    return None, text
-
-
-def dispatch(text: str, ctx: Context) -> Reply:
-    found, args = interpret(text, ctx.queries)
-    if found is None:
-        return _help_overview(not_understood=args)
-    try:
-        return found.handler(ctx, args)
-    except NotFound as missing:
-        return problem("Nothing to show yet", str(missing))
-
-
-# --- help -------------------------------------------------------------------
-
-
-def _help_overview(not_understood: str | None = None) -> Reply:
-    lines = tuple(f"/yos {c.usage}: {c.summary}" for c in registry.commands.values())
-    headline = "Ask about your latest HMIP inspection and the recommendations from it."
-    if not_understood:
-        headline = f"I didn't understand “{not_understood[:80]}”. Here is what I can answer:"
-    return Reply(
-        title="YOS inspection bot",
-        headline=headline,
-        sections=(
-            Section(items=lines),
-            Section(
-                text="You can also mention me with a question, e.g. "
-                "“how did we score on protecting the public?”. "
-                "Type /yos help <command> for more on one command."
-            ),
-        ),
-        ok=not_understood is None,
-    )
-
-
-@command(
-    "help",
-    "help [command]",
-    "what I can answer, or more on one command",
-    examples=("help", "help score"),
-)
-def help_command(ctx: Context, args: str) -> Reply:
-    if not args:
-        return _help_overview()
-    found = registry.find(args.split()[0].removeprefix("/"))
-    if found is None:
-        return _help_overview(not_understood=args)
-    sections = [Section(text=found.details)] if found.details else []
-    if found.aliases:
-        sections.append(Section(heading="Also", text=", ".join(found.aliases)))
-    if found.examples:
-        sections.append(
-            Section(heading="Examples", items=tuple(f"/yos {e}" for e in found.examples))
-        )
-    return Reply(
-        title=f"/yos {found.usage}",
-        headline=found.summary.capitalize() + ".",
-        sections=tuple(sections),
-    )
-
 
 # --- inspection answers ---------------------------------------------------------
 
 
-def _source(inspection: Inspection) -> str:
+def source_line(inspection: Inspection) -> str:
     parts = [f"HMIP {inspection.programme}"]
     fieldwork = date_range(inspection.fieldwork_start, inspection.fieldwork_end)
     if fieldwork:
@@ -226,10 +42,15 @@ def _score_range(inspection: Inspection) -> str | None:
     return f"{percent(inspection.score_min)} to {percent(inspection.score_max)}"
 
 
-def _status_line(rec: Recommendation, ctx: Context) -> str:
-    from bot.domain.status import describe_status
+def status_of(rec: Recommendation, ctx: Context) -> Monitoring:
+    """The recommendation's monitoring status, remembered until the store changes."""
+    return ctx.queries.memo(
+        ("monitoring", rec.id, ctx.today), lambda: monitoring(ctx.db, rec, ctx.today)
+    )
 
-    return describe_status(ctx.queries.db, rec, ctx.today).line
+
+def _status_line(rec: Recommendation, ctx: Context) -> str:
+    return status_of(rec, ctx).line
 
 
 @command(
@@ -288,7 +109,7 @@ def summary_command(ctx: Context, args: str) -> Reply:
         title=f"{inspection.service.name}: {inspection.programme}",
         headline=headline + ".",
         sections=tuple(sections),
-        source=_source(inspection),
+        source=source_line(inspection),
         share="summary",
     )
 
@@ -333,7 +154,7 @@ def score_command(ctx: Context, args: str) -> Reply:
         title=theme.name,
         headline=f"{theme.name}: {theme.score_text}, {verdict}.".replace(", .", "."),
         sections=tuple(sections),
-        source=_source(inspection),
+        source=source_line(inspection),
         share=f"score {theme.slug}",
     )
 
@@ -379,7 +200,7 @@ def scores_command(ctx: Context, args: str) -> Reply:
         title=f"Scores by theme: {inspection.service.short_name or inspection.service.name}",
         headline="; ".join(f"{t.name} {t.score_text}" for t in themes) + ".",
         sections=tuple(sections),
-        source=_source(inspection),
+        source=source_line(inspection),
         share="scores",
     )
 
@@ -443,7 +264,7 @@ def recs_command(ctx: Context, args: str) -> Reply:
         return Reply(
             title="Recommendations",
             headline=f"The {inspection.programme} made no recommendations.",
-            source=_source(inspection),
+            source=source_line(inspection),
         )
     sections = []
     for rec in recs:
@@ -473,7 +294,7 @@ def recs_command(ctx: Context, args: str) -> Reply:
         title="Recommendations",
         headline=f"The {inspection.programme} made {_count_word(count)} {noun} for improvement.",
         sections=tuple(sections),
-        source=_source(inspection),
+        source=source_line(inspection),
         share="recs",
     )
 
@@ -495,7 +316,7 @@ def strengths_command(ctx: Context, args: str) -> Reply:
         title="Key strengths",
         headline=f"The inspectors identified {_count_word(len(strengths))} key strengths.",
         sections=(Section(items=tuple(strengths)),),
-        source=_source(inspection),
+        source=source_line(inspection),
         share="strengths",
     )
 
@@ -523,18 +344,6 @@ def timeline_command(ctx: Context, args: str) -> Reply:
         headline=f"{len(entries)} dates, from {long_date(entries[0].date)} "
         f"to {long_date(entries[-1].date)}.",
         sections=(Section(items=tuple(items)),),
-        source=_source(inspection),
+        source=source_line(inspection),
         share="timeline",
     )
-
-
-_STRAIGHT_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
-
-
-def split_args(args: str) -> list[str]:
-    """Split like a shell, tolerating curly quotes and an unbalanced quote."""
-    normal = args.translate(_STRAIGHT_QUOTES)
-    try:
-        return shlex.split(normal)
-    except ValueError:
-        return normal.split()

@@ -1,0 +1,23 @@
+"""Turning what someone typed into a reply.
+
+One registry holds every subcommand with its usage and help, so ``help`` can never
+drift from what exists. The same dispatcher serves the console, ``/yos`` and
+mentions in Slack.
+"""
+
+# ruff: noqa: I001  (the import order below is the order help lists the commands in)
+from bot.commands.registry import Command, Context, registry, split_args
+from bot.commands.dispatch import clean, dispatch, interpret
+from bot.commands import inspection, audits
+
+__all__ = [
+    "Command",
+    "Context",
+    "audits",
+    "clean",
+    "dispatch",
+    "inspection",
+    "interpret",
+    "registry",
+    "split_args",
+]

@@ -1,0 +1,436 @@
+"""Case-file audit evidence recorded against recommendations.
+
+One function, :func:`record_audit`, records an update however it arrived (slash
+command, mention, modal, message shortcut, console). It validates first and writes
+nothing when anything is wrong; the Slack delivery ID is stored in the same
+transaction as the update, so a retried or double-submitted delivery is found and
+never counted twice.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlite_utils
+
+from bot.domain.model import Inspection, Recommendation
+from bot.domain.queries import InspectionQueries
+from bot.domain.text import long_date, percent
+from bot.store.db import write_transaction
+
+MAX_NOTE = 1000
+EXAMPLE = "/yos audit R1 17/20 February case-file audit"
+FIGURES = re.compile(r"^(?:(?P<compliant>\d+)\s*/\s*(?P<audited>\d+)|(?P<percent>\d+(?:\.\d+)?)%)$")
+REF = re.compile(r"^[Rr]?(?P<number>\d+)$")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class AuditProblem(ValueError):
+    """What is wrong with an update, in words for the person who sent it.
+
+    ``field`` names the modal input it belongs to, so the modal can show it in place.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class AuditDraft:
+    """An update as typed or entered, before it is checked."""
+
+    ref: str
+    audit_date: date
+    audited: int | None = None
+    compliant: int | None = None
+    percent: float | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who sent an update, from where, and under which delivery ID."""
+
+    via: str
+    user_id: str | None = None
+    user_name: str | None = None
+    channel_id: str | None = None
+    message_ts: str | None = None
+    delivery_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Audit:
+    id: int
+    recommendation_id: str
+    ref: str
+    audit_date: date
+    audited: int | None
+    compliant: int | None
+    percent: float
+    note: str | None
+    user_id: str | None
+    user_name: str | None
+    channel_id: str | None
+    message_ts: str | None
+    via: str
+    recorded_at: str
+    retracted: bool = False
+
+    @property
+    def figures(self) -> str:
+        """17/20 (85%), or 85% when only a percentage was given."""
+        if self.audited is not None and self.compliant is not None:
+            return f"{self.compliant}/{self.audited} ({percent(self.percent)})"
+        return percent(self.percent)
+
+    @property
+    def who(self) -> str:
+        return self.user_name or self.user_id or "someone"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    audit: Audit
+    duplicate: bool  # the same delivery arrived before: nothing new was written
+
+
+# --- reading what was typed ------------------------------------------------------
+
+
+def parse_audit(args: str, today: date) -> AuditDraft:
+    """``R1 17/20 [YYYY-MM-DD] [note]`` or ``R1 85% [YYYY-MM-DD] [note]``."""
+    tokens = args.split()
+    if not tokens:
+        raise AuditProblem(f"Say which recommendation and the result, e.g. {EXAMPLE}")
+    ref_match = REF.match(tokens[0])
+    if not ref_match:
+        raise AuditProblem(
+            f"“{tokens[0][:40]}” is not a recommendation: start with its number, e.g. {EXAMPLE}",
+            "recommendation",
+        )
+    if len(tokens) < 2 or not FIGURES.match(tokens[1]):
+        got = f" (got “{tokens[1][:40]}”)" if len(tokens) > 1 else ""
+        raise AuditProblem(
+            "Give the result as compliant/audited, like 17/20, or as a percentage, "
+            f"like 85%{got}. For example: {EXAMPLE}"
+        )
+    figures = FIGURES.match(tokens[1])
+    assert figures is not None
+    rest = tokens[2:]
+    audit_date = today
+    if rest and rest[0].lower() == "on" and len(rest) > 1 and DAY.match(rest[1]):
+        rest = rest[1:]
+    if rest and DAY.match(rest[0]):
+        try:
+            audit_date = date.fromisoformat(rest[0])
+        except ValueError:
+            raise AuditProblem(f"{rest[0]} is not a real date.", "audit_date") from None
+        rest = rest[1:]
+    return AuditDraft(
+        ref=f"R{int(ref_match.group('number'))}",
+        audit_date=audit_date,
+        audited=int(figures["audited"]) if figures["audited"] else None,
+        compliant=int(figures["compliant"]) if figures["compliant"] else None,
+        percent=float(figures["percent"]) if figures["percent"] else None,
+        note=" ".join(rest) or None,
+    )
+
+
+def check(
+    queries: InspectionQueries, inspection: Inspection, draft: AuditDraft, today: date
+) -> tuple[Recommendation, float]:
+    """The recommendation the draft is for, and its percentage; raises AuditProblem."""
+    rec = queries.recommendation(inspection, draft.ref)
+    if rec is None:
+        known = ", ".join(r.ref for r in queries.recommendations(inspection)) or "none"
+        raise AuditProblem(
+            f"There is no recommendation {draft.ref[:20]}: this inspection's are {known}.",
+            "recommendation",
+        )
+    if draft.percent is not None:
+        if not 0 <= draft.percent <= 100:
+            raise AuditProblem(
+                f"{percent(draft.percent)} is not possible: a percentage is from 0 to 100.",
+                "compliant",
+            )
+        value = draft.percent
+    else:
+        if draft.audited is None or draft.audited <= 0:
+            raise AuditProblem(
+                f"{draft.audited or 0} cases audited: an audit needs at least one case.",
+                "audited",
+            )
+        if draft.compliant is None or draft.compliant < 0:
+            raise AuditProblem("Give the number of compliant cases (0 or more).", "compliant")
+        if draft.compliant > draft.audited:
+            raise AuditProblem(
+                f"{draft.compliant} compliant out of {draft.audited} audited is not possible.",
+                "compliant",
+            )
+        value = draft.compliant / draft.audited * 100
+    if draft.audit_date > today:
+        raise AuditProblem(
+            f"The audit date {long_date(draft.audit_date)} is in the future "
+            f"(today is {long_date(today)}).",
+            "audit_date",
+        )
+    began = date.fromisoformat(inspection.fieldwork_start or inspection.published)
+    if draft.audit_date < began:
+        raise AuditProblem(
+            f"The audit date {long_date(draft.audit_date)} is before the inspection "
+            f"(it began on {long_date(began)}).",
+            "audit_date",
+        )
+    if draft.note and len(draft.note) > MAX_NOTE:
+        raise AuditProblem(
+            f"The note is {len(draft.note)} characters; keep it under {MAX_NOTE}.", "note"
+        )
+    return rec, value
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+def record_audit(
+    db: sqlite_utils.Database,
+    queries: InspectionQueries,
+    draft: AuditDraft,
+    origin: Origin,
+    today: date,
+) -> Recorded:
+    """Check and record one update, exactly once per delivery. Raises AuditProblem."""
+    if origin.delivery_key:
+        earlier = audit_by_delivery(db, origin.delivery_key)
+        if earlier is not None:
+            return Recorded(earlier, duplicate=True)
+    inspection = queries.latest_inspection()
+    rec, value = check(queries, inspection, draft, today)
+    with write_transaction(db):
+        if origin.message_ts and origin.channel_id:
+            linked = db.execute(
+                "SELECT a.id FROM audit_updates a LEFT JOIN audit_retractions r "
+                "ON r.audit_id = a.id WHERE a.channel_id = ? AND a.message_ts = ? "
+                "AND r.audit_id IS NULL",
+                [origin.channel_id, origin.message_ts],
+            ).fetchone()
+            if linked:
+                raise AuditProblem(
+                    f"That message is already recorded as audit update #{linked[0]}."
+                )
+        try:
+            cursor = db.execute(
+                "INSERT INTO audit_updates (recommendation_id, audit_date, audited, compliant, "
+                "percent, note, user_id, user_name, channel_id, message_ts, via, delivery_key, "
+                "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    rec.id,
+                    draft.audit_date.isoformat(),
+                    draft.audited if draft.percent is None else None,
+                    draft.compliant if draft.percent is None else None,
+                    value,
+                    draft.note,
+                    origin.user_id,
+                    origin.user_name,
+                    origin.channel_id,
+                    origin.message_ts,
+                    origin.via,
+                    origin.delivery_key,
+                    _now(),
+                ],
+            )
+        except sqlite3.IntegrityError:
+            # Another worker recorded the same delivery between our check and our write.
+            earlier = audit_by_delivery(db, origin.delivery_key or "")
+            if earlier is None:
+                raise
+            return Recorded(earlier, duplicate=True)
+        audit_id = cursor.lastrowid
+    found = audit_by_id(db, int(audit_id or 0))
+    assert found is not None
+    return Recorded(found, duplicate=False)
+
+
+def retract(
+    db: sqlite_utils.Database,
+    *,
+    user_id: str | None,
+    number: int | None,
+    may_retract_any: bool,
+    reason: str | None = None,
+) -> Audit:
+    """Retract an update: the poster's latest, or any by number for an auditor."""
+    with write_transaction(db):
+        if number is None:
+            row = db.execute(
+                "SELECT a.id FROM audit_updates a LEFT JOIN audit_retractions r "
+                "ON r.audit_id = a.id WHERE r.audit_id IS NULL AND a.user_id IS ? "
+                "ORDER BY a.id DESC LIMIT 1",
+                [user_id],
+            ).fetchone()
+            if row is None:
+                raise AuditProblem("You have no audit updates to undo.")
+            number = row[0]
+        audit = audit_by_id(db, number)
+        if audit is None:
+            raise AuditProblem(f"There is no audit update #{number}.")
+        if audit.retracted:
+            raise AuditProblem(f"Audit update #{number} was already retracted.")
+        if audit.user_id != user_id and not may_retract_any:
+            raise AuditProblem(
+                f"Audit update #{number} was recorded by someone else; only an auditor "
+                "can retract it."
+            )
+        db.execute(
+            "INSERT INTO audit_retractions (audit_id, user_id, reason, retracted_at) "
+            "VALUES (?, ?, ?, ?)",
+            [number, user_id, reason, _now()],
+        )
+    retracted = audit_by_id(db, number)
+    assert retracted is not None
+    return retracted
+
+
+def set_closed(
+    db: sqlite_utils.Database,
+    rec: Recommendation,
+    *,
+    close: bool,
+    reason: str,
+    user_id: str | None,
+    today: date,
+    delivery_key: str | None = None,
+) -> None:
+    """Close or reopen a recommendation, kept in its history with the reason."""
+    closed_now = is_closed(db, rec.id)
+    if close and closed_now:
+        raise AuditProblem(f"{rec.ref} is already closed. Reopen it first to change that.")
+    if not close and not closed_now:
+        raise AuditProblem(f"{rec.ref} is not closed, so there is nothing to reopen.")
+    with write_transaction(db):
+        db["recommendation_history"].insert(
+            {
+                "recommendation_id": rec.id,
+                "action": "close" if close else "reopen",
+                "reason": reason,
+                "user_id": user_id,
+                "at": _now(),
+                "on_date": today.isoformat(),
+                "delivery_key": delivery_key,
+            }
+        )
+
+
+# --- reading -------------------------------------------------------------------------
+
+_SELECT = (
+    "SELECT a.*, rec.ref AS ref, r.audit_id IS NOT NULL AS retracted "
+    "FROM audit_updates a JOIN recommendations rec ON rec.id = a.recommendation_id "
+    "LEFT JOIN audit_retractions r ON r.audit_id = a.id "
+)
+
+
+def _audit(row: dict[str, Any]) -> Audit:
+    return Audit(
+        id=row["id"],
+        recommendation_id=row["recommendation_id"],
+        ref=row["ref"],
+        audit_date=date.fromisoformat(row["audit_date"]),
+        audited=row["audited"],
+        compliant=row["compliant"],
+        percent=row["percent"],
+        note=row["note"],
+        user_id=row["user_id"],
+        user_name=row["user_name"],
+        channel_id=row["channel_id"],
+        message_ts=row["message_ts"],
+        via=row["via"],
+        recorded_at=row["recorded_at"],
+        retracted=bool(row["retracted"]),
+    )
+
+
+def audit_by_id(db: sqlite_utils.Database, audit_id: int) -> Audit | None:
+    rows = list(db.query(_SELECT + "WHERE a.id = ?", [audit_id]))
+    return _audit(rows[0]) if rows else None
+
+
+def audit_by_delivery(db: sqlite_utils.Database, key: str) -> Audit | None:
+    rows = list(db.query(_SELECT + "WHERE a.delivery_key = ?", [key]))
+    return _audit(rows[0]) if rows else None
+
+
+def audits_for(
+    db: sqlite_utils.Database, rec_id: str, *, include_retracted: bool = False
+) -> list[Audit]:
+    """Updates for one recommendation, oldest first (by audit date, then entry)."""
+    audits = [
+        _audit(r)
+        for r in db.query(
+            _SELECT + "WHERE a.recommendation_id = ? ORDER BY a.audit_date, a.id", [rec_id]
+        )
+    ]
+    return audits if include_retracted else [a for a in audits if not a.retracted]
+
+
+def all_audits(db: sqlite_utils.Database) -> list[Audit]:
+    return [_audit(r) for r in db.query(_SELECT + "ORDER BY a.id")]
+
+
+def is_closed(db: sqlite_utils.Database, rec_id: str) -> bool:
+    return closing(db, rec_id) is not None
+
+
+def closing(db: sqlite_utils.Database, rec_id: str) -> dict[str, Any] | None:
+    """The close that is in force, if the latest close/reopen was a close."""
+    rows = list(
+        db.query(
+            "SELECT * FROM recommendation_history WHERE recommendation_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            [rec_id],
+        )
+    )
+    return rows[0] if rows and rows[0]["action"] == "close" else None
+
+
+def change_by_delivery(db: sqlite_utils.Database, key: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM recommendation_history WHERE delivery_key = ?", [key]))
+    return rows[0] if rows else None
+
+
+def history(db: sqlite_utils.Database, rec_id: str) -> list[dict[str, Any]]:
+    return list(
+        db.query(
+            "SELECT * FROM recommendation_history WHERE recommendation_id = ? ORDER BY id",
+            [rec_id],
+        )
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+_ANY_REF = re.compile(r"\b[Rr](\d+)\b")
+_ANY_COUNTS = re.compile(r"\b(\d+)\s*/\s*(\d+)\b")
+_ANY_PERCENT = re.compile(r"\b(\d+(?:\.\d+)?)\s*%")
+
+
+def prefill_from_text(text: str) -> dict[str, Any]:
+    """Best guesses for the audit form from a message someone wrote in the channel.
+
+    "February audit: 17 of 20... R1 17/20" gives ref R1, compliant 17, audited 20; a
+    bare percentage cannot fill case counts, so it only goes into the note.
+    """
+    guess: dict[str, Any] = {"note": text.strip()[:MAX_NOTE] or None}
+    if ref := _ANY_REF.search(text):
+        guess["ref"] = f"R{int(ref.group(1))}"
+    if counts := _ANY_COUNTS.search(text):
+        guess["compliant"], guess["audited"] = int(counts.group(1)), int(counts.group(2))
+    return guess
