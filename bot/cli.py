@@ -16,6 +16,7 @@ import sqlite_utils
 from bot.commands import Context, dispatch
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
+from bot.domain.audits import all_audits
 from bot.domain.queries import InspectionQueries
 from bot.render.text import render_text
 from bot.runtime import make_context, prepare_store
@@ -162,19 +163,34 @@ def load(files: tuple[Path, ...]) -> None:
 
 
 @main.command()
+@click.argument("what", type=click.Choice(["inspections", "audits"]), default="inspections")
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
 )
 @click.option(
     "--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not to stdout."
 )
-def export(fmt: str, out: Path | None) -> None:
-    """Export every inspection: nested JSON, or CSV with one row per theme score."""
+def export(what: str, fmt: str, out: Path | None) -> None:
+    """Export inspections (nested JSON, or CSV with one row per theme score) or audit updates.
+
+    \b
+    yos-bot export --format json
+    yos-bot export audits --format csv --out audits.csv
+    """
     settings = _settings()
     db = _store(settings)
     stream = out.open("w", newline="", encoding="utf-8") if out else sys.stdout
     try:
-        if fmt == "json":
+        if what == "audits":
+            rows = audit_rows(db)
+            if fmt == "json":
+                json.dump(rows, stream, indent=2, ensure_ascii=False)
+                stream.write("\n")
+            else:
+                writer = csv.DictWriter(stream, fieldnames=AUDIT_COLUMNS)
+                writer.writeheader()
+                writer.writerows(rows)
+        elif fmt == "json":
             json.dump(export_inspections(db), stream, indent=2, ensure_ascii=False)
             stream.write("\n")
         else:
@@ -182,6 +198,46 @@ def export(fmt: str, out: Path | None) -> None:
     finally:
         if out:
             stream.close()
+
+
+AUDIT_COLUMNS = [
+    "id",
+    "recommendation",
+    "audit_date",
+    "compliant",
+    "audited",
+    "percent",
+    "note",
+    "user_id",
+    "user_name",
+    "channel_id",
+    "message_ts",
+    "via",
+    "recorded_at",
+    "retracted",
+]
+
+
+def audit_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": a.id,
+            "recommendation": a.recommendation_id,
+            "audit_date": a.audit_date.isoformat(),
+            "compliant": a.compliant,
+            "audited": a.audited,
+            "percent": round(a.percent, 1),
+            "note": a.note,
+            "user_id": a.user_id,
+            "user_name": a.user_name,
+            "channel_id": a.channel_id,
+            "message_ts": a.message_ts,
+            "via": a.via,
+            "recorded_at": a.recorded_at,
+            "retracted": a.retracted,
+        }
+        for a in all_audits(db)
+    ]
 
 
 def export_inspections(db: sqlite_utils.Database) -> list[dict[str, Any]]:

@@ -33,7 +33,6 @@ class Context:
     # Asked only when a command records something: finding out may cost a Slack call.
     permission: Callable[[], bool] | None = None
     name_lookup: Callable[[], str | None] | None = None
-    _allowed: bool | None = field(default=None, repr=False)
 
     @property
     def display_name(self) -> str | None:
@@ -44,9 +43,7 @@ class Context:
 
     @property
     def may_record(self) -> bool:
-        if self._allowed is None:
-            self._allowed = self.permission() if self.permission else True
-        return self._allowed
+        return self.permission() if self.permission else True
 
     @property
     def db(self) -> sqlite_utils.Database:

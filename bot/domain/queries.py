@@ -62,6 +62,7 @@ class InspectionQueries:
         self.db = db
         self._default_service = default_service
         self._checked: dict[Any, Any] | None = None
+        self._checked_changes = -1
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """Remember ``compute()`` under ``key`` until the store changes."""
@@ -71,15 +72,16 @@ class InspectionQueries:
         return cache[key]
 
     def _cache(self) -> dict[Any, Any]:
-        """This connection's cache, checked for freshness once per InspectionQueries."""
-        if self._checked is None:
-            conn = self.db.conn
+        """This connection's cache, checked for freshness once per InspectionQueries
+        and again after this connection writes."""
+        conn = self.db.conn
+        if self._checked is None or self._checked_changes != conn.total_changes:
             version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
             held = _CACHES.get(self.db)
             if held is None or held[0] != version:
                 held = (version, {})
                 _CACHES[self.db] = held
-            self._checked = held[1]
+            self._checked, self._checked_changes = held[1], conn.total_changes
         return self._checked
 
     # --- services and inspections ------------------------------------------

@@ -1,0 +1,240 @@
+"""Recording audit evidence and deriving a recommendation's status, through the commands."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.domain.audits import all_audits, prefill_from_text
+from bot.render.blocks import message
+from tests.blockkit import all_text, assert_valid_message
+
+
+def count(db) -> int:
+    return db["audit_updates"].count
+
+
+def at(ctx, day: str):
+    ctx.today = date.fromisoformat(day)
+    return ctx
+
+
+@pytest.mark.parametrize("ref", ["R1", "r1", "1"])
+def test_an_update_is_recorded_and_announced(ask, db, ref):
+    reply = ask(f"audit {ref} 17/20 February case-file audit")
+    assert reply.ok and reply.announce
+    assert reply.headline == "R1 audit: 17/20 (85%), at or above the 80% target."
+    values = {f.label: f.value for s in reply.sections for f in s.fields}
+    assert values["Monitoring"] == "1 of 3 monthly audits, window ends 14 April 2014"
+    assert values["Status"] == "On track"
+    [audit] = all_audits(db)
+    assert (audit.compliant, audit.audited, audit.percent) == (17, 20, 85.0)
+    assert audit.note == "February case-file audit"
+    assert audit.via == "console"
+    assert_valid_message(message(reply))
+
+
+def test_a_percentage_and_an_earlier_date(ask, db):
+    reply = ask("audit R1 82.5% 2014-01-31 January audit")
+    assert reply.ok
+    [audit] = all_audits(db)
+    assert (audit.percent, audit.audited, audit.audit_date) == (82.5, None, date(2014, 1, 31))
+    assert audit.note == "January audit"
+    assert "82.5%" in reply.headline
+
+
+def test_the_announcement_compares_with_the_last_audit(ask):
+    ask("audit R1 18/20 2014-01-20")
+    reply = ask("audit R1 15/20 2014-02-18")
+    assert reply.headline == (
+        "R1 audit: 15/20 (75%), below the 80% target, ▼ on the last audit (90%)."
+    )
+    values = {f.label: f.value for s in reply.sections for f in s.fields}
+    assert values["Against the last audit"] == "▼ 15 points (was 90%)"
+    assert values["Status"] == "Below target"
+    assert values["Monitoring"] == "2 of 3 monthly audits, window ends 14 April 2014"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("audit R1 21/20", "21 compliant out of 20 audited is not possible."),
+        ("audit R1 0/0", "0 cases audited: an audit needs at least one case."),
+        ("audit R1 120%", "120% is not possible: a percentage is from 0 to 100."),
+        ("audit R7 17/20", "There is no recommendation R7: this inspection's are R1."),
+        (
+            "audit R1 17/20 2014-03-01",
+            "The audit date 1 March 2014 is in the future (today is 20 February 2014).",
+        ),
+        (
+            "audit R1 17/20 2013-11-01",
+            "The audit date 1 November 2013 is before the inspection (it began on 25 November 2013).",
+        ),
+        (
+            "audit R1 seventeen",
+            "Give the result as compliant/audited, like 17/20, or as a percentage, like 85% (got “seventeen”).",
+        ),
+        ("audit banana 17/20", "“banana” is not a recommendation"),
+        ("audit R1 17/20 2014-02-30", "2014-02-30 is not a real date."),
+        ("audit", "Say which recommendation and the result"),
+    ],
+)
+def test_a_bad_update_says_what_is_wrong_and_records_nothing(ask, db, text, expected):
+    reply = ask(text)
+    assert not reply.ok
+    assert reply.title == "That audit update was not recorded"
+    assert expected in reply.headline
+    assert (
+        "/yos audit R1 17/20 February case-file audit"
+        in " ".join(s.text or "" for s in reply.sections) + reply.headline
+    )
+    assert count(db) == 0
+
+
+def test_someone_who_is_not_an_auditor_is_refused(ctx, db):
+    from bot.commands import dispatch
+
+    ctx.permission = lambda: False
+    reply = dispatch("audit R1 17/20", ctx)
+    assert not reply.ok
+    assert "for auditors" in reply.headline
+    assert count(db) == 0
+    assert dispatch("summary", ctx).ok  # anyone may query
+
+
+def test_the_same_delivery_is_recorded_once(ctx, db):
+    from bot.commands import dispatch
+
+    ctx.delivery_key = "event:Ev123"
+    first = dispatch("audit R1 17/20", ctx)
+    again = dispatch("audit R1 17/20", ctx)
+    assert first.announce and not first.duplicate
+    assert again.duplicate and not again.announce
+    assert count(db) == 1
+
+
+def test_status_moves_with_the_evidence_and_the_clock(ctx, db):
+    from bot.commands import dispatch
+
+    def status(day: str) -> str:
+        return dispatch("rec R1", at(ctx, day)).title
+
+    assert status("2014-01-20") == "R1: Open"
+    dispatch("audit R1 17/20 2014-01-20", ctx)
+    assert status("2014-01-20") == "R1: On track"
+    dispatch("audit R1 15/20 2014-02-20", at(ctx, "2014-02-20"))
+    assert status("2014-02-20") == "R1: Below target"
+    dispatch("audit R1 18/20 2014-02-27", at(ctx, "2014-02-27"))
+    dispatch("audit R1 19/20 2014-03-20", at(ctx, "2014-03-20"))
+    assert status("2014-04-14") == "R1: On track"  # the window's last day
+    assert status("2014-04-15") == "R1: Due for the board"
+    due = dispatch("rec R1", ctx)
+    assert "3 of 3 monthly audits at or above the 80% target" in due.headline
+    closed = dispatch('rec R1 close "Reported to the management board on 6 May 2014"', ctx)
+    assert closed.ok and closed.announce
+    assert status("2014-05-06") == "R1: Met"
+    detail = dispatch("rec R1", ctx)
+    history = next(s for s in detail.sections if s.heading == "History")
+    assert "Reported to the management board on 6 May 2014" in history.items[0]
+    dispatch('rec R1 reopen "Board asked for another month"', ctx)
+    assert status("2014-05-06") == "R1: Due for the board"
+
+
+def test_a_month_without_an_audit_is_not_met(ctx):
+    from bot.commands import dispatch
+
+    dispatch("audit R1 17/20 2014-01-20", at(ctx, "2014-01-20"))
+    dispatch("audit R1 19/20 2014-03-20", at(ctx, "2014-03-20"))
+    at(ctx, "2014-04-20")
+    dispatch('rec R1 close "Reported"', ctx)
+    reply = dispatch("rec R1", ctx)
+    assert reply.title == "R1: Not met"
+    assert "2 of 3 monthly audits at or above the 80% target" in reply.headline
+    months = next(s for s in reply.sections if s.heading == "Monthly results").items
+    assert months[1] == "Month 2: no audit recorded"
+
+
+def test_closing_needs_a_reason_and_an_auditor(ctx, db):
+    from bot.commands import dispatch
+
+    assert "Say why you close R1" in dispatch("rec R1 close", ctx).headline
+    ctx.permission = lambda: False
+    assert not dispatch('rec R1 close "done"', ctx).ok
+    assert db["recommendation_history"].count == 0
+
+
+def test_undo_retracts_the_posters_latest_and_keeps_it(ask, ctx, db):
+    from bot.commands import dispatch
+
+    ask("audit R1 17/20 2014-01-20")
+    ask("audit R1 18/20 2014-02-20")
+    reply = ask("audit undo")
+    assert reply.ok
+    assert "Retracted audit update #2" in reply.headline
+    assert count(db) == 2  # nothing is ever deleted
+    status = dispatch("rec R1", ctx)
+    assert "latest audit 17/20 (85%) on 20 January 2014" in status.headline
+    history = ask("audits R1")
+    lines = next(s for s in history.sections if s.items).items
+    assert lines[0].startswith("(retracted) #2 20 February 2014")
+    assert ask("audit undo 2").headline == "Audit update #2 was already retracted."
+
+
+def test_only_an_auditor_retracts_someone_elses(ctx, db):
+    from bot.commands import dispatch
+
+    ctx.user_id = "U0ALICE"
+    dispatch("audit R1 17/20", ctx)
+    ctx.user_id = "U0BOB"
+    assert dispatch("audit undo", ctx).headline == "You have no audit updates to undo."
+    ctx.permission = lambda: False
+    assert not dispatch("audit undo 1", ctx).ok
+    ctx.permission = lambda: True
+    assert dispatch("audit undo 1", ctx).ok
+
+
+def test_audit_history_newest_first_with_bars_and_pages(ctx, db):
+    from bot.commands import dispatch
+
+    for day in range(1, 26):
+        dispatch(f"audit R1 {day % 5 + 15}/20 2014-01-{day:02d} entry {day}", at(ctx, "2014-02-20"))
+    first = dispatch("audits R1", ctx)
+    updates = next(s for s in first.sections if s.heading)
+    updates = next(s for s in first.sections if s.items)
+    assert updates.heading == "Updates (page 1 of 3)"
+    assert len(updates.items) == 10
+    assert updates.items[0].startswith("#25 25 January 2014: 15/20 (75%) ")
+    assert "│" in updates.items[0]
+    assert any(s.text == "Older updates: /yos audits R1 2" for s in first.sections)
+    last = dispatch("audits R1 3", ctx)
+    assert next(s for s in last.sections if s.items).items[-1].startswith("#1 1 January 2014")
+    for reply in (first, last):
+        assert_valid_message(message(reply, shareable=True))
+
+
+def test_notes_are_escaped_in_slack(ask):
+    reply = ask("audit R1 17/20 <!channel> see <https://evil.example|this>")
+    rendered = message(reply)
+    assert "<!channel>" not in str(rendered)
+    assert "&lt;!channel&gt;" in all_text(rendered["blocks"])
+
+
+def test_prefill_from_a_channel_message():
+    guess = prefill_from_text("February audit for R1: 17/20 cases reviewed on time")
+    assert guess == {
+        "note": "February audit for R1: 17/20 cases reviewed on time",
+        "ref": "R1",
+        "compliant": 17,
+        "audited": 20,
+    }
+    assert prefill_from_text("no figures here") == {"note": "no figures here"}
+
+
+def test_recs_shows_status_with_evidence(ask):
+    ask("audit R1 17/20 February case-file audit")
+    status = ask("recs").sections[0].fields[0]
+    assert status.value == (
+        "On track: latest audit 17/20 (85%) on 20 February 2014; target 80%; "
+        "1 of 3 monthly audits, window ends 14 April 2014; 53 days left"
+    )
