@@ -69,11 +69,13 @@ def test_the_announcement_compares_with_the_last_audit(ask):
         ),
         (
             "audit R1 17/20 2013-11-01",
-            "The audit date 1 November 2013 is before the inspection (it began on 25 November 2013).",
+            "The audit date 1 November 2013 is before the inspection "
+            "(it began on 25 November 2013).",
         ),
         (
             "audit R1 seventeen",
-            "Give the result as compliant/audited, like 17/20, or as a percentage, like 85% (got “seventeen”).",
+            "Give the result as compliant/audited, like 17/20, "
+            "or as a percentage, like 85% (got “seventeen”).",
         ),
         ("audit banana 17/20", "“banana” is not a recommendation"),
         ("audit R1 17/20 2014-02-30", "2014-02-30 is not a real date."),
