@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -23,6 +25,7 @@ SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-test-token"
 TEAM_ID = "T0001"
 APP_ID = "A0001"
+_TRIGGERS = itertools.count(1)
 
 
 @dataclass
@@ -160,7 +163,7 @@ class ServedApp:
                 "api_app_id": APP_ID,
                 "is_enterprise_install": "false",
                 "response_url": response_url,
-                "trigger_id": f"{int(time.time())}.1.trigger",
+                "trigger_id": f"{int(time.time())}.{next(_TRIGGERS)}.{secrets.token_hex(8)}",
             }
         )
         return self.post(

@@ -250,8 +250,38 @@ unit = "stars"
     assert scale.band_for(89).label == "Fine"
 
 
-def test_reload_keeps_runtime_rows(empty):
-    load_files(empty, bundled_files(DATA_DIR))
+def _record_one(db) -> None:
+    from datetime import date
+
+    from bot.domain.audits import AuditDraft, Origin, record_audit
+    from bot.domain.queries import InspectionQueries
+
+    draft = AuditDraft(ref="R1", audit_date=date(2014, 2, 20), audited=20, compliant=17)
+    record_audit(db, InspectionQueries(db), draft, Origin(via="console"), date(2014, 2, 20))
+
+
+def test_reload_keeps_runtime_rows(empty, data_copy):
+    load_files(empty, bundled_files(data_copy))
+    _record_one(empty)
     empty["slack_deliveries"].insert({"key": "event:Ev1", "kind": "event", "received_at": "now"})
-    load_files(empty, bundled_files(DATA_DIR))
+    seed = data_copy / SEED.name
+    seed.write_text(seed.read_text().replace("monitor_months = 3", "monitor_months = 4"))
+    report = load_files(empty, [seed])
+    assert report.changes["recommendations updated"] == 1
     assert empty["slack_deliveries"].count == 1
+    [audit] = list(empty["audit_updates"].rows)
+    assert audit["percent"] == 85.0
+
+
+def test_a_recommendation_with_evidence_cannot_be_removed_from_the_file(empty, data_copy):
+    load_files(empty, bundled_files(data_copy))
+    _record_one(empty)
+    before = dump(empty)
+    seed = data_copy / SEED.name
+    text = seed.read_text()
+    start = text.index("  [[inspections.recommendations]]")
+    end = text.index("  [[inspections.events]]")
+    seed.write_text(text[:start] + text[end:])
+    with pytest.raises(LoadError, match="recommendation R1 has audit updates recorded against it"):
+        load_files(empty, [seed])
+    assert dump(empty) == before

@@ -7,6 +7,7 @@ shown as typed and never acted on.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.reply import Field, Reply, Section
@@ -128,8 +129,10 @@ def reply_blocks(
     notes = []
     if reply.source:
         notes.append(escape(reply.source))
+    if reply.recorded_by:
+        notes.append(f"Recorded by {_person(reply.recorded_by)}")
     if shared_by:
-        notes.append(f"Shared by <@{shared_by}>")
+        notes.append(f"Shared by {_person(shared_by)}")
     if notes:
         footer.append(context(" · ".join(notes)))
     if shareable and reply.share:
@@ -147,6 +150,11 @@ def reply_blocks(
             }
         )
     return fit(blocks, footer, MAX_MESSAGE_BLOCKS)
+
+
+def _person(who: str) -> str:
+    """A Slack user ID becomes a mention; anything else is shown as text."""
+    return f"<@{who}>" if re.fullmatch(r"[UW][A-Z0-9]+", who) else escape(who)
 
 
 def fit(blocks: list[Block], footer: list[Block], max_blocks: int) -> list[Block]:

@@ -476,6 +476,16 @@ def load_files(db: sqlite_utils.Database, paths: Sequence[Path]) -> LoadReport:
                     scope,
                 )
                 for rec_id in _removed_recommendations(db, inspection_id, tables):
+                    if db.execute(
+                        "SELECT 1 FROM audit_updates WHERE recommendation_id = ? LIMIT 1", [rec_id]
+                    ).fetchone():
+                        raise LoadError(
+                            [
+                                f"{batch.origin[inspection_id]}: recommendation "
+                                f"{rec_id.rsplit(':', 1)[-1]} has audit updates recorded against "
+                                "it, so it cannot be removed from the file"
+                            ]
+                        )
                     db["baselines"].delete_where("recommendation_id = ?", [rec_id])
                 _sync(db, "recommendations", ["id"], tables["recommendations"], report, scope)
                 _sync(

@@ -1,0 +1,162 @@
+"""Several writers at once, and a writer killed mid-write: nothing lost, nothing doubled."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bot.config import PROJECT_ROOT
+from tests.conftest import IN_WINDOW, start_served
+from tests.slack_requests import sign
+
+PROCESSES = 4
+PER_PROCESS = 50
+RESENT = 10  # deliveries each process sends twice, as a double-submit would
+
+
+def _post_updates(url: str, client: int) -> None:
+    def send(n: int, expect: bytes) -> None:
+        body = urlencode(
+            {
+                "team_id": "T0001",
+                "channel_id": "C0YOS",
+                "user_id": f"U0WRITER{client}",
+                "command": "/yos",
+                "text": f"audit R1 {n % 20 + 1}/20 client {client} update {n}",
+                "api_app_id": "A0001",
+                "response_url": "http://127.0.0.1:9/x",
+                "trigger_id": f"{client}.{n}.concurrency",
+            }
+        )
+        request = urllib.request.Request(
+            url + "/slack/events",
+            data=body.encode(),
+            method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded", **sign(body)},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200
+            assert expect in response.read()
+
+    for n in range(PER_PROCESS):
+        send(n, b"Recorded.")
+    for n in range(RESENT):
+        send(n, b"Already recorded as audit update #")
+
+
+def test_several_workers_and_clients_record_every_update_exactly_once(fake_slack, tmp_path):
+    fake_slack.reset()
+    app = start_served(fake_slack, tmp_path, YOS_TODAY=IN_WINDOW.isoformat())
+    app.stop()
+    from tests.slack_requests import ServedApp
+
+    app = ServedApp(
+        app.db_path, fake_slack.api_url, workers=4, YOS_TODAY=IN_WINDOW.isoformat()
+    ).start()
+    try:
+        context = multiprocessing.get_context("spawn")
+        clients = [
+            context.Process(target=_post_updates, args=(app.url, c)) for c in range(PROCESSES)
+        ]
+        started = time.perf_counter()
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join(180)
+            assert client.exitcode == 0
+        elapsed = time.perf_counter() - started
+    finally:
+        app.stop()
+    with sqlite3.connect(app.db_path) as conn:
+        notes = [r[0] for r in conn.execute("SELECT note FROM audit_updates")]
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    expected = {f"client {c} update {n}" for c in range(PROCESSES) for n in range(PER_PROCESS)}
+    assert len(notes) == len(expected) == PROCESSES * PER_PROCESS
+    assert set(notes) == expected
+    sent = PROCESSES * (PER_PROCESS + RESENT)
+    print(
+        f"\n{sent} deliveries, {len(notes)} updates recorded in {elapsed:.2f}s "
+        f"({len(notes) / elapsed:.0f} updates/s, 4 workers)"
+    )
+
+
+WRITER = """
+import sys, time
+from datetime import date
+from pathlib import Path
+from bot.config import settings_from
+from bot.runtime import prepare_store, make_context
+from bot.domain.audits import AuditDraft, Origin, record_audit
+from bot.store.db import write_transaction
+
+db_path, marker, mode = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+settings = settings_from({"YOS_DB": db_path, "YOS_TODAY": "2014-02-20"})
+db, _ = prepare_store(settings)
+ctx = make_context(db, settings, via="console")
+if mode == "hold":
+    db.execute("BEGIN IMMEDIATE")
+    db.execute(
+        "INSERT INTO audit_updates (recommendation_id, audit_date, percent, via, recorded_at) "
+        "VALUES ('stockton-on-tees-sqs-2013:R1', '2014-02-20', 50, 'console', 'now')"
+    )
+    marker.write_text("inside")
+    time.sleep(60)
+else:
+    n = 0
+    while True:
+        draft = AuditDraft(ref="R1", audit_date=date(2014, 2, 20), audited=20, compliant=n % 21)
+        record_audit(db, ctx.queries, draft, Origin(via="console", delivery_key=f"k{n}"), ctx.today)
+        n += 1
+        marker.write_text(str(n))
+"""
+
+
+def _writer(tmp_path: Path, mode: str) -> tuple[subprocess.Popen[bytes], Path, Path]:
+    db_path, marker = tmp_path / "killed.db", tmp_path / "marker"
+    process = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db_path), str(marker), mode],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
+    deadline = time.monotonic() + 60
+    while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return process, db_path, marker
+
+
+def test_a_writer_killed_inside_a_transaction_leaves_the_store_consistent(tmp_path):
+    process, db_path, _ = _writer(tmp_path, "hold")
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+    with sqlite3.connect(db_path, timeout=5) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*) FROM audit_updates").fetchone()[0] == 0
+        conn.execute(
+            "INSERT INTO slack_deliveries (key, kind, received_at) VALUES ('k', 'x', 'now')"
+        )
+        assert conn.execute("SELECT count(*) FROM themes").fetchone()[0] == 4
+
+
+def test_a_writer_killed_while_writing_loses_no_committed_update(tmp_path):
+    process, db_path, marker = _writer(tmp_path, "loop")
+    while int(marker.read_text() or 0) < 50:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+    committed = int(marker.read_text())
+    with sqlite3.connect(db_path, timeout=5) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        count, keys = conn.execute(
+            "SELECT count(*), count(DISTINCT delivery_key) FROM audit_updates"
+        ).fetchone()
+    assert committed <= count <= committed + 1  # at most the one committed before its marker
+    assert keys == count
