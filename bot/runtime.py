@@ -10,6 +10,7 @@ from bot.commands import Context
 from bot.config import Settings
 from bot.domain.queries import InspectionQueries
 from bot.store import migrate, open_db
+from bot.store.deliveries import prune_deliveries
 from bot.store.loader import LoadReport, bundled_files, load_files
 
 
@@ -17,6 +18,7 @@ def prepare_store(settings: Settings) -> tuple[sqlite_utils.Database, LoadReport
     """Open the store, bring its schema up to date and load the bundled data when empty."""
     db = open_db(settings.db_path)
     migrate(db)
+    prune_deliveries(db)
     report = None
     if db["inspections"].count == 0:
         files = bundled_files(settings.data_dir)

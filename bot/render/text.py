@@ -23,7 +23,7 @@ def render_text(reply: Reply) -> str:
         if section.fields:
             width = min(max(len(f.label) for f in section.fields), 40)
             for f in section.fields:
-                lines.append(f"  {f.label.ljust(width)}  {f.value}")
+                lines.append(_wrap(f"  {f.label.ljust(width)}  {f.value}", "", " " * (width + 4)))
     if reply.source:
         lines.extend(["", _wrap(reply.source)])
     return "\n".join(lines)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
@@ -29,3 +29,14 @@ def release(db: sqlite_utils.Database, key: str) -> None:
     """Forget ``key`` so a retry may try again (used when handling failed before any effect)."""
     with write_transaction(db):
         db.execute("DELETE FROM slack_deliveries WHERE key = ?", [key])
+
+
+# Slack retries within minutes; a month of remembered deliveries is ample.
+KEEP_DELIVERIES = timedelta(days=30)
+
+
+def prune_deliveries(db: sqlite_utils.Database) -> int:
+    """Forget deliveries older than KEEP_DELIVERIES; returns how many went."""
+    cutoff = (datetime.now(UTC) - KEEP_DELIVERIES).isoformat(timespec="seconds")
+    with write_transaction(db):
+        return db.execute("DELETE FROM slack_deliveries WHERE received_at < ?", [cutoff]).rowcount

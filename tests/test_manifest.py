@@ -1,0 +1,44 @@
+"""The Slack app manifest declares what the app handles, and asks for no more than it needs."""
+
+from __future__ import annotations
+
+import re
+
+from bot.config import PROJECT_ROOT
+from bot.slack.listeners.views import SHORTCUT
+
+MANIFEST = (PROJECT_ROOT / "manifest.yml").read_text()
+
+
+def test_declares_the_command_shortcut_and_events():
+    assert re.search(r"- command: /yos\n", MANIFEST)
+    assert f"callback_id: {SHORTCUT}" in MANIFEST
+    events = re.search(r"bot_events:\n((?:\s+- .*\n)+)", MANIFEST).group(1).split()
+    assert [e for e in events if e != "-"] == ["app_mention", "message.im"]
+    assert "socket_mode_enabled: true" in MANIFEST
+    assert "interactivity:\n    is_enabled: true" in MANIFEST
+
+
+def test_bot_scopes_are_the_ones_the_code_uses():
+    block = re.search(r"bot:\n((?:\s+- .*\n)+)", MANIFEST).group(1)
+    scopes = re.findall(r"- ([a-z:.]+)", block)
+    assert scopes == [
+        "commands",
+        "chat:write",
+        "app_mentions:read",
+        "im:history",
+        "users:read",
+        "usergroups:read",
+    ]
+
+
+def test_old_deliveries_are_forgotten(db):
+    from bot.store.deliveries import claim, prune_deliveries
+
+    db["slack_deliveries"].insert(
+        {"key": "event:old", "kind": "event", "received_at": "2020-01-01T00:00:00+00:00"}
+    )
+    assert claim(db, "event:new", "event")
+    assert prune_deliveries(db) == 1
+    assert [r["key"] for r in db["slack_deliveries"].rows] == ["event:new"]
+    assert not claim(db, "event:new", "event")
