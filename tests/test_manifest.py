@@ -21,7 +21,7 @@ def test_declares_the_command_shortcut_and_events():
 
 def test_bot_scopes_are_the_ones_the_code_uses():
     block = re.search(r"bot:\n((?:\s+- .*\n)+)", MANIFEST).group(1)
-    scopes = re.findall(r"- ([a-z:.]+)", block)
+    scopes = re.findall(r"- ([a-z_:.]+)", block)
     assert scopes == [
         "commands",
         "chat:write",
