@@ -44,6 +44,9 @@ class LoadError(Exception):
 class LoadReport:
     files: list[str] = field(default_factory=list)
     changes: Counter[str] = field(default_factory=Counter)
+    # From ratings tables: rows imported, and one line per questionable row.
+    rows_imported: int = 0
+    flagged: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -52,9 +55,18 @@ class LoadReport:
     def describe(self) -> str:
         names = ", ".join(self.files)
         if not self.changed:
-            return f"{names}: already up to date, nothing changed"
-        parts = [f"{count} {what}" for what, count in sorted(self.changes.items()) if count]
-        return f"{names}: " + ", ".join(parts)
+            summary = f"{names}: already up to date, nothing changed"
+        else:
+            parts = [f"{count} {what}" for what, count in sorted(self.changes.items()) if count]
+            summary = f"{names}: " + ", ".join(parts)
+        if not (self.rows_imported or self.flagged):
+            return summary
+        lines = [f"questionable: {line}" for line in self.flagged]
+        lines.append(
+            f"{self.rows_imported} rating rows imported, "
+            f"{len(self.flagged)} flagged as questionable"
+        )
+        return "\n".join([*lines, summary])
 
 
 @dataclass
@@ -69,6 +81,10 @@ class _Batch:
     recommendation_children: dict[str, list[Row]] = field(default_factory=dict)
     files: list[tuple[str, str]] = field(default_factory=list)
     origin: dict[str, str] = field(default_factory=dict)  # inspection id -> file it came from
+    standards: dict[str, list[Row]] = field(default_factory=dict)  # by framework
+    rated_services: list[Row] = field(default_factory=list)  # added, never overwritten
+    rows_imported: int = 0
+    flagged: list[str] = field(default_factory=list)
 
 
 # --- reading and checking -------------------------------------------------
@@ -221,9 +237,26 @@ def _read_framework(check: _Checker, item: Mapping[str, Any], where: str, batch:
         )
     if not bands:
         check.problem(f"{where}.bands", "a framework needs at least one band")
+    standards: list[Row] = []
+    for j, standard in enumerate(check.table(item, "standards", f"{where}.")):
+        at = f"{where}.standards[{j}]"
+        counts = standard.get("counts", True)
+        if not isinstance(counts, bool):
+            check.problem(f"{at}.counts", f"must be true or false, got {counts!r}")
+        standards.append(
+            {
+                "framework_id": framework_id,
+                "key": check.text(standard, "key", at, required=True),
+                "name": check.text(standard, "name", at, required=True),
+                "domain": check.text(standard, "domain", at),
+                "counts": 1 if counts is not False else 0,
+                "position": j + 1,
+            }
+        )
     batch.frameworks.append(row)
     if framework_id:
         batch.bands[framework_id] = bands
+        batch.standards[framework_id] = standards
 
 
 def _read_service(check: _Checker, item: Mapping[str, Any], where: str, batch: _Batch) -> None:
@@ -377,7 +410,7 @@ def _check_references(db: sqlite_utils.Database, batch: _Batch) -> list[str]:
     frameworks = {row["id"] for row in batch.frameworks} | {
         row[0] for row in db.execute("SELECT id FROM frameworks")
     }
-    services = {row["id"] for row in batch.services} | {
+    services = {row["id"] for row in batch.services + batch.rated_services} | {
         row[0] for row in db.execute("SELECT id FROM services")
     }
     for row in batch.inspections:
@@ -436,20 +469,28 @@ def load_files(db: sqlite_utils.Database, paths: Sequence[Path]) -> LoadReport:
     """Load data files into the store, all or nothing. Raises LoadError on any problem."""
     batch = _Batch()
     problems: list[str] = []
+    tables: list[Path] = []
     for path in paths:
         if not path.is_file():
             problems.append(f"{path}: no such file")
-            continue
-        if path.suffix.lower() != ".toml":
-            problems.append(f"{path}: not a data file this bot reads (expected .toml)")
-            continue
-        problems.extend(_read_file(path, batch))
+        elif path.suffix.lower() == ".csv":
+            tables.append(path)
+        elif path.suffix.lower() != ".toml":
+            problems.append(f"{path}: not a data file this bot reads (expected .toml or .csv)")
+        else:
+            problems.extend(_read_file(path, batch))
+    for path in tables:
+        problems.extend(_read_ratings(db, path, batch))
     if not problems:
         problems.extend(_check_references(db, batch))
     if problems:
         raise LoadError(problems)
 
-    report = LoadReport(files=[name for name, _ in batch.files])
+    report = LoadReport(
+        files=[name for name, _ in batch.files],
+        rows_imported=batch.rows_imported,
+        flagged=batch.flagged,
+    )
     try:
         with write_transaction(db):
             _sync(db, "frameworks", ["id"], batch.frameworks, report)
@@ -462,11 +503,30 @@ def load_files(db: sqlite_utils.Database, paths: Sequence[Path]) -> LoadReport:
                     report,
                     scope={"framework_id": framework_id},
                 )
+            for framework_id, standards in batch.standards.items():
+                _sync(
+                    db,
+                    "framework_standards",
+                    ["framework_id", "key"],
+                    standards,
+                    report,
+                    scope={"framework_id": framework_id},
+                )
             _sync(db, "services", ["id"], batch.services, report)
+            known = {row[0] for row in db.execute("SELECT id FROM services")}
+            _sync(
+                db,
+                "services",
+                ["id"],
+                [r for r in batch.rated_services if r["id"] not in known],
+                report,
+            )
             _sync(db, "inspections", ["id"], batch.inspections, report)
             for inspection_id, tables in batch.children.items():
                 scope = {"inspection_id": inspection_id}
                 _sync(db, "themes", ["inspection_id", "slug"], tables["themes"], report, scope)
+                if "strengths" not in tables:
+                    continue  # a rated inspection from a table has standards only
                 _sync(
                     db,
                     "strengths",
@@ -515,6 +575,43 @@ def load_files(db: sqlite_utils.Database, paths: Sequence[Path]) -> LoadReport:
     except sqlite3.IntegrityError as error:
         raise LoadError([f"{', '.join(report.files)}: refused by the store: {error}"]) from error
     return report
+
+
+def _read_ratings(db: sqlite_utils.Database, path: Path, batch: _Batch) -> list[str]:
+    """A published ratings table (CSV), checked against the standards framework."""
+    from bot.store.ratings_csv import FRAMEWORK, read_ratings
+
+    bands = batch.bands.get(FRAMEWORK) or [
+        dict(r) for r in db.query("SELECT * FROM rating_bands WHERE framework_id = ?", [FRAMEWORK])
+    ]
+    if not bands:
+        return [
+            f"{path}: the {FRAMEWORK} framework is not in the store; "
+            "load data/frameworks.toml first"
+        ]
+    standards = batch.standards.get(FRAMEWORK) or [
+        dict(r)
+        for r in db.query("SELECT * FROM framework_standards WHERE framework_id = ?", [FRAMEWORK])
+    ]
+    raw = path.read_bytes()
+    table = read_ratings(
+        path,
+        raw,
+        labels={b["label"].lower(): b["label"] for b in bands if b["applies_to"] == "overall"},
+        overall_bands=[(b["label"], b["lower"]) for b in bands if b["applies_to"] == "overall"],
+        standard_names={s["key"]: s["name"] for s in standards},
+    )
+    if table.problems:
+        return table.problems
+    batch.rated_services.extend(table.services)
+    batch.inspections.extend(table.inspections)
+    for row in table.inspections:
+        batch.origin[row["id"]] = str(path)
+        batch.children[row["id"]] = {"themes": table.standards[row["id"]]}
+    batch.rows_imported += len(table.inspections)
+    batch.flagged.extend(table.flagged)
+    batch.files.append((str(path), hashlib.sha256(raw).hexdigest()))
+    return []
 
 
 def _removed_recommendations(

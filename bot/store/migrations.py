@@ -208,10 +208,35 @@ def _audit_evidence(db: sqlite_utils.Database) -> None:
     db["recommendation_history"].create_index(["delivery_key"], unique=True)
 
 
+def _national_comparison(db: sqlite_utils.Database) -> None:
+    # A published rating is imported as published; when it does not add up, the reason
+    # is kept here and shown with it.
+    db["inspections"].add_column("published_score", float)
+    db["inspections"].add_column("quality_note", str)
+    db["framework_standards"].create(
+        {
+            "framework_id": str,
+            "key": str,
+            "name": str,
+            "domain": str,
+            "counts": int,  # 1 when the standard counts towards the overall rating
+            "position": int,
+        },
+        pk=("framework_id", "key"),
+        foreign_keys=[("framework_id", "frameworks", "id")],
+    )
+    db["channel_settings"].create(
+        {"channel_id": str, "service_id": str, "set_by": str, "set_at": str},
+        pk="channel_id",
+        foreign_keys=[("service_id", "services", "id")],
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("inspection store", _inspection_store),
     ("slack deliveries", _slack_deliveries),
     ("audit evidence", _audit_evidence),
+    ("national comparison", _national_comparison),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
