@@ -90,7 +90,7 @@ def test_several_workers_and_clients_record_every_update_exactly_once(fake_slack
 
 
 WRITER = """
-import sys, time
+import os, sys, time
 from datetime import date
 from pathlib import Path
 from bot.config import settings_from
@@ -114,9 +114,12 @@ else:
     n = 0
     while True:
         draft = AuditDraft(ref="R1", audit_date=date(2014, 2, 20), audited=20, compliant=n % 21)
-        record_audit(db, ctx.queries, draft, Origin(via="console", delivery_key=f"k{n}"), ctx.today)
+        record_audit(db, ctx.queries, ctx.home_inspection(), draft,
+                     Origin(via="console", delivery_key=f"k{n}"), ctx.today)
         n += 1
-        marker.write_text(str(n))
+        # Replace, never truncate: the marker must hold a whole number when we are killed.
+        marker.with_suffix(".tmp").write_text(str(n))
+        os.replace(marker.with_suffix(".tmp"), marker)
 """
 
 

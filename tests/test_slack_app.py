@@ -37,7 +37,9 @@ def test_score_is_answered_in_the_acknowledgement(served, slack):
     assert body["text"] == "Protecting the public: Protecting the public: 91%, Good (★★★★)."
     buttons = [b for b in body["blocks"] if b["type"] == "actions"]
     assert buttons[0]["elements"][0]["text"]["text"] == "Share in channel"
-    assert buttons[0]["elements"][0]["value"] == "score protecting-public"
+    assert buttons[0]["elements"][0]["value"] == (
+        "score protecting-public Stockton-on-Tees Youth Offending Service"
+    )
     assert slack.of("chat.postMessage") == []  # private until shared
 
 

@@ -257,7 +257,9 @@ def _record_one(db) -> None:
     from bot.domain.queries import InspectionQueries
 
     draft = AuditDraft(ref="R1", audit_date=date(2014, 2, 20), audited=20, compliant=17)
-    record_audit(db, InspectionQueries(db), draft, Origin(via="console"), date(2014, 2, 20))
+    queries = InspectionQueries(db)
+    inspection = queries.latest_inspection()
+    record_audit(db, queries, inspection, draft, Origin(via="console"), date(2014, 2, 20))
 
 
 def test_reload_keeps_runtime_rows(empty, data_copy):

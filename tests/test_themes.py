@@ -97,7 +97,7 @@ def test_help_comes_from_the_registry(ask):
 
 def test_help_for_one_command(ask):
     reply = ask("help score")
-    assert reply.title == "/yos score <theme>"
+    assert reply.title == "/yos score <theme> [service]"
     examples = next(s for s in reply.sections if s.heading == "Examples")
     assert "/yos score protecting-public" in examples.items
 

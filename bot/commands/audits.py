@@ -69,7 +69,9 @@ def audit_command(ctx: Context, args: str) -> Reply:
             message_ts=ctx.message_ts,
             delivery_key=ctx.delivery_key,
         )
-        recorded = record_audit(ctx.db, ctx.queries, draft, origin, ctx.today)
+        recorded = record_audit(
+            ctx.db, ctx.queries, ctx.home_inspection(), draft, origin, ctx.today
+        )
     except AuditProblem as wrong:
         return problem(
             "That audit update was not recorded",
@@ -88,8 +90,7 @@ def audit_command(ctx: Context, args: str) -> Reply:
 
 def announcement(ctx: Context, audit: Audit) -> Reply:
     """What everyone in the channel sees when an update is recorded."""
-    inspection = ctx.queries.latest_inspection()
-    rec = ctx.queries.recommendation(inspection, audit.ref)
+    rec = ctx.queries.recommendation_by_id(audit.recommendation_id)
     assert rec is not None
     status = status_of(rec, ctx)
     target = status.target
@@ -154,7 +155,7 @@ def _undo(ctx: Context, words: list[str]) -> Reply:
 
 
 def _find_rec(ctx: Context, ref: str) -> Recommendation | Reply:
-    inspection = ctx.queries.latest_inspection()
+    inspection = ctx.home_inspection()
     rec = ctx.queries.recommendation(inspection, ref)
     if rec is None:
         known = ", ".join(r.ref for r in ctx.queries.recommendations(inspection)) or "none"
@@ -301,18 +302,14 @@ def announcement_for_delivery(ctx: Context, key: str) -> Reply | None:
         return announcement(ctx, audit)
     change = change_by_delivery(ctx.db, key)
     if change is not None:
-        inspection = ctx.queries.latest_inspection()
-        rec = next(
-            r
-            for r in ctx.queries.recommendations(inspection)
-            if r.id == change["recommendation_id"]
-        )
+        rec = ctx.queries.recommendation_by_id(change["recommendation_id"])
+        assert rec is not None
         return change_announcement(ctx, rec, change["action"])
     return None
 
 
 def _rec_detail(ctx: Context, rec: Recommendation) -> Reply:
-    inspection = ctx.queries.latest_inspection()
+    inspection = ctx.home_inspection()
     status: Monitoring = status_of(rec, ctx)
     facts = [Field("Status", status.label), Field("Target", f"{percent(status.target)} or more")]
     if rec.baselines:

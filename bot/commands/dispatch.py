@@ -39,7 +39,9 @@ def clean(text: str) -> str:
     return text.strip()
 
 
-def interpret(text: str, queries: InspectionQueries) -> tuple[Command | None, str]:
+def interpret(
+    text: str, queries: InspectionQueries, service_id: str | None = None
+) -> tuple[Command | None, str]:
     """Pick the command a person meant, strictly first, then leniently from keywords."""
     text = clean(text)
     if not text:
@@ -53,7 +55,7 @@ def interpret(text: str, queries: InspectionQueries) -> tuple[Command | None, st
         if said & keywords:
             return registry.find(name), ""
     try:
-        theme = queries.theme_in_text(queries.latest_inspection(), text)
+        theme = queries.theme_in_text(queries.latest_inspection(service_id), text)
     except NotFound:
         theme = None
     if theme is not None:
@@ -66,7 +68,7 @@ def interpret(text: str, queries: InspectionQueries) -> tuple[Command | None, st
 
 
 def dispatch(text: str, ctx: Context) -> Reply:
-    found, args = interpret(text, ctx.queries)
+    found, args = interpret(text, ctx.queries, ctx.queries.channel_service(ctx.channel_id))
     if found is None:
         return _help_overview(not_understood=args)
     try:

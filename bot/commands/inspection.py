@@ -3,10 +3,82 @@
 from __future__ import annotations
 
 from bot.commands.registry import Context, command
-from bot.domain.model import Band, Inspection, Recommendation, Theme
+from bot.domain.model import Band, Inspection, Recommendation, ServiceMatch, Theme
 from bot.domain.status import Monitoring, monitoring
 from bot.domain.text import date_range, long_date, percent
+from bot.domain.text import words as words_of
 from bot.reply import Field, Reply, Section, problem
+
+# --- which service -------------------------------------------------------------------
+
+
+def service_problem(ctx: Context, typed: str, match: ServiceMatch) -> Reply:
+    shown = typed.strip()[:60]
+    if match.candidates:
+        names = tuple(s.name for s in match.candidates)
+        return problem(
+            "Which service?",
+            f"“{shown}” fits more than one service.",
+            Section(heading="Did you mean", items=names),
+        )
+    sections = [Section(heading="Did you mean", items=tuple(s.name for s in match.suggestions))]
+    sections.append(Section(text="See every service in the store with /yos services."))
+    return problem("Which service?", f"No service in the store matches “{shown}”.", *sections)
+
+
+# Words around a question that do not name a service.
+FILLER = frozenset(
+    [
+        "please",
+        "thanks",
+        "thank",
+        "you",
+        "for",
+        "our",
+        "us",
+        "we",
+        "me",
+        "the",
+        "a",
+        "an",
+        "of",
+        "in",
+        "on",
+        "show",
+        "give",
+        "what",
+        "are",
+        "is",
+        "was",
+        "were",
+        "latest",
+        "all",
+        "any",
+    ]
+)
+
+
+def target(ctx: Context, args: str, *, trailing: bool = False) -> tuple[Inspection, str] | Reply:
+    """The inspection a question is about, and what is left of the question.
+
+    With ``trailing``, a service may follow the command's own argument ("score public
+    Reading"); otherwise everything typed names the service ("summary Reading").
+    """
+    args = args.strip()
+    if not trailing and not set(words_of(args)) - FILLER:
+        args = ""  # "recommendations please" asks about our own service
+    if args and not trailing:
+        match = ctx.queries.match_service(args)
+        if match.service is None:
+            return service_problem(ctx, args, match)
+        return ctx.queries.latest_inspection(match.service.id), ""
+    words = args.split()
+    for cut in range(1, len(words)):
+        match = ctx.queries.match_service(" ".join(words[cut:]), exact_only=True)
+        if match.service is not None:
+            return ctx.queries.latest_inspection(match.service.id), " ".join(words[:cut])
+    return ctx.home_inspection(), args
+
 
 # --- inspection answers ---------------------------------------------------------
 
@@ -27,13 +99,24 @@ def _theme_value(theme: Theme) -> str:
     return f"{theme.score_text}  {badge}".strip() if theme.score is not None else badge
 
 
-def _overall(inspection: Inspection) -> str:
+def overall_text(inspection: Inspection) -> str:
+    """91%  ★★★★ Good, or Good, 26/36 points (the published rating as published)."""
     band = inspection.overall_band
-    if inspection.scale.measure == "points" and inspection.overall_points is not None:
-        label = inspection.overall_rating or (band.label if band else "")
-        return f"{label}, {inspection.overall_points}/{inspection.scale.max_points} points"
+    if inspection.scale.measure == "points":
+        label = inspection.overall_rating or (band.label if band else "unrated")
+        if inspection.overall_points is not None:
+            return f"{label}, {inspection.overall_points}/{inspection.scale.max_points} points"
+        if inspection.published_score is not None:
+            return f"{label} (published score {inspection.published_score:g}%)"
+        return label
     score = percent(inspection.overall_score)
     return f"{score}  {band.badge}" if band else score
+
+
+def _quality(inspection: Inspection) -> list[Section]:
+    if not inspection.quality_note:
+        return []
+    return [Section(heading="Questionable as published", text=inspection.quality_note)]
 
 
 def _score_range(inspection: Inspection) -> str | None:
@@ -55,30 +138,35 @@ def _status_line(rec: Recommendation, ctx: Context) -> str:
 
 @command(
     "summary",
-    "summary",
+    "summary [service]",
     "the latest inspection at a glance",
     aliases=("latest", "inspection", "overview"),
     examples=("summary",),
 )
 def summary_command(ctx: Context, args: str) -> Reply:
-    inspection = ctx.queries.latest_inspection()
+    found = target(ctx, args)
+    if isinstance(found, Reply):
+        return found
+    inspection, _ = found
     themes = ctx.queries.themes(inspection)
-    facts = [
-        Field("Inspection", f"{inspection.inspectorate or 'HMIP'} {inspection.programme}"),
-        Field(
-            "Fieldwork", date_range(inspection.fieldwork_start, inspection.fieldwork_end) or "n/a"
-        ),
+    facts = [Field("Inspection", f"{inspection.inspectorate or 'HMIP'} {inspection.programme}")]
+    fieldwork = date_range(inspection.fieldwork_start, inspection.fieldwork_end)
+    if fieldwork:
+        facts.append(Field("Fieldwork", fieldwork))
+    facts += [
         Field("Published", long_date(inspection.published)),
-        Field("Overall", _overall(inspection)),
+        Field("Overall", overall_text(inspection)),
     ]
     score_range = _score_range(inspection)
     if score_range:
         facts.append(Field("Range of scores", score_range))
+    if inspection.report_url:
+        facts.append(Field("Report", inspection.report_url))
+    heading = "Standards rated" if inspection.scale.measure == "points" else "Scores by theme"
     sections = [
         Section(fields=tuple(facts)),
-        Section(
-            heading="Scores by theme", fields=tuple(Field(t.name, _theme_value(t)) for t in themes)
-        ),
+        *_quality(inspection),
+        Section(heading=heading, fields=tuple(Field(t.name, _theme_value(t)) for t in themes)),
     ]
     if inspection.summary_quote:
         sections.append(
@@ -102,28 +190,33 @@ def summary_command(ctx: Context, args: str) -> Reply:
         scope.append(f"Previous inspection: {inspection.previous_inspection}.")
     if scope or notes:
         sections.append(Section(text=" ".join(scope + notes)))
-    headline = f"{inspection.service.name}: overall {_overall(inspection)}"
+    headline = f"{inspection.service.name}: overall {overall_text(inspection)}"
     if score_range:
         headline += f", scores ranging from {score_range}"
+    if inspection.quality_note:
+        headline += f" (questionable as published: {inspection.quality_note})"
     return Reply(
         title=f"{inspection.service.name}: {inspection.programme}",
         headline=headline + ".",
         sections=tuple(sections),
         source=source_line(inspection),
-        share="summary",
+        share=f"summary {inspection.service.name}",
     )
 
 
 @command(
     "score",
-    "score <theme>",
+    "score <theme> [service]",
     "one theme's score with its rating band",
     examples=("score protecting-public", "score child", "score reoffending"),
     details="Name a theme by its short name (protecting-public), its full name, "
     "or any word that only it has (public, child, sentence).",
 )
 def score_command(ctx: Context, args: str) -> Reply:
-    inspection = ctx.queries.latest_inspection()
+    found = target(ctx, args, trailing=True)
+    if isinstance(found, Reply):
+        return found
+    inspection, args = found
     if not args.strip():
         return _theme_problem(ctx, inspection, None, "Which theme? Add its name after score.")
     match = ctx.queries.find_theme(inspection, args)
@@ -143,7 +236,7 @@ def score_command(ctx: Context, args: str) -> Reply:
         range_text = band.range_text(inspection.scale.top)
         if range_text:
             facts.append(Field("Band", f"{band.label}: {range_text}"))
-    facts.append(Field("Overall", _overall(inspection)))
+    facts.append(Field("Overall", overall_text(inspection)))
     sections = [Section(fields=tuple(facts))]
     if inspection.bands_note:
         sections.append(Section(text=inspection.bands_note))
@@ -155,7 +248,7 @@ def score_command(ctx: Context, args: str) -> Reply:
         headline=f"{theme.name}: {theme.score_text}, {verdict}.".replace(", .", "."),
         sections=tuple(sections),
         source=source_line(inspection),
-        share=f"score {theme.slug}",
+        share=f"score {theme.slug} {inspection.service.name}",
     )
 
 
@@ -179,17 +272,20 @@ def _theme_problem(
 
 @command(
     "scores",
-    "scores",
+    "scores [service]",
     "every theme's score with its band",
     aliases=("themes",),
     examples=("scores",),
 )
 def scores_command(ctx: Context, args: str) -> Reply:
-    inspection = ctx.queries.latest_inspection()
+    found = target(ctx, args)
+    if isinstance(found, Reply):
+        return found
+    inspection, _ = found
     themes = ctx.queries.themes(inspection)
     facts = [Field(t.name, _theme_value(t)) for t in themes]
     sections = [Section(fields=tuple(facts))]
-    overall = [Field("Overall", _overall(inspection))]
+    overall = [Field("Overall", overall_text(inspection))]
     score_range = _score_range(inspection)
     if score_range:
         overall.append(Field("Range of scores", score_range))
@@ -201,19 +297,22 @@ def scores_command(ctx: Context, args: str) -> Reply:
         headline="; ".join(f"{t.name} {t.score_text}" for t in themes) + ".",
         sections=tuple(sections),
         source=source_line(inspection),
-        share="scores",
+        share=f"scores {inspection.service.name}",
     )
 
 
 @command(
     "bands",
-    "bands",
+    "bands [service]",
     "the rating bands that give a score its meaning",
     aliases=("ratings", "descriptors"),
     examples=("bands",),
 )
 def bands_command(ctx: Context, args: str) -> Reply:
-    inspection = ctx.queries.latest_inspection()
+    found = target(ctx, args)
+    if isinstance(found, Reply):
+        return found
+    inspection, _ = found
     current = inspection.scale
     others = [s for s in ctx.queries.scales() if s.framework_id != current.framework_id]
     sections = []
@@ -240,7 +339,7 @@ def bands_command(ctx: Context, args: str) -> Reply:
         )
         + ".",
         sections=tuple(sections),
-        share="bands",
+        share=f"bands {inspection.service.name}",
     )
 
 
@@ -252,13 +351,16 @@ def _points(band: Band) -> str:
 
 @command(
     "recs",
-    "recs",
+    "recs [service]",
     "the recommendations, their baseline and their status",
     aliases=("recommendations", "recommendation"),
     examples=("recs",),
 )
 def recs_command(ctx: Context, args: str) -> Reply:
-    inspection = ctx.queries.latest_inspection()
+    found = target(ctx, args)
+    if isinstance(found, Reply):
+        return found
+    inspection, _ = found
     recs = ctx.queries.recommendations(inspection)
     if not recs:
         return Reply(
@@ -295,7 +397,7 @@ def recs_command(ctx: Context, args: str) -> Reply:
         headline=f"The {inspection.programme} made {_count_word(count)} {noun} for improvement.",
         sections=tuple(sections),
         source=source_line(inspection),
-        share="recs",
+        share=f"recs {inspection.service.name}",
     )
 
 
@@ -305,31 +407,37 @@ def _count_word(n: int) -> str:
 
 @command(
     "strengths",
-    "strengths",
+    "strengths [service]",
     "the key strengths the inspectors identified",
     examples=("strengths",),
 )
 def strengths_command(ctx: Context, args: str) -> Reply:
-    inspection = ctx.queries.latest_inspection()
+    found = target(ctx, args)
+    if isinstance(found, Reply):
+        return found
+    inspection, _ = found
     strengths = ctx.queries.strengths(inspection)
     return Reply(
         title="Key strengths",
         headline=f"The inspectors identified {_count_word(len(strengths))} key strengths.",
         sections=(Section(items=tuple(strengths)),),
         source=source_line(inspection),
-        share="strengths",
+        share=f"strengths {inspection.service.name}",
     )
 
 
 @command(
     "timeline",
-    "timeline",
+    "timeline [service]",
     "from fieldwork to the board: dates, decisions and deadlines",
     aliases=("dates", "governance"),
     examples=("timeline",),
 )
 def timeline_command(ctx: Context, args: str) -> Reply:
-    inspection = ctx.queries.latest_inspection()
+    found = target(ctx, args)
+    if isinstance(found, Reply):
+        return found
+    inspection, _ = found
     entries = ctx.queries.timeline(inspection)
     items = []
     for entry in entries:
@@ -345,5 +453,5 @@ def timeline_command(ctx: Context, args: str) -> Reply:
         f"to {long_date(entries[-1].date)}.",
         sections=(Section(items=tuple(items)),),
         source=source_line(inspection),
-        share="timeline",
+        share=f"timeline {inspection.service.name}",
     )

@@ -9,6 +9,7 @@ from datetime import date
 
 import sqlite_utils
 
+from bot.domain.model import Inspection
 from bot.domain.queries import InspectionQueries
 from bot.reply import Reply
 
@@ -40,6 +41,13 @@ class Context:
         if self.user_name is None and self.name_lookup is not None:
             self.user_name = self.name_lookup()
         return self.user_name
+
+    def home_service(self) -> str:
+        """The service replies are about: the channel's choice, else the default."""
+        return self.queries.channel_service(self.channel_id) or self.queries.default_service_id()
+
+    def home_inspection(self) -> Inspection:
+        return self.queries.latest_inspection(self.home_service())
 
     @property
     def may_record(self) -> bool:

@@ -201,6 +201,7 @@ def check(
 def record_audit(
     db: sqlite_utils.Database,
     queries: InspectionQueries,
+    inspection: Inspection,
     draft: AuditDraft,
     origin: Origin,
     today: date,
@@ -210,7 +211,6 @@ def record_audit(
         earlier = audit_by_delivery(db, origin.delivery_key)
         if earlier is not None:
             return Recorded(earlier, duplicate=True)
-    inspection = queries.latest_inspection()
     rec, value = check(queries, inspection, draft, today)
     with write_transaction(db):
         if origin.message_ts and origin.channel_id:

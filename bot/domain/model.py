@@ -140,6 +140,25 @@ class Inspection:
     bands_note: str | None
     report_url: str | None
     source: str | None
+    published_score: float | None = None
+    quality_note: str | None = None
+
+    @property
+    def points(self) -> float | None:
+        """Overall points for ranking: whole when they add up, else as published."""
+        if self.overall_points is not None:
+            return float(self.overall_points)
+        if self.published_score is not None and self.scale.max_points:
+            return self.published_score * self.scale.max_points / 100
+        return None
+
+    @property
+    def rating_label(self) -> str | None:
+        """The published overall rating when it is one of the scale's, else by the points."""
+        if self.scale.band_named(self.overall_rating, "overall"):
+            return self.overall_rating
+        band = self.overall_band
+        return band.label if band else None
 
     @property
     def overall_band(self) -> Band | None:
@@ -200,6 +219,15 @@ class TimelineEntry:
     body: str | None = None
     detail: str | None = None
     kind: str = "event"
+
+
+@dataclass(frozen=True)
+class ServiceMatch:
+    """The outcome of looking a service up by name."""
+
+    service: Service | None
+    candidates: tuple[Service, ...] = field(default_factory=tuple)
+    suggestions: tuple[Service, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

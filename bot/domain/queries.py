@@ -20,6 +20,7 @@ from bot.domain.model import (
     Recommendation,
     Scale,
     Service,
+    ServiceMatch,
     Theme,
     ThemeMatch,
     TimelineEntry,
@@ -119,6 +120,71 @@ class InspectionQueries:
         return row["service_id"]
 
     @_cached
+    def services(self) -> list[Service]:
+        return [
+            Service(r["id"], r["name"], r["short_name"], r["local_authority"])
+            for r in self.db.query("SELECT * FROM services ORDER BY name")
+        ]
+
+    def match_service(self, text: str, *, exact_only: bool = False) -> ServiceMatch:
+        """Find a service by id, name, short name or reference; then by prefix, part or
+        spelling, with the candidates when more than one fits."""
+        wanted = " ".join(text.lower().split())
+        if not wanted:
+            return ServiceMatch(None)
+        services = self.services()
+        references = {
+            r["id"]: (r["reference"] or "").lower()
+            for r in self.db.query("SELECT id, reference FROM services")
+        }
+
+        def names(service: Service) -> set[str]:
+            return {
+                service.id,
+                service.name.lower(),
+                (service.short_name or "").lower(),
+                references.get(service.id, ""),
+            } - {""}
+
+        exact = [s for s in services if wanted in names(s) or slugify(wanted) == s.id]
+        if len(exact) == 1:
+            return ServiceMatch(exact[0])
+        if exact_only:
+            return ServiceMatch(None, candidates=tuple(exact))
+        for fits in (
+            [s for s in services if any(n.startswith(wanted) for n in names(s))],
+            [s for s in services if any(wanted in n for n in names(s))],
+        ):
+            if len(fits) == 1:
+                return ServiceMatch(fits[0])
+            if fits:
+                return ServiceMatch(None, candidates=tuple(fits[:10]))
+        by_name = {s.name.lower(): s for s in services}
+        close = difflib.get_close_matches(wanted, list(by_name), n=3, cutoff=0.6)
+        return ServiceMatch(None, suggestions=tuple(by_name[n] for n in close))
+
+    @_cached
+    def channel_service(self, channel_id: str | None) -> str | None:
+        """The service a channel chose with `use`, if any."""
+        if not channel_id:
+            return None
+        row = self._one(
+            "SELECT service_id FROM channel_settings WHERE channel_id = ?", [channel_id]
+        )
+        return row["service_id"] if row else None
+
+    @_cached
+    def latest_by_framework(self, framework_id: str) -> list[Inspection]:
+        """Each service's latest inspection under one framework."""
+        rows = self.db.query(
+            "SELECT * FROM inspections i WHERE framework_id = ? AND published = "
+            "(SELECT max(published) FROM inspections j WHERE j.service_id = i.service_id "
+            "AND j.framework_id = i.framework_id) ORDER BY i.id",
+            [framework_id],
+        )
+        return [self._inspection(r) for r in rows]
+
+    @_cached
     def latest_inspection(self, service_id: str | None = None) -> Inspection:
         service_id = service_id or self.default_service_id()
         row = self._one(
@@ -159,6 +225,8 @@ class InspectionQueries:
             bands_note=row["bands_note"],
             report_url=row["report_url"],
             source=row["source"],
+            published_score=row.get("published_score"),
+            quality_note=row.get("quality_note"),
         )
 
     # --- rating scales ------------------------------------------------------
@@ -301,6 +369,16 @@ class InspectionQueries:
             [inspection.id, wanted],
         )
         return self._recommendation(row, inspection.scale) if row else None
+
+    @_cached
+    def recommendation_by_id(self, rec_id: str) -> Recommendation | None:
+        row = self._one("SELECT * FROM recommendations WHERE id = ?", [rec_id])
+        if row is None:
+            return None
+        inspection = self._one(
+            "SELECT framework_id FROM inspections WHERE id = ?", [row["inspection_id"]]
+        )
+        return self._recommendation(row, self.scale(inspection["framework_id"]))
 
     def _recommendation(self, row: dict[str, Any], scale: Scale) -> Recommendation:
         baselines = tuple(

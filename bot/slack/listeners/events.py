@@ -38,7 +38,9 @@ def register(app: App, deps: Deps) -> None:
                 delivery_key=key,
                 message_ts=event.get("ts"),
             )
-            found, _ = interpret(event.get("text", ""), ctx.queries)
+            found, _ = interpret(
+                event.get("text", ""), ctx.queries, ctx.queries.channel_service(channel)
+            )
             if found is not None and found.writes:
                 # A write dedupes on the event ID in its own transaction.
                 reply = dispatch(event.get("text", ""), ctx)

@@ -111,7 +111,7 @@ def open_audit_form(
     prefill: dict[str, Any] | None = None,
 ) -> None:
     ctx = deps.context(client, via=via, user_id=None, channel_id=channel)
-    inspection = ctx.queries.latest_inspection()
+    inspection = ctx.home_inspection()
     recs = [(r.ref, r.text) for r in ctx.queries.recommendations(inspection)]
     view = audit_form(
         recs, ctx.today, channel=channel, via=via, message_ts=message_ts, prefill=prefill
@@ -189,7 +189,7 @@ def register(app: App, deps: Deps) -> None:
                 message_ts=ctx.message_ts,
                 delivery_key=key,
             )
-            record_audit(ctx.db, ctx.queries, draft, origin, ctx.today)
+            record_audit(ctx.db, ctx.queries, ctx.home_inspection(), draft, origin, ctx.today)
         except AuditProblem as wrong:
             ack(response_action="errors", errors={wrong.field or "recommendation": wrong.message})
             return
