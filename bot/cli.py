@@ -132,7 +132,9 @@ def _console(settings: Settings) -> None:
 
 def _console_context(db: sqlite_utils.Database, settings: Settings) -> Context:
     # At the terminal the operator is trusted: records carry their login name.
-    return make_context(db, settings, via="console", user_name=getpass.getuser())
+    return make_context(
+        db, settings, via="console", user_name=getpass.getuser(), channel_id="console"
+    )
 
 
 @main.command()

@@ -230,7 +230,7 @@ def score_command(ctx: Context, args: str) -> Reply:
         return _theme_problem(ctx, inspection, match.suggestions, f"No theme matches “{shown}”.")
     theme = match.theme
     band = theme.band
-    facts = [Field("Score", theme.score_text)]
+    facts = [Field("Score", theme.score_text)] if theme.score is not None else []
     if band:
         facts.append(Field("Rating", band.badge))
         range_text = band.range_text(inspection.scale.top)
@@ -240,12 +240,15 @@ def score_command(ctx: Context, args: str) -> Reply:
     sections = [Section(fields=tuple(facts))]
     if inspection.bands_note:
         sections.append(Section(text=inspection.bands_note))
-    verdict = (
-        f"{band.label} ({band.stars})" if band and band.stars else (band.label if band else "")
-    )
+    if theme.score is None:  # a standard: rated, not scored
+        headline = f"{theme.name}: {band.badge if band else theme.rating}."
+    elif band and band.stars:
+        headline = f"{theme.name}: {theme.score_text}, {band.label} ({band.stars})."
+    else:
+        headline = f"{theme.name}: {theme.score_text}" + (f", {band.label}." if band else ".")
     return Reply(
         title=theme.name,
-        headline=f"{theme.name}: {theme.score_text}, {verdict}.".replace(", .", "."),
+        headline=headline,
         sections=tuple(sections),
         source=source_line(inspection),
         share=f"score {theme.slug} {inspection.service.name}",

@@ -36,4 +36,5 @@ def _wrap(text: str, first: str = "", rest: str | None = None) -> str:
         initial_indent=first,
         subsequent_indent=rest if rest is not None else first,
         break_on_hyphens=False,
+        break_long_words=False,  # keep links whole
     )
