@@ -242,6 +242,88 @@ def audit_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     ]
 
 
+@main.command()
+@click.argument("rec", required=False)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["md", "csv", "png"]),
+    multiple=True,
+    help="Repeat for several; default: all three.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="Folder to write into.",
+)
+def report(rec: str | None, formats: tuple[str, ...], out: Path) -> None:
+    """Write the management board monitoring report: Markdown, CSV and the chart.
+
+    \b
+    yos-bot report --format md --out board-pack/
+    yos-bot report R1 --format png
+    """
+    from bot.domain.report import board_report, to_csv, to_markdown
+
+    settings = _settings()
+    db = _store(settings)
+    ctx = _console_context(db, settings)
+    built = board_report(ctx.queries, ctx.home_inspection(), ctx.today, rec)
+    if not built.recs:
+        raise click.ClickException(f"no recommendation {rec!r} in the latest inspection")
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"{(rec or 'recommendations').lower()}-monitoring-{ctx.today.isoformat()}"
+    for fmt in formats or ("md", "csv", "png"):
+        path = out / f"{stem}.{fmt}"
+        if fmt == "md":
+            path.write_text(to_markdown(built), encoding="utf-8")
+        elif fmt == "csv":
+            path.write_text(to_csv(built), encoding="utf-8", newline="")
+        else:
+            from bot.render.chart import render_chart
+
+            path.write_bytes(render_chart(built))
+        click.echo(str(path))
+
+
+@main.command()
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Act as if it were this day.  [default: YOS_TODAY or today]",
+)
+@click.option("--dry-run", is_flag=True, help="Show what is due; send and record nothing.")
+def remind(today: Any, dry_run: bool) -> None:
+    """Send the reminders that are due to YOS_CHANNEL, each once (safe to run from cron)."""
+    from bot.domain.reminders import due_reminders
+    from bot.runtime import today as today_for
+
+    settings = _settings()
+    db = _store(settings)
+    day = today.date() if today else today_for(settings)
+    if dry_run:
+        ctx = _console_context(db, settings)
+        for reminder in due_reminders(ctx.queries, ctx.home_inspection(), day):
+            click.echo(f"{reminder.key}: {reminder.text}")
+        return
+    if not (settings.slack_bot_token and settings.channel):
+        raise click.ClickException("sending reminders needs SLACK_BOT_TOKEN and YOS_CHANNEL")
+    from bot.slack.app import web_client
+    from bot.slack.auditors import Auditors
+    from bot.slack.deps import Deps
+    from bot.slack.reports import send_reminders
+    from bot.store import StorePool
+
+    deps = Deps(settings, StorePool(settings.db_path), Auditors(settings.auditors))
+    sent = send_reminders(deps, web_client(settings), day)
+    click.echo(
+        f"{len(sent)} reminder{'' if len(sent) == 1 else 's'} sent"
+        + "".join(f"\n  {key}" for key in sent)
+    )
+
+
 def export_inspections(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     queries = InspectionQueries(db)
     result = []

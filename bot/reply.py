@@ -48,6 +48,7 @@ class Reply:
     announce: bool = False
     duplicate: bool = False
     recorded_by: str | None = None
+    chart: str | None = None  # a board report whose chart adapters can attach
 
 
 def problem(title: str, headline: str, *sections: Section) -> Reply:

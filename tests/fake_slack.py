@@ -102,7 +102,14 @@ class FakeSlack:
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         path = urlparse(request.path).path
         length = int(request.headers.get("Content-Length") or 0)
-        raw = request.rfile.read(length).decode() if length else ""
+        data = request.rfile.read(length) if length else b""
+        if path.startswith("/upload/"):
+            # The file itself, sent to the URL files.getUploadURLExternal handed out.
+            with self.lock:
+                self.calls.append(Call(f"upload:{path.rsplit('/', 1)[-1]}", {"bytes": data}, None))
+            self._send(request, 200, {"ok": True}, {})
+            return
+        raw = data.decode()
         if "json" in (request.headers.get("Content-Type") or ""):
             params = json.loads(raw or "{}")
         else:
@@ -121,6 +128,12 @@ class FakeSlack:
             queued = self.scripted.get(method)
             scripted = queued.pop(0) if queued else None
         status, body, headers = scripted or (200, self._answer(method, params, token), {})
+        self._send(request, status, body, headers)
+
+    @staticmethod
+    def _send(
+        request: BaseHTTPRequestHandler, status: int, body: dict[str, Any], headers: dict[str, str]
+    ) -> None:
         data = json.dumps(body).encode()
         request.send_response(status)
         request.send_header("Content-Type", "application/json; charset=utf-8")
@@ -168,6 +181,13 @@ class FakeSlack:
                     "profile": {"display_name": f"{user} Name"},
                 },
             }
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{len(self.calls):06d}"
+            return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = params.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "apps.connections.open":
             return {"ok": False, "error": "invalid_auth"}
         return {"ok": True}

@@ -14,7 +14,8 @@ def test_declares_the_command_shortcut_and_events():
     assert re.search(r"- command: /yos\n", MANIFEST)
     assert f"callback_id: {SHORTCUT}" in MANIFEST
     events = re.search(r"bot_events:\n((?:\s+- .*\n)+)", MANIFEST).group(1).split()
-    assert [e for e in events if e != "-"] == ["app_mention", "message.im"]
+    assert [e for e in events if e != "-"] == ["app_home_opened", "app_mention", "message.im"]
+    assert "home_tab_enabled: true" in MANIFEST
     assert "socket_mode_enabled: true" in MANIFEST
     assert "interactivity:\n    is_enabled: true" in MANIFEST
 
@@ -29,6 +30,7 @@ def test_bot_scopes_are_the_ones_the_code_uses():
         "im:history",
         "users:read",
         "usergroups:read",
+        "files:write",
     ]
 
 

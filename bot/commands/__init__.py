@@ -8,7 +8,7 @@ mentions in Slack.
 # ruff: noqa: I001  (the import order below is the order help lists the commands in)
 from bot.commands.registry import Command, Context, registry, split_args
 from bot.commands.dispatch import clean, dispatch, interpret
-from bot.commands import inspection, services, audits
+from bot.commands import inspection, services, audits, report
 
 __all__ = [
     "Command",
@@ -19,6 +19,7 @@ __all__ = [
     "inspection",
     "interpret",
     "registry",
+    "report",
     "services",
     "split_args",
 ]

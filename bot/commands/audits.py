@@ -20,11 +20,10 @@ from bot.domain.audits import (
 )
 from bot.domain.model import Recommendation
 from bot.domain.status import Monitoring
-from bot.domain.text import long_date, percent
+from bot.domain.text import bar, long_date, percent
 from bot.reply import Field, Reply, Section, problem
 
 PAGE_SIZE = 10
-BAR_WIDTH = 10
 
 
 def _refused(headline: str) -> Reply:
@@ -165,16 +164,6 @@ def _find_rec(ctx: Context, ref: str) -> Recommendation | Reply:
             Section(text="See them all with /yos recs."),
         )
     return rec
-
-
-def bar(value: float, target: float) -> str:
-    """A compact bar of BAR_WIDTH cells, with the target marked: ███████▌░░│"""
-    filled = value / 100 * BAR_WIDTH
-    cells = ["█" if i < int(filled) else "░" for i in range(BAR_WIDTH)]
-    if int(filled) < BAR_WIDTH and filled - int(filled) >= 0.5:
-        cells[int(filled)] = "▌"
-    mark = min(round(target / 100 * BAR_WIDTH), BAR_WIDTH)
-    return "".join(cells[:mark]) + "│" + "".join(cells[mark:])
 
 
 @command(

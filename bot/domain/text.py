@@ -44,3 +44,18 @@ def percent(value: float | None) -> str:
     if value is None:
         return "n/a"
     return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
+
+
+BAR_WIDTH = 10
+
+
+def bar(value: float, target: float | None = None) -> str:
+    """A compact bar of BAR_WIDTH cells, with the target marked: ████████│▌░"""
+    filled = value / 100 * BAR_WIDTH
+    cells = ["█" if i < int(filled) else "░" for i in range(BAR_WIDTH)]
+    if int(filled) < BAR_WIDTH and filled - int(filled) >= 0.5:
+        cells[int(filled)] = "▌"
+    if target is None:
+        return "".join(cells)
+    mark = min(round(target / 100 * BAR_WIDTH), BAR_WIDTH)
+    return "".join(cells[:mark]) + "│" + "".join(cells[mark:])

@@ -117,9 +117,15 @@ def section_blocks(part: Section) -> list[Block]:
 
 
 def reply_blocks(
-    reply: Reply, *, shareable: bool = False, shared_by: str | None = None
+    reply: Reply,
+    *,
+    shareable: bool = False,
+    shared_by: str | None = None,
+    max_blocks: int = MAX_MESSAGE_BLOCKS,
+    actions: list[Block] | None = None,
 ) -> list[Block]:
-    """The blocks of one message. ``shareable`` adds the "Share in channel" button."""
+    """The blocks of one message (or view, with ``max_blocks``). ``shareable`` adds the
+    "Share in channel" button; ``actions`` adds blocks of the caller's own buttons."""
     blocks: list[Block] = [header(reply.title), section(escape(reply.headline))]
     for part in reply.sections:
         if part.heading and len(blocks) > 2:
@@ -149,7 +155,8 @@ def reply_blocks(
                 ],
             }
         )
-    return fit(blocks, footer, MAX_MESSAGE_BLOCKS)
+    footer.extend(actions or [])
+    return fit(blocks, footer, max_blocks)
 
 
 def _person(who: str) -> str:

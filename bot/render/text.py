@@ -14,7 +14,7 @@ def render_text(reply: Reply) -> str:
     for section in reply.sections:
         lines.append("")
         if section.heading:
-            lines.append(section.heading)
+            lines.append(_wrap(section.heading))
         if section.text:
             prefix = "  > " if section.quote else ""
             lines.append(_wrap(section.text, prefix))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_sdk import WebClient
@@ -14,13 +15,25 @@ from bot.store.deliveries import claim, release
 
 logger = logging.getLogger(__name__)
 
-# A slash command or modal must be answered within 3 seconds; the announcement can
-# wait out a rate limit, so it is posted from here once the answer has gone.
+# A slash command or modal must be answered within 3 seconds; announcements and charts
+# can wait out a rate limit, so they are posted from here once the answer has gone.
 _later = ThreadPoolExecutor(max_workers=2, thread_name_prefix="announce")
 
 
 def announce_later(deps: Deps, client: WebClient, key: str, **where: str | None) -> None:
     _later.submit(announce, deps, client, key, **where)
+
+
+def later(work: Callable[..., object], *args: object, **kwargs: object) -> None:
+    """Run ``work`` after Slack has had its answer, logging rather than losing a failure."""
+
+    def guarded() -> None:
+        try:
+            work(*args, **kwargs)
+        except Exception:
+            logger.exception("background work %s failed", getattr(work, "__name__", work))
+
+    _later.submit(guarded)
 
 
 def announce(

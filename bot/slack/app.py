@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.config import Settings
 from bot.slack.auditors import Auditors
 from bot.slack.deps import Deps, new_reference
-from bot.slack.listeners import actions, commands, events, views
+from bot.slack.listeners import actions, commands, events, home, views
 from bot.store import StorePool
 
 logger = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ def create_app(settings: Settings, store: StorePool) -> App:
     events.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)
+    home.register(app, deps)
 
     @app.error
     def on_error(error: Exception, body: dict) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
+from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.config import ConfigError, Settings
@@ -51,12 +52,25 @@ def _prepare(settings: Settings) -> None:
         )
 
 
+def _start_reminders(settings: Settings, store: StorePool, app: App) -> None:
+    if not settings.channel:
+        logger.info("YOS_CHANNEL is not set, so no reminders will be sent")
+        return
+    from bot.slack.auditors import Auditors
+    from bot.slack.deps import Deps
+    from bot.slack.reports import start_reminder_loop
+
+    start_reminder_loop(Deps(settings, store, Auditors(settings.auditors)), app.client)
+
+
 def create_wsgi_app(settings: Settings) -> WsgiApp:
     """The WSGI application: Slack's requests at /slack/events, a health check at /healthz."""
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
     store = StorePool(settings.db_path)
-    slack = SlackRequestHandler(create_app(settings, store), path=EVENTS_PATH)
+    app = create_app(settings, store)
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    _start_reminders(settings, store, app)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in (
@@ -141,7 +155,9 @@ def serve_socket(settings: Settings) -> None:
         raise click.ClickException(str(error)) from None
     _prepare(settings)
     identity = check_slack(settings)
-    app = create_app(settings, StorePool(settings.db_path))
+    store = StorePool(settings.db_path)
+    app = create_app(settings, store)
+    _start_reminders(settings, store, app)
     logger.info("connecting to Slack over Socket Mode as %s", identity.get("user", "the bot"))
     try:
         SocketModeHandler(app, settings.slack_app_token).start()

@@ -232,11 +232,22 @@ def _national_comparison(db: sqlite_utils.Database) -> None:
     )
 
 
+def _reminders(db: sqlite_utils.Database) -> None:
+    # One row per reminder sent (per recommendation and period), so restarts and
+    # several workers never send one twice.
+    db["reminders"].create(
+        {"key": str, "kind": str, "channel_id": str, "sent_on": str, "sent_at": str},
+        pk="key",
+        not_null={"kind", "sent_at"},
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("inspection store", _inspection_store),
     ("slack deliveries", _slack_deliveries),
     ("audit evidence", _audit_evidence),
     ("national comparison", _national_comparison),
+    ("reminders", _reminders),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -10,9 +10,10 @@ from slack_sdk import WebClient
 
 from bot.commands import dispatch
 from bot.render.blocks import escape, message
-from bot.slack.announce import announce_later
+from bot.slack.announce import announce_later, later
 from bot.slack.deps import Deps, apology, new_reference
 from bot.slack.listeners.views import REFUSAL, open_audit_form
+from bot.slack.reports import upload_chart
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ def register(app: App, deps: Deps) -> None:
                 announce_later(deps, client, key, channel=channel, poster=user)
                 return
             ack(response_type="ephemeral", **message(reply, shareable=reply.ok))
+            if reply.chart is not None and channel:
+                # The chart takes a moment to draw: never inside Slack's 3-second window.
+                later(upload_chart, deps, client, channel, reply.chart, reply.headline)
         except Exception:
             reference = new_reference()
             logger.exception("/yos %r failed (reference %s)", text, reference)
