@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import reply_latency
+from bench import reply_latency, report_path
 
-BENCHMARKS = {"reply_latency": reply_latency.main}
+BENCHMARKS = {"reply_latency": reply_latency.main, "report_path": report_path.main}
 
 
 def main(names: list[str]) -> int:
