@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from bot.commands.registry import Context, command
+import functools
+from collections.abc import Callable
+
+from bot.commands.registry import Context, Handler, command
 from bot.domain.model import Band, Inspection, Recommendation, ServiceMatch, Theme
 from bot.domain.status import Monitoring, monitoring
 from bot.domain.text import date_range, long_date, percent
@@ -80,6 +83,26 @@ def target(ctx: Context, args: str, *, trailing: bool = False) -> tuple[Inspecti
     return ctx.home_inspection(), args
 
 
+InspectionHandler = Callable[[Context, Inspection, str], Reply]
+
+
+def about_inspection(*, trailing: bool = False) -> Callable[[InspectionHandler], Handler]:
+    """Resolve the inspection a question is about (see :func:`target`) before the handler."""
+
+    def wrap(handler: InspectionHandler) -> Handler:
+        @functools.wraps(handler)
+        def run(ctx: Context, args: str) -> Reply:
+            found = target(ctx, args, trailing=trailing)
+            if isinstance(found, Reply):
+                return found
+            inspection, rest = found
+            return handler(ctx, inspection, rest)
+
+        return run
+
+    return wrap
+
+
 # --- inspection answers ---------------------------------------------------------
 
 
@@ -143,11 +166,8 @@ def _status_line(rec: Recommendation, ctx: Context) -> str:
     aliases=("latest", "inspection", "overview"),
     examples=("summary",),
 )
-def summary_command(ctx: Context, args: str) -> Reply:
-    found = target(ctx, args)
-    if isinstance(found, Reply):
-        return found
-    inspection, _ = found
+@about_inspection()
+def summary_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     themes = ctx.queries.themes(inspection)
     facts = [Field("Inspection", f"{inspection.inspectorate or 'HMIP'} {inspection.programme}")]
     fieldwork = date_range(inspection.fieldwork_start, inspection.fieldwork_end)
@@ -212,11 +232,8 @@ def summary_command(ctx: Context, args: str) -> Reply:
     details="Name a theme by its short name (protecting-public), its full name, "
     "or any word that only it has (public, child, sentence).",
 )
-def score_command(ctx: Context, args: str) -> Reply:
-    found = target(ctx, args, trailing=True)
-    if isinstance(found, Reply):
-        return found
-    inspection, args = found
+@about_inspection(trailing=True)
+def score_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     if not args.strip():
         return _theme_problem(ctx, inspection, None, "Which theme? Add its name after score.")
     match = ctx.queries.find_theme(inspection, args)
@@ -280,11 +297,8 @@ def _theme_problem(
     aliases=("themes",),
     examples=("scores",),
 )
-def scores_command(ctx: Context, args: str) -> Reply:
-    found = target(ctx, args)
-    if isinstance(found, Reply):
-        return found
-    inspection, _ = found
+@about_inspection()
+def scores_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     themes = ctx.queries.themes(inspection)
     facts = [Field(t.name, _theme_value(t)) for t in themes]
     sections = [Section(fields=tuple(facts))]
@@ -311,11 +325,8 @@ def scores_command(ctx: Context, args: str) -> Reply:
     aliases=("ratings", "descriptors"),
     examples=("bands",),
 )
-def bands_command(ctx: Context, args: str) -> Reply:
-    found = target(ctx, args)
-    if isinstance(found, Reply):
-        return found
-    inspection, _ = found
+@about_inspection()
+def bands_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     current = inspection.scale
     others = [s for s in ctx.queries.scales() if s.framework_id != current.framework_id]
     sections = []
@@ -359,11 +370,8 @@ def _points(band: Band) -> str:
     aliases=("recommendations", "recommendation"),
     examples=("recs",),
 )
-def recs_command(ctx: Context, args: str) -> Reply:
-    found = target(ctx, args)
-    if isinstance(found, Reply):
-        return found
-    inspection, _ = found
+@about_inspection()
+def recs_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     recs = ctx.queries.recommendations(inspection)
     if not recs:
         return Reply(
@@ -414,11 +422,8 @@ def _count_word(n: int) -> str:
     "the key strengths the inspectors identified",
     examples=("strengths",),
 )
-def strengths_command(ctx: Context, args: str) -> Reply:
-    found = target(ctx, args)
-    if isinstance(found, Reply):
-        return found
-    inspection, _ = found
+@about_inspection()
+def strengths_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     strengths = ctx.queries.strengths(inspection)
     return Reply(
         title="Key strengths",
@@ -436,11 +441,8 @@ def strengths_command(ctx: Context, args: str) -> Reply:
     aliases=("dates", "governance"),
     examples=("timeline",),
 )
-def timeline_command(ctx: Context, args: str) -> Reply:
-    found = target(ctx, args)
-    if isinstance(found, Reply):
-        return found
-    inspection, _ = found
+@about_inspection()
+def timeline_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     entries = ctx.queries.timeline(inspection)
     items = []
     for entry in entries:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from bot.commands.inspection import overall_text, service_problem, source_line, target
+from bot.commands.inspection import (
+    about_inspection,
+    overall_text,
+    service_problem,
+    source_line,
+)
 from bot.commands.registry import Context, command
 from bot.domain.compare import same_programme, set_channel_service, standing
 from bot.domain.model import Inspection
@@ -25,11 +30,8 @@ def _line(inspection: Inspection) -> str:
     "where a service stands among all the services in the store",
     examples=("compare", "compare Reading"),
 )
-def compare_command(ctx: Context, args: str) -> Reply:
-    found = target(ctx, args)
-    if isinstance(found, Reply):
-        return found
-    inspection, _ = found
+@about_inspection()
+def compare_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     if inspection.scale.measure == "percent":
         return _compare_percentages(ctx, inspection)
     place = standing(ctx.queries, inspection)

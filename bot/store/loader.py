@@ -107,13 +107,17 @@ class _Checker:
             return []
         return value
 
+    def _get(self, data: Mapping[str, Any], key: str, where: str, required: bool) -> Any:
+        value = data.get(key)
+        if value is None and required:
+            self.problem(f"{where}.{key}", "is required")
+        return value
+
     def text(
         self, data: Mapping[str, Any], key: str, where: str, *, required: bool = False
     ) -> str | None:
-        value = data.get(key)
+        value = self._get(data, key, where, required)
         if value is None:
-            if required:
-                self.problem(f"{where}.{key}", "is required")
             return None
         if not isinstance(value, str) or not value.strip():
             self.problem(f"{where}.{key}", f"must be non-empty text, got {value!r}")
@@ -131,10 +135,8 @@ class _Checker:
         required: bool = False,
         whole: bool = False,
     ) -> float | None:
-        value = data.get(key)
+        value = self._get(data, key, where, required)
         if value is None:
-            if required:
-                self.problem(f"{where}.{key}", "is required")
             return None
         kind = int if whole else (int, float)
         if isinstance(value, bool) or not isinstance(value, kind):
@@ -149,10 +151,8 @@ class _Checker:
     def day(
         self, data: Mapping[str, Any], key: str, where: str, *, required: bool = False
     ) -> str | None:
-        value = data.get(key)
+        value = self._get(data, key, where, required)
         if value is None:
-            if required:
-                self.problem(f"{where}.{key}", "is required")
             return None
         if isinstance(value, datetime) or not isinstance(value, date):
             self.problem(f"{where}.{key}", f"must be a date written as YYYY-MM-DD, got {value!r}")
