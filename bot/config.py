@@ -38,7 +38,7 @@ class Settings:
     host: str = "0.0.0.0"
     port: int = 3000
     workers: int = 2
-    threads: int = 8
+    threads: int = 2
     log_level: str = "INFO"
     today: date | None = None  # pins the bot's idea of "today", for demos and tests
 
@@ -98,7 +98,7 @@ def settings_from(values: Mapping[str, str]) -> Settings:
         host=get("YOS_HOST") or "0.0.0.0",
         port=_int(get("PORT") or get("YOS_PORT"), "YOS_PORT", 3000, 1, 65535),
         workers=_int(get("YOS_WORKERS"), "YOS_WORKERS", 2, 1, 64),
-        threads=_int(get("YOS_THREADS"), "YOS_THREADS", 8, 1, 256),
+        threads=_int(get("YOS_THREADS"), "YOS_THREADS", 2, 1, 256),
         log_level=_log_level(get("YOS_LOG_LEVEL")),
         today=_date(get("YOS_TODAY"), "YOS_TODAY"),
     )

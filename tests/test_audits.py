@@ -240,3 +240,26 @@ def test_recs_shows_status_with_evidence(ask):
         "On track: latest audit 17/20 (85%) on 20 February 2014; target 80%; "
         "1 of 3 monthly audits, window ends 14 April 2014; 53 days left"
     )
+
+
+def test_answers_are_fresh_after_another_process_writes(settings, db):
+    """Replies are reused until the store changes, including changes from other connections."""
+    from bot.runtime import make_context
+    from bot.store import open_db
+
+    reader = make_context(db, settings, via="console")
+    assert dispatch_text(reader, "recs").startswith("Open")
+    other = open_db(settings.db_path)  # another worker's connection
+    writer = make_context(other, settings, via="console")
+    assert dispatch_text(writer, "audit R1 17/20 elsewhere").startswith("R1 audit")
+    reader = make_context(db, settings, via="console")
+    assert dispatch_text(reader, "recs").startswith("On track")
+
+
+def dispatch_text(ctx, text: str) -> str:
+    from bot.commands import dispatch
+
+    reply = dispatch(text, ctx)
+    if text == "recs":
+        return reply.sections[0].fields[0].value
+    return reply.headline

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands.inspection import source_line, status_of
-from bot.commands.registry import Context, command, split_args
+from bot.commands.registry import Context, command, paginate, split_args
 from bot.domain.audits import (
     EXAMPLE,
     Audit,
@@ -183,9 +183,7 @@ def audits_command(ctx: Context, args: str) -> Reply:
     page = int(words[1]) if len(words) > 1 and words[1].isdigit() and int(words[1]) > 0 else 1
     entries = list(reversed(audits_for(ctx.db, rec.id, include_retracted=True)))
     status = status_of(rec, ctx)
-    pages = max(1, -(-len(entries) // PAGE_SIZE))
-    page = min(page, pages)
-    shown = entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    shown, page, pages = paginate(entries, page, PAGE_SIZE)
     items = tuple(_history_line(a, status.target) for a in shown)
     sections = [
         Section(fields=(Field("Status", status.label), Field("Target", percent(status.target))))

@@ -72,6 +72,17 @@ def dispatch(text: str, ctx: Context) -> Reply:
     if found is None:
         return _help_overview(not_understood=args)
     try:
+        if found.cacheable:
+            # The same question on the same day, about the same service, has the same
+            # answer until the store changes (any write empties the cache).
+            key = (
+                "reply",
+                found.name,
+                args,
+                ctx.today,
+                ctx.queries.channel_service(ctx.channel_id),
+            )
+            return ctx.queries.memo(key, lambda: found.handler(ctx, args))
         return found.handler(ctx, args)
     except NotFound as missing:
         return problem("Nothing to show yet", str(missing))

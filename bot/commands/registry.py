@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 import sqlite_utils
 
@@ -71,6 +72,7 @@ class Command:
     examples: tuple[str, ...] = ()
     details: str | None = None
     writes: bool = False  # records something: never answered from a retry twice
+    cacheable: bool = True  # a pure read: its reply may be reused until the store changes
 
 
 @dataclass
@@ -88,10 +90,19 @@ class Registry:
         examples: tuple[str, ...] = (),
         details: str | None = None,
         writes: bool = False,
+        cacheable: bool = True,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.commands[name] = Command(
-                name, usage, summary, handler, aliases, examples, details, writes
+                name,
+                usage,
+                summary,
+                handler,
+                aliases,
+                examples,
+                details,
+                writes,
+                cacheable and not writes,
             )
             for word in (name, *aliases):
                 self._names[word] = name
@@ -106,6 +117,16 @@ class Registry:
 
 registry = Registry()
 command = registry.command
+
+
+T = TypeVar("T")
+
+
+def paginate(items: Sequence[T], page: int, size: int) -> tuple[Sequence[T], int, int]:
+    """The items on ``page`` (clamped to 1..pages), that page, and how many pages there are."""
+    pages = max(1, -(-len(items) // size))
+    page = min(max(page, 1), pages)
+    return items[(page - 1) * size : page * size], page, pages
 
 
 _STRAIGHT_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})

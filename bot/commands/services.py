@@ -8,7 +8,7 @@ from bot.commands.inspection import (
     service_problem,
     source_line,
 )
-from bot.commands.registry import Context, command
+from bot.commands.registry import Context, command, paginate
 from bot.domain.compare import same_programme, set_channel_service, standing
 from bot.domain.model import Inspection
 from bot.domain.text import long_date, percent, words
@@ -143,9 +143,7 @@ def services_command(ctx: Context, args: str) -> Reply:
         inspections,
         key=lambda i: (i.scale.measure != "points", -(i.points or 0), i.service.name),
     )
-    pages = max(1, -(-len(ranked) // PAGE_SIZE))
-    page = min(page, pages)
-    shown = ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    shown, page, pages = paginate(ranked, page, PAGE_SIZE)
     items = tuple(
         (_line(i) if i.scale.measure == "points" else f"{_line(i)} ({i.programme})")
         + f", published {long_date(i.published)}"
@@ -175,6 +173,7 @@ def services_command(ctx: Context, args: str) -> Reply:
     "use <service>",
     "make a service this channel's default for every question",
     examples=("use Reading", "use Stockton"),
+    cacheable=False,
 )
 def use_command(ctx: Context, args: str) -> Reply:
     if not args.strip():

@@ -28,6 +28,7 @@ from bot.domain.model import (
 from bot.domain.text import SMALL_WORDS, date_range, slugify, words
 
 T = TypeVar("T")
+MAX_CACHED = 1024
 
 # Inspection data changes only when a data file is loaded, yet every question reads
 # it. Each connection keeps what it read, keyed by SQLite's data_version (bumped by
@@ -69,6 +70,8 @@ class InspectionQueries:
         """Remember ``compute()`` under ``key`` until the store changes."""
         cache = self._cache()
         if key not in cache:
+            if len(cache) >= MAX_CACHED:
+                cache.clear()  # a crude bound: many distinct questions between two writes
             cache[key] = compute()
         return cache[key]
 
