@@ -116,3 +116,21 @@ def test_make_run_without_slack_answers_in_the_console(env):
     )
     assert "Protecting the public: 91%, Good (★★★★)." in done.stdout
     assert "Slack is not configured" in done.stderr
+
+
+def test_export_audits_as_csv(env):
+    assert invoke("ask", "audit R1 17/20 2014-01-20 January audit").exit_code == 0
+    result = invoke("export", "audits", "--format", "csv")
+    [row] = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert (row["recommendation"], row["audit_date"], row["compliant"], row["audited"]) == (
+        "stockton-on-tees-sqs-2013:R1",
+        "2014-01-20",
+        "17",
+        "20",
+    )
+    assert (row["percent"], row["note"], row["via"], row["retracted"]) == (
+        "85.0",
+        "January audit",
+        "console",
+        "False",
+    )

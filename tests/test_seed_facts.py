@@ -47,6 +47,7 @@ def test_all_scores_listed(ask_text):
 
 def test_dates_of_fieldwork_and_publication(ask_text):
     text = ask_text("summary")
+    assert "HM Inspectorate of Probation Short Quality Screening (SQS)" in text
     assert "25-27 November 2013" in text
     assert "Published        18 December 2013" in text
 

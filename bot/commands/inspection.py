@@ -169,7 +169,10 @@ def _status_line(rec: Recommendation, ctx: Context) -> str:
 @about_inspection()
 def summary_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     themes = ctx.queries.themes(inspection)
-    facts = [Field("Inspection", f"{inspection.inspectorate or 'HMIP'} {inspection.programme}")]
+    programme = inspection.programme
+    if inspection.programme_short:
+        programme += f" ({inspection.programme_short})"
+    facts = [Field("Inspection", f"{inspection.inspectorate or 'HMIP'} {programme}")]
     fieldwork = date_range(inspection.fieldwork_start, inspection.fieldwork_end)
     if fieldwork:
         facts.append(Field("Fieldwork", fieldwork))
