@@ -50,11 +50,12 @@ def _prepare(settings: Settings) -> None:
         logger.warning(
             "YOS_AUDITORS is not set: any member of the workspace may record audit updates"
         )
+    if not settings.channel:
+        logger.info("YOS_CHANNEL is not set, so no reminders will be sent")
 
 
 def _start_reminders(settings: Settings, store: StorePool, app: App) -> None:
     if not settings.channel:
-        logger.info("YOS_CHANNEL is not set, so no reminders will be sent")
         return
     from bot.slack.auditors import Auditors
     from bot.slack.deps import Deps
