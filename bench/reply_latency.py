@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 from bot.config import PROJECT_ROOT
 from tests.fake_slack import FakeSlack
-from tests.slack_requests import BOT_TOKEN, SIGNING_SECRET, free_port, sign
+from tests.slack_requests import BOT_TOKEN, SIGNING_SECRET, ServedApp, free_port, sign
 
 REQUESTS = {1: 400, 16: 1600}
 ROUNDS = 5
@@ -103,30 +103,17 @@ def main() -> bool:
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake.api_url,
-        "YOS_DB": str(folder / "bench.db"),
         "YOS_LOG_LEVEL": "WARNING",
         "YOS_AUDITORS": "U0BENCH",
     }
-    bot_port, bare_port = free_port(), free_port()
-    servers = [
-        _start(
-            [
-                sys.executable,
-                "-m",
-                "bot",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(bot_port),
-                "--workers",
-                "1",
-            ],
-            env,
-            bot_port,
-        ),
-        _start([sys.executable, "-m", "bench.bare_server", str(bare_port), "1"], env, bare_port),
-    ]
+    bot = ServedApp(
+        folder / "bench.db", fake.api_url, YOS_AUDITORS="U0BENCH", YOS_LOG_LEVEL="WARNING"
+    ).start()
+    bare_port = free_port()
+    bare_server = _start(
+        [sys.executable, "-m", "bench.bare_server", str(bare_port), "1"], env, bare_port
+    )
+    bot_port = bot.port
     ok = True
     try:
         for port in (bot_port, bare_port):
@@ -165,8 +152,8 @@ def main() -> bool:
                         f"    {name}: throughput {rps_ratio:.2f}x bare (target >= 0.6x) {verdict}"
                     )
     finally:
-        for server in servers:
-            server.terminate()
-            server.wait(15)
+        bot.stop()
+        bare_server.terminate()
+        bare_server.wait(15)
         fake.stop()
     return ok
