@@ -153,7 +153,11 @@ def _undo(ctx: Context, words: list[str]) -> Reply:
     )
 
 
-def _find_rec(ctx: Context, ref: str) -> Recommendation | Reply:
+def _find_rec(ctx: Context, words: list[str], command: str) -> Recommendation | Reply:
+    """The recommendation named first in ``words``, or a reply saying how to name one."""
+    if not words:
+        return problem("Which recommendation?", f"Add its number, e.g. /yos {command} R1.")
+    ref = words[0]
     inspection = ctx.home_inspection()
     rec = ctx.queries.recommendation(inspection, ref)
     if rec is None:
@@ -174,9 +178,7 @@ def _find_rec(ctx: Context, ref: str) -> Recommendation | Reply:
 )
 def audits_command(ctx: Context, args: str) -> Reply:
     words = args.split()
-    if not words:
-        return problem("Which recommendation?", "Add its number, e.g. /yos audits R1.")
-    found = _find_rec(ctx, words[0])
+    found = _find_rec(ctx, words, "audits")
     if isinstance(found, Reply):
         return found
     rec = found
@@ -227,9 +229,7 @@ def _history_line(audit: Audit, target: float) -> str:
 )
 def rec_command(ctx: Context, args: str) -> Reply:
     words = split_args(args)
-    if not words:
-        return problem("Which recommendation?", "Add its number, e.g. /yos rec R1.")
-    found = _find_rec(ctx, words[0])
+    found = _find_rec(ctx, words, "rec")
     if isinstance(found, Reply):
         return found
     rec = found
