@@ -254,9 +254,9 @@ def audit_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 @click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),
-    default=Path("."),
+    default=Path("reports"),
     show_default=True,
-    help="Folder to write into.",
+    help="Folder to write into (created if missing).",
 )
 def report(rec: str | None, formats: tuple[str, ...], out: Path) -> None:
     """Write the management board monitoring report: Markdown, CSV and the chart.
