@@ -222,3 +222,12 @@ def test_a_bad_date_refuses_the_table(db, tmp_path):
     path = write_table(tmp_path, [row("Reading", 5, "Inadequate", published="2024-12-03")])
     with pytest.raises(LoadError, match=r"line 2: publication_date: '2024-12-03' is not a date"):
         load_files(db, [path])
+
+
+def test_yos_service_names_the_default(db, loaded):
+    from bot.domain.queries import InspectionQueries, NotFound
+
+    assert InspectionQueries(db, "READING").default_service_id() == "reading"
+    assert InspectionQueries(db, "readingyjs").default_service_id() == "reading"
+    with pytest.raises(NotFound, match="YOS_SERVICE names 'Atlantis'"):
+        InspectionQueries(db, "Atlantis").default_service_id()

@@ -113,6 +113,13 @@ class Service:
     name: str
     short_name: str | None
     local_authority: str | None
+    reference: str | None = None
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every way the service is known, lower-cased: id, name, short name, reference."""
+        known = (self.id, self.name, self.short_name or "", self.reference or "")
+        return frozenset(n.lower() for n in known if n)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,12 @@ class NotFound(LookupError):
     """Nothing in the store answers the question (for example, no inspections loaded)."""
 
 
+def _service(row: dict[str, Any]) -> Service:
+    return Service(
+        row["id"], row["name"], row["short_name"], row["local_authority"], row["reference"]
+    )
+
+
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
     month_index = day.month - 1 + months
@@ -95,17 +101,15 @@ class InspectionQueries:
         row = self._one("SELECT * FROM services WHERE id = ?", [service_id])
         if row is None:
             raise NotFound(f"No service {service_id!r} in the store.")
-        return Service(row["id"], row["name"], row["short_name"], row["local_authority"])
+        return _service(row)
 
     @_cached
     def default_service_id(self) -> str:
         """YOS_SERVICE when set, otherwise the service of the bundled inspection data."""
         if self._default_service:
-            wanted = self._default_service.strip().lower()
-            for row in self.db.query("SELECT id, name, short_name FROM services"):
-                names = {row["id"], (row["name"] or "").lower(), (row["short_name"] or "").lower()}
-                if wanted in names:
-                    return row["id"]
+            match = self.match_service(self._default_service, exact_only=True)
+            if match.service is not None:
+                return match.service.id
             raise NotFound(
                 f"YOS_SERVICE names {self._default_service!r}, which is not in the store."
             )
@@ -124,10 +128,7 @@ class InspectionQueries:
 
     @_cached
     def services(self) -> list[Service]:
-        return [
-            Service(r["id"], r["name"], r["short_name"], r["local_authority"])
-            for r in self.db.query("SELECT * FROM services ORDER BY name")
-        ]
+        return [_service(r) for r in self.db.query("SELECT * FROM services ORDER BY name")]
 
     def match_service(self, text: str, *, exact_only: bool = False) -> ServiceMatch:
         """Find a service by id, name, short name or reference; then by prefix, part or
@@ -136,27 +137,14 @@ class InspectionQueries:
         if not wanted:
             return ServiceMatch(None)
         services = self.services()
-        references = {
-            r["id"]: (r["reference"] or "").lower()
-            for r in self.db.query("SELECT id, reference FROM services")
-        }
-
-        def names(service: Service) -> set[str]:
-            return {
-                service.id,
-                service.name.lower(),
-                (service.short_name or "").lower(),
-                references.get(service.id, ""),
-            } - {""}
-
-        exact = [s for s in services if wanted in names(s) or slugify(wanted) == s.id]
+        exact = [s for s in services if wanted in s.names or slugify(wanted) == s.id]
         if len(exact) == 1:
             return ServiceMatch(exact[0])
         if exact_only:
             return ServiceMatch(None, candidates=tuple(exact))
         for fits in (
-            [s for s in services if any(n.startswith(wanted) for n in names(s))],
-            [s for s in services if any(wanted in n for n in names(s))],
+            [s for s in services if any(n.startswith(wanted) for n in s.names)],
+            [s for s in services if any(wanted in n for n in s.names)],
         ):
             if len(fits) == 1:
                 return ServiceMatch(fits[0])
