@@ -103,9 +103,13 @@ class InspectionQueries:
             raise NotFound(f"No service {service_id!r} in the store.")
         return _service(row)
 
-    @_cached
     def default_service_id(self) -> str:
         """YOS_SERVICE when set, otherwise the service of the bundled inspection data."""
+        # The cache is shared by every InspectionQueries on this connection, so the key
+        # carries the setting this one was made with.
+        return self.memo(("default_service_id", self._default_service), self._default_service_id)
+
+    def _default_service_id(self) -> str:
         if self._default_service:
             match = self.match_service(self._default_service, exact_only=True)
             if match.service is not None:
