@@ -15,7 +15,7 @@ from bot.reply import Field, Reply, Section, problem
 # --- which service -------------------------------------------------------------------
 
 
-def service_problem(ctx: Context, typed: str, match: ServiceMatch) -> Reply:
+def service_problem(typed: str, match: ServiceMatch) -> Reply:
     shown = typed.strip()[:60]
     if match.candidates:
         names = tuple(s.name for s in match.candidates)
@@ -73,7 +73,7 @@ def target(ctx: Context, args: str, *, trailing: bool = False) -> tuple[Inspecti
     if args and not trailing:
         match = ctx.queries.match_service(args)
         if match.service is None:
-            return service_problem(ctx, args, match)
+            return service_problem(args, match)
         return ctx.queries.latest_inspection(match.service.id), ""
     words = args.split()
     for cut in range(1, len(words)):

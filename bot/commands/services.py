@@ -185,7 +185,7 @@ def use_command(ctx: Context, args: str) -> Reply:
         )
     match = ctx.queries.match_service(args)
     if match.service is None:
-        return service_problem(ctx, args, match)
+        return service_problem(args, match)
     if not ctx.channel_id:
         return problem("Not in a channel", "A default service belongs to a channel.")
     set_channel_service(ctx.db, ctx.channel_id, match.service.id, ctx.user_id)

@@ -20,10 +20,6 @@ logger = logging.getLogger(__name__)
 _later = ThreadPoolExecutor(max_workers=2, thread_name_prefix="announce")
 
 
-def announce_later(deps: Deps, client: WebClient, key: str, **where: str | None) -> None:
-    _later.submit(announce, deps, client, key, **where)
-
-
 def later(work: Callable[..., object], *args: object, **kwargs: object) -> None:
     """Run ``work`` after Slack has had its answer, logging rather than losing a failure."""
 

@@ -39,8 +39,8 @@ class Deps:
             user_id=user_id,
             channel_id=channel_id,
             message_ts=message_ts,
+            delivery_key=delivery_key,
         )
-        ctx.delivery_key = delivery_key
         ctx.permission = lambda: self.auditors.allows(user_id, client)
         ctx.name_lookup = lambda: display_name(client, user_id)
         return ctx

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.commands import dispatch
 from bot.render.blocks import escape, message
-from bot.slack.announce import announce_later, later
+from bot.slack.announce import announce, later
 from bot.slack.deps import Deps, apology, new_reference
 from bot.slack.listeners.views import REFUSAL, open_audit_form
 from bot.slack.reports import upload_chart
@@ -45,7 +45,7 @@ def register(app: App, deps: Deps) -> None:
                     text=f"Recorded. {escape(reply.headline)} "
                     "It will be announced in this channel.",
                 )
-                announce_later(deps, client, key, channel=channel, poster=user)
+                later(announce, deps, client, key, channel=channel, poster=user)
                 return
             ack(response_type="ephemeral", **message(reply, shareable=reply.ok))
             if reply.chart is not None and channel:

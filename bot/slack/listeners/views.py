@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 
 from bot.domain.audits import AuditDraft, AuditProblem, Origin, prefill_from_text, record_audit
 from bot.render.blocks import clip
-from bot.slack.announce import announce_later
+from bot.slack.announce import announce, later
 from bot.slack.deps import Deps, apology, new_reference
 from bot.store.deliveries import claim
 
@@ -199,7 +199,8 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={"note": apology(reference)})
             return
         ack()
-        announce_later(
+        later(
+            announce,
             deps,
             client,
             key,
