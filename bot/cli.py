@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import getpass
 import json
 import logging
 import sys
@@ -13,13 +12,13 @@ from typing import Any
 import click
 import sqlite_utils
 
-from bot.commands import Context, dispatch
+from bot.app import Application, Policy
 from bot.config import ConfigError, Settings, load_settings
-from bot.console import run_console
-from bot.domain.audits import all_audits
-from bot.domain.queries import InspectionQueries
+from bot.console import console_request, run_console
+from bot.export import AUDIT_COLUMNS, audit_rows, export_inspections, write_scores_csv
 from bot.render.text import render_text
-from bot.runtime import make_context, prepare_store
+from bot.runtime import application, make_context, prepare_store
+from bot.store import StorePool
 from bot.store.loader import LoadError, load_files
 
 SLACK_HINT = (
@@ -119,22 +118,19 @@ def console() -> None:
 
 
 def _console(settings: Settings) -> None:
-    db = _store(settings)
     interactive = sys.stdin.isatty()
     if interactive:
         click.echo("Type a question, `help`, or `quit`.", err=True)
-
-    def answer(text: str) -> Any:
-        return dispatch(text, _console_context(db, settings))
-
-    run_console(answer, sys.stdin, sys.stdout, interactive=interactive)
+    run_console(_app(settings), sys.stdin, sys.stdout, interactive=interactive)
 
 
-def _console_context(db: sqlite_utils.Database, settings: Settings) -> Context:
-    # At the terminal the operator is trusted: records carry their login name.
-    return make_context(
-        db, settings, via="console", user_name=getpass.getuser(), channel_id="console"
-    )
+def _app(settings: Settings, *, trusted: bool = True) -> Application:
+    """The application over the prepared store. The terminal's operator is trusted."""
+    _store(settings).close()
+    app = application(settings, StorePool(settings.db_path))
+    if trusted:
+        app.policy = Policy(())
+    return app
 
 
 @main.command()
@@ -142,10 +138,9 @@ def _console_context(db: sqlite_utils.Database, settings: Settings) -> Context:
 def ask(question: tuple[str, ...]) -> None:
     """Answer one question and exit, e.g. yos-bot ask "score protecting-public"."""
     settings = _settings()
-    db = _store(settings)
-    reply = dispatch(" ".join(question), _console_context(db, settings))
-    click.echo(render_text(reply))
-    if not reply.ok:
+    outcome = _app(settings).handle(console_request(" ".join(question)))
+    click.echo(render_text(outcome.reply))
+    if not outcome.reply.ok:
         sys.exit(1)
 
 
@@ -202,46 +197,6 @@ def export(what: str, fmt: str, out: Path | None) -> None:
             stream.close()
 
 
-AUDIT_COLUMNS = [
-    "id",
-    "recommendation",
-    "audit_date",
-    "compliant",
-    "audited",
-    "percent",
-    "note",
-    "user_id",
-    "user_name",
-    "channel_id",
-    "message_ts",
-    "via",
-    "recorded_at",
-    "retracted",
-]
-
-
-def audit_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": a.id,
-            "recommendation": a.recommendation_id,
-            "audit_date": a.audit_date.isoformat(),
-            "compliant": a.compliant,
-            "audited": a.audited,
-            "percent": round(a.percent, 1),
-            "note": a.note,
-            "user_id": a.user_id,
-            "user_name": a.user_name,
-            "channel_id": a.channel_id,
-            "message_ts": a.message_ts,
-            "via": a.via,
-            "recorded_at": a.recorded_at,
-            "retracted": a.retracted,
-        }
-        for a in all_audits(db)
-    ]
-
-
 @main.command()
 @click.argument("rec", required=False)
 @click.option(
@@ -269,7 +224,7 @@ def report(rec: str | None, formats: tuple[str, ...], out: Path) -> None:
 
     settings = _settings()
     db = _store(settings)
-    ctx = _console_context(db, settings)
+    ctx = make_context(db, settings, via="cli", conversation="console")
     built = board_report(ctx.queries, ctx.home_inspection(), ctx.today, rec)
     if not built.recs:
         raise click.ClickException(f"no recommendation {rec!r} in the latest inspection")
@@ -282,9 +237,10 @@ def report(rec: str | None, formats: tuple[str, ...], out: Path) -> None:
         elif fmt == "csv":
             path.write_text(to_csv(built), encoding="utf-8", newline="")
         else:
+            from bot.commands.report import spec_of
             from bot.render.chart import render_chart
 
-            path.write_bytes(render_chart(built))
+            path.write_bytes(render_chart(spec_of(built)))
         click.echo(str(path))
 
 
@@ -297,88 +253,32 @@ def report(rec: str | None, formats: tuple[str, ...], out: Path) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what is due; send and record nothing.")
 def remind(today: Any, dry_run: bool) -> None:
     """Send the reminders that are due to YOS_CHANNEL, each once (safe to run from cron)."""
-    from bot.domain.reminders import due_reminders
-    from bot.runtime import today as today_for
+    from dataclasses import replace
 
     settings = _settings()
-    db = _store(settings)
-    day = today.date() if today else today_for(settings)
+    if today:
+        settings = replace(settings, today=today.date())
+    if not settings.channel:
+        raise click.ClickException("reminders go to YOS_CHANNEL, which is not set")
+    from bot.slack.platform import SLACK
+
+    app = _app(settings, trusted=False)
     if dry_run:
-        ctx = _console_context(db, settings)
-        for reminder in due_reminders(ctx.queries, ctx.home_inspection(), day):
-            click.echo(f"{reminder.key}: {reminder.text}")
+        due = app.due_reminder_texts(SLACK, settings.channel)
+        for text in due:
+            click.echo(text)
+        if not due:
+            click.echo(f"Nothing is due for {settings.channel} on {app.today().isoformat()}.")
         return
-    if not (settings.slack_bot_token and settings.channel):
-        raise click.ClickException("sending reminders needs SLACK_BOT_TOKEN and YOS_CHANNEL")
-    from bot.slack.app import web_client
-    from bot.slack.auditors import Auditors
-    from bot.slack.deps import Deps
-    from bot.slack.reports import send_reminders
-    from bot.store import StorePool
+    if not settings.slack_bot_token:
+        raise click.ClickException("sending reminders needs SLACK_BOT_TOKEN")
+    from bot.app import Sender
+    from bot.slack.transport import SlackTransport, outbox_client
 
-    deps = Deps(settings, StorePool(settings.db_path), Auditors(settings.auditors))
-    sent = send_reminders(deps, web_client(settings), day)
+    queued = app.queue_reminders(SLACK, settings.channel)
+    transport = SlackTransport(outbox_client(settings))
+    Sender(app.store, SLACK.name, transport, app.draw_chart).drain()
     click.echo(
-        f"{len(sent)} reminder{'' if len(sent) == 1 else 's'} sent"
-        + "".join(f"\n  {key}" for key in sent)
+        f"{len(queued)} reminder{'' if len(queued) == 1 else 's'} sent"
+        + "".join(f"\n  {key}" for key in queued)
     )
-
-
-def export_inspections(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    queries = InspectionQueries(db)
-    result = []
-    for inspection in queries.all_inspections():
-        themes = [
-            {"slug": t.slug, "name": t.name, "score": t.score, "rating": t.rating}
-            for t in queries.themes(inspection)
-        ]
-        recs = [
-            {
-                "ref": r.ref,
-                "text": r.text,
-                "baselines": [{"label": b.label, "score": b.score} for b in r.baselines],
-                "target": r.target,
-                "monitoring": r.monitoring_text,
-                "window_start": r.monitor_start.isoformat() if r.monitor_start else None,
-                "window_end": r.window_end.isoformat() if r.window_end else None,
-            }
-            for r in queries.recommendations(inspection)
-        ]
-        events = [
-            {"date": e.date.isoformat(), "title": e.title, "body": e.body, "detail": e.detail}
-            for e in queries.timeline(inspection)
-        ]
-        result.append(
-            {
-                **db["inspections"].get(inspection.id),
-                "service": inspection.service.name,
-                "themes": themes,
-                "strengths": queries.strengths(inspection),
-                "recommendations": recs,
-                "timeline": events,
-            }
-        )
-    return result
-
-
-def write_scores_csv(db: sqlite_utils.Database, stream: Any) -> None:
-    queries = InspectionQueries(db)
-    writer = csv.writer(stream)
-    writer.writerow(
-        ["service", "inspection", "programme", "published", "theme", "score", "rating", "stars"]
-    )
-    for inspection in queries.all_inspections():
-        for theme in queries.themes(inspection):
-            band = theme.band
-            writer.writerow(
-                [
-                    inspection.service.name,
-                    inspection.id,
-                    inspection.programme,
-                    inspection.published,
-                    theme.name,
-                    "" if theme.score is None else f"{theme.score:g}",
-                    theme.rating or "",
-                    band.value if band and band.unit == "stars" else "",
-                ]
-            )

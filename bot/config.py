@@ -8,6 +8,7 @@ variable instead of surfacing later as a confusing Slack error.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,6 +42,10 @@ class Settings:
     threads: int = 2
     log_level: str = "INFO"
     today: date | None = None  # pins the bot's idea of "today", for demos and tests
+    # How the outbox retries: the first back-off, and how long a sender may hold an
+    # item before another may take it over (a worker that died holding it).
+    outbox_retry_seconds: float = 2.0
+    outbox_lease_seconds: float = 60.0
 
     @property
     def mode(self) -> str:
@@ -101,7 +106,25 @@ def settings_from(values: Mapping[str, str]) -> Settings:
         threads=_int(get("YOS_THREADS"), "YOS_THREADS", 2, 1, 256),
         log_level=_log_level(get("YOS_LOG_LEVEL")),
         today=_date(get("YOS_TODAY"), "YOS_TODAY"),
+        outbox_retry_seconds=_seconds(
+            get("YOS_OUTBOX_RETRY_SECONDS"), "YOS_OUTBOX_RETRY_SECONDS", 2.0
+        ),
+        outbox_lease_seconds=_seconds(
+            get("YOS_OUTBOX_LEASE_SECONDS"), "YOS_OUTBOX_LEASE_SECONDS", 60.0
+        ),
     )
+
+
+def _seconds(value: str | None, name: str, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {value!r}") from None
+    if not 0.01 <= seconds <= 3600:
+        raise ConfigError(f"{name} must be between 0.01 and 3600 seconds, got {value!r}")
+    return seconds
 
 
 def _date(value: str | None, name: str) -> date | None:
@@ -141,17 +164,30 @@ def _int(value: str | None, name: str, default: int, low: int, high: int) -> int
     return number
 
 
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _auditors(value: str | None) -> tuple[str, ...]:
+    """Slack user (U…/W…) and user-group (S…) IDs, and Teams users by their Azure AD
+    object ID (a GUID), mixed freely."""
     if value is None:
         return ()
-    ids = tuple(part.strip() for part in value.split(",") if part.strip())
-    for slack_id in ids:
-        if not (slack_id[:1] in ("U", "W", "S") and slack_id.isalnum() and slack_id.isupper()):
+    ids = []
+    for part in value.split(","):
+        auditor = part.strip()
+        if not auditor:
+            continue
+        if _GUID.fullmatch(auditor.lower()):
+            ids.append(auditor.lower())
+        elif auditor[:1] in ("U", "W", "S") and auditor.isalnum() and auditor.isupper():
+            ids.append(auditor)
+        else:
             raise ConfigError(
-                f"YOS_AUDITORS must list Slack user IDs (U…/W…) or user-group IDs (S…), "
-                f"separated by commas; {slack_id!r} is neither"
+                "YOS_AUDITORS must list Slack user IDs (U…/W…), Slack user-group IDs (S…) "
+                "or Teams users' Azure AD object IDs (GUIDs), separated by commas; "
+                f"{auditor[:40]!r} is none of these"
             )
-    return ids
+    return tuple(ids)
 
 
 def _log_level(value: str | None) -> str:

@@ -1,21 +1,47 @@
-"""The terminal front end: the same commands as Slack, typed at a prompt or piped in."""
+"""The terminal front end: the same application as the chat platforms, typed at a
+prompt or piped in. Announcements and reminders are printed as the bot would post them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import getpass
 from typing import TextIO
 
+from bot.app import Application, Delivery, Request, Sender
+from bot.app.requests import CONSOLE
 from bot.render.text import render_text
-from bot.reply import Reply
+from bot.reply import Person
 
 PROMPT = "yos> "
 QUIT = {"quit", "exit", ":q"}
+CONVERSATION = "console"
 
 
-def run_console(
-    answer: Callable[[str], Reply], stdin: TextIO, stdout: TextIO, *, interactive: bool
-) -> int:
+class ConsoleTransport:
+    """Prints what the bot would post in the conversation."""
+
+    def __init__(self, stdout: TextIO) -> None:
+        self.stdout = stdout
+
+    def deliver(self, delivery: Delivery) -> None:
+        if delivery.reply is not None:
+            self.stdout.write("[posted in the conversation]\n")
+            self.stdout.write(render_text(delivery.reply) + "\n\n")
+
+
+def console_request(text: str) -> Request:
+    # At the terminal the operator is trusted: records carry their login name.
+    return Request(
+        CONSOLE,
+        text=text,
+        user=Person(None, getpass.getuser(), CONSOLE.name),
+        conversation=CONVERSATION,
+        via="console",
+    )
+
+
+def run_console(app: Application, stdin: TextIO, stdout: TextIO, *, interactive: bool) -> int:
     """Answer one line at a time until end of input (or ``quit``); returns lines answered."""
+    sender = Sender(app.store, CONSOLE.name, ConsoleTransport(stdout), app.draw_chart)
     answered = 0
     while True:
         if interactive:
@@ -31,6 +57,8 @@ def run_console(
             continue
         if line.lower() in QUIT:
             return answered
-        stdout.write(render_text(answer(line)) + "\n\n")
+        outcome = app.handle(console_request(line.removeprefix("/yos").strip()))
+        stdout.write(render_text(outcome.reply) + "\n\n")
+        sender.drain()
         stdout.flush()
         answered += 1

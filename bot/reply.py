@@ -1,12 +1,19 @@
 """The platform-neutral reply every command returns.
 
 Commands describe *what* to say in plain text (no markup); renderers decide how it
-looks in a terminal or in Block Kit, and escape it for the platform.
+looks in a terminal, in Block Kit or in an Adaptive Card, and escape it for the
+platform. Buttons are typed :class:`Action` values, people are :class:`Person`
+references and pictures are :class:`Chart` attachments, so no renderer has to guess
+what a string means.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -27,16 +34,62 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone the reply names. A renderer shows ``name``, or mentions ``id`` where the
+    platform that issued the ID is the one rendering."""
+
+    id: str | None = None
+    name: str | None = None
+    platform: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id or "someone"
+
+
+class ActionKind(StrEnum):
+    SHARE = "share"  # post this (read-only) answer for everyone in the conversation
+    AUDIT_FORM = "audit_form"  # open the form to record an audit update
+    POST_REPORT = "post_report"  # post the board report, with its chart, in the conversation
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button. ``payload`` is neutral data the application layer understands
+    (e.g. the read-only query to share); adapters carry it, never interpret it."""
+
+    kind: ActionKind
+    label: str
+    payload: tuple[tuple[str, str], ...] = ()
+    primary: bool = False
+
+    def get(self, key: str) -> str | None:
+        return dict(self.payload).get(key)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The monitoring chart of one recommendation (``ref``) or of all of them."""
+
+    service_id: str
+    ref: str | None = None  # None: every recommendation of the service's latest inspection
+
+    @property
+    def all_recommendations(self) -> bool:
+        return self.ref is None
+
+
+@dataclass(frozen=True)
 class Reply:
     """One answer.
 
     ``headline`` is the sentence that answers the question on its own: it leads the
     plain-text fallback and notifications. ``ok`` is False when the request itself
-    was wrong, so adapters can keep it private. ``share`` is the command text that
-    reproduces the reply, for "Share in channel". ``announce`` asks adapters to post
-    it for everyone rather than only to the person who asked; ``duplicate`` marks
-    the answer to a delivery that was already handled (a retry), which adapters
-    need not repeat. ``recorded_by`` is the user who made a record, for attribution.
+    was wrong, so adapters keep it private. ``announcement`` is what everyone in the
+    conversation should see because of a record this request made; ``duplicate`` marks
+    the answer to a delivery that was already handled (a retry), which adapters need
+    not repeat. ``private`` marks a reply (such as an audit note) that must only ever
+    go to the person who asked.
     """
 
     title: str
@@ -44,13 +97,131 @@ class Reply:
     sections: tuple[Section, ...] = ()
     source: str | None = None
     ok: bool = True
-    share: str | None = None
-    announce: bool = False
+    actions: tuple[Action, ...] = ()
+    recorded_by: Person | None = None
+    shared_by: Person | None = None
+    attachments: tuple[Chart, ...] = ()
+    announcement: Reply | None = None
     duplicate: bool = False
-    recorded_by: str | None = None
-    chart: str | None = None  # a board report whose chart adapters can attach
+    private: bool = False
+
+    def with_actions(self, *actions: Action) -> Reply:
+        return replace(self, actions=self.actions + actions)
+
+    def shareable(self) -> Action | None:
+        return next((a for a in self.actions if a.kind is ActionKind.SHARE), None)
 
 
 def problem(title: str, headline: str, *sections: Section) -> Reply:
     """A friendly reply to a request that could not be carried out."""
     return Reply(title=title, headline=headline, sections=sections, ok=False)
+
+
+def share_action(command: str, args: str = "") -> Action:
+    """ "Share in channel" for a read-only answer: the query it re-asks, never a write."""
+    return Action(
+        ActionKind.SHARE, "Share in channel", (("command", command), ("args", args.strip()))
+    )
+
+
+# --- storing a reply (the outbox keeps what is to be sent) -----------------------------
+
+
+def to_json(reply: Reply) -> str:
+    return json.dumps(asdict(reply), ensure_ascii=False, separators=(",", ":"))
+
+
+def from_json(text: str) -> Reply:
+    return _reply(json.loads(text))
+
+
+def _reply(data: dict[str, Any]) -> Reply:
+    def person(value: dict[str, Any] | None) -> Person | None:
+        return Person(**value) if value else None
+
+    return Reply(
+        title=data["title"],
+        headline=data["headline"],
+        sections=tuple(
+            Section(
+                heading=s["heading"],
+                text=s["text"],
+                items=tuple(s["items"]),
+                fields=tuple(Field(**f) for f in s["fields"]),
+                quote=s["quote"],
+            )
+            for s in data["sections"]
+        ),
+        source=data["source"],
+        ok=data["ok"],
+        actions=tuple(
+            Action(
+                ActionKind(a["kind"]),
+                a["label"],
+                tuple((str(k), str(v)) for k, v in a["payload"]),
+                a["primary"],
+            )
+            for a in data["actions"]
+        ),
+        recorded_by=person(data["recorded_by"]),
+        shared_by=person(data["shared_by"]),
+        attachments=tuple(Chart(**c) for c in data["attachments"]),
+        announcement=_reply(data["announcement"]) if data["announcement"] else None,
+        duplicate=data["duplicate"],
+        private=data["private"],
+    )
+
+
+# --- what a chart shows (drawn by bot.render.chart) -------------------------------------
+
+
+@dataclass(frozen=True)
+class ChartLine:
+    """A horizontal reference line: a target or a baseline."""
+
+    label: str
+    value: float
+    kind: str = "target"  # "target" or "baseline"
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    day: date
+    value: float
+    kind: str = "counted"  # "counted", "replaced" or "outside" (the monitoring window)
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    name: str
+    points: tuple[ChartPoint, ...] = ()
+    lines: tuple[ChartLine, ...] = ()
+    window: tuple[date, date] | None = None
+    period_starts: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    title: str
+    series: tuple[ChartSeries, ...]
+    empty_message: str = "No audits were recorded in the monitoring window"
+    y_label: str = "Cases compliant (%)"
+
+
+__all__ = [
+    "Action",
+    "ActionKind",
+    "Chart",
+    "ChartLine",
+    "ChartPoint",
+    "ChartSeries",
+    "ChartSpec",
+    "Field",
+    "Person",
+    "Reply",
+    "Section",
+    "from_json",
+    "problem",
+    "share_action",
+    "to_json",
+]

@@ -1,15 +1,22 @@
-"""Recording and reviewing case-file audit evidence: audit, audits, rec."""
+"""Recording and reviewing case-file audit evidence: audit, audits, rec.
+
+Typed commands and the audit form record through the same function here
+(:func:`record_update`), so both are checked, deduplicated and announced alike.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from bot.commands.inspection import source_line, status_of
-from bot.commands.registry import Context, command, paginate, split_args
+from bot.commands.registry import Context, Permission, command, paginate, split_args
 from bot.domain.audits import (
     EXAMPLE,
     Audit,
+    AuditDraft,
     AuditProblem,
     Origin,
-    audit_by_delivery,
     audits_for,
     change_by_delivery,
     history,
@@ -21,18 +28,44 @@ from bot.domain.audits import (
 from bot.domain.model import Recommendation
 from bot.domain.status import Monitoring
 from bot.domain.text import bar, long_date, percent
-from bot.reply import Field, Reply, Section, problem
+from bot.reply import Field, Person, Reply, Section, problem, share_action
 
 PAGE_SIZE = 10
+FORM_FIELDS = ("recommendation", "audit_date", "audited", "compliant", "note")
 
 
-def _refused(headline: str) -> Reply:
-    return problem(
-        "Only auditors can do that",
-        headline,
-        Section(
-            text="Ask your Slack admin to add you to YOS_AUDITORS. Anyone can still ask questions."
-        ),
+def _origin(ctx: Context) -> Origin:
+    return Origin(
+        via=ctx.via,
+        platform=ctx.platform,
+        user_id=ctx.user.id,
+        user_name=ctx.user.name,
+        channel_id=ctx.conversation,
+        message_ref=ctx.message_ref,
+        delivery_key=ctx.delivery_key,
+    )
+
+
+def record_update(ctx: Context, draft: AuditDraft) -> Reply:
+    """Record one update and say so: the asker's confirmation, carrying the announcement
+    for the conversation. Raises AuditProblem when the update is wrong."""
+    recorded = record_audit(
+        ctx.db, ctx.queries, ctx.home_inspection(), draft, _origin(ctx), ctx.today
+    )
+    audit = recorded.audit
+    if recorded.duplicate:
+        return Reply(
+            title=f"Audit update #{audit.id}",
+            headline=f"Already recorded as audit update #{audit.id}.",
+            duplicate=True,
+        )
+    news = announcement(ctx, audit)
+    return Reply(
+        title="Audit update recorded",
+        headline=f"Recorded audit update #{audit.id}: {news.headline}",
+        sections=news.sections,
+        announcement=news,
+        private=True,
     )
 
 
@@ -48,43 +81,81 @@ def _refused(headline: str) -> Reply:
     ),
     details="Give the compliant and audited case counts (17/20) or a percentage (85%). "
     "A date (YYYY-MM-DD) after the figures records an earlier audit; the rest is a note. "
-    "`/yos audit undo` retracts your latest update; an auditor can retract any by its "
-    "number: `/yos audit undo 3`. In Slack, `/yos audit` on its own opens a form.",
+    "`audit undo` retracts your latest update; an auditor can retract any by its "
+    "number: `audit undo 3`. Where the platform has forms, `audit` on its own opens one.",
     writes=True,
 )
 def audit_command(ctx: Context, args: str) -> Reply:
     words = args.split()
     if words and words[0].lower() in ("undo", "retract"):
         return _undo(ctx, words[1:])
-    if not ctx.may_record:
-        return _refused("You can ask questions, but recording audit updates is for auditors.")
+    if not ctx.may(Permission.RECORD):
+        return ctx.refused("You can ask questions, but recording audit updates is for auditors.")
     try:
-        draft = parse_audit(args, ctx.today)
-        origin = Origin(
-            via=ctx.via,
-            user_id=ctx.user_id,
-            user_name=ctx.display_name,
-            channel_id=ctx.channel_id,
-            message_ts=ctx.message_ts,
-            delivery_key=ctx.delivery_key,
-        )
-        recorded = record_audit(
-            ctx.db, ctx.queries, ctx.home_inspection(), draft, origin, ctx.today
-        )
+        return record_update(ctx, parse_audit(args, ctx.today))
     except AuditProblem as wrong:
         return problem(
             "That audit update was not recorded",
             wrong.message,
-            Section(text=f"Write it like: {EXAMPLE}"),
+            Section(text=f"Write it like: {ctx.cmd(EXAMPLE)}"),
         )
-    reply = announcement(ctx, recorded.audit)
-    if recorded.duplicate:
-        return Reply(
-            title=reply.title,
-            headline=f"Already recorded as audit update #{recorded.audit.id}.",
-            duplicate=True,
+
+
+@dataclass(frozen=True)
+class FormEntry:
+    """What the audit form holds, as entered (every field as text)."""
+
+    recommendation: str | None = None
+    audit_date: str | None = None
+    audited: str | None = None
+    compliant: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class FormResult:
+    reply: Reply | None  # None when the form must be shown again with ``errors``
+    errors: dict[str, str]
+
+
+def submit_form(ctx: Context, entry: FormEntry) -> FormResult:
+    """Check and record an update entered in the form; field errors go back to the form."""
+    if not ctx.may(Permission.RECORD):
+        return FormResult(
+            None,
+            {
+                "recommendation": f"Recording audit updates is for auditors. {ctx.admin_hint} "
+                "to add you to YOS_AUDITORS."
+            },
         )
-    return reply
+    errors: dict[str, str] = {}
+    if not (entry.recommendation or "").strip():
+        errors["recommendation"] = "Choose the recommendation this audit evidences."
+    day = None
+    try:
+        day = date.fromisoformat((entry.audit_date or "").strip())
+    except ValueError:
+        errors["audit_date"] = "Pick the date of the audit."
+    numbers: dict[str, int] = {}
+    for name in ("audited", "compliant"):
+        raw = (getattr(entry, name) or "").strip()
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:
+            errors[name] = "Enter a whole number of cases, like 20."
+        else:
+            numbers[name] = int(raw)
+    if errors or day is None:
+        return FormResult(None, errors)
+    draft = AuditDraft(
+        ref=(entry.recommendation or "").strip(),
+        audit_date=day,
+        audited=numbers["audited"],
+        compliant=numbers["compliant"],
+        note=(entry.note or "").strip() or None,
+    )
+    try:
+        return FormResult(record_update(ctx, draft), {})
+    except AuditProblem as wrong:
+        return FormResult(None, {wrong.field or "recommendation": wrong.message})
 
 
 def announcement(ctx: Context, audit: Audit) -> Reply:
@@ -123,15 +194,14 @@ def announcement(ctx: Context, audit: Audit) -> Reply:
         title=f"Audit update #{audit.id} for {rec.ref}",
         headline=headline + ".",
         sections=tuple(sections),
-        source=f"Recorded via {audit.via}; see /yos audits {rec.ref}",
-        announce=True,
-        recorded_by=audit.user_id or audit.user_name,
+        source=f"Recorded via {audit.via}; see {ctx.cmd('audits ' + rec.ref)}",
+        recorded_by=Person(audit.user_id, audit.user_name, audit.platform),
     )
 
 
 def _undo(ctx: Context, words: list[str]) -> Reply:
-    if not ctx.may_record:
-        return _refused("Only auditors can retract audit updates.")
+    if not ctx.may(Permission.RECORD):
+        return ctx.refused("Only auditors can retract audit updates.")
     number = None
     if words:
         digits = words[0].lstrip("#")
@@ -139,11 +209,19 @@ def _undo(ctx: Context, words: list[str]) -> Reply:
             return problem(
                 "Which update?",
                 f"“{words[0][:40]}” is not an update number.",
-                Section(text="Write /yos audit undo for your latest, or /yos audit undo 3."),
+                Section(
+                    text=f"Write {ctx.cmd('audit undo')} for your latest, "
+                    f"or {ctx.cmd('audit undo 3')}."
+                ),
             )
         number = int(digits)
     try:
-        gone = retract(ctx.db, user_id=ctx.user_id, number=number, may_retract_any=ctx.may_record)
+        gone = retract(
+            ctx.db,
+            user_id=ctx.user.id,
+            number=number,
+            may_retract_any=ctx.may(Permission.RETRACT_ANY),
+        )
     except AuditProblem as wrong:
         return problem("Nothing was retracted", wrong.message)
     return Reply(
@@ -156,7 +234,7 @@ def _undo(ctx: Context, words: list[str]) -> Reply:
 def _find_rec(ctx: Context, words: list[str], command: str) -> Recommendation | Reply:
     """The recommendation named first in ``words``, or a reply saying how to name one."""
     if not words:
-        return problem("Which recommendation?", f"Add its number, e.g. /yos {command} R1.")
+        return problem("Which recommendation?", f"Add its number, e.g. {ctx.cmd(command)} R1.")
     ref = words[0]
     inspection = ctx.home_inspection()
     rec = ctx.queries.recommendation(inspection, ref)
@@ -165,7 +243,7 @@ def _find_rec(ctx: Context, words: list[str], command: str) -> Recommendation | 
         return problem(
             "Which recommendation?",
             f"There is no recommendation “{ref[:20]}”: this inspection's are {known}.",
-            Section(text="See them all with /yos recs."),
+            Section(text=f"See them all with {ctx.cmd('recs')}."),
         )
     return rec
 
@@ -193,18 +271,18 @@ def audits_command(ctx: Context, args: str) -> Reply:
     if items:
         sections.append(Section(heading=f"Updates (page {page} of {pages})", items=items))
     if page < pages:
-        sections.append(Section(text=f"Older updates: /yos audits {rec.ref} {page + 1}"))
+        sections.append(Section(text=f"Older updates: {ctx.cmd(f'audits {rec.ref} {page + 1}')}"))
     count = len([a for a in entries if not a.retracted])
     headline = (
         f"{count} audit update{'' if count == 1 else 's'} recorded for {rec.ref}; {status.line}."
         if entries
-        else f"No audit updates recorded for {rec.ref} yet. Record one with {EXAMPLE}."
+        else f"No audit updates recorded for {rec.ref} yet. Record one with {ctx.cmd(EXAMPLE)}."
     )
     return Reply(
         title=f"Audit history: {rec.ref}",
         headline=headline,
         sections=tuple(sections),
-        share=f"audits {rec.ref} {page}",
+        actions=(share_action("audits", f"{rec.ref} {page}"),),
     )
 
 
@@ -239,60 +317,40 @@ def rec_command(ctx: Context, args: str) -> Reply:
             return problem(
                 "Close or reopen?",
                 f"“{words[1][:40]}” is not something I can do to {rec.ref}.",
-                Section(text=f'Write /yos rec {rec.ref} close "reason" or reopen "reason".'),
+                Section(
+                    text=f'Write {ctx.cmd(f"rec {rec.ref} close")} "reason" or reopen "reason".'
+                ),
             )
         return _close_or_reopen(ctx, rec, action == "close", " ".join(words[2:]).strip())
     return _rec_detail(ctx, rec)
 
 
 def _close_or_reopen(ctx: Context, rec: Recommendation, close: bool, reason: str) -> Reply:
-    verb = "close" if close else "reopen"
-    if not ctx.may_record:
-        return _refused(f"Only auditors can {verb} a recommendation.")
+    verb, done = ("close", "closed") if close else ("reopen", "reopened")
+    if not ctx.may(Permission.CLOSE):
+        return ctx.refused(f"Only auditors can {verb} a recommendation.")
     if not reason:
         return problem(
             "Give a reason",
             f"Say why you {verb} {rec.ref}; it is kept in its history.",
-            Section(text=f'Write /yos rec {rec.ref} {verb} "Reported to the board on 15 April".'),
+            Section(
+                text=f"Write {ctx.cmd(f'rec {rec.ref} {verb}')} "
+                '"Reported to the board on 15 April".'
+            ),
         )
     if ctx.delivery_key and change_by_delivery(ctx.db, ctx.delivery_key):
-        return Reply(title=rec.ref, headline=f"{rec.ref} was already {verb}d.", duplicate=True)
+        return Reply(title=rec.ref, headline=f"{rec.ref} was already {done}.", duplicate=True)
     try:
-        set_closed(
-            ctx.db,
-            rec,
-            close=close,
-            reason=reason,
-            user_id=ctx.user_id,
-            today=ctx.today,
-            delivery_key=ctx.delivery_key,
-        )
+        set_closed(ctx.db, rec, close=close, reason=reason, origin=_origin(ctx), today=ctx.today)
     except AuditProblem as wrong:
         return problem(f"{rec.ref} was not changed", wrong.message)
-    return change_announcement(ctx, rec, verb)
-
-
-def change_announcement(ctx: Context, rec: Recommendation, verb: str) -> Reply:
     status = status_of(rec, ctx)
-    return Reply(
-        title=f"{rec.ref} {verb}d",
-        headline=f"{rec.ref} {verb}d: {status.line}.",
-        announce=True,
-        recorded_by=ctx.user_id or ctx.user_name,
+    news = Reply(
+        title=f"{rec.ref} {done}",
+        headline=f"{rec.ref} {done}: {status.line}.",
+        recorded_by=ctx.user,
     )
-
-
-def announcement_for_delivery(ctx: Context, key: str) -> Reply | None:
-    """The announcement for whatever a delivery recorded, found again by its key."""
-    audit = audit_by_delivery(ctx.db, key)
-    if audit is not None:
-        return announcement(ctx, audit)
-    change = change_by_delivery(ctx.db, key)
-    if change is not None:
-        rec = ctx.queries.recommendation_by_id(change["recommendation_id"])
-        assert rec is not None
-        return change_announcement(ctx, rec, change["action"])
-    return None
+    return Reply(title=news.title, headline=news.headline, announcement=news, private=True)
 
 
 def _rec_detail(ctx: Context, rec: Recommendation) -> Reply:
@@ -337,9 +395,7 @@ def _rec_detail(ctx: Context, rec: Recommendation) -> Reply:
             Section(
                 heading="History",
                 items=tuple(
-                    f"{long_date(c['on_date'])}: {c['action']}d by "
-                    f"{c['user_id'] or 'someone'}: {c['reason']}"
-                    for c in changes
+                    f"{long_date(c.on_date)}: {c.done} by {c.who}: {c.reason}" for c in changes
                 ),
             )
         )
@@ -348,5 +404,5 @@ def _rec_detail(ctx: Context, rec: Recommendation) -> Reply:
         headline=status.line + ".",
         sections=tuple(sections),
         source=source_line(inspection),
-        share=f"rec {rec.ref}",
+        actions=(share_action("rec", f"{rec.ref}"),),
     )

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.commands.registry import Command, Context, command, registry
 from bot.domain.queries import InspectionQueries, NotFound
 from bot.domain.text import words
 from bot.reply import Reply, Section, problem
 
 # --- reading what was typed ---------------------------------------------------
-
-# A Slack user mention such as the bot's own: "<@U0123ABC> score public".
-MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 # Keywords that pick a command when a sentence does not start with one. Order matters:
 # a theme named in the sentence is tried after these specific topics.
@@ -32,10 +27,8 @@ _SUMMARY_WORDS = frozenset(
 
 
 def clean(text: str) -> str:
-    """Drop a leading ``/yos`` and any Slack mention of the bot."""
-    text = MENTION.sub(" ", text).strip()
-    if text.lower().startswith("/yos"):
-        text = text[4:]
+    """The question without surrounding space (adapters strip their own mentions and
+    command prefixes before it gets here)."""
     return text.strip()
 
 
@@ -68,9 +61,9 @@ def interpret(
 
 
 def dispatch(text: str, ctx: Context) -> Reply:
-    found, args = interpret(text, ctx.queries, ctx.queries.channel_service(ctx.channel_id))
+    found, args = interpret(text, ctx.queries, ctx.queries.channel_service(ctx.conversation))
     if found is None:
-        return _help_overview(not_understood=args)
+        return _help_overview(ctx, not_understood=args)
     try:
         if found.cacheable:
             # The same question on the same day, about the same service, has the same
@@ -80,7 +73,8 @@ def dispatch(text: str, ctx: Context) -> Reply:
                 found.name,
                 args,
                 ctx.today,
-                ctx.queries.channel_service(ctx.channel_id),
+                ctx.queries.channel_service(ctx.conversation),
+                ctx.invocation,
             )
             return ctx.queries.memo(key, lambda: found.handler(ctx, args))
         return found.handler(ctx, args)
@@ -91,8 +85,8 @@ def dispatch(text: str, ctx: Context) -> Reply:
 # --- help -------------------------------------------------------------------
 
 
-def _help_overview(not_understood: str | None = None) -> Reply:
-    lines = tuple(f"/yos {c.usage}: {c.summary}" for c in registry.commands.values())
+def _help_overview(ctx: Context, not_understood: str | None = None) -> Reply:
+    lines = tuple(f"{ctx.cmd(c.usage)}: {c.summary}" for c in registry.commands.values())
     headline = "Ask about your latest HMIP inspection and the recommendations from it."
     if not_understood:
         headline = f"I didn't understand “{not_understood[:80]}”. Here is what I can answer:"
@@ -104,7 +98,7 @@ def _help_overview(not_understood: str | None = None) -> Reply:
             Section(
                 text="You can also mention me with a question, e.g. "
                 "“how did we score on protecting the public?”. "
-                "Type /yos help <command> for more on one command."
+                f"Type {ctx.cmd('help <command>')} for more on one command."
             ),
         ),
         ok=not_understood is None,
@@ -119,19 +113,19 @@ def _help_overview(not_understood: str | None = None) -> Reply:
 )
 def help_command(ctx: Context, args: str) -> Reply:
     if not args:
-        return _help_overview()
+        return _help_overview(ctx)
     found = registry.find(args.split()[0].removeprefix("/"))
     if found is None:
-        return _help_overview(not_understood=args)
+        return _help_overview(ctx, not_understood=args)
     sections = [Section(text=found.details)] if found.details else []
     if found.aliases:
         sections.append(Section(heading="Also", text=", ".join(found.aliases)))
     if found.examples:
         sections.append(
-            Section(heading="Examples", items=tuple(f"/yos {e}" for e in found.examples))
+            Section(heading="Examples", items=tuple(ctx.cmd(e) for e in found.examples))
         )
     return Reply(
-        title=f"/yos {found.usage}",
+        title=ctx.cmd(found.usage),
         headline=found.summary.capitalize() + ".",
         sections=tuple(sections),
     )

@@ -10,12 +10,12 @@ from bot.domain.model import Band, Inspection, Recommendation, ServiceMatch, The
 from bot.domain.status import Monitoring, monitoring
 from bot.domain.text import date_range, long_date, percent
 from bot.domain.text import words as words_of
-from bot.reply import Field, Reply, Section, problem
+from bot.reply import Field, Reply, Section, problem, share_action
 
 # --- which service -------------------------------------------------------------------
 
 
-def service_problem(typed: str, match: ServiceMatch) -> Reply:
+def service_problem(ctx: Context, typed: str, match: ServiceMatch) -> Reply:
     shown = typed.strip()[:60]
     if match.candidates:
         names = tuple(s.name for s in match.candidates)
@@ -25,7 +25,7 @@ def service_problem(typed: str, match: ServiceMatch) -> Reply:
             Section(heading="Did you mean", items=names),
         )
     sections = [Section(heading="Did you mean", items=tuple(s.name for s in match.suggestions))]
-    sections.append(Section(text="See every service in the store with /yos services."))
+    sections.append(Section(text=f"See every service in the store with {ctx.cmd('services')}."))
     return problem("Which service?", f"No service in the store matches “{shown}”.", *sections)
 
 
@@ -73,7 +73,7 @@ def target(ctx: Context, args: str, *, trailing: bool = False) -> tuple[Inspecti
     if args and not trailing:
         match = ctx.queries.match_service(args)
         if match.service is None:
-            return service_problem(args, match)
+            return service_problem(ctx, args, match)
         return ctx.queries.latest_inspection(match.service.id), ""
     words = args.split()
     for cut in range(1, len(words)):
@@ -223,7 +223,7 @@ def summary_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         headline=headline + ".",
         sections=tuple(sections),
         source=source_line(inspection),
-        share=f"summary {inspection.service.name}",
+        actions=(share_action("summary", f"{inspection.service.name}"),),
     )
 
 
@@ -271,7 +271,7 @@ def score_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         headline=headline,
         sections=tuple(sections),
         source=source_line(inspection),
-        share=f"score {theme.slug} {inspection.service.name}",
+        actions=(share_action("score", f"{theme.slug} {inspection.service.name}"),),
     )
 
 
@@ -289,7 +289,7 @@ def _theme_problem(
         )
     sections.append(Section(heading="Themes", items=tuple(f"{t.slug}: {t.name}" for t in themes)))
     example = themes[0].slug if themes else "protecting-public"
-    sections.append(Section(text=f"Try /yos score {example}"))
+    sections.append(Section(text=f"Try {ctx.cmd('score ' + example)}"))
     return problem("Which theme?", headline, *sections)
 
 
@@ -317,7 +317,7 @@ def scores_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         headline="; ".join(f"{t.name} {t.score_text}" for t in themes) + ".",
         sections=tuple(sections),
         source=source_line(inspection),
-        share=f"scores {inspection.service.name}",
+        actions=(share_action("scores", f"{inspection.service.name}"),),
     )
 
 
@@ -356,7 +356,7 @@ def bands_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         )
         + ".",
         sections=tuple(sections),
-        share=f"bands {inspection.service.name}",
+        actions=(share_action("bands", f"{inspection.service.name}"),),
     )
 
 
@@ -411,7 +411,7 @@ def recs_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         headline=f"The {inspection.programme} made {_count_word(count)} {noun} for improvement.",
         sections=tuple(sections),
         source=source_line(inspection),
-        share=f"recs {inspection.service.name}",
+        actions=(share_action("recs", f"{inspection.service.name}"),),
     )
 
 
@@ -433,7 +433,7 @@ def strengths_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         headline=f"The inspectors identified {_count_word(len(strengths))} key strengths.",
         sections=(Section(items=tuple(strengths)),),
         source=source_line(inspection),
-        share=f"strengths {inspection.service.name}",
+        actions=(share_action("strengths", f"{inspection.service.name}"),),
     )
 
 
@@ -461,5 +461,5 @@ def timeline_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         f"to {long_date(entries[-1].date)}.",
         sections=(Section(items=tuple(items)),),
         source=source_line(inspection),
-        share=f"timeline {inspection.service.name}",
+        actions=(share_action("timeline", f"{inspection.service.name}"),),
     )

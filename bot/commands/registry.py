@@ -6,53 +6,74 @@ import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import TypeVar
 
 import sqlite_utils
 
 from bot.domain.model import Inspection
 from bot.domain.queries import InspectionQueries
-from bot.reply import Reply
+from bot.reply import Person, Reply, Section, problem
+
+
+class Permission(StrEnum):
+    """What a request may need beyond asking a question. The application layer's policy
+    decides who holds each; commands only ask."""
+
+    RECORD = "record"  # record an audit update, retract one's own
+    RETRACT_ANY = "retract_any"  # retract anyone's update
+    CLOSE = "close"  # close or reopen a recommendation
+    USE = "use"  # change the service a conversation is about
+    POST_REPORT = "post_report"  # post the board report for everyone in a conversation
 
 
 @dataclass
 class Context:
     """Who is asking, where, and when: everything a handler may need besides the text.
 
-    ``permission`` says whether this person may record audit evidence (the adapter
-    decides); ``delivery_key`` is the platform's ID for this delivery, so a write
-    arriving twice is recorded once.
+    ``invocation`` is how a command is typed on the asker's platform ("/yos " where
+    commands are slash commands, "" where they are plain messages), so examples in
+    replies are ones the person can type. ``allowed`` answers permission questions
+    (the application layer's policy); ``delivery_key`` is the platform's ID for this
+    delivery, so a write arriving twice is recorded once.
     """
 
     queries: InspectionQueries
     today: date
-    user_id: str | None = None
-    user_name: str | None = None
-    channel_id: str | None = None
-    message_ts: str | None = None
+    user: Person = field(default_factory=Person)
+    conversation: str | None = None
+    message_ref: str | None = None
+    platform: str = "console"
     via: str = "console"
+    invocation: str = ""
+    admin_hint: str = "Ask whoever runs the bot"
     delivery_key: str | None = None
-    # Asked only when a command records something: finding out may cost a Slack call.
-    permission: Callable[[], bool] | None = None
-    name_lookup: Callable[[], str | None] | None = None
+    allowed: Callable[[Permission], bool] | None = None
 
-    @property
-    def display_name(self) -> str | None:
-        """The asker's name, looked up only when a record needs it."""
-        if self.user_name is None and self.name_lookup is not None:
-            self.user_name = self.name_lookup()
-        return self.user_name
+    def cmd(self, text: str) -> str:
+        """A command as the asker would type it here."""
+        return f"{self.invocation}{text}"
+
+    def may(self, permission: Permission) -> bool:
+        return self.allowed(permission) if self.allowed else True
+
+    def refused(self, headline: str) -> Reply:
+        """The private answer to someone asking for what only an auditor may do."""
+        return problem(
+            "Only auditors can do that",
+            headline,
+            Section(
+                text=f"{self.admin_hint} to add you to YOS_AUDITORS. "
+                "Anyone can still ask questions."
+            ),
+        )
 
     def home_service(self) -> str:
-        """The service replies are about: the channel's choice, else the default."""
-        return self.queries.channel_service(self.channel_id) or self.queries.default_service_id()
+        """The service replies are about: the conversation's choice, else the default."""
+        return self.queries.channel_service(self.conversation) or self.queries.default_service_id()
 
     def home_inspection(self) -> Inspection:
         return self.queries.latest_inspection(self.home_service())
-
-    @property
-    def may_record(self) -> bool:
-        return self.permission() if self.permission else True
 
     @property
     def db(self) -> sqlite_utils.Database:

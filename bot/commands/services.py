@@ -8,11 +8,11 @@ from bot.commands.inspection import (
     service_problem,
     source_line,
 )
-from bot.commands.registry import Context, command, paginate
+from bot.commands.registry import Context, Permission, command, paginate
 from bot.domain.compare import same_programme, set_channel_service, standing
 from bot.domain.model import Inspection
 from bot.domain.text import long_date, percent, words
-from bot.reply import Field, Reply, Section, problem
+from bot.reply import Field, Reply, Section, problem, share_action
 
 PAGE_SIZE = 20
 
@@ -63,7 +63,7 @@ def compare_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         f"the {_ordinal(place.percentile)} percentile.",
         sections=tuple(sections),
         source=f"Each service's latest inspection under the {inspection.scale.name} in the store",
-        share=f"compare {inspection.service.name}",
+        actions=(share_action("compare", f"{inspection.service.name}"),),
     )
 
 
@@ -82,7 +82,7 @@ def _compare_percentages(ctx: Context, inspection: Inspection) -> Reply:
                 Section(text="Load other services' results with yos-bot load to compare."),
             ),
             source=source_line(inspection),
-            share=f"compare {inspection.service.name}",
+            actions=(share_action("compare", f"{inspection.service.name}"),),
         )
     rows = []
     for theme in themes:
@@ -108,7 +108,7 @@ def _compare_percentages(ctx: Context, inspection: Inspection) -> Reply:
         f"{inspection.programme} results in the store.",
         sections=(Section(fields=tuple(rows)),),
         source=source_line(inspection),
-        share=f"compare {inspection.service.name}",
+        actions=(share_action("compare", f"{inspection.service.name}"),),
     )
 
 
@@ -159,12 +159,12 @@ def services_command(ctx: Context, args: str) -> Reply:
     )
     if page < pages:
         more = f"{wanted} {page + 1}".strip()
-        sections.append(Section(text=f"More: /yos services {more}"))
+        sections.append(Section(text=f"More: {ctx.cmd('services ' + more)}"))
     return Reply(
         title=f"Services rated {what}" if what else "Services",
         headline=headline + ".",
         sections=tuple(sections),
-        share=f"services {wanted} {page}".replace("  ", " "),
+        actions=(share_action("services", f"{wanted} {page}"),),
     )
 
 
@@ -173,7 +173,9 @@ def services_command(ctx: Context, args: str) -> Reply:
     "use <service>",
     "make a service this channel's default for every question",
     examples=("use Reading", "use Stockton"),
-    cacheable=False,
+    details="Auditors only: it changes the answers, and where reminders go, for everyone "
+    "in the channel.",
+    writes=True,
 )
 def use_command(ctx: Context, args: str) -> Reply:
     if not args.strip():
@@ -181,14 +183,16 @@ def use_command(ctx: Context, args: str) -> Reply:
         return problem(
             "Which service?",
             f"This channel's questions are about {current.name}. Name another, "
-            "e.g. /yos use Reading.",
+            f"e.g. {ctx.cmd('use Reading')}.",
         )
     match = ctx.queries.match_service(args)
     if match.service is None:
-        return service_problem(args, match)
-    if not ctx.channel_id:
+        return service_problem(ctx, args, match)
+    if not ctx.conversation:
         return problem("Not in a channel", "A default service belongs to a channel.")
-    set_channel_service(ctx.db, ctx.channel_id, match.service.id, ctx.user_id)
+    if not ctx.may(Permission.USE):
+        return ctx.refused("Only auditors can change which service this channel is about.")
+    set_channel_service(ctx.db, ctx.conversation, match.service.id, ctx.user.id)
     latest = ctx.queries.latest_inspection(match.service.id)
     return Reply(
         title=f"Now answering about {match.service.name}",

@@ -2,7 +2,7 @@
 
 One function, :func:`record_audit`, records an update however it arrived (slash
 command, mention, modal, message shortcut, console). It validates first and writes
-nothing when anything is wrong; the Slack delivery ID is stored in the same
+nothing when anything is wrong; the platform's delivery ID is stored in the same
 transaction as the update, so a retried or double-submitted delivery is found and
 never counted twice.
 """
@@ -23,7 +23,7 @@ from bot.domain.text import long_date, percent
 from bot.store.db import write_transaction
 
 MAX_NOTE = 1000
-EXAMPLE = "/yos audit R1 17/20 February case-file audit"
+EXAMPLE = "audit R1 17/20 February case-file audit"
 FIGURES = re.compile(r"^(?:(?P<compliant>\d+)\s*/\s*(?P<audited>\d+)|(?P<percent>\d+(?:\.\d+)?)%)$")
 REF = re.compile(r"^[Rr]?(?P<number>\d+)$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -58,10 +58,11 @@ class Origin:
     """Who sent an update, from where, and under which delivery ID."""
 
     via: str
+    platform: str | None = None
     user_id: str | None = None
     user_name: str | None = None
     channel_id: str | None = None
-    message_ts: str | None = None
+    message_ref: str | None = None  # the message the update was recorded from, if any
     delivery_key: str | None = None
 
 
@@ -78,9 +79,10 @@ class Audit:
     user_id: str | None
     user_name: str | None
     channel_id: str | None
-    message_ts: str | None
+    message_ref: str | None
     via: str
     recorded_at: str
+    platform: str | None = None
     retracted: bool = False
 
     @property
@@ -213,12 +215,12 @@ def record_audit(
             return Recorded(earlier, duplicate=True)
     rec, value = check(queries, inspection, draft, today)
     with write_transaction(db):
-        if origin.message_ts and origin.channel_id:
+        if origin.message_ref and origin.channel_id:
             linked = db.execute(
                 "SELECT a.id FROM audit_updates a LEFT JOIN audit_retractions r "
-                "ON r.audit_id = a.id WHERE a.channel_id = ? AND a.message_ts = ? "
+                "ON r.audit_id = a.id WHERE a.channel_id = ? AND a.message_ref = ? "
                 "AND r.audit_id IS NULL",
-                [origin.channel_id, origin.message_ts],
+                [origin.channel_id, origin.message_ref],
             ).fetchone()
             if linked:
                 raise AuditProblem(
@@ -227,8 +229,8 @@ def record_audit(
         try:
             cursor = db.execute(
                 "INSERT INTO audit_updates (recommendation_id, audit_date, audited, compliant, "
-                "percent, note, user_id, user_name, channel_id, message_ts, via, delivery_key, "
-                "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "percent, note, user_id, user_name, channel_id, message_ref, via, delivery_key, "
+                "recorded_at, platform) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     rec.id,
                     draft.audit_date.isoformat(),
@@ -239,10 +241,11 @@ def record_audit(
                     origin.user_id,
                     origin.user_name,
                     origin.channel_id,
-                    origin.message_ts,
+                    origin.message_ref,
                     origin.via,
                     origin.delivery_key,
                     _now(),
+                    origin.platform,
                 ],
             )
         except sqlite3.IntegrityError:
@@ -297,15 +300,37 @@ def retract(
     return retracted
 
 
+@dataclass(frozen=True)
+class Change:
+    """A close or reopen of a recommendation, kept in its history."""
+
+    id: int
+    recommendation_id: str
+    action: str  # "close" or "reopen"
+    reason: str | None
+    user_id: str | None
+    user_name: str | None
+    platform: str | None
+    on_date: date
+    at: str
+
+    @property
+    def done(self) -> str:
+        return "closed" if self.action == "close" else "reopened"
+
+    @property
+    def who(self) -> str:
+        return self.user_name or self.user_id or "someone"
+
+
 def set_closed(
     db: sqlite_utils.Database,
     rec: Recommendation,
     *,
     close: bool,
     reason: str,
-    user_id: str | None,
+    origin: Origin,
     today: date,
-    delivery_key: str | None = None,
 ) -> None:
     """Close or reopen a recommendation, kept in its history with the reason."""
     closed_now = is_closed(db, rec.id)
@@ -314,15 +339,17 @@ def set_closed(
     if not close and not closed_now:
         raise AuditProblem(f"{rec.ref} is not closed, so there is nothing to reopen.")
     with write_transaction(db):
-        db["recommendation_history"].insert(
+        db.table("recommendation_history").insert(
             {
                 "recommendation_id": rec.id,
                 "action": "close" if close else "reopen",
                 "reason": reason,
-                "user_id": user_id,
+                "user_id": origin.user_id,
+                "user_name": origin.user_name,
+                "platform": origin.platform,
                 "at": _now(),
                 "on_date": today.isoformat(),
-                "delivery_key": delivery_key,
+                "delivery_key": origin.delivery_key,
             }
         )
 
@@ -349,9 +376,10 @@ def _audit(row: dict[str, Any]) -> Audit:
         user_id=row["user_id"],
         user_name=row["user_name"],
         channel_id=row["channel_id"],
-        message_ts=row["message_ts"],
+        message_ref=row["message_ref"],
         via=row["via"],
         recorded_at=row["recorded_at"],
+        platform=row["platform"],
         retracted=bool(row["retracted"]),
     )
 
@@ -387,7 +415,21 @@ def is_closed(db: sqlite_utils.Database, rec_id: str) -> bool:
     return closing(db, rec_id) is not None
 
 
-def closing(db: sqlite_utils.Database, rec_id: str) -> dict[str, Any] | None:
+def _change(row: dict[str, Any]) -> Change:
+    return Change(
+        id=row["id"],
+        recommendation_id=row["recommendation_id"],
+        action=row["action"],
+        reason=row["reason"],
+        user_id=row["user_id"],
+        user_name=row.get("user_name"),
+        platform=row.get("platform"),
+        on_date=date.fromisoformat(row["on_date"]),
+        at=row["at"],
+    )
+
+
+def closing(db: sqlite_utils.Database, rec_id: str) -> Change | None:
     """The close that is in force, if the latest close/reopen was a close."""
     rows = list(
         db.query(
@@ -396,21 +438,22 @@ def closing(db: sqlite_utils.Database, rec_id: str) -> dict[str, Any] | None:
             [rec_id],
         )
     )
-    return rows[0] if rows and rows[0]["action"] == "close" else None
+    return _change(rows[0]) if rows and rows[0]["action"] == "close" else None
 
 
-def change_by_delivery(db: sqlite_utils.Database, key: str) -> dict[str, Any] | None:
+def change_by_delivery(db: sqlite_utils.Database, key: str) -> Change | None:
     rows = list(db.query("SELECT * FROM recommendation_history WHERE delivery_key = ?", [key]))
-    return rows[0] if rows else None
+    return _change(rows[0]) if rows else None
 
 
-def history(db: sqlite_utils.Database, rec_id: str) -> list[dict[str, Any]]:
-    return list(
-        db.query(
+def history(db: sqlite_utils.Database, rec_id: str) -> list[Change]:
+    return [
+        _change(row)
+        for row in db.query(
             "SELECT * FROM recommendation_history WHERE recommendation_id = ? ORDER BY id",
             [rec_id],
         )
-    )
+    ]
 
 
 def _now() -> str:

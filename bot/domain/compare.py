@@ -73,7 +73,7 @@ def set_channel_service(
     db: sqlite_utils.Database, channel_id: str, service_id: str, user: str | None
 ) -> None:
     with write_transaction(db):
-        db["channel_settings"].upsert(
+        db.table("channel_settings").upsert(
             {
                 "channel_id": channel_id,
                 "service_id": service_id,

@@ -34,8 +34,9 @@ class Reminder:
 
 
 def due_reminders(
-    queries: InspectionQueries, inspection: Inspection, today: date
+    queries: InspectionQueries, inspection: Inspection, today: date, invocation: str = ""
 ) -> list[Reminder]:
+    """Reminders due today; ``invocation`` is how commands are typed where they will go."""
     due: list[Reminder] = []
     for rec in queries.recommendations(inspection):
         if not (rec.monitor_start and rec.window_end and rec.monitor_months):
@@ -62,7 +63,7 @@ def due_reminders(
                         rec=rec,
                         text=f"{rec.ref}: the month {month} case-file audit is due by "
                         f"{long_date(ends)} and none has been recorded yet. Record it with "
-                        f"/yos audit {rec.ref} <compliant>/<audited> <note>.",
+                        f"{invocation}audit {rec.ref} <compliant>/<audited> <note>.",
                     )
                 )
     return due

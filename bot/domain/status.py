@@ -173,5 +173,5 @@ def monitoring(db: sqlite_utils.Database, rec: Recommendation, today: date) -> M
         today=today,
         audits=tuple(audits),
         monthly=monthly_results(rec, audits),
-        closed_reason=(closed["reason"] or "no reason given") if closed else None,
+        closed_reason=(closed.reason or "no reason given") if closed else None,
     )

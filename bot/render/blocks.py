@@ -7,10 +7,11 @@ shown as typed and never acted on.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-from bot.reply import Field, Reply, Section
+from bot.reply import Action, Field, Person, Reply, Section
 
 Block = dict[str, Any]
 
@@ -27,7 +28,10 @@ MAX_BUTTON_VALUE = 2000
 # stay well under it.
 MAX_MESSAGE_TEXT = 11_000
 
-SHARE_ACTION = "share_reply"
+# Button action IDs, one per kind of Reply action.
+ACTION_IDS = {"share": "share_reply", "audit_form": "open_audit_form", "post_report": "post_report"}
+SHARE_ACTION = ACTION_IDS["share"]
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 
 def escape(text: str) -> str:
@@ -119,13 +123,11 @@ def section_blocks(part: Section) -> list[Block]:
 def reply_blocks(
     reply: Reply,
     *,
-    shareable: bool = False,
-    shared_by: str | None = None,
+    interactive: bool = False,
     max_blocks: int = MAX_MESSAGE_BLOCKS,
-    actions: list[Block] | None = None,
 ) -> list[Block]:
-    """The blocks of one message (or view, with ``max_blocks``). ``shareable`` adds the
-    "Share in channel" button; ``actions`` adds blocks of the caller's own buttons."""
+    """The blocks of one message (or view, with ``max_blocks``). ``interactive`` adds the
+    reply's actions as buttons (not on a message everyone sees, such as a shared one)."""
     blocks: list[Block] = [header(reply.title), section(escape(reply.headline))]
     for part in reply.sections:
         if part.heading and len(blocks) > 2:
@@ -136,32 +138,34 @@ def reply_blocks(
     if reply.source:
         notes.append(escape(reply.source))
     if reply.recorded_by:
-        notes.append(f"Recorded by {_person(reply.recorded_by)}")
-    if shared_by:
-        notes.append(f"Shared by {_person(shared_by)}")
+        notes.append(f"Recorded by {person(reply.recorded_by)}")
+    if reply.shared_by:
+        notes.append(f"Shared by {person(reply.shared_by)}")
     if notes:
         footer.append(context(" · ".join(notes)))
-    if shareable and reply.share:
-        footer.append(
-            {
-                "type": "actions",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": SHARE_ACTION,
-                        "text": {"type": "plain_text", "text": "Share in channel"},
-                        "value": clip(reply.share, MAX_BUTTON_VALUE),
-                    }
-                ],
-            }
-        )
-    footer.extend(actions or [])
+    if interactive and reply.actions:
+        footer.append({"type": "actions", "elements": [button(a) for a in reply.actions[:25]]})
     return fit(blocks, footer, max_blocks)
 
 
-def _person(who: str) -> str:
-    """A Slack user ID becomes a mention; anything else is shown as text."""
-    return f"<@{who}>" if re.fullmatch(r"[UW][A-Z0-9]+", who) else escape(who)
+def button(action: Action) -> Block:
+    """A button carrying the action's neutral payload, never a command to re-run."""
+    element: Block = {
+        "type": "button",
+        "action_id": ACTION_IDS[action.kind.value],
+        "text": {"type": "plain_text", "text": clip(action.label, 75)},
+        "value": clip(json.dumps(dict(action.payload), ensure_ascii=False), MAX_BUTTON_VALUE),
+    }
+    if action.primary:
+        element["style"] = "primary"
+    return element
+
+
+def person(who: Person) -> str:
+    """A Slack user is mentioned by ID; anyone else is shown by name, as text."""
+    if who.platform == "slack" and who.id and SLACK_USER_ID.fullmatch(who.id):
+        return f"<@{who.id}>"
+    return escape(who.label)
 
 
 def fit(blocks: list[Block], footer: list[Block], max_blocks: int) -> list[Block]:

@@ -1,7 +1,9 @@
-"""The monitoring chart: audit results over time against the target and the baseline.
+"""The monitoring chart: audit results over time against the target and the baselines.
 
+It draws a neutral :class:`~bot.reply.ChartSpec`, so it knows nothing of the store.
 matplotlib is imported here and only here, on first use, so starting the bot and
-answering ordinary questions never pay for it.
+answering ordinary questions never pay for it. Text from data is drawn literally:
+matplotlib's mathtext would otherwise read ``$...$`` in a service's name as a formula.
 """
 
 from __future__ import annotations
@@ -9,15 +11,21 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-from bot.domain.report import BoardReport
+from bot.reply import ChartSpec
 
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 560, 100
 COLOURS = ("#1d3c5a", "#c0392b", "#27ae60", "#8e44ad", "#d35400")
+MARKERS = {"counted": "o", "replaced": "x", "outside": "s"}
 
 
-def render_chart(report: BoardReport) -> bytes:
-    """A PNG of WIDTH_PX x HEIGHT_PX: one line per recommendation, with its target,
-    baseline and monitoring window."""
+def literal(text: str) -> str:
+    """Text matplotlib shows as typed: a dollar sign never starts mathtext."""
+    return text.replace("$", r"\$")
+
+
+def render_chart(spec: ChartSpec) -> bytes:
+    """A PNG of WIDTH_PX x HEIGHT_PX: one line per series, with its reference lines,
+    monitoring window and period boundaries."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import DateFormatter
     from matplotlib.figure import Figure
@@ -27,68 +35,84 @@ def render_chart(report: BoardReport) -> bytes:
     FigureCanvasAgg(figure)
     axes = figure.subplots()
     lowest = 100.0
-    for index, item in enumerate(report.recs):
+    any_points = False
+    for index, series in enumerate(spec.series):
         colour = COLOURS[index % len(COLOURS)]
-        rec = item.rec
-        points = item.in_window
-        if points:
+        counted = [p for p in series.points if p.kind == "counted"]
+        if counted:
+            any_points = True
             axes.plot(
-                [a.audit_date for a in points],
-                [a.percent for a in points],
+                [p.day for p in counted],
+                [p.value for p in counted],
                 marker="o",
                 linewidth=2,
                 color=colour,
-                label=f"{rec.ref} audit results",
+                label=literal(f"{series.name}: counted audits"),
             )
-            for audit in points:
+            for point in counted:
                 axes.annotate(
-                    f"{audit.percent:.0f}%",
-                    (audit.audit_date, audit.percent),
+                    f"{point.value:.0f}%",
+                    (point.day, point.value),
                     textcoords="offset points",
                     xytext=(0, 8),
                     ha="center",
                     fontsize=9,
                     color=colour,
                 )
-            lowest = min(lowest, *(a.percent for a in points))
-        axes.axhline(
-            item.status.target,
-            color=colour,
-            linestyle="--",
-            linewidth=1,
-            label=f"{rec.ref} target {item.status.target:g}%",
-        )
-        for baseline in rec.baselines:
-            axes.axhline(
-                baseline.score,
+        for kind in ("replaced", "outside"):
+            others = [p for p in series.points if p.kind == kind]
+            if others:
+                any_points = True
+                axes.scatter(
+                    [p.day for p in others],
+                    [p.value for p in others],
+                    marker=MARKERS[kind],
+                    color=colour,
+                    alpha=0.5,
+                    label=literal(f"{series.name}: {kind} audits"),
+                )
+        lowest = min([lowest, *(p.value for p in series.points)])
+        for offset, line in enumerate(series.lines):
+            style = "--" if line.kind == "target" else ":"
+            axes.axhline(line.value, color=colour, linestyle=style, linewidth=1, alpha=0.8)
+            # Labels on the lines, staggered, so a baseline equal to the target stays legible.
+            axes.annotate(
+                literal(line.label),
+                xy=(1.0, line.value),
+                xycoords=("axes fraction", "data"),
+                xytext=(-4, 3 - 11 * offset),
+                textcoords="offset points",
+                ha="right",
+                fontsize=8,
                 color=colour,
-                linestyle=":",
-                linewidth=1,
-                alpha=0.7,
-                label=f"{rec.ref} baseline: {baseline.label} {baseline.score:g}%",
             )
-            lowest = min(lowest, baseline.score)
-        if rec.monitor_start and rec.window_end:
-            axes.axvspan(rec.monitor_start, rec.window_end, color=colour, alpha=0.06)
-            axes.set_xlim(rec.monitor_start - timedelta(days=7), rec.window_end + timedelta(days=7))
-        lowest = min(lowest, item.status.target)
-        if not points:
-            axes.text(
-                0.5,
-                0.5,
-                f"No audits recorded yet for {rec.ref}",
-                transform=axes.transAxes,
-                ha="center",
-                va="center",
-                fontsize=12,
-                color="#666666",
+            lowest = min(lowest, line.value)
+        if series.window:
+            start, end = series.window
+            axes.axvspan(
+                start, end, color=colour, alpha=0.06, label=literal(f"{series.name}: window")
             )
+            axes.set_xlim(start - timedelta(days=7), end + timedelta(days=7))
+        for boundary in series.period_starts[1:]:
+            axes.axvline(boundary, color="#999999", linewidth=0.6, linestyle="-", alpha=0.5)
+    if not any_points:
+        axes.text(
+            0.5,
+            0.5,
+            literal(spec.empty_message),
+            transform=axes.transAxes,
+            ha="center",
+            va="center",
+            fontsize=12,
+            color="#666666",
+        )
     axes.set_ylim(max(0, lowest - 15), 102)
-    axes.set_ylabel("Cases compliant (%)")
+    axes.set_ylabel(literal(spec.y_label))
     axes.xaxis.set_major_formatter(DateFormatter("%d %b %Y"))
     axes.grid(True, axis="y", alpha=0.3)
-    axes.set_title(f"{report.inspection.service.name}: recommendation monitoring", loc="left")
-    axes.legend(loc="lower right", fontsize=8)
+    axes.set_title(literal(spec.title), loc="left", fontsize=11)
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(loc="lower right", fontsize=8)
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=DPI)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
@@ -13,44 +14,66 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.app import RetryPolicy, Sender
 from bot.config import Settings
-from bot.slack.auditors import Auditors
-from bot.slack.deps import Deps, new_reference
+from bot.runtime import application
+from bot.slack.deps import Deps
+from bot.slack.directory import SlackDirectory
 from bot.slack.listeners import actions, commands, events, home, views
+from bot.slack.platform import SLACK
+from bot.slack.transport import SlackTransport, outbox_client
 from bot.store import StorePool
 
 logger = logging.getLogger(__name__)
 
 
 def web_client(settings: Settings) -> WebClient:
-    """A Web API client aimed at SLACK_API_URL that retries rate limits and server errors."""
+    """A Web API client aimed at SLACK_API_URL, for calls made while answering (opening a
+    form, publishing the Home tab): it retries rate limits and server errors itself."""
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
+            RateLimitErrorRetryHandler(max_retry_count=2),
             ServerErrorRetryHandler(max_retry_count=2),
         ],
     )
 
 
-def create_app(settings: Settings, store: StorePool) -> App:
+def create_deps(settings: Settings, store: StorePool) -> Deps:
+    client = web_client(settings)
+    groups = tuple(a for a in settings.auditors if a.startswith("S") and "-" not in a)
+    directory = SlackDirectory(client, groups)
+    app = application(settings, store, directory)
+    sender = Sender(
+        store,
+        SLACK.name,
+        SlackTransport(outbox_client(settings)),
+        app.draw_chart,
+        retry=RetryPolicy(
+            base_seconds=settings.outbox_retry_seconds,
+            lease_seconds=settings.outbox_lease_seconds,
+        ),
+    )
+    return Deps(settings, app, sender, directory)
+
+
+def create_app(settings: Settings, deps: Deps) -> App:
     """Build the Bolt app with every listener registered.
 
     ``process_before_response`` runs listeners in the request thread: a /yos query
-    is answered inside the acknowledgement with no thread hand-off, and events are
-    acknowledged at once with their work done in lazy listeners.
+    is answered inside the acknowledgement, and a mention is recorded (and its answer
+    queued in the outbox) before Slack is told it arrived.
     """
     bolt_logger = logging.getLogger("bot.slack.bolt")
     bolt_logger.addFilter(_expected_client_warning)
     app = App(
-        client=web_client(settings),
+        client=deps.directory.client,
         signing_secret=settings.slack_signing_secret,
         process_before_response=True,
         logger=bolt_logger,
     )
-    deps = Deps(settings, store, Auditors(settings.auditors))
     commands.register(app, deps)
     events.register(app, deps)
     actions.register(app, deps)
@@ -58,9 +81,8 @@ def create_app(settings: Settings, store: StorePool) -> App:
     home.register(app, deps)
 
     @app.error
-    def on_error(error: Exception, body: dict) -> None:
-        reference = new_reference()
-        logger.error("unhandled error (reference %s)", reference, exc_info=error)
+    def on_error(error: Exception, body: dict[str, Any]) -> None:
+        deps.failed("a Slack request")
 
     return app
 

@@ -1,63 +1,51 @@
-"""What listeners share: settings, the store, and the apology for an unexpected failure."""
+"""What Slack listeners share: the application, the outbox sender and the directory."""
 
 from __future__ import annotations
 
-import secrets
+import logging
 from dataclasses import dataclass
+from typing import Any
 
-from slack_bolt import Ack
-from slack_sdk import WebClient
-
-from bot.commands import Context
+from bot.app import Application, Request, Sender
+from bot.app.core import apology, new_reference
 from bot.config import Settings
-from bot.runtime import make_context
-from bot.slack.auditors import Auditors
-from bot.slack.people import display_name
-from bot.store import StorePool
+from bot.reply import Person, Reply
+from bot.slack.directory import SlackDirectory
+from bot.slack.platform import MAX_TEXT, SLACK
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
 class Deps:
     settings: Settings
-    store: StorePool
-    auditors: Auditors
+    app: Application
+    sender: Sender
+    directory: SlackDirectory
 
-    def context(
+    def person(self, user_id: str | None, name: str | None = None) -> Person:
+        self.directory.remember(user_id, name)
+        return Person(user_id, self.directory.name(user_id) or name, SLACK.name)
+
+    def request(
         self,
-        client: WebClient,
         *,
-        via: str,
         user_id: str | None,
-        channel_id: str | None,
-        delivery_key: str | None = None,
-        message_ts: str | None = None,
-    ) -> Context:
-        ctx = make_context(
-            self.store.db,
-            self.settings,
-            via=via,
-            user_id=user_id,
-            channel_id=channel_id,
-            message_ts=message_ts,
-            delivery_key=delivery_key,
+        conversation: str | None,
+        text: str = "",
+        user_name: str | None = None,
+        **options: Any,
+    ) -> Request:
+        return Request(
+            SLACK,
+            text=text[:MAX_TEXT],
+            user=self.person(user_id, user_name),
+            conversation=conversation,
+            **options,
         )
-        ctx.permission = lambda: self.auditors.allows(user_id, client)
-        ctx.name_lookup = lambda: display_name(client, user_id)
-        return ctx
 
-
-def new_reference() -> str:
-    """A short code that ties what the user sees to the log entry with the traceback."""
-    return secrets.token_hex(4)
-
-
-def apology(reference: str) -> str:
-    return (
-        f"Sorry, something went wrong on my side (reference {reference}). "
-        "Please try again; if it keeps happening, give that reference to your Slack admin."
-    )
-
-
-def ack_at_once(ack: Ack) -> None:
-    """Acknowledge straight away; the work happens in a lazy listener after the response."""
-    ack()
+    def failed(self, what: str) -> Reply:
+        """Log the traceback under a reference the user can quote, never their words."""
+        reference = new_reference()
+        logger.exception("%s failed (reference %s)", what, reference)
+        return apology(reference)

@@ -8,12 +8,14 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
-from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from bot.app.schedule import start_reminders
 from bot.config import ConfigError, Settings
 from bot.runtime import prepare_store
-from bot.slack.app import create_app, web_client
+from bot.slack.app import create_app, create_deps, web_client
+from bot.slack.deps import Deps
+from bot.slack.platform import SLACK
 from bot.store import StorePool
 
 logger = logging.getLogger(__name__)
@@ -54,14 +56,12 @@ def _prepare(settings: Settings) -> None:
         logger.info("YOS_CHANNEL is not set, so no reminders will be sent")
 
 
-def _start_reminders(settings: Settings, store: StorePool, app: App) -> None:
-    if not settings.channel:
-        return
-    from bot.slack.auditors import Auditors
-    from bot.slack.deps import Deps
-    from bot.slack.reports import start_reminder_loop
-
-    start_reminder_loop(Deps(settings, store, Auditors(settings.auditors)), app.client)
+def _start_background(deps: Deps) -> None:
+    """The outbox sender, group refreshes and reminders of one serving process."""
+    deps.sender.start()
+    deps.directory.start()
+    if deps.settings.channel:
+        start_reminders(deps.app, SLACK, deps.settings.channel, deps.sender)
 
 
 def create_wsgi_app(settings: Settings) -> WsgiApp:
@@ -69,9 +69,9 @@ def create_wsgi_app(settings: Settings) -> WsgiApp:
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
     store = StorePool(settings.db_path)
-    app = create_app(settings, store)
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
-    _start_reminders(settings, store, app)
+    deps = create_deps(settings, store)
+    slack = SlackRequestHandler(create_app(settings, deps), path=EVENTS_PATH)
+    _start_background(deps)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in (
@@ -156,9 +156,9 @@ def serve_socket(settings: Settings) -> None:
         raise click.ClickException(str(error)) from None
     _prepare(settings)
     identity = check_slack(settings)
-    store = StorePool(settings.db_path)
-    app = create_app(settings, store)
-    _start_reminders(settings, store, app)
+    deps = create_deps(settings, StorePool(settings.db_path))
+    app = create_app(settings, deps)
+    _start_background(deps)
     logger.info("connecting to Slack over Socket Mode as %s", identity.get("user", "the bot"))
     try:
         SocketModeHandler(app, settings.slack_app_token).start()

@@ -1,4 +1,8 @@
-"""Remembering which deliveries were already handled, so a retry is never handled twice."""
+"""Remembering which deliveries were already handled, so a retry is never handled twice.
+
+A delivery is keyed by the platform and the platform's own ID for it (an event ID, a
+form submission ID, an activity ID), since two platforms may reuse each other's IDs.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +13,34 @@ import sqlite_utils
 from bot.store.db import write_transaction
 
 
-def claim(db: sqlite_utils.Database, key: str, kind: str) -> bool:
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def claim(db: sqlite_utils.Database, platform: str, key: str, kind: str) -> bool:
     """Record ``key`` as handled; False when it already was (by this or another process)."""
     with write_transaction(db):
-        return claim_in_transaction(db, key, kind)
+        return claim_in_transaction(db, platform, key, kind)
 
 
-def claim_in_transaction(db: sqlite_utils.Database, key: str, kind: str) -> bool:
+def claim_in_transaction(db: sqlite_utils.Database, platform: str, key: str, kind: str) -> bool:
     """:func:`claim` inside the caller's transaction, so the claim and the write it
     guards commit or roll back together."""
     cursor = db.execute(
-        "INSERT OR IGNORE INTO slack_deliveries (key, kind, received_at) VALUES (?, ?, ?)",
-        [key, kind, datetime.now(UTC).isoformat(timespec="seconds")],
+        "INSERT OR IGNORE INTO deliveries (platform, key, kind, received_at) VALUES (?, ?, ?, ?)",
+        [platform, key, kind, _now()],
     )
     return cursor.rowcount == 1
 
 
-def release(db: sqlite_utils.Database, key: str) -> None:
-    """Forget ``key`` so a retry may try again (used when handling failed before any effect)."""
-    with write_transaction(db):
-        db.execute("DELETE FROM slack_deliveries WHERE key = ?", [key])
+def seen(db: sqlite_utils.Database, platform: str, key: str) -> bool:
+    row = db.execute(
+        "SELECT 1 FROM deliveries WHERE platform = ? AND key = ?", [platform, key]
+    ).fetchone()
+    return row is not None
 
 
-# Slack retries within minutes; a month of remembered deliveries is ample.
+# Platforms retry within minutes; a month of remembered deliveries is ample.
 KEEP_DELIVERIES = timedelta(days=30)
 
 
@@ -39,4 +48,4 @@ def prune_deliveries(db: sqlite_utils.Database) -> int:
     """Forget deliveries older than KEEP_DELIVERIES; returns how many went."""
     cutoff = (datetime.now(UTC) - KEEP_DELIVERIES).isoformat(timespec="seconds")
     with write_transaction(db):
-        return db.execute("DELETE FROM slack_deliveries WHERE received_at < ?", [cutoff]).rowcount
+        return db.execute("DELETE FROM deliveries WHERE received_at < ?", [cutoff]).rowcount

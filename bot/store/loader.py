@@ -448,20 +448,20 @@ def _sync(
     params = list(scope.values()) if scope else None
     existing = {
         tuple(row[k] for k in pk): row
-        for row in db[table].rows_where(where, params)
+        for row in db.table(table).rows_where(where, params)
         if scope or tuple(row[k] for k in pk) in new
     }
     for key, row in new.items():
         old = existing.get(key)
         if old is None:
-            db[table].insert(row)
+            db.table(table).insert(row)
             report.changes[f"{table} added"] += 1
         elif any(old.get(k) != v for k, v in row.items()):
-            db[table].update(key if len(key) > 1 else key[0], row)
+            db.table(table).update(key if len(key) > 1 else key[0], row)
             report.changes[f"{table} updated"] += 1
     if scope:
         for key in existing.keys() - new.keys():
-            db[table].delete(key if len(key) > 1 else key[0])
+            db.table(table).delete(key if len(key) > 1 else key[0])
             report.changes[f"{table} removed"] += 1
 
 
@@ -546,7 +546,7 @@ def load_files(db: sqlite_utils.Database, paths: Sequence[Path]) -> LoadReport:
                                 "it, so it cannot be removed from the file"
                             ]
                         )
-                    db["baselines"].delete_where("recommendation_id = ?", [rec_id])
+                    db.table("baselines").delete_where("recommendation_id = ?", [rec_id])
                 _sync(db, "recommendations", ["id"], tables["recommendations"], report, scope)
                 _sync(
                     db,
@@ -569,7 +569,7 @@ def load_files(db: sqlite_utils.Database, paths: Sequence[Path]) -> LoadReport:
             for name, digest in batch.files:
                 row = db.execute("SELECT sha256 FROM data_files WHERE path = ?", [name]).fetchone()
                 if row is None or row[0] != digest:
-                    db["data_files"].upsert(
+                    db.table("data_files").upsert(
                         {"path": name, "sha256": digest, "loaded_at": now}, pk="path"
                     )
     except sqlite3.IntegrityError as error:
@@ -620,7 +620,7 @@ def _removed_recommendations(
     keep = {row["id"] for row in tables["recommendations"]}
     return [
         row["id"]
-        for row in db["recommendations"].rows_where("inspection_id = ?", [inspection_id])
+        for row in db.table("recommendations").rows_where("inspection_id = ?", [inspection_id])
         if row["id"] not in keep
     ]
 

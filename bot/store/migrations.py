@@ -18,7 +18,7 @@ Migration = Callable[[sqlite_utils.Database], None]
 
 
 def _inspection_store(db: sqlite_utils.Database) -> None:
-    db["frameworks"].create(
+    db.table("frameworks").create(
         {
             "id": str,
             "name": str,
@@ -31,7 +31,7 @@ def _inspection_store(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"name", "measure"},
     )
-    db["rating_bands"].create(
+    db.table("rating_bands").create(
         {
             "framework_id": str,
             "applies_to": str,  # "score", "standard" or "overall"
@@ -44,7 +44,7 @@ def _inspection_store(db: sqlite_utils.Database) -> None:
         pk=("framework_id", "applies_to", "label"),
         foreign_keys=[("framework_id", "frameworks", "id")],
     )
-    db["services"].create(
+    db.table("services").create(
         {
             "id": str,
             "name": str,
@@ -55,7 +55,7 @@ def _inspection_store(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"name"},
     )
-    db["inspections"].create(
+    db.table("inspections").create(
         {
             "id": str,
             "service_id": str,
@@ -89,7 +89,7 @@ def _inspection_store(db: sqlite_utils.Database) -> None:
             ("framework_id", "frameworks", "id"),
         ],
     )
-    db["themes"].create(
+    db.table("themes").create(
         {
             "inspection_id": str,
             "slug": str,
@@ -101,12 +101,12 @@ def _inspection_store(db: sqlite_utils.Database) -> None:
         pk=("inspection_id", "slug"),
         foreign_keys=[("inspection_id", "inspections", "id")],
     )
-    db["strengths"].create(
+    db.table("strengths").create(
         {"inspection_id": str, "position": int, "text": str},
         pk=("inspection_id", "position"),
         foreign_keys=[("inspection_id", "inspections", "id")],
     )
-    db["recommendations"].create(
+    db.table("recommendations").create(
         {
             "id": str,
             "inspection_id": str,
@@ -127,13 +127,13 @@ def _inspection_store(db: sqlite_utils.Database) -> None:
         not_null={"inspection_id", "ref", "text"},
         foreign_keys=[("inspection_id", "inspections", "id")],
     )
-    db["recommendations"].create_index(["inspection_id", "ref"], unique=True)
-    db["baselines"].create(
+    db.table("recommendations").create_index(["inspection_id", "ref"], unique=True)
+    db.table("baselines").create(
         {"recommendation_id": str, "position": int, "label": str, "score": float},
         pk=("recommendation_id", "position"),
         foreign_keys=[("recommendation_id", "recommendations", "id")],
     )
-    db["governance_events"].create(
+    db.table("governance_events").create(
         {
             "inspection_id": str,
             "position": int,
@@ -146,22 +146,26 @@ def _inspection_store(db: sqlite_utils.Database) -> None:
         pk=("inspection_id", "position"),
         foreign_keys=[("inspection_id", "inspections", "id")],
     )
-    db["data_files"].create(
+    db.table("data_files").create(
         {"path": str, "sha256": str, "loaded_at": str}, pk="path", not_null={"sha256"}
     )
 
 
-def _slack_deliveries(db: sqlite_utils.Database) -> None:
-    # One row per Slack delivery already handled (event ID, view ID, trigger ID),
+# The delivery log's name from when the bot served one platform; migration 6 renames it.
+LEGACY_DELIVERIES = "slack_deliveries"
+
+
+def _delivery_log(db: sqlite_utils.Database) -> None:
+    # One row per platform delivery already handled (event ID, view ID, trigger ID),
     # so a retry is recognised across restarts and worker processes.
-    db["slack_deliveries"].create(
+    db.table(LEGACY_DELIVERIES).create(
         {"key": str, "kind": str, "received_at": str}, pk="key", not_null={"kind"}
     )
 
 
 def _audit_evidence(db: sqlite_utils.Database) -> None:
     # Append-only: an update is never changed or deleted; a retraction is its own row.
-    db["audit_updates"].create(
+    db.table("audit_updates").create(
         {
             "id": int,
             "recommendation_id": str,
@@ -182,15 +186,15 @@ def _audit_evidence(db: sqlite_utils.Database) -> None:
         not_null={"recommendation_id", "audit_date", "percent", "via", "recorded_at"},
         foreign_keys=[("recommendation_id", "recommendations", "id")],
     )
-    db["audit_updates"].create_index(["delivery_key"], unique=True)
-    db["audit_updates"].create_index(["recommendation_id", "audit_date"])
-    db["audit_retractions"].create(
+    db.table("audit_updates").create_index(["delivery_key"], unique=True)
+    db.table("audit_updates").create_index(["recommendation_id", "audit_date"])
+    db.table("audit_retractions").create(
         {"audit_id": int, "user_id": str, "reason": str, "retracted_at": str},
         pk="audit_id",
         not_null={"retracted_at"},
         foreign_keys=[("audit_id", "audit_updates", "id")],
     )
-    db["recommendation_history"].create(
+    db.table("recommendation_history").create(
         {
             "id": int,
             "recommendation_id": str,
@@ -205,15 +209,15 @@ def _audit_evidence(db: sqlite_utils.Database) -> None:
         not_null={"recommendation_id", "action", "at"},
         foreign_keys=[("recommendation_id", "recommendations", "id")],
     )
-    db["recommendation_history"].create_index(["delivery_key"], unique=True)
+    db.table("recommendation_history").create_index(["delivery_key"], unique=True)
 
 
 def _national_comparison(db: sqlite_utils.Database) -> None:
     # A published rating is imported as published; when it does not add up, the reason
     # is kept here and shown with it.
-    db["inspections"].add_column("published_score", float)
-    db["inspections"].add_column("quality_note", str)
-    db["framework_standards"].create(
+    db.table("inspections").add_column("published_score", float)
+    db.table("inspections").add_column("quality_note", str)
+    db.table("framework_standards").create(
         {
             "framework_id": str,
             "key": str,
@@ -225,7 +229,7 @@ def _national_comparison(db: sqlite_utils.Database) -> None:
         pk=("framework_id", "key"),
         foreign_keys=[("framework_id", "frameworks", "id")],
     )
-    db["channel_settings"].create(
+    db.table("channel_settings").create(
         {"channel_id": str, "service_id": str, "set_by": str, "set_at": str},
         pk="channel_id",
         foreign_keys=[("service_id", "services", "id")],
@@ -235,25 +239,92 @@ def _national_comparison(db: sqlite_utils.Database) -> None:
 def _reminders(db: sqlite_utils.Database) -> None:
     # One row per reminder sent (per recommendation and period), so restarts and
     # several workers never send one twice.
-    db["reminders"].create(
+    db.table("reminders").create(
         {"key": str, "kind": str, "channel_id": str, "sent_on": str, "sent_at": str},
         pk="key",
         not_null={"kind", "sent_at"},
     )
 
 
+def _outbox(db: sqlite_utils.Database) -> None:
+    # Deliveries are keyed by platform as well as the platform's own ID.
+    db.table("deliveries").create(
+        {"platform": str, "key": str, "kind": str, "received_at": str},
+        pk=("platform", "key"),
+        not_null={"kind", "received_at"},
+    )
+    db.execute(
+        f"INSERT INTO deliveries (platform, key, kind, received_at) "
+        f"SELECT 'slack', key, kind, coalesce(received_at, '') FROM {LEGACY_DELIVERIES}"
+    )
+    db.table(LEGACY_DELIVERIES).drop()
+    db.table("deliveries").create_index(["received_at"])
+    # What the bot must send, written in the same transaction as the record that caused
+    # it: a sender claims due rows with a lease, so a killed worker's rows are sent by
+    # another worker or after a restart, and the unique key means never twice.
+    db.table("outbox").create(
+        {
+            "id": int,
+            "key": str,
+            "platform": str,
+            "kind": str,  # "message", "private" (to one person) or "chart"
+            "address": str,  # JSON: conversation, thread, user, service URL
+            "body": str,  # JSON: the Reply, or the chart to draw
+            "notify": str,  # JSON address of the person to tell if sending gives up
+            "state": str,  # pending, sending, sent or failed
+            "attempts": int,
+            "due_at": float,  # Unix time
+            "lease_until": float,
+            "last_error": str,
+            "created_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        not_null={"key", "platform", "kind", "address", "body", "state", "due_at"},
+        defaults={"state": "pending", "attempts": 0},
+    )
+    db.table("outbox").create_index(["key"], unique=True)
+    db.table("outbox").create_index(["platform", "state", "due_at"])
+    # Where proactive messages go on platforms that need a saved address (Teams).
+    db.table("conversations").create(
+        {
+            "platform": str,
+            "conversation_id": str,
+            "service_url": str,
+            "kind": str,  # personal, channel or groupChat
+            "team_id": str,
+            "tenant_id": str,
+            "name": str,
+            "saved_at": str,
+        },
+        pk=("platform", "conversation_id"),
+    )
+    # Audit updates remember which platform recorded them, and which message they
+    # came from in platform-neutral terms.
+    db.execute("ALTER TABLE audit_updates RENAME COLUMN message_ts TO message_ref")
+    db.table("audit_updates").add_column("platform", str)
+    db.execute("UPDATE audit_updates SET platform = 'slack' WHERE via NOT IN ('console', 'cli')")
+    db.table("recommendation_history").add_column("user_name", str)
+    db.table("recommendation_history").add_column("platform", str)
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS audit_updates_message ON audit_updates "
+        "(channel_id, message_ref)"
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("inspection store", _inspection_store),
-    ("slack deliveries", _slack_deliveries),
+    ("delivery log", _delivery_log),
     ("audit evidence", _audit_evidence),
     ("national comparison", _national_comparison),
     ("reminders", _reminders),
+    ("platform-neutral deliveries and outbox", _outbox),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def current_version(db: sqlite_utils.Database) -> int:
-    if not db["schema_migrations"].exists():
+    if not db.table("schema_migrations").exists():
         return 0
     row = db.execute("SELECT max(version) FROM schema_migrations").fetchone()
     return row[0] or 0
@@ -263,14 +334,14 @@ def migrate(db: sqlite_utils.Database, target: int = SCHEMA_VERSION) -> list[int
     """Bring the store up to ``target``; returns the versions applied."""
     applied: list[int] = []
     with write_transaction(db):
-        if not db["schema_migrations"].exists():
-            db["schema_migrations"].create(
+        if not db.table("schema_migrations").exists():
+            db.table("schema_migrations").create(
                 {"version": int, "name": str, "applied_at": str}, pk="version"
             )
         for version in range(current_version(db) + 1, target + 1):
             name, step = MIGRATIONS[version - 1]
             step(db)
-            db["schema_migrations"].insert(
+            db.table("schema_migrations").insert(
                 {
                     "version": version,
                     "name": name,

@@ -1,45 +1,98 @@
-"""Buttons: "Share in channel"."""
+"""Buttons: share an answer, post the board report, open the audit form."""
 
 from __future__ import annotations
 
-import logging
+import json
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bot.commands import dispatch
-from bot.render.blocks import SHARE_ACTION, message
-from bot.slack.deps import Deps, ack_at_once, apology, new_reference
+from bot.app import Outcome
+from bot.commands import Permission
+from bot.render.blocks import ACTION_IDS, message
+from bot.slack.deps import Deps
+from bot.slack.listeners.views import open_audit_form
 
-logger = logging.getLogger(__name__)
 
-NOT_A_MEMBER = {"not_in_channel", "channel_not_found"}
+def _payload(body: dict[str, Any]) -> dict[str, str]:
+    try:
+        value = json.loads(body["actions"][0].get("value") or "{}")
+    except (ValueError, KeyError, IndexError, TypeError):
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _channel(body: dict[str, Any]) -> str | None:
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    return str(channel) if channel else None
 
 
 def register(app: App, deps: Deps) -> None:
-    def share_in_channel(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        user = body["user"]["id"]
-        channel = (body.get("channel") or {}).get("id") or body["container"]["channel_id"]
-        text = body["actions"][0]["value"]
-        try:
-            ctx = deps.context(client, via="share", user_id=user, channel_id=channel)
-            reply = dispatch(text, ctx)
-            client.chat_postMessage(channel=channel, **message(reply, shared_by=user))
-        except Exception as error:
-            if isinstance(error, SlackApiError) and error.response.get("error") in NOT_A_MEMBER:
-                respond(
-                    response_type="ephemeral",
-                    replace_original=False,
-                    text="I can't post in this channel yet: invite me with `/invite @YOS` "
-                    "and press Share again.",
-                )
-                return
-            reference = new_reference()
-            logger.exception("sharing %r failed (reference %s)", text, reference)
-            respond(response_type="ephemeral", replace_original=False, text=apology(reference))
-            return
-        respond(delete_original=True)
+    def request_for(body: dict[str, Any], conversation: str | None, kind: str) -> Any:
+        action = (body.get("actions") or [{}])[0]
+        return deps.request(
+            user_id=(body.get("user") or {}).get("id"),
+            conversation=conversation,
+            delivery_id=f"{kind}:{action.get('action_ts') or body.get('trigger_id')}",
+            via=kind,
+        )
 
-    app.action(SHARE_ACTION)(ack=ack_at_once, lazy=[share_in_channel])
+    def settle(outcome: Outcome, respond: Respond) -> None:
+        if outcome.reply.ok:
+            deps.sender.wake()
+            respond(delete_original=True)
+        else:
+            respond(response_type="ephemeral", replace_original=False, **message(outcome.reply))
+
+    # Sharing and posting run after the acknowledgement (lazily): they are a button
+    # press, so a lost one leaves the button in place to press again.
+    def share(body: dict[str, Any], respond: Respond) -> None:
+        try:
+            payload = _payload(body)
+            request = request_for(body, _channel(body), "share")
+            outcome = deps.app.share(request, payload.get("command", ""), payload.get("args", ""))
+        except Exception:
+            respond(
+                response_type="ephemeral", replace_original=False, **message(deps.failed("share"))
+            )
+            return
+        settle(outcome, respond)
+
+    def post_report(body: dict[str, Any], respond: Respond) -> None:
+        user = (body.get("user") or {}).get("id")
+        # From the Home tab there is no channel: post in YOS_CHANNEL, else to the person.
+        conversation = _channel(body) or deps.settings.channel or user
+        try:
+            request = request_for(body, conversation, "report")
+            outcome = deps.app.post_report(request, _payload(body).get("ref") or None)
+        except Exception:
+            outcome = Outcome(deps.failed("posting the report"), False)
+        if body.get("container", {}).get("type") == "view":
+            if not outcome.reply.ok and user:
+                deps.directory.client.chat_postMessage(channel=user, **message(outcome.reply))
+            deps.sender.wake()
+            return
+        settle(outcome, respond)
+
+    def ack_at_once(ack: Ack) -> None:
+        ack()
+
+    app.action(ACTION_IDS["share"])(ack=ack_at_once, lazy=[share])
+    app.action(ACTION_IDS["post_report"])(ack=ack_at_once, lazy=[post_report])
+
+    @app.action(ACTION_IDS["audit_form"])
+    def open_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        user = (body.get("user") or {}).get("id")
+        # From the Home tab there is no channel: announce in YOS_CHANNEL, else to the person.
+        conversation = _channel(body) or deps.settings.channel or user
+        request = request_for(body, conversation, "form")
+        if not deps.app.may(request, Permission.RECORD):
+            ack()
+            refusal = deps.app.context(request).refused("Recording audit updates is for auditors.")
+            client.chat_postMessage(channel=user, **message(refusal))
+            return
+        open_audit_form(deps, client, body["trigger_id"], request)
+        ack()

@@ -1,32 +1,29 @@
-"""The audit form: opened by `/yos audit` or the "Record as audit update" shortcut."""
+"""The audit form: opened by `/yos audit`, a button, or the "Record as audit update"
+shortcut on a message; submitted through the application like a typed command."""
 
 from __future__ import annotations
 
 import json
-import logging
 from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.domain.audits import AuditDraft, AuditProblem, Origin, prefill_from_text, record_audit
-from bot.render.blocks import clip
-from bot.slack.announce import announce, later
-from bot.slack.deps import Deps, apology, new_reference
-from bot.store.deliveries import claim
-
-logger = logging.getLogger(__name__)
+from bot.app import Request
+from bot.commands import Permission
+from bot.commands.audits import FORM_FIELDS, FormEntry
+from bot.render.blocks import clip, message
+from bot.slack.deps import Deps
 
 AUDIT_FORM = "audit_form"
 SHORTCUT = "record_audit_update"
-REFUSAL = (
-    "Recording audit updates is for auditors. Ask your Slack admin to add you to "
-    "YOS_AUDITORS; anyone can still ask questions."
-)
+PRIVACY_HINT = "Don't include names, dates of birth or anything else that identifies a child."
 
 
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False) -> dict:
+def _input(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False
+) -> dict[str, Any]:
     return {
         "type": "input",
         "block_id": block_id,
@@ -40,16 +37,14 @@ def audit_form(
     recs: list[tuple[str, str]],
     today: date,
     *,
-    channel: str | None,
-    via: str,
-    message_ts: str | None = None,
+    request: Request,
     prefill: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The modal view. ``recs`` are (ref, text) pairs for the picker."""
     prefill = prefill or {}
     options = [
         {"text": {"type": "plain_text", "text": clip(f"{ref}: {text}", 75)}, "value": ref}
-        for ref, text in recs
+        for ref, text in recs[:100]
     ]
     picker: dict[str, Any] = {"type": "static_select", "options": options}
     chosen = prefill.get("ref") or (recs[0][0] if len(recs) == 1 else None)
@@ -68,9 +63,14 @@ def audit_form(
     if prefill.get("audited") is not None:
         audited["initial_value"] = str(prefill["audited"])
         compliant["initial_value"] = str(prefill["compliant"])
-    note: dict[str, Any] = {"type": "plain_text_input", "multiline": True, "max_length": 1000}
+    note: dict[str, Any] = {
+        "type": "plain_text_input",
+        "multiline": True,
+        "max_length": 1000,
+        "placeholder": {"type": "plain_text", "text": "case 7: review late after move"},
+    }
     if prefill.get("note"):
-        note["initial_value"] = prefill["note"]
+        note["initial_value"] = str(prefill["note"])[:1000]
     blocks = [
         _input("recommendation", "Recommendation", picker),
         _input(
@@ -79,8 +79,9 @@ def audit_form(
         _input("audited", "Cases audited", audited),
         _input("compliant", "Cases compliant", compliant),
         _input("note", "Note", note, optional=True),
+        {"type": "context", "elements": [{"type": "plain_text", "text": PRIVACY_HINT}]},
     ]
-    if message_ts:
+    if request.message_ref:
         blocks.append(
             {
                 "type": "context",
@@ -89,13 +90,15 @@ def audit_form(
                 ],
             }
         )
+    via = "shortcut" if request.via == "shortcut" else "modal"
+    meta = {"channel": request.conversation, "message_ts": request.message_ref, "via": via}
     return {
         "type": "modal",
         "callback_id": AUDIT_FORM,
         "title": {"type": "plain_text", "text": "Record audit update"},
         "submit": {"type": "plain_text", "text": "Record"},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": json.dumps({"channel": channel, "message_ts": message_ts, "via": via}),
+        "private_metadata": json.dumps(meta),
         "blocks": blocks,
     }
 
@@ -104,129 +107,78 @@ def open_audit_form(
     deps: Deps,
     client: WebClient,
     trigger_id: str,
-    *,
-    channel: str | None,
-    via: str = "modal",
-    message_ts: str | None = None,
+    request: Request,
     prefill: dict[str, Any] | None = None,
 ) -> None:
-    ctx = deps.context(client, via=via, user_id=None, channel_id=channel)
-    inspection = ctx.home_inspection()
-    recs = [(r.ref, r.text) for r in ctx.queries.recommendations(inspection)]
-    view = audit_form(
-        recs, ctx.today, channel=channel, via=via, message_ts=message_ts, prefill=prefill
-    )
+    recs = deps.app.audit_form_choices(request)
+    view = audit_form(recs, deps.app.today(), request=request, prefill=prefill)
     client.views_open(trigger_id=trigger_id, view=view)
 
 
-def read_form(values: dict[str, Any]) -> tuple[AuditDraft | None, dict[str, str]]:
-    """The draft entered in the form, or the field errors to show in place."""
+def read_form(values: dict[str, Any]) -> FormEntry:
+    """What was entered in the form, as text; the application checks it."""
 
-    def value(block: str) -> Any:
-        entry = values.get(block, {}).get("value") or {}
+    def value(block: str) -> str | None:
+        entry = (values.get(block) or {}).get("value") or {}
         if entry.get("selected_option"):
-            return entry["selected_option"]["value"]
-        return entry.get("selected_date") or entry.get("value")
+            return str(entry["selected_option"].get("value"))
+        found = entry.get("selected_date") or entry.get("value")
+        return None if found is None else str(found)
 
-    errors: dict[str, str] = {}
-    ref = value("recommendation")
-    if not ref:
-        errors["recommendation"] = "Choose the recommendation this audit evidences."
-    day = None
-    try:
-        day = date.fromisoformat(value("audit_date") or "")
-    except ValueError:
-        errors["audit_date"] = "Pick the date of the audit."
-    numbers: dict[str, int] = {}
-    for field in ("audited", "compliant"):
-        raw = (value(field) or "").strip()
-        if not raw.isdigit():
-            errors[field] = "Enter a whole number, like 20."
-        else:
-            numbers[field] = int(raw)
-    if errors or day is None:
-        return None, errors
-    note = (value("note") or "").strip() or None
-    return (
-        AuditDraft(
-            ref=ref,
-            audit_date=day,
-            audited=numbers["audited"],
-            compliant=numbers["compliant"],
-            note=note,
-        ),
-        {},
-    )
+    return FormEntry(**{name: value(name) for name in FORM_FIELDS})
 
 
 def register(app: App, deps: Deps) -> None:
     @app.view(AUDIT_FORM)
-    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        meta = json.loads(view.get("private_metadata") or "{}")
-        user = body["user"]["id"]
-        key = f"view:{view['id']}"
+    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         try:
-            ctx = deps.context(
-                client,
-                via=meta.get("via", "modal"),
-                user_id=user,
-                channel_id=meta.get("channel"),
-                delivery_key=key,
-                message_ts=meta.get("message_ts"),
+            meta = json.loads(view.get("private_metadata") or "{}")
+            if not isinstance(meta, dict):
+                meta = {}
+            request = deps.request(
+                user_id=(body.get("user") or {}).get("id"),
+                conversation=meta.get("channel"),
+                thread=meta.get("message_ts"),
+                message_ref=meta.get("message_ts"),
+                delivery_id=f"view:{view.get('id')}",
+                via=str(meta.get("via") or "modal"),
             )
-            if not ctx.may_record:
-                ack(response_action="errors", errors={"recommendation": REFUSAL})
-                return
-            draft, errors = read_form(view["state"]["values"])
-            if draft is None:
-                ack(response_action="errors", errors=errors)
-                return
-            origin = Origin(
-                via=ctx.via,
-                user_id=user,
-                user_name=ctx.display_name,
-                channel_id=ctx.channel_id,
-                message_ts=ctx.message_ts,
-                delivery_key=key,
-            )
-            record_audit(ctx.db, ctx.queries, ctx.home_inspection(), draft, origin, ctx.today)
-        except AuditProblem as wrong:
-            ack(response_action="errors", errors={wrong.field or "recommendation": wrong.message})
-            return
+            result = deps.app.submit_form(request, read_form(view["state"]["values"]))
         except Exception:
-            reference = new_reference()
-            logger.exception("audit form failed (reference %s)", reference)
-            ack(response_action="errors", errors={"note": apology(reference)})
+            ack(response_action="errors", errors={"note": deps.failed("the audit form").headline})
+            return
+        if result.errors:
+            ack(response_action="errors", errors=result.errors)
             return
         ack()
-        later(
-            announce,
-            deps,
-            client,
-            key,
-            channel=meta.get("channel"),
-            thread_ts=meta.get("message_ts"),
-            poster=user,
-        )
+        deps.sender.wake()
 
     @app.shortcut(SHORTCUT)
     def from_message(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user = shortcut["user"]["id"]
+        user = (shortcut.get("user") or {}).get("id")
         channel = (shortcut.get("channel") or {}).get("id")
-        # The same shortcut delivered twice opens one form, not two.
-        if not claim(deps.store.db, f"trigger:{shortcut['trigger_id']}", "shortcut"):
-            return
-        if not deps.auditors.allows(user, client):
-            client.chat_postEphemeral(channel=channel, user=user, text=REFUSAL)
-            return
         posted = shortcut.get("message") or {}
+        request = deps.request(
+            user_id=user,
+            conversation=channel,
+            message_ref=posted.get("ts"),
+            delivery_id=f"shortcut:{shortcut.get('trigger_id')}",
+            via="shortcut",
+        )
+        # The same shortcut delivered twice opens one form, not two.
+        if not deps.app.claim(request, "shortcut"):
+            ack()
+            return
+        if not deps.app.may(request, Permission.RECORD):
+            ack()
+            refusal = deps.app.context(request).refused("Recording audit updates is for auditors.")
+            client.chat_postEphemeral(channel=channel, user=user, **message(refusal))
+            return
         open_audit_form(
             deps,
             client,
             shortcut["trigger_id"],
-            channel=channel,
-            via="shortcut",
-            message_ts=posted.get("ts"),
-            prefill=prefill_from_text(posted.get("text") or ""),
+            request,
+            prefill=deps.app.prefill(str(posted.get("text") or "")),
         )
+        ack()

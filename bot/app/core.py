@@ -1,0 +1,397 @@
+"""The application: one request in, one outcome out, and the outbox written alongside."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+
+import sqlite_utils
+
+from bot.app.policy import Policy
+from bot.app.requests import Outcome, Platform, Request
+from bot.commands import Context, Permission, dispatch, interpret, registry
+from bot.commands.audits import FormEntry, submit_form
+from bot.commands.report import chart_spec
+from bot.domain.audits import prefill_from_text
+from bot.domain.queries import InspectionQueries
+from bot.domain.reminders import WINDOW_ENDED, due_reminders
+from bot.reply import Chart, Person, Reply, problem, to_json
+from bot.store import StorePool, outbox, write_transaction
+from bot.store.deliveries import claim_in_transaction
+from bot.store.outbox import CHART, MESSAGE, PRIVATE, Address
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FormOutcome:
+    """The audit form's result: field errors to show in the form, or the outcome."""
+
+    errors: dict[str, str]
+    outcome: Outcome | None = None
+
+
+def new_reference() -> str:
+    """A short code that ties what the user sees to the log entry with the traceback."""
+    return secrets.token_hex(4)
+
+
+def apology(reference: str) -> Reply:
+    return problem(
+        "Something went wrong",
+        f"Sorry, something went wrong on my side (reference {reference}). Please try again; "
+        f"if it keeps happening, give that reference to whoever runs the bot.",
+    )
+
+
+class Application:
+    """Answers requests from any platform over one store.
+
+    ``today`` pins the date (YOS_TODAY); ``service`` is the default service.
+    """
+
+    def __init__(
+        self,
+        store: StorePool,
+        policy: Policy,
+        *,
+        service: str | None = None,
+        today: date | None = None,
+    ) -> None:
+        self.store = store
+        self.policy = policy
+        self.service = service
+        self.pinned_today = today
+
+    # --- context -------------------------------------------------------------------------
+
+    def today(self) -> date:
+        return self.pinned_today or date.today()
+
+    def context(self, request: Request) -> Context:
+        user = request.user
+        if user.platform is None:
+            user = replace(user, platform=request.platform.name)
+        return Context(
+            queries=InspectionQueries(self.store.db, self.service),
+            today=self.today(),
+            user=user,
+            conversation=request.conversation,
+            message_ref=request.message_ref,
+            platform=request.platform.name,
+            via=request.via,
+            invocation=request.platform.invocation,
+            admin_hint=request.platform.admin_hint,
+            delivery_key=_key(request),
+            allowed=lambda permission: self.policy.allows(user, permission),
+        )
+
+    def may(self, request: Request, permission: Permission) -> bool:
+        return self.policy.allows(request.user, permission)
+
+    # --- answering -----------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Outcome:
+        """Answer what was typed. A write and everything it causes commit together."""
+        request = identified(request)
+        ctx = self.context(request)
+        found, _ = interpret(
+            request.text, ctx.queries, ctx.queries.channel_service(ctx.conversation)
+        )
+        if found is not None and found.writes:
+            return self._write(request, ctx, lambda: dispatch(request.text, ctx))
+        reply = dispatch(request.text, ctx)
+        return self._answered(request, reply)
+
+    def submit_form(self, request: Request, entry: FormEntry) -> FormOutcome:
+        """Record an update entered in the audit form, through the same command path."""
+        request = identified(request)
+        ctx = self.context(request)
+        errors: dict[str, str] = {}
+
+        def record() -> Reply:
+            result = submit_form(ctx, entry)
+            if result.reply is None:
+                errors.update(result.errors)
+                raise _Refused
+            return result.reply
+
+        try:
+            outcome = self._write(request, ctx, record)
+        except _Refused:
+            return FormOutcome(errors)
+        return FormOutcome({}, outcome)
+
+    def share(self, request: Request, command: str, args: str) -> Outcome:
+        """Post a read-only answer for everyone, attributed to the person who shared it."""
+        request = identified(request)
+        found = registry.find(command)
+        if found is None or found.writes:
+            return Outcome(
+                problem("Nothing to share", "Only answers to questions can be shared."), False
+            )
+        ctx = self.context(request)
+        reply = dispatch(f"{found.name} {args}".strip(), ctx)
+        if not reply.ok:
+            return Outcome(reply, False)
+        shared = replace(reply, actions=(), shared_by=ctx.user)
+        queued = self._queue_once(
+            request, "share", MESSAGE, Address(request.conversation, request.thread), shared
+        )
+        return Outcome(shared, True, queued)
+
+    def post_report(self, request: Request, ref: str | None) -> Outcome:
+        """Post the board report, and then its chart, for everyone in the conversation."""
+        request = identified(request)
+        if not self.may(request, Permission.POST_REPORT):
+            ctx = self.context(request)
+            return Outcome(ctx.refused("Only auditors can post the board report."), False)
+        ctx = self.context(request)
+        reply = dispatch(f"report {ref or ''}".strip(), ctx)
+        if not reply.ok:
+            return Outcome(reply, False)
+        posted = replace(reply, actions=(), shared_by=ctx.user)
+        queued = self._queue_once(
+            request, "report", MESSAGE, Address(request.conversation, request.thread), posted
+        )
+        queued += self._queue_charts(request, reply, "report")
+        return Outcome(posted, True, queued)
+
+    def audit_form_choices(self, request: Request) -> list[tuple[str, str]]:
+        """(ref, text) of the recommendations the form offers, for the asker's service."""
+        ctx = self.context(request)
+        return [(r.ref, r.text) for r in ctx.queries.recommendations(ctx.home_inspection())]
+
+    @staticmethod
+    def prefill(text: str) -> dict[str, object]:
+        return prefill_from_text(text)
+
+    def claim(self, request: Request, kind: str) -> bool:
+        """Mark a delivery handled that writes nothing (opening a form); False if seen."""
+        with write_transaction(self.store.db) as db:
+            return claim_in_transaction(db, request.platform.name, _key(request), kind)
+
+    # --- charts --------------------------------------------------------------------------
+
+    def draw_chart(self, chart: Chart) -> tuple[bytes, str] | None:
+        """The monitoring chart as a PNG, with its title; None when there is nothing to draw."""
+        from bot.render.chart import render_chart  # matplotlib loads here, not at start-up
+
+        ctx = Context(queries=InspectionQueries(self.store.db, self.service), today=self.today())
+        spec = chart_spec(ctx, chart)
+        if spec is None:
+            return None
+        return render_chart(spec), spec.title
+
+    # --- reminders -----------------------------------------------------------------------
+
+    def queue_reminders(
+        self, platform: Platform, conversation: str, *, service_url: str | None = None
+    ) -> list[str]:
+        """Queue every reminder due today for ``conversation``'s service, once each."""
+        request = Request(
+            platform, conversation=conversation, via="reminder", service_url=service_url
+        )
+        ctx = self.context(request)
+        queued: list[str] = []
+        address = Address(conversation, service_url=service_url)
+        for reminder in due_reminders(
+            ctx.queries, ctx.home_inspection(), ctx.today, platform.invocation
+        ):
+            key = f"reminder:{platform.name}:{reminder.key}"
+            reply = Reply(title="Monitoring reminder", headline=reminder.text)
+            with write_transaction(self.store.db) as db:
+                if not outbox.add(
+                    db,
+                    key=key,
+                    platform=platform.name,
+                    kind=MESSAGE,
+                    address=address,
+                    body=to_json(reply),
+                ):
+                    continue
+                db.execute(
+                    "INSERT OR IGNORE INTO reminders (key, kind, channel_id, sent_on, sent_at) "
+                    "VALUES (?, ?, ?, ?, datetime('now'))",
+                    [key, reminder.kind, conversation, ctx.today.isoformat()],
+                )
+                if reminder.kind == WINDOW_ENDED:
+                    report = dispatch(f"report {reminder.rec.ref}", ctx)
+                    outbox.add(
+                        db,
+                        key=f"{key}:report",
+                        platform=platform.name,
+                        kind=MESSAGE,
+                        address=address,
+                        body=to_json(replace(report, actions=())),
+                    )
+                    if platform.charts:
+                        outbox.add(
+                            db,
+                            key=f"{key}:chart",
+                            platform=platform.name,
+                            kind=CHART,
+                            address=address,
+                            body=json.dumps(
+                                {"service_id": ctx.home_service(), "ref": reminder.rec.ref}
+                            ),
+                        )
+            queued.append(reminder.key)
+        return queued
+
+    def due_reminder_texts(self, platform: Platform, conversation: str) -> list[str]:
+        """What ``queue_reminders`` would queue now, without queuing it (a dry run)."""
+        ctx = self.context(Request(platform, conversation=conversation, via="reminder"))
+        due = due_reminders(ctx.queries, ctx.home_inspection(), ctx.today, platform.invocation)
+        return [
+            r.text for r in due if not outbox_has(self.store, f"reminder:{platform.name}:{r.key}")
+        ]
+
+    # --- inside ------------------------------------------------------------------------
+
+    def _write(self, request: Request, ctx: Context, run: Callable[[], Reply]) -> Outcome:
+        key = _key(request)
+        with write_transaction(self.store.db) as db:
+            if not claim_in_transaction(db, request.platform.name, key, request.via):
+                logger.info("delivery %s already handled; not repeated", key)
+                return Outcome(
+                    Reply(title="Already done", headline="That was already done.", duplicate=True),
+                    False,
+                    duplicate=True,
+                )
+            reply = run()
+            if reply.duplicate:
+                return Outcome(reply, False, duplicate=True)
+            queued = 0
+            if reply.announcement is not None and request.conversation:
+                queued += int(
+                    outbox.add(
+                        db,
+                        key=f"announce:{request.platform.name}:{key}",
+                        platform=request.platform.name,
+                        kind=MESSAGE,
+                        address=Address(
+                            request.conversation, request.thread, service_url=request.service_url
+                        ),
+                        body=to_json(reply.announcement),
+                        notify=Address(
+                            request.conversation,
+                            user=request.user.id,
+                            service_url=request.service_url,
+                        ),
+                    )
+                )
+                reply = replace(
+                    reply,
+                    headline=f"{reply.headline} It will be announced in this conversation.",
+                )
+            if request.answer_in_conversation:
+                queued += self._queue_answer(db, request, reply)
+        return Outcome(reply, reply.ok and not reply.private, queued)
+
+    def _answered(self, request: Request, reply: Reply) -> Outcome:
+        queued = 0
+        if request.answer_in_conversation:
+            with write_transaction(self.store.db) as db:
+                queued += self._queue_answer(db, request, reply)
+        if reply.ok and request.conversation:
+            queued += self._queue_charts(request, reply, "chart")
+        return Outcome(reply, reply.ok and not reply.private, queued)
+
+    def _queue_answer(self, db: sqlite_utils.Database, request: Request, reply: Reply) -> int:
+        """The answer itself, through the outbox: in the thread when it is for everyone,
+        privately to the asker when it is a mistake or personal."""
+        public = reply.ok and not reply.private
+        address = Address(
+            request.conversation,
+            request.thread,
+            user=None if public else request.user.id,
+            service_url=request.service_url,
+        )
+        return int(
+            outbox.add(
+                db,
+                key=f"answer:{request.platform.name}:{_key(request)}",
+                platform=request.platform.name,
+                kind=MESSAGE if public else PRIVATE,
+                address=address,
+                body=to_json(reply),
+            )
+        )
+
+    def _queue_once(
+        self, request: Request, what: str, kind: str, address: Address, reply: Reply
+    ) -> int:
+        with write_transaction(self.store.db) as db:
+            return int(
+                outbox.add(
+                    db,
+                    key=f"{what}:{request.platform.name}:{_key(request)}",
+                    platform=request.platform.name,
+                    kind=kind,
+                    address=replace(address, service_url=request.service_url),
+                    body=to_json(reply),
+                )
+            )
+
+    def _queue_charts(self, request: Request, reply: Reply, what: str) -> int:
+        """Each chart the reply carries, for the conversation when the asker may post
+        there, else for the asker alone."""
+        if not (reply.attachments and request.platform.charts):
+            return 0
+        everyone = self.may(request, Permission.POST_REPORT)
+        address = Address(
+            request.conversation if everyone else None,
+            request.thread if everyone else None,
+            user=None if everyone else request.user.id,
+            service_url=request.service_url,
+        )
+        queued = 0
+        with write_transaction(self.store.db) as db:
+            for index, chart in enumerate(reply.attachments):
+                queued += int(
+                    outbox.add(
+                        db,
+                        key=f"{what}:{request.platform.name}:{_key(request)}:{index}",
+                        platform=request.platform.name,
+                        kind=CHART,
+                        address=address,
+                        body=json.dumps(
+                            {
+                                "service_id": chart.service_id,
+                                "ref": chart.ref,
+                                "comment": reply.headline,
+                            }
+                        ),
+                    )
+                )
+        return queued
+
+
+class _Refused(Exception):
+    """The form has errors: nothing may be committed."""
+
+
+def identified(request: Request) -> Request:
+    """The request with a delivery ID: the platform's, or a fresh one for front ends
+    that have none (the console), so every key derived from it is stable."""
+    if request.delivery_id:
+        return request
+    return replace(request, delivery_id=f"local:{uuid.uuid4().hex}")
+
+
+def _key(request: Request) -> str:
+    return request.delivery_id or ""
+
+
+def outbox_has(store: StorePool, key: str) -> bool:
+    return store.db.execute("SELECT 1 FROM outbox WHERE key = ?", [key]).fetchone() is not None
+
+
+def person(platform: Platform, user_id: str | None, name: str | None = None) -> Person:
+    return Person(user_id, name, platform.name)

@@ -1,0 +1,58 @@
+"""Who may do what: the one place that decides.
+
+Anyone may ask questions. Recording and retracting audit updates, closing and
+reopening recommendations, changing a conversation's service and posting the board
+report for everyone are auditor actions. Auditors are listed in YOS_AUDITORS by
+platform ID: Slack users and user groups, Teams (Azure AD) users. With the list
+empty, everyone is an auditor (the servers log a warning at start).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.commands import Permission
+from bot.reply import Person
+
+
+class Directory(Protocol):
+    """Group membership, from the platform (Slack user groups). Must answer from memory:
+    it is asked on the path that acknowledges a request."""
+
+    def members(self, group_id: str) -> frozenset[str] | None:
+        """The group's members, or None when not known (yet)."""
+        ...
+
+
+class Policy:
+    def __init__(self, auditors: tuple[str, ...], directory: Directory | None = None) -> None:
+        self.users = frozenset(a for a in auditors if not _is_group(a))
+        self.groups = tuple(a for a in auditors if _is_group(a))
+        self.directory = directory
+
+    @property
+    def anyone(self) -> bool:
+        return not (self.users or self.groups)
+
+    def is_auditor(self, person: Person) -> bool:
+        if self.anyone:
+            return True
+        if not person.id:
+            return False
+        if person.id in self.users or person.id.lower() in self.users:
+            return True
+        if self.directory is None:
+            return False
+        return any(
+            person.id in (self.directory.members(group) or frozenset()) for group in self.groups
+        )
+
+    def allows(self, person: Person, permission: Permission) -> bool:
+        # Every permission is an auditor's today; the parameter keeps the question
+        # specific, so a finer rule lands here and nowhere else.
+        return self.is_auditor(person)
+
+
+def _is_group(auditor_id: str) -> bool:
+    """Slack user-group IDs start with S; users start with U or W; Teams IDs are GUIDs."""
+    return auditor_id.startswith("S") and "-" not in auditor_id

@@ -1,0 +1,211 @@
+"""Delivering the outbox: claim due items, send them through the platform, record how
+it went.
+
+Each serving process runs one :class:`Sender` for its platform. It claims due items
+with a lease, hands each to the platform's :class:`Transport`, and marks it sent. A
+rate limit or a server error puts the item back with a delay (the platform's
+Retry-After when it gives one, else exponential back-off); after ``max_attempts`` the
+item is given up and the person whose action caused it is told privately. A worker
+killed while holding items loses them only until the lease runs out, when another
+sender (or this one after a restart) claims them again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.reply import Chart, Reply, from_json, to_json
+from bot.store import StorePool, outbox
+from bot.store.db import write_transaction
+from bot.store.outbox import CHART, PRIVATE, Address, Item
+
+logger = logging.getLogger(__name__)
+
+
+class TransientError(Exception):
+    """Sending failed in a way that may pass (rate limit, server error, network)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentError(Exception):
+    """Sending can never succeed as asked (the bot is not in the channel, say)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox item, ready for the platform: a reply to post, or a picture."""
+
+    kind: str  # outbox.MESSAGE, outbox.PRIVATE or outbox.CHART
+    address: Address
+    reply: Reply | None = None
+    png: bytes | None = None
+    filename: str | None = None
+    title: str | None = None
+    comment: str | None = None
+
+
+class Transport(Protocol):
+    def deliver(self, delivery: Delivery) -> None:
+        """Send it, or raise TransientError / PermanentError."""
+        ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    base_seconds: float = 2.0
+    max_seconds: float = 300.0
+    max_attempts: int = 6
+    lease_seconds: float = 60.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return max(0.0, min(retry_after, self.max_seconds))
+        return min(self.base_seconds * 2 ** (attempt - 1), self.max_seconds)
+
+
+ChartDrawer = Callable[[Chart], tuple[bytes, str] | None]
+
+
+class Sender:
+    """Delivers one platform's outbox, on a background thread or on demand (``drain``)."""
+
+    def __init__(
+        self,
+        store: StorePool,
+        platform: str,
+        transport: Transport,
+        draw_chart: ChartDrawer,
+        *,
+        retry: RetryPolicy | None = None,
+        poll_seconds: float = 1.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.platform = platform
+        self.transport = transport
+        self.draw_chart = draw_chart
+        self.retry = retry or RetryPolicy()
+        self.poll_seconds = poll_seconds
+        self.clock = clock
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- running ---------------------------------------------------------------------
+
+    def start(self) -> Sender:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._loop, name=f"outbox-{self.platform}", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Something was queued: look now rather than at the next poll."""
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                while self.run_once():
+                    pass
+            except Exception:
+                logger.exception("the outbox sender failed; trying again shortly")
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+
+    def drain(self) -> int:
+        """Send everything due now, in this thread; returns how many were handled."""
+        handled = 0
+        while count := self.run_once():
+            handled += count
+        return handled
+
+    def run_once(self) -> int:
+        items = outbox.claim_due(
+            self.store.db,
+            self.platform,
+            now=self.clock(),
+            lease_seconds=self.retry.lease_seconds,
+        )
+        for item in items:
+            self._send(item)
+        return len(items)
+
+    # --- one item ----------------------------------------------------------------------
+
+    def _send(self, item: Item) -> None:
+        db = self.store.db
+        try:
+            delivery = self._prepare(item)
+            if delivery is not None:
+                self.transport.deliver(delivery)
+        except PermanentError as error:
+            logger.warning("outbox item %s cannot be sent: %s", item.id, error)
+            self._give_up(item, str(error))
+            return
+        except Exception as error:
+            retry_after = error.retry_after if isinstance(error, TransientError) else None
+            if not isinstance(error, TransientError):
+                logger.exception("sending outbox item %s failed unexpectedly", item.id)
+            if item.attempts >= self.retry.max_attempts:
+                self._give_up(item, str(error))
+                return
+            delay = self.retry.delay(item.attempts, retry_after)
+            logger.info("outbox item %s: %s; retrying in %.1fs", item.id, error, delay)
+            outbox.retry_at(db, item.id, self.clock() + delay, str(error))
+            return
+        outbox.mark_sent(db, item.id)
+
+    def _prepare(self, item: Item) -> Delivery | None:
+        if item.kind == CHART:
+            spec = json.loads(item.body)
+            drawn = self.draw_chart(Chart(spec["service_id"], spec.get("ref")))
+            if drawn is None:
+                return None
+            png, title = drawn
+            name = f"{(spec.get('ref') or 'recommendations').lower()}-monitoring.png"
+            return Delivery(
+                CHART,
+                item.address,
+                png=png,
+                filename=name,
+                title=title,
+                comment=spec.get("comment"),
+            )
+        return Delivery(item.kind, item.address, reply=from_json(item.body))
+
+    def _give_up(self, item: Item, error: str) -> None:
+        """Stop trying, and tell the person whose action it was, once."""
+        db = self.store.db
+        with write_transaction(db):
+            outbox.give_up(db, item.id, error)
+            if item.kind != PRIVATE and item.notify is not None and item.notify.user:
+                note = Reply(
+                    title="Not posted",
+                    headline="Your update is recorded, but I couldn't post it in the "
+                    "conversation. Check that I'm a member there; the record itself is safe.",
+                )
+                outbox.add(
+                    db,
+                    key=f"{item.key}:not-posted",
+                    platform=item.platform,
+                    kind=PRIVATE,
+                    address=item.notify,
+                    body=to_json(note),
+                    due_at=self.clock(),
+                )

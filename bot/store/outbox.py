@@ -1,0 +1,158 @@
+"""The outbox: what the bot must send, kept in the store until it has been sent.
+
+A row is written in the same transaction as the record that caused it, under a unique
+key, so a write and its announcement commit together or not at all, and the same
+announcement can never be queued twice. Senders claim due rows with a lease: a worker
+that dies holding rows loses them only until the lease runs out.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from bot.store.db import write_transaction
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+MESSAGE, PRIVATE, CHART = "message", "private", "chart"
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a message goes: a conversation (and thread), or one person in it."""
+
+    conversation: str | None = None
+    thread: str | None = None
+    user: str | None = None
+    service_url: str | None = None  # platforms that route by region (Teams)
+
+    def to_json(self) -> str:
+        return json.dumps({k: v for k, v in asdict(self).items() if v is not None})
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Address | None:
+        return cls(**json.loads(text)) if text else None
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    key: str
+    platform: str
+    kind: str
+    address: Address
+    body: str
+    notify: Address | None
+    attempts: int
+
+
+def add(
+    db: sqlite_utils.Database,
+    *,
+    key: str,
+    platform: str,
+    kind: str,
+    address: Address,
+    body: str,
+    notify: Address | None = None,
+    due_at: float | None = None,
+) -> bool:
+    """Queue one item inside the caller's transaction; False if ``key`` is already queued."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO outbox (key, platform, kind, address, body, notify, state, "
+        "attempts, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+        [
+            key,
+            platform,
+            kind,
+            address.to_json(),
+            body,
+            notify.to_json() if notify else None,
+            PENDING,
+            time.time() if due_at is None else due_at,
+            _now(),
+        ],
+    )
+    return cursor.rowcount == 1
+
+
+def claim_due(
+    db: sqlite_utils.Database, platform: str, *, now: float, lease_seconds: float, limit: int = 10
+) -> list[Item]:
+    """Take up to ``limit`` due items for ``platform``: pending ones whose time has come,
+    and ones whose sender's lease ran out (it died, or hung)."""
+    with write_transaction(db):
+        rows = db.execute(
+            "SELECT id, key, platform, kind, address, body, notify, attempts FROM outbox "
+            "WHERE platform = ? "
+            "AND ((state = ? AND due_at <= ?) OR (state = ? AND lease_until < ?)) "
+            "ORDER BY due_at, id LIMIT ?",
+            [platform, PENDING, now, SENDING, now, limit],
+        ).fetchall()
+        if not rows:
+            return []
+        ids = [row[0] for row in rows]
+        marks = ",".join("?" * len(ids))
+        db.execute(
+            f"UPDATE outbox SET state = ?, lease_until = ?, attempts = attempts + 1 "
+            f"WHERE id IN ({marks})",
+            [SENDING, now + lease_seconds, *ids],
+        )
+    return [
+        Item(
+            id=row[0],
+            key=row[1],
+            platform=row[2],
+            kind=row[3],
+            address=Address.from_json(row[4]) or Address(),
+            body=row[5],
+            notify=Address.from_json(row[6]),
+            attempts=row[7] + 1,
+        )
+        for row in rows
+    ]
+
+
+def mark_sent(db: sqlite_utils.Database, item_id: int) -> None:
+    with write_transaction(db):
+        db.execute(
+            "UPDATE outbox SET state = ?, sent_at = ?, lease_until = NULL WHERE id = ?",
+            [SENT, _now(), item_id],
+        )
+
+
+def retry_at(db: sqlite_utils.Database, item_id: int, due_at: float, error: str) -> None:
+    with write_transaction(db):
+        db.execute(
+            "UPDATE outbox SET state = ?, due_at = ?, lease_until = NULL, last_error = ? "
+            "WHERE id = ?",
+            [PENDING, due_at, error[:500], item_id],
+        )
+
+
+def give_up(db: sqlite_utils.Database, item_id: int, error: str) -> None:
+    with write_transaction(db):
+        db.execute(
+            "UPDATE outbox SET state = ?, lease_until = NULL, last_error = ? WHERE id = ?",
+            [FAILED, error[:500], item_id],
+        )
+
+
+def next_due(db: sqlite_utils.Database, platform: str) -> float | None:
+    """When the next pending item for ``platform`` falls due, if any."""
+    row = db.execute(
+        "SELECT min(due_at) FROM outbox WHERE platform = ? AND state = ?", [platform, PENDING]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def counts(db: sqlite_utils.Database) -> dict[str, int]:
+    return dict(db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
