@@ -24,6 +24,7 @@ class Call:
     method: str
     params: dict[str, Any]
     token: str | None
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass

@@ -204,6 +204,21 @@ class ServedApp:
         body = urlencode({"payload": json.dumps(payload)})
         return self.post(body, "application/x-www-form-urlencoded", sign(body))
 
+    def wait_until_outbox_idle(self, timeout: float = 15.0) -> None:
+        """Wait until the server has nothing left to send (or has given it up)."""
+        import sqlite3
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with sqlite3.connect(self.db_path) as conn:
+                busy = conn.execute(
+                    "SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')"
+                ).fetchone()[0]
+            if not busy:
+                return
+            time.sleep(0.02)
+        raise AssertionError("the outbox did not empty")
+
     def mention(
         self, text: str, *, event_id: str, channel: str = "C0YOS", **extra: Any
     ) -> Response:

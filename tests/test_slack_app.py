@@ -15,6 +15,13 @@ from tests.fake_slack import BAD_TOKEN, BOT_USER_ID
 from tests.slack_requests import BOT_TOKEN, SIGNING_SECRET, sign
 
 
+@pytest.fixture(autouse=True)
+def _idle(request):
+    """Each test starts once the served app has sent everything earlier tests caused."""
+    if "served" in request.fixturenames:
+        request.getfixturevalue("served").wait_until_outbox_idle()
+
+
 def answer(response):
     assert response.status == 200, response.body
     body = response.json()
@@ -34,12 +41,14 @@ def test_score_is_answered_in_the_acknowledgement(served, slack):
     assert "Protecting the public" in text
     assert "91%" in text
     assert "★★★★ Good" in text
-    assert body["text"] == "Protecting the public: Protecting the public: 91%, Good (★★★★)."
+    assert body["text"] == "Protecting the public: 91%, Good (★★★★)."
     buttons = [b for b in body["blocks"] if b["type"] == "actions"]
     assert buttons[0]["elements"][0]["text"]["text"] == "Share in channel"
-    assert buttons[0]["elements"][0]["value"] == (
-        "score protecting-public Stockton-on-Tees Youth Offending Service"
-    )
+    # The button carries the question to re-ask, as data; never a command line to re-run.
+    assert json.loads(buttons[0]["elements"][0]["value"]) == {
+        "command": "score",
+        "args": "protecting-public Stockton-on-Tees Youth Offending Service",
+    }
     assert slack.of("chat.postMessage") == []  # private until shared
 
 
@@ -241,7 +250,10 @@ def test_the_bots_own_messages_are_ignored(served, slack):
 
 def test_channel_mentions_typed_in_a_question_are_escaped(served, slack):
     served.mention("<!channel> frobnicate <!everyone>", event_id="Ev0ESCAPE")
-    [post] = slack.wait_for("chat.postMessage")
+    # A question that was not understood is answered privately, not in front of everyone.
+    [post] = slack.wait_for("chat.postEphemeral")
+    assert post.params["user"] == "U0MANAGER"
+    assert slack.of("chat.postMessage") == []
     everything = post.params["text"] + json.dumps(post.params["blocks"])
     assert "<!channel>" not in everything and "<!everyone>" not in everything
     assert "&lt;!channel&gt;" in all_text(post.params["blocks"])
@@ -250,7 +262,11 @@ def test_channel_mentions_typed_in_a_question_are_escaped(served, slack):
 # --- Share in channel ---------------------------------------------------------------------
 
 
+_ACTION_TIMES = iter(range(1, 10_000))
+
+
 def share_payload(slack, value: str) -> dict:
+    """A button press; each has its own action_ts, the ID a retry of it would repeat."""
     return {
         "type": "block_actions",
         "team": {"id": "T0001", "domain": "example"},
@@ -273,14 +289,16 @@ def share_payload(slack, value: str) -> dict:
                 "type": "button",
                 "text": {"type": "plain_text", "text": "Share in channel"},
                 "value": value,
-                "action_ts": "1700000004.000500",
+                "action_ts": f"1700000004.{next(_ACTION_TIMES):06d}",
             }
         ],
     }
 
 
 def test_share_in_channel_posts_for_everyone(served, slack):
-    response = served.interaction(share_payload(slack, "score protecting-public"))
+    response = served.interaction(
+        share_payload(slack, json.dumps({"command": "score", "args": "protecting-public"}))
+    )
     assert response.status == 200
     [post] = slack.wait_for("chat.postMessage")
     assert post.params["channel"] == "C0YOS"
@@ -295,9 +313,22 @@ def test_share_in_channel_posts_for_everyone(served, slack):
 
 def test_share_when_not_in_the_channel_says_how_to_invite(served, slack):
     slack.script("chat.postMessage", 200, {"ok": False, "error": "not_in_channel"})
-    served.interaction(share_payload(slack, "summary"))
-    [note] = slack.wait_for("response:share")
+    served.interaction(share_payload(slack, json.dumps({"command": "summary", "args": ""})))
+    [note] = slack.wait_for("chat.postEphemeral")
+    assert note.params["user"] == "U0SHARER"
     assert "invite me" in note.params["text"]
+    assert "not_in_channel" in note.params["text"]
+
+
+def test_share_never_re_runs_a_write(served, slack):
+    """A crafted button asking to share an audit records nothing and posts nothing."""
+    value = json.dumps({"command": "audit", "args": "R1 17/20 crafted"})
+    served.interaction(share_payload(slack, value))
+    [refusal] = slack.wait_for("response:share")
+    assert "Only answers to questions can be shared" in refusal.params["text"]
+    assert slack.of("chat.postMessage") == []
+    with sqlite3.connect(served.db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM audit_updates").fetchone()[0] == 0
 
 
 # --- failures ---------------------------------------------------------------------------
@@ -313,7 +344,7 @@ def test_an_internal_error_gets_an_apology_with_a_reference(fake_slack, tmp_path
             conn.execute("DROP TABLE strengths")
         body = app.command("strengths").json()
         assert body["response_type"] == "ephemeral"
-        assert body["text"].startswith("Sorry, something went wrong on my side (reference ")
+        assert "Sorry, something went wrong on my side (reference " in body["text"]
         reference = body["text"].split("reference ")[1][:8]
         assert "Traceback" not in body["text"]
         app.stop()

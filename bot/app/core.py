@@ -87,7 +87,9 @@ class Application:
             via=request.via,
             invocation=request.platform.invocation,
             admin_hint=request.platform.admin_hint,
-            delivery_key=_key(request),
+            # Records remember the delivery they came from under the platform's name as
+            # well, as deliveries are: two platforms may use the same IDs.
+            delivery_key=f"{request.platform.name}:{_key(request)}",
             allowed=lambda permission: self.policy.allows(user, permission),
         )
 
@@ -131,12 +133,20 @@ class Application:
         """Post a read-only answer for everyone, attributed to the person who shared it."""
         request = identified(request)
         found = registry.find(command)
-        if found is None or found.writes:
-            return Outcome(
-                problem("Nothing to share", "Only answers to questions can be shared."), False
-            )
+        nothing = Outcome(
+            problem("Nothing to share", "Only answers to questions can be shared."), False
+        )
+        if found is None:
+            return nothing
         ctx = self.context(request)
+        if found.writes:
+            # A command that can write (``rec``) is shared only in its read form: asked
+            # with no permission at all, it cannot record anything, and any write it was
+            # asked for comes back refused.
+            ctx = replace(ctx, allowed=lambda _permission: False)
         reply = dispatch(f"{found.name} {args}".strip(), ctx)
+        if found.writes and (not reply.ok or reply.announcement is not None):
+            return nothing
         if not reply.ok:
             return Outcome(reply, False)
         shared = replace(reply, actions=(), shared_by=ctx.user)
@@ -327,6 +337,7 @@ class Application:
     def _queue_once(
         self, request: Request, what: str, kind: str, address: Address, reply: Reply
     ) -> int:
+        """Queue a post made for someone; they are told privately if it cannot be made."""
         with write_transaction(self.store.db) as db:
             return int(
                 outbox.add(
@@ -336,6 +347,9 @@ class Application:
                     kind=kind,
                     address=replace(address, service_url=request.service_url),
                     body=to_json(reply),
+                    notify=Address(
+                        request.conversation, user=request.user.id, service_url=request.service_url
+                    ),
                 )
             )
 

@@ -156,7 +156,7 @@ class Sender:
                 self.transport.deliver(delivery)
         except PermanentError as error:
             logger.warning("outbox item %s cannot be sent: %s", item.id, error)
-            self._give_up(item, str(error))
+            self._give_up(item, str(error), permanent=True)
             return
         except Exception as error:
             retry_after = error.retry_after if isinstance(error, TransientError) else None
@@ -189,16 +189,26 @@ class Sender:
             )
         return Delivery(item.kind, item.address, reply=from_json(item.body))
 
-    def _give_up(self, item: Item, error: str) -> None:
+    def _give_up(self, item: Item, error: str, *, permanent: bool = False) -> None:
         """Stop trying, and tell the person whose action it was, once."""
         db = self.store.db
         with write_transaction(db):
             outbox.give_up(db, item.id, error)
             if item.kind != PRIVATE and item.notify is not None and item.notify.user:
+                recorded = item.key.startswith("announce:")
                 note = Reply(
                     title="Not posted",
-                    headline="Your update is recorded, but I couldn't post it in the "
-                    "conversation. Check that I'm a member there; the record itself is safe.",
+                    headline=(
+                        "Your update is recorded, but I couldn't announce it in the conversation"
+                        if recorded
+                        else "I couldn't post that in the conversation"
+                    )
+                    + f" ({error})."
+                    + (
+                        " If I'm not a member there, invite me and try again."
+                        if permanent
+                        else " The platform kept failing; please try again later."
+                    ),
                 )
                 outbox.add(
                     db,

@@ -61,7 +61,7 @@ def record_update(ctx: Context, draft: AuditDraft) -> Reply:
         )
     news = announcement(ctx, audit)
     return Reply(
-        title="Audit update recorded",
+        title=f"Recorded audit update #{audit.id}",
         headline=f"Recorded audit update #{audit.id}: {news.headline}",
         sections=news.sections,
         announcement=news,

@@ -151,7 +151,7 @@ def parse_audit_input(text: str) -> AuditInput:
 
 
 def _flag(word: str) -> str | None:
-    """ "outside" or "checked" for a flag, None for any other word; refuses unknown --options."""
+    """Which flag ``word`` is, "outside" or "checked", or None; refuses unknown --options."""
     if not word.startswith(("-", *_DASHES)):
         return None
     spelled = "--" + word[1:] if word.startswith(_DASHES) else word
@@ -504,7 +504,8 @@ def _written(shown: str, day_text: str, month: int, year_text: str) -> date:
         raise _unreadable(shown)
     if len(year_text) != 4:
         raise AuditInputProblem(
-            f"“{_shown(shown)}”: write the year in full, like 30 January 2014.", "audit_date"
+            f"“{_shown(shown)}”: write the year in full, like 30 January 2014 or 30/01/2014.",
+            "audit_date",
         )
     return _real_date(shown, int(year_text), month, int(day_text))
 

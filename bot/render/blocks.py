@@ -64,8 +64,12 @@ def divider() -> Block:
 
 
 def fallback_text(reply: Reply) -> str:
-    """The plain ``text`` every message carries for notifications and old clients."""
-    return clip(escape(f"{reply.title}: {reply.headline}"), 3000)
+    """The plain ``text`` every message carries for notifications and old clients: the
+    headline, led by the title unless the headline already begins with it."""
+    text = reply.headline
+    if not text.startswith(reply.title):
+        text = f"{reply.title}: {text}"
+    return clip(escape(text), 3000)
 
 
 def _field_blocks(fields: tuple[Field, ...]) -> list[Block]:

@@ -34,9 +34,10 @@ both renderers Teams uses:
    ``&#60;`` typed by a user stays those characters instead of being decoded.
 4. ``{{`` gets a word joiner between the braces, so ``{{DATE(…)}}`` is not turned into
    a formatted date.
-5. A line that starts with a block marker (``# > + - = | :``, a number followed by
-   ``.`` or ``)``; the others are escaped by rule 1) or with white space gets a leading word joiner, so it is plain
-   paragraph text: no heading, quote, list, table, rule, fence or indented code.
+5. A line that starts with a block marker (``# > + - = | :``, or a number followed by
+   ``.`` or ``)``; rule 1 covers the others) or with white space gets a leading word
+   joiner, so it is plain paragraph text: no heading, quote, list, table, rule, fence
+   or indented code.
 
 Entities (``&lt;``) are deliberately *not* used, for the reason above; bare URLs are
 deliberately left alone: a bare URL shows its own target, so it cannot disguise a
@@ -57,6 +58,9 @@ of everyone in a channel, so it is not used). The exception is
 (with the same data) and opens the dialog the bot answers with, :func:`form_card`.
 The form's "Record" button submits ``"action": "audit_form_submit"`` plus the
 values of its inputs (keyed by input id) and the ``hidden`` pairs.
+
+Input labels, choice titles and button titles are plain text to Teams (no markdown),
+so they are not escaped.
 
 People are shown by name, never as mentions: a Teams mention needs an ``msteams``
 property at the card's root, which the Adaptive Card schema does not allow. Charts
@@ -434,7 +438,9 @@ def form_card(
             for ref, text in recs
         ],
     }
-    chosen = prefill.get("ref") or (refs[0] if len(refs) == 1 else None)
+    chosen = prefill.get("ref")
+    if chosen not in refs and len(refs) == 1:
+        chosen = refs[0]
     if isinstance(chosen, str) and chosen in refs:
         picker["value"] = chosen
     day = prefill.get("audit_date")
@@ -485,6 +491,7 @@ __all__ = [
     "PRIVACY_HINT",
     "SCHEMA_URL",
     "TRIMMED_NOTE",
+    "WORD_JOINER",
     "card",
     "escape",
     "fallback_text",

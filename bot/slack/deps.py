@@ -24,7 +24,8 @@ class Deps:
     directory: SlackDirectory
 
     def person(self, user_id: str | None, name: str | None = None) -> Person:
-        self.directory.remember(user_id, name)
+        """The asker, named from memory: the display name once looked up, until then
+        the username Slack sent with the request (if any)."""
         return Person(user_id, self.directory.name(user_id) or name, SLACK.name)
 
     def request(
