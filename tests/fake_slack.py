@@ -25,13 +25,14 @@ class Call:
     params: dict[str, Any]
     token: str | None
     at: float = field(default_factory=time.monotonic)
+    answered: bool = False  # the answer reached the caller (it had not hung up)
 
 
 @dataclass
 class FakeSlack:
     calls: list[Call] = field(default_factory=list)
-    # method -> list of scripted answers, used first in, first out: (status, body, headers)
-    scripted: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(
+    # method -> scripted answers, used first in, first out: (status, body, headers, delay)
+    scripted: dict[str, list[tuple[int, dict[str, Any], dict[str, str], float]]] = field(
         default_factory=dict
     )
     usergroups: dict[str, list[str]] = field(default_factory=dict)
@@ -75,9 +76,16 @@ class FakeSlack:
 
     # --- scripting and inspection --------------------------------------------------
 
-    def script(self, method: str, status: int, body: dict[str, Any], **headers: str) -> None:
+    def script(
+        self, method: str, status: int, body: dict[str, Any], delay: float = 0.0, **headers: str
+    ) -> None:
+        """Answer the next call of ``method`` this way, after ``delay`` seconds."""
         with self.lock:
-            self.scripted.setdefault(method, []).append((status, body, headers))
+            self.scripted.setdefault(method, []).append((status, body, headers, delay))
+
+    def answered(self, method: str) -> list[Call]:
+        """Calls of ``method`` whose answer reached the caller."""
+        return [c for c in self.of(method) if c.answered]
 
     def reset(self) -> None:
         with self.lock:
@@ -124,12 +132,26 @@ class FakeSlack:
             method = f"response:{path.rsplit('/', 1)[-1]}"
         else:
             method = path.removeprefix("/api/")
+        call = Call(method, params, token)
         with self.lock:
-            self.calls.append(Call(method, params, token))
+            self.calls.append(call)
             queued = self.scripted.get(method)
             scripted = queued.pop(0) if queued else None
-        status, body, headers = scripted or (200, self._answer(method, params, token), {})
-        self._send(request, status, body, headers)
+        status, body, headers, delay = scripted or (
+            200,
+            self._answer(method, params, token),
+            {},
+            0.0,
+        )
+        if delay:
+            time.sleep(delay)
+            if _hung_up(request):
+                return
+        try:
+            self._send(request, status, body, headers)
+        except OSError:
+            return
+        call.answered = True
 
     @staticmethod
     def _send(
@@ -192,3 +214,19 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": False, "error": "invalid_auth"}
         return {"ok": True}
+
+
+def _hung_up(request: BaseHTTPRequestHandler) -> bool:
+    """Whether the caller has closed its connection (a killed process)."""
+    import select
+
+    sock = request.connection
+    readable, _, _ = select.select([sock], [], [], 0)
+    if not readable:
+        return False
+    try:
+        import socket
+
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True

@@ -44,10 +44,11 @@ def _post_updates(url: str, client: int) -> None:
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             assert response.status == 200
-            assert expect in response.read()
+            body = response.read()
+            assert expect in body, body
 
     for n in range(PER_PROCESS):
-        send(n, b"Recorded.")
+        send(n, b"Recorded audit update #")
     for n in range(RESENT):
         send(n, b"Already recorded as audit update #")
 
@@ -144,7 +145,8 @@ def test_a_writer_killed_inside_a_transaction_leaves_the_store_consistent(tmp_pa
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT count(*) FROM audit_updates").fetchone()[0] == 0
         conn.execute(
-            "INSERT INTO slack_deliveries (key, kind, received_at) VALUES ('k', 'x', 'now')"
+            "INSERT INTO deliveries (platform, key, kind, received_at) "
+            "VALUES ('slack', 'k', 'x', 'now')"
         )
         assert conn.execute("SELECT count(*) FROM themes").fetchone()[0] == 4
 
@@ -163,3 +165,49 @@ def test_a_writer_killed_while_writing_loses_no_committed_update(tmp_path):
         ).fetchone()
     assert committed <= count <= committed + 1  # at most the one committed before its marker
     assert keys == count
+
+
+def _worker_pids(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def test_a_worker_killed_holding_announcements_loses_none_and_sends_none_twice(
+    fake_slack, tmp_path
+):
+    """Announcements queued by four audits are claimed by a worker that is killed while
+    Slack is slow to answer; the worker that replaces it sends each exactly once."""
+    from tests.slack_requests import ServedApp
+
+    fake_slack.reset()
+    app = ServedApp(
+        tmp_path / "yos.db",
+        fake_slack.api_url,
+        YOS_TODAY=IN_WINDOW.isoformat(),
+        YOS_OUTBOX_LEASE_SECONDS="1",
+        YOS_OUTBOX_RETRY_SECONDS="0.05",
+    ).start()
+    try:
+        # The first post hangs, so the worker is holding every claimed row when killed.
+        fake_slack.script("chat.postMessage", 200, {"ok": True}, delay=30)
+        for n in range(4):
+            response = app.command(f"audit R1 {16 + n}/20 killed {n}", user="U0AUDITOR")
+            assert b"Recorded audit update #" in response.body
+        fake_slack.wait_for("chat.postMessage")
+        with sqlite3.connect(app.db_path) as conn:
+            held = conn.execute("SELECT count(*) FROM outbox WHERE state = 'sending'").fetchone()
+        assert held[0] >= 1
+        assert app.process is not None
+        [worker] = _worker_pids(app.process.pid)
+        os.kill(worker, signal.SIGKILL)
+        app.wait_until_outbox_idle(timeout=30)
+        answered = fake_slack.answered("chat.postMessage")
+    finally:
+        app.stop()
+    announced = sorted(
+        next(n for n in range(4) if f"{16 + n}/20" in call.params["text"]) for call in answered
+    )
+    assert announced == [0, 1, 2, 3]  # every announcement, each exactly once
+    with sqlite3.connect(app.db_path) as conn:
+        states = conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()
+    assert states == [("sent", 4)]

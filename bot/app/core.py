@@ -17,7 +17,7 @@ from bot.app.requests import Outcome, Platform, Request
 from bot.commands import Context, Permission, dispatch, interpret, registry
 from bot.commands.audits import FormEntry, submit_form
 from bot.commands.report import chart_spec
-from bot.domain.audits import prefill_from_text
+from bot.domain.audits import audit_by_delivery, prefill_from_text
 from bot.domain.queries import InspectionQueries
 from bot.domain.reminders import WINDOW_ENDED, due_reminders
 from bot.reply import Chart, Person, Reply, problem, to_json
@@ -270,9 +270,7 @@ class Application:
             if not claim_in_transaction(db, request.platform.name, key, request.via):
                 logger.info("delivery %s already handled; not repeated", key)
                 return Outcome(
-                    Reply(title="Already done", headline="That was already done.", duplicate=True),
-                    False,
-                    duplicate=True,
+                    _already_done(db, ctx.delivery_key or key), False, duplicate=True
                 )
             reply = run()
             if reply.duplicate:
@@ -385,6 +383,15 @@ class Application:
                     )
                 )
         return queued
+
+
+def _already_done(db: sqlite_utils.Database, key: str) -> Reply:
+    """What a repeated delivery is told: what the first one recorded, if anything."""
+    audit = audit_by_delivery(db, key)
+    headline = (
+        f"Already recorded as audit update #{audit.id}." if audit else "That was already done."
+    )
+    return Reply(title="Already done", headline=headline, duplicate=True)
 
 
 class _Refused(Exception):

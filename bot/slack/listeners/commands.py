@@ -41,9 +41,6 @@ def register(app: App, deps: Deps) -> None:
                 ack()
                 return
             outcome = deps.app.handle(request)
-            if outcome.duplicate:
-                ack()
-                return
             ack(response_type="ephemeral", **message(outcome.reply, interactive=True))
             if outcome.queued:
                 deps.sender.wake()
