@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench fuzz clean
 
 # Create the virtual environment if missing and (re)install when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -22,10 +22,12 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## Lint and check formatting.
+## Lint, formatting, types (mypy --strict) and the import layering contract.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict bot
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -35,5 +37,9 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+## The long attack suite: many more generated inputs than `make test` tries.
+fuzz: $(STAMP)
+	YOS_FUZZ=long $(BIN)/python -m pytest -m fuzz -p no:cacheprovider
+
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .mypy_cache .hypothesis .import_linter_cache

@@ -69,7 +69,8 @@ class RetryPolicy:
     def delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return max(0.0, min(retry_after, self.max_seconds))
-        return min(self.base_seconds * 2 ** (attempt - 1), self.max_seconds)
+        backoff: float = self.base_seconds * 2.0 ** (attempt - 1)
+        return min(backoff, self.max_seconds)
 
 
 ChartDrawer = Callable[[Chart], tuple[bytes, str] | None]

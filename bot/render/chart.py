@@ -9,9 +9,13 @@ matplotlib's mathtext would otherwise read ``$...$`` in a service's name as a fo
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from bot.reply import ChartSpec
+from bot.reply import ChartSeries, ChartSpec
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 560, 100
 COLOURS = ("#1d3c5a", "#c0392b", "#27ae60", "#8e44ad", "#d35400")
@@ -35,67 +39,10 @@ def render_chart(spec: ChartSpec) -> bytes:
     FigureCanvasAgg(figure)
     axes = figure.subplots()
     lowest = 100.0
-    any_points = False
     for index, series in enumerate(spec.series):
         colour = COLOURS[index % len(COLOURS)]
-        counted = [p for p in series.points if p.kind == "counted"]
-        if counted:
-            any_points = True
-            axes.plot(
-                [p.day for p in counted],
-                [p.value for p in counted],
-                marker="o",
-                linewidth=2,
-                color=colour,
-                label=literal(f"{series.name}: counted audits"),
-            )
-            for point in counted:
-                axes.annotate(
-                    f"{point.value:.0f}%",
-                    (point.day, point.value),
-                    textcoords="offset points",
-                    xytext=(0, 8),
-                    ha="center",
-                    fontsize=9,
-                    color=colour,
-                )
-        for kind in ("replaced", "outside"):
-            others = [p for p in series.points if p.kind == kind]
-            if others:
-                any_points = True
-                axes.scatter(
-                    [p.day for p in others],
-                    [p.value for p in others],
-                    marker=MARKERS[kind],
-                    color=colour,
-                    alpha=0.5,
-                    label=literal(f"{series.name}: {kind} audits"),
-                )
-        lowest = min([lowest, *(p.value for p in series.points)])
-        for offset, line in enumerate(series.lines):
-            style = "--" if line.kind == "target" else ":"
-            axes.axhline(line.value, color=colour, linestyle=style, linewidth=1, alpha=0.8)
-            # Labels on the lines, staggered, so a baseline equal to the target stays legible.
-            axes.annotate(
-                literal(line.label),
-                xy=(1.0, line.value),
-                xycoords=("axes fraction", "data"),
-                xytext=(-4, 3 - 11 * offset),
-                textcoords="offset points",
-                ha="right",
-                fontsize=8,
-                color=colour,
-            )
-            lowest = min(lowest, line.value)
-        if series.window:
-            start, end = series.window
-            axes.axvspan(
-                start, end, color=colour, alpha=0.06, label=literal(f"{series.name}: window")
-            )
-            axes.set_xlim(start - timedelta(days=7), end + timedelta(days=7))
-        for boundary in series.period_starts[1:]:
-            axes.axvline(boundary, color="#999999", linewidth=0.6, linestyle="-", alpha=0.5)
-    if not any_points:
+        lowest = min(lowest, _draw_series(axes, series, colour))
+    if not any(series.points for series in spec.series):
         axes.text(
             0.5,
             0.5,
@@ -108,7 +55,7 @@ def render_chart(spec: ChartSpec) -> bytes:
         )
     axes.set_ylim(max(0, lowest - 15), 102)
     axes.set_ylabel(literal(spec.y_label))
-    axes.xaxis.set_major_formatter(DateFormatter("%d %b %Y"))
+    axes.xaxis.set_major_formatter(DateFormatter("%d %b %Y"))  # type: ignore[no-untyped-call]
     axes.grid(True, axis="y", alpha=0.3)
     axes.set_title(literal(spec.title), loc="left", fontsize=11)
     if axes.get_legend_handles_labels()[0]:
@@ -117,3 +64,72 @@ def render_chart(spec: ChartSpec) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=DPI)
     return out.getvalue()
+
+
+def _x(day: date) -> float:
+    """matplotlib's number for a day, so the axis is typed as the library declares it."""
+    from matplotlib.dates import date2num
+
+    return float(date2num(day))  # type: ignore[no-untyped-call]
+
+
+def _draw_series(axes: Axes, series: ChartSeries, colour: str) -> float:
+    """Draw one recommendation's results and lines; returns the lowest value drawn."""
+    counted = [p for p in series.points if p.kind == "counted"]
+    if counted:
+        axes.plot(
+            [_x(p.day) for p in counted],
+            [p.value for p in counted],
+            marker="o",
+            linewidth=2,
+            color=colour,
+            label=literal(f"{series.name}: counted audits"),
+        )
+        for point in counted:
+            axes.annotate(
+                f"{point.value:.0f}%",
+                (_x(point.day), point.value),
+                textcoords="offset points",
+                xytext=(0, 8),
+                ha="center",
+                fontsize=9,
+                color=colour,
+            )
+    for kind in ("replaced", "outside"):
+        others = [p for p in series.points if p.kind == kind]
+        if others:
+            axes.scatter(
+                [_x(p.day) for p in others],
+                [p.value for p in others],
+                marker=MARKERS[kind],
+                color=colour,
+                alpha=0.5,
+                label=literal(f"{series.name}: {kind} audits"),
+            )
+    _draw_lines(axes, series, colour)
+    if series.window:
+        start, end = series.window
+        axes.axvspan(
+            _x(start), _x(end), color=colour, alpha=0.06, label=literal(f"{series.name}: window")
+        )
+        axes.set_xlim(_x(start - timedelta(days=7)), _x(end + timedelta(days=7)))
+    for boundary in series.period_starts[1:]:
+        axes.axvline(_x(boundary), color="#999999", linewidth=0.6, alpha=0.5)
+    return min([100.0, *(p.value for p in series.points), *(line.value for line in series.lines)])
+
+
+def _draw_lines(axes: Axes, series: ChartSeries, colour: str) -> None:
+    for offset, line in enumerate(series.lines):
+        style = "--" if line.kind == "target" else ":"
+        axes.axhline(line.value, color=colour, linestyle=style, linewidth=1, alpha=0.8)
+        # Labels on the lines, staggered, so a baseline equal to the target stays legible.
+        axes.annotate(
+            literal(line.label),
+            xy=(1.0, line.value),
+            xycoords=("axes fraction", "data"),
+            xytext=(-4, 3 - 11 * offset),
+            textcoords="offset points",
+            ha="right",
+            fontsize=8,
+            color=colour,
+        )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, MutableMapping
+from typing import Any, cast
 
 import click
 from slack_sdk.errors import SlackApiError
@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+WsgiApp = Callable[[MutableMapping[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def check_slack(settings: Settings) -> dict[str, Any]:
@@ -73,7 +73,9 @@ def create_wsgi_app(settings: Settings) -> WsgiApp:
     slack = SlackRequestHandler(create_app(settings, deps), path=EVENTS_PATH)
     _start_background(deps)
 
-    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def application(
+        environ: MutableMapping[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in (
             "GET",
             "HEAD",
@@ -84,7 +86,7 @@ def create_wsgi_app(settings: Settings) -> WsgiApp:
                 "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
             )
             return [body]
-        return slack(environ, start_response)
+        return slack(cast(dict[str, Any], environ), start_response)
 
     return application
 
@@ -118,7 +120,7 @@ def serve_http(
         workers,
     )
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             options = {
                 "bind": f"{host}:{port}",
@@ -161,7 +163,7 @@ def serve_socket(settings: Settings) -> None:
     _start_background(deps)
     logger.info("connecting to Slack over Socket Mode as %s", identity.get("user", "the bot"))
     try:
-        SocketModeHandler(app, settings.slack_app_token).start()
+        SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
     except SlackApiError as error:
         code = error.response.get("error", "unknown_error")
         raise click.ClickException(

@@ -74,6 +74,8 @@ class SlackTransport:
             # Not a member of the channel: write to the person directly instead.
             self.client.chat_postMessage(channel=address.user, **content)
             return
+        if not address.conversation:
+            raise PermanentError("nowhere to post: the message has no conversation")
         self.client.chat_postMessage(
             channel=address.conversation, thread_ts=address.thread, **content
         )

@@ -92,7 +92,8 @@ def register(app: App, deps: Deps) -> None:
         if not deps.app.may(request, Permission.RECORD):
             ack()
             refusal = deps.app.context(request).refused("Recording audit updates is for auditors.")
-            client.chat_postMessage(channel=user, **message(refusal))
+            if user:
+                client.chat_postMessage(channel=user, **message(refusal))
             return
         open_audit_form(deps, client, body["trigger_id"], request)
         ack()

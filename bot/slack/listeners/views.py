@@ -172,7 +172,8 @@ def register(app: App, deps: Deps) -> None:
         if not deps.app.may(request, Permission.RECORD):
             ack()
             refusal = deps.app.context(request).refused("Recording audit updates is for auditors.")
-            client.chat_postEphemeral(channel=channel, user=user, **message(refusal))
+            if channel and user:
+                client.chat_postEphemeral(channel=channel, user=user, **message(refusal))
             return
         open_audit_form(
             deps,
