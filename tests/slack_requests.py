@@ -38,10 +38,13 @@ class Response:
         return json.loads(self.body)
 
 
-def sign(body: str, timestamp: int | None = None, secret: str = SIGNING_SECRET) -> dict[str, str]:
+def sign(
+    body: str | bytes, timestamp: int | None = None, secret: str = SIGNING_SECRET
+) -> dict[str, str]:
     """Slack's request signature: v0= + HMAC-SHA256 of v0:timestamp:body."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
-    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    raw = body.encode() if isinstance(body, str) else body
+    digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + raw, hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
 
 
@@ -121,10 +124,10 @@ class ServedApp:
     def get(self, path: str) -> Response:
         return self._send(urllib.request.Request(self.url + path))
 
-    def post(self, body: str, content_type: str, headers: dict[str, str]) -> Response:
+    def post(self, body: str | bytes, content_type: str, headers: dict[str, str]) -> Response:
         request = urllib.request.Request(
             self.url + "/slack/events",
-            data=body.encode(),
+            data=body.encode() if isinstance(body, str) else body,
             headers={"Content-Type": content_type, **headers},
             method="POST",
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections.abc import Callable, Iterable, MutableMapping
@@ -16,6 +17,7 @@ from bot.runtime import prepare_store
 from bot.slack.app import create_app, create_deps, web_client
 from bot.slack.deps import Deps
 from bot.slack.platform import SLACK
+from bot.slack.verify import MAX_BODY_BYTES, signature_ok
 from bot.store import StorePool
 
 logger = logging.getLogger(__name__)
@@ -86,9 +88,50 @@ def create_wsgi_app(settings: Settings) -> WsgiApp:
                 "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
             )
             return [body]
-        return slack(cast(dict[str, Any], environ), start_response)
+        if environ.get("PATH_INFO") != EVENTS_PATH:
+            return _plain(start_response, "404 Not Found", "not found")
+        verified = _verified(environ, settings.slack_signing_secret or "")
+        if verified is not None:
+            return _plain(start_response, *verified)
+        try:
+            return slack(cast(dict[str, Any], environ), start_response)
+        except Exception as error:
+            # Signed, but not a request Slack would send: one line, no traceback.
+            logger.warning("refused a malformed Slack request: %s", type(error).__name__)
+            return _plain(start_response, "400 Bad Request", "malformed request")
 
     return application
+
+
+def _verified(environ: MutableMapping[str, Any], secret: str) -> tuple[str, str] | None:
+    """Read the body and check Slack's signature on its raw bytes; None when it holds (the
+    body is put back for Bolt), else the status and text to refuse with."""
+    if environ.get("REQUEST_METHOD") != "POST":
+        return "405 Method Not Allowed", "POST only"
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return "400 Bad Request", "bad Content-Length"
+    if not 0 <= length <= MAX_BODY_BYTES:
+        return "413 Content Too Large", "too large"
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    if not signature_ok(
+        secret,
+        environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+        environ.get("HTTP_X_SLACK_SIGNATURE"),
+        body,
+    ):
+        return "401 Unauthorized", "invalid request signature"
+    return None
+
+
+def _plain(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
+    body = json.dumps({"ok": False, "error": text}).encode()
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    )
+    return [body]
 
 
 def serve_http(

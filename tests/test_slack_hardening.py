@@ -1,0 +1,95 @@
+"""Hostile requests to the served Slack app: refused cleanly, never a 500 or a traceback."""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.slack_requests import sign
+
+GARBAGE = [
+    pytest.param(b'{"type": ', "application/json", id="truncated-json"),
+    pytest.param(b"payload=%7Bx", "application/x-www-form-urlencoded", id="broken-payload"),
+    pytest.param(b"payload=null", "application/x-www-form-urlencoded", id="null-payload"),
+    pytest.param(b"[1, 2, 3]", "application/json", id="json-list"),
+    pytest.param(b"\xff\xfe\xfa not utf-8", "application/x-www-form-urlencoded", id="not-utf8"),
+    pytest.param(
+        b"command=%2Fyos&text=" + b"x" * 5000,
+        "application/x-www-form-urlencoded",
+        id="unsigned-command",
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+def _idle(served):
+    served.wait_until_outbox_idle()
+
+
+@pytest.mark.parametrize(("body", "content_type"), GARBAGE)
+def test_unsigned_garbage_is_refused_without_a_traceback(served, slack, body, content_type):
+    before = served.log().count("Traceback")
+    response = served.post(body, content_type, {})
+    assert response.status == 401
+    bad_timestamp = {"X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": "v0=00"}
+    assert served.post(body, content_type, bad_timestamp).status == 401
+    assert served.log().count("Traceback") == before
+    assert slack.calls == []
+
+
+@pytest.mark.parametrize(("body", "content_type"), GARBAGE[:5])
+def test_signed_garbage_is_a_bad_request_not_a_server_error(served, slack, body, content_type):
+    before = served.log().count("Traceback")
+    response = served.post(body, content_type, sign(body))
+    assert 400 <= response.status < 500, response.body
+    assert served.log().count("Traceback") == before
+
+
+def test_two_hundred_malformed_posts_leave_no_traceback(served):
+    before = served.log()
+    statuses = set()
+    for n in range(200):
+        body = f"payload=%7B{n}".encode()
+        statuses.add(served.post(body, "application/x-www-form-urlencoded", {}).status)
+    assert statuses == {401}
+    assert "Traceback" not in served.log()[len(before) :]
+
+
+def test_a_100_kb_crafted_mention_is_answered_quickly(served, slack):
+    crafted = "<@A|" * 25_000  # the shape that made a backtracking pattern quadratic
+    started = time.monotonic()
+    response = served.mention(crafted, event_id="Ev0CRAFTED")
+    elapsed = time.monotonic() - started
+    assert response.status == 200
+    assert elapsed < 3  # inside Slack's acknowledgement limit
+    served.wait_until_outbox_idle()
+    started = time.monotonic()
+    body = served.command("summary").json()
+    assert time.monotonic() - started < 3
+    assert "91%" in json.dumps(body)
+
+
+def test_message_subtypes_the_bot_ignores_are_acknowledged(served, slack):
+    for subtype in ("message_changed", "message_deleted", "file_share"):
+        response = served.event(
+            {
+                "type": "message",
+                "subtype": subtype,
+                "channel": "D0DM",
+                "channel_type": "im",
+                "ts": "1700000009.000100",
+            },
+            event_id=f"Ev0{subtype}",
+        )
+        assert response.status == 200
+    time.sleep(0.1)
+    assert slack.of("chat.postMessage") == []
+
+
+def test_a_replayed_request_is_refused(served, slack):
+    body = urlencode({"command": "/yos", "text": "summary", "trigger_id": "replay"})
+    old = sign(body, timestamp=int(time.time()) - 6 * 60)
+    assert served.post(body, "application/x-www-form-urlencoded", old).status == 401
