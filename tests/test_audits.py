@@ -6,8 +6,11 @@ from datetime import date
 
 import pytest
 
-from bot.domain.audits import all_audits, prefill_from_text
+from bot.commands import Permission, dispatch
+from bot.commands.audits import FormEntry, submit_form
+from bot.domain.audits import EXAMPLE, all_audits, prefill_from_text
 from bot.render.blocks import message
+from bot.reply import Person
 from tests.blockkit import all_text, assert_valid_message
 
 
@@ -20,19 +23,56 @@ def at(ctx, day: str):
     return ctx
 
 
+def only(*granted: Permission):
+    """A permission check granting exactly ``granted`` (the application's policy decides
+    in the real thing; commands only ask)."""
+    return lambda permission: permission in granted
+
+
+def values(reply) -> dict[str, str]:
+    return {f.label: f.value for s in reply.sections for f in s.fields}
+
+
 @pytest.mark.parametrize("ref", ["R1", "r1", "1"])
 def test_an_update_is_recorded_and_announced(ask, db, ref):
     reply = ask(f"audit {ref} 17/20 February case-file audit")
-    assert reply.ok and reply.announce
-    assert reply.headline == "R1 audit: 17/20 (85%), at or above the 80% target."
-    values = {f.label: f.value for s in reply.sections for f in s.fields}
-    assert values["Monitoring"] == "1 of 3 monthly audits, window ends 14 April 2014"
-    assert values["Status"] == "On track"
+    news = reply.announcement
+    assert reply.ok and news is not None
+    # The asker is told privately; everyone sees the announcement it carries.
+    assert reply.private and not news.private
+    assert reply.title == "Recorded audit update #1"
+    assert reply.headline == f"Recorded audit update #1: {news.headline}"
+    assert news.title == "Audit update #1 for R1"
+    assert news.headline == "R1 audit: 17/20 (85%), at or above the 80% target."
+    for said in (reply, news):
+        assert values(said)["Monitoring"] == "1 of 3 monthly audits, window ends 14 April 2014"
+        assert values(said)["Status"] == "On track"
+    assert news.source == "Recorded via console; see audits R1"
     [audit] = all_audits(db)
     assert (audit.compliant, audit.audited, audit.percent) == (17, 20, 85.0)
     assert audit.note == "February case-file audit"
     assert audit.via == "console"
     assert_valid_message(message(reply))
+    assert_valid_message(message(news))
+
+
+def test_the_update_remembers_who_sent_it_from_where(ctx, db):
+    ctx.user = Person("U0ALICE", "Alice", "slack")
+    ctx.platform, ctx.via, ctx.conversation, ctx.message_ref = "slack", "shortcut", "C0YOS", "1.2"
+    news = dispatch("audit R1 17/20", ctx).announcement
+    assert news.recorded_by == Person("U0ALICE", "Alice", "slack")
+    [audit] = all_audits(db)
+    assert (audit.user_id, audit.user_name, audit.platform, audit.via) == (
+        "U0ALICE",
+        "Alice",
+        "slack",
+        "shortcut",
+    )
+    assert (audit.channel_id, audit.message_ref) == ("C0YOS", "1.2")
+    again = dispatch("audit R1 18/20", ctx)  # the same message, recorded twice
+    assert not again.ok
+    assert again.headline == "That message is already recorded as audit update #1."
+    assert count(db) == 1
 
 
 def test_a_percentage_and_an_earlier_date(ask, db):
@@ -46,14 +86,13 @@ def test_a_percentage_and_an_earlier_date(ask, db):
 
 def test_the_announcement_compares_with_the_last_audit(ask):
     ask("audit R1 18/20 2014-01-20")
-    reply = ask("audit R1 15/20 2014-02-18")
-    assert reply.headline == (
+    news = ask("audit R1 15/20 2014-02-18").announcement
+    assert news.headline == (
         "R1 audit: 15/20 (75%), below the 80% target, ▼ on the last audit (90%)."
     )
-    values = {f.label: f.value for s in reply.sections for f in s.fields}
-    assert values["Against the last audit"] == "▼ 15 points (was 90%)"
-    assert values["Status"] == "Below target"
-    assert values["Monitoring"] == "2 of 3 monthly audits, window ends 14 April 2014"
+    assert values(news)["Against the last audit"] == "▼ 15 points (was 90%)"
+    assert values(news)["Status"] == "Below target"
+    assert values(news)["Monitoring"] == "2 of 3 monthly audits, window ends 14 April 2014"
 
 
 @pytest.mark.parametrize(
@@ -84,41 +123,70 @@ def test_the_announcement_compares_with_the_last_audit(ask):
 )
 def test_a_bad_update_says_what_is_wrong_and_records_nothing(ask, db, text, expected):
     reply = ask(text)
-    assert not reply.ok
+    assert not reply.ok and reply.announcement is None
     assert reply.title == "That audit update was not recorded"
     assert expected in reply.headline
-    assert (
-        "/yos audit R1 17/20 February case-file audit"
-        in " ".join(s.text or "" for s in reply.sections) + reply.headline
-    )
+    assert reply.sections[-1].text == f"Write it like: {EXAMPLE}"
     assert count(db) == 0
 
 
-def test_someone_who_is_not_an_auditor_is_refused(ctx, db):
-    from bot.commands import dispatch
+@pytest.mark.parametrize(("invocation", "typed"), [("", EXAMPLE), ("/yos ", f"/yos {EXAMPLE}")])
+def test_the_example_is_one_the_asker_can_type_where_they_are(ctx, invocation, typed):
+    ctx.invocation = invocation
+    reply = dispatch("audit R1 21/20", ctx)
+    assert reply.sections[-1].text == f"Write it like: {typed}"
+    news = dispatch("audit R1 17/20", ctx).announcement
+    assert news.source == f"Recorded via console; see {invocation}audits R1"
 
-    ctx.permission = lambda: False
+
+def test_someone_who_is_not_an_auditor_is_refused(ctx, db):
+    ctx.allowed = only()
+    ctx.admin_hint = "Ask your Slack admin"
     reply = dispatch("audit R1 17/20", ctx)
-    assert not reply.ok
-    assert "for auditors" in reply.headline
+    assert not reply.ok and reply.announcement is None
+    assert reply.title == "Only auditors can do that"
+    assert reply.headline == ("You can ask questions, but recording audit updates is for auditors.")
+    assert reply.sections[0].text == (
+        "Ask your Slack admin to add you to YOS_AUDITORS. Anyone can still ask questions."
+    )
     assert count(db) == 0
     assert dispatch("summary", ctx).ok  # anyone may query
 
 
-def test_the_same_delivery_is_recorded_once(ctx, db):
-    from bot.commands import dispatch
+def test_the_form_records_through_the_same_checks(ctx, db):
+    wrong = submit_form(ctx, FormEntry("R1", "2014-02-20", "twenty", "17"))
+    assert wrong.reply is None
+    assert wrong.errors == {"audited": "Enter a whole number of cases, like 20."}
+    future = submit_form(ctx, FormEntry("R1", "2014-03-01", "20", "17"))
+    assert future.errors == {
+        "audit_date": "The audit date 1 March 2014 is in the future (today is 20 February 2014)."
+    }
+    assert count(db) == 0
+    done = submit_form(ctx, FormEntry("R1", "2014-02-20", "20", "17", " From the form "))
+    assert done.errors == {}
+    assert done.reply.announcement.headline == (
+        "R1 audit: 17/20 (85%), at or above the 80% target."
+    )
+    [audit] = all_audits(db)
+    assert audit.note == "From the form"
+    ctx.allowed = only()
+    refused = submit_form(ctx, FormEntry("R1", "2014-02-20", "20", "17"))
+    assert refused.reply is None
+    assert refused.errors["recommendation"].startswith("Recording audit updates is for auditors.")
+    assert count(db) == 1
 
-    ctx.delivery_key = "event:Ev123"
+
+def test_the_same_delivery_is_recorded_once(ctx, db):
+    ctx.delivery_key = "slack:event:Ev123"
     first = dispatch("audit R1 17/20", ctx)
     again = dispatch("audit R1 17/20", ctx)
-    assert first.announce and not first.duplicate
-    assert again.duplicate and not again.announce
+    assert first.announcement is not None and not first.duplicate
+    assert again.duplicate and again.announcement is None
+    assert again.headline == "Already recorded as audit update #1."
     assert count(db) == 1
 
 
 def test_status_moves_with_the_evidence_and_the_clock(ctx, db):
-    from bot.commands import dispatch
-
     def status(day: str) -> str:
         return dispatch("rec R1", at(ctx, day)).title
 
@@ -133,19 +201,23 @@ def test_status_moves_with_the_evidence_and_the_clock(ctx, db):
     assert status("2014-04-15") == "R1: Due for the board"
     due = dispatch("rec R1", ctx)
     assert "3 of 3 monthly audits at or above the 80% target" in due.headline
+    ctx.user = Person("U0CHAIR", "Chris Chair", "slack")
     closed = dispatch('rec R1 close "Reported to the management board on 6 May 2014"', ctx)
-    assert closed.ok and closed.announce
+    assert closed.ok and closed.private
+    assert closed.announcement.headline == closed.headline
+    assert closed.announcement.title == "R1 closed"
+    assert closed.announcement.recorded_by == ctx.user
     assert status("2014-05-06") == "R1: Met"
     detail = dispatch("rec R1", ctx)
     history = next(s for s in detail.sections if s.heading == "History")
-    assert "Reported to the management board on 6 May 2014" in history.items[0]
+    assert history.items[0] == (
+        "15 April 2014: closed by Chris Chair: Reported to the management board on 6 May 2014"
+    )
     dispatch('rec R1 reopen "Board asked for another month"', ctx)
     assert status("2014-05-06") == "R1: Due for the board"
 
 
 def test_a_month_without_an_audit_is_not_met(ctx):
-    from bot.commands import dispatch
-
     dispatch("audit R1 17/20 2014-01-20", at(ctx, "2014-01-20"))
     dispatch("audit R1 19/20 2014-03-20", at(ctx, "2014-03-20"))
     at(ctx, "2014-04-20")
@@ -158,17 +230,25 @@ def test_a_month_without_an_audit_is_not_met(ctx):
 
 
 def test_closing_needs_a_reason_and_an_auditor(ctx, db):
-    from bot.commands import dispatch
-
     assert "Say why you close R1" in dispatch("rec R1 close", ctx).headline
-    ctx.permission = lambda: False
-    assert not dispatch('rec R1 close "done"', ctx).ok
+    ctx.allowed = only(Permission.RECORD, Permission.RETRACT_ANY, Permission.USE)
+    refused = dispatch('rec R1 close "done"', ctx)
+    assert not refused.ok and refused.announcement is None
+    assert refused.headline == "Only auditors can close a recommendation."
     assert db["recommendation_history"].count == 0
+    assert dispatch("rec R1", ctx).ok  # reading it is for anyone
+
+
+def test_the_same_close_delivered_twice_is_done_once(ctx, db):
+    ctx.delivery_key = "slack:command:1.2"
+    first = dispatch('rec R1 close "Reported"', ctx)
+    again = dispatch('rec R1 close "Reported"', ctx)
+    assert first.announcement is not None
+    assert again.duplicate and again.headline == "R1 was already closed."
+    assert db["recommendation_history"].count == 1
 
 
 def test_undo_retracts_the_posters_latest_and_keeps_it(ask, ctx, db):
-    from bot.commands import dispatch
-
     ask("audit R1 17/20 2014-01-20")
     ask("audit R1 18/20 2014-02-20")
     reply = ask("audit undo")
@@ -184,42 +264,63 @@ def test_undo_retracts_the_posters_latest_and_keeps_it(ask, ctx, db):
 
 
 def test_only_an_auditor_retracts_someone_elses(ctx, db):
-    from bot.commands import dispatch
-
-    ctx.user_id = "U0ALICE"
+    ctx.user = Person("U0ALICE", "Alice", "slack")
     dispatch("audit R1 17/20", ctx)
-    ctx.user_id = "U0BOB"
+    ctx.user = Person("U0BOB", "Bob", "slack")
     assert dispatch("audit undo", ctx).headline == "You have no audit updates to undo."
-    ctx.permission = lambda: False
-    assert not dispatch("audit undo 1", ctx).ok
-    ctx.permission = lambda: True
+    ctx.allowed = only()
+    nobody = dispatch("audit undo 1", ctx)
+    assert not nobody.ok and nobody.headline == "Only auditors can retract audit updates."
+    # May record (and so retract their own) but not retract anyone's.
+    ctx.allowed = only(Permission.RECORD)
+    others = dispatch("audit undo 1", ctx)
+    assert not others.ok
+    assert others.headline == (
+        "Audit update #1 was recorded by someone else; only an auditor can retract it."
+    )
+    assert db["audit_retractions"].count == 0
+    dispatch("audit R1 18/20", ctx)
+    own = dispatch("audit undo 2", ctx)
+    assert own.ok and own.headline.startswith("Retracted audit update #2 for R1")
+    ctx.allowed = only(Permission.RECORD, Permission.RETRACT_ANY)
     assert dispatch("audit undo 1", ctx).ok
+    assert db["audit_retractions"].count == 2
+
+
+@pytest.mark.parametrize("typed", ["audit undo three", "audit undo #x"])
+def test_undo_needs_an_update_number(ask, typed):
+    reply = ask(typed)
+    assert not reply.ok and reply.title == "Which update?"
+    assert reply.sections[0].text == "Write audit undo for your latest, or audit undo 3."
 
 
 def test_audit_history_newest_first_with_bars_and_pages(ctx, db):
-    from bot.commands import dispatch
-
     for day in range(1, 26):
         dispatch(f"audit R1 {day % 5 + 15}/20 2014-01-{day:02d} entry {day}", at(ctx, "2014-02-20"))
     first = dispatch("audits R1", ctx)
-    updates = next(s for s in first.sections if s.heading)
     updates = next(s for s in first.sections if s.items)
     assert updates.heading == "Updates (page 1 of 3)"
     assert len(updates.items) == 10
     assert updates.items[0].startswith("#25 25 January 2014: 15/20 (75%) ")
     assert "│" in updates.items[0]
-    assert any(s.text == "Older updates: /yos audits R1 2" for s in first.sections)
+    assert any(s.text == "Older updates: audits R1 2" for s in first.sections)
     last = dispatch("audits R1 3", ctx)
     assert next(s for s in last.sections if s.items).items[-1].startswith("#1 1 January 2014")
+    assert first.shareable().payload == (("command", "audits"), ("args", "R1 1"))
+    assert last.shareable().payload == (("command", "audits"), ("args", "R1 3"))
     for reply in (first, last):
-        assert_valid_message(message(reply, shareable=True))
+        assert_valid_message(message(reply, interactive=True))
+    ctx.invocation = "/yos "
+    slack = dispatch("audits R1", ctx)
+    assert any(s.text == "Older updates: /yos audits R1 2" for s in slack.sections)
 
 
 def test_notes_are_escaped_in_slack(ask):
     reply = ask("audit R1 17/20 <!channel> see <https://evil.example|this>")
-    rendered = message(reply)
-    assert "<!channel>" not in str(rendered)
-    assert "&lt;!channel&gt;" in all_text(rendered["blocks"])
+    for said in (reply, reply.announcement):
+        rendered = message(said)
+        assert "<!channel>" not in str(rendered)
+        assert "&lt;!channel&gt;" in all_text(rendered["blocks"])
 
 
 def test_prefill_from_a_channel_message():
@@ -251,14 +352,14 @@ def test_answers_are_fresh_after_another_process_writes(settings, db):
     assert dispatch_text(reader, "recs").startswith("Open")
     other = open_db(settings.db_path)  # another worker's connection
     writer = make_context(other, settings, via="console")
-    assert dispatch_text(writer, "audit R1 17/20 elsewhere").startswith("R1 audit")
+    assert dispatch_text(writer, "audit R1 17/20 elsewhere").startswith(
+        "Recorded audit update #1: R1 audit"
+    )
     reader = make_context(db, settings, via="console")
     assert dispatch_text(reader, "recs").startswith("On track")
 
 
 def dispatch_text(ctx, text: str) -> str:
-    from bot.commands import dispatch
-
     reply = dispatch(text, ctx)
     if text == "recs":
         return reply.sections[0].fields[0].value

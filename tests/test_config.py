@@ -33,13 +33,40 @@ def test_mode_follows_the_credentials(values, mode):
         ("SLACK_APP_TOKEN", "xoxb-123", "SLACK_APP_TOKEN must start with 'xapp-'"),
         ("SLACK_API_URL", "localhost:9", "SLACK_API_URL must be an http(s) URL"),
         ("YOS_PORT", "99999", "YOS_PORT must be between 1 and 65535"),
-        ("YOS_AUDITORS", "U123,bob", "'bob' is neither"),
+        ("YOS_AUDITORS", "U123,bob", "'bob' is none of these"),
+        ("YOS_AUDITORS", "U123,u456", "'u456' is none of these"),
+        ("YOS_AUDITORS", "0f8fad5b-d9cb-469f", "'0f8fad5b-d9cb-469f' is none of these"),
         ("YOS_TODAY", "tomorrow", "YOS_TODAY must be a date"),
+        ("YOS_OUTBOX_RETRY_SECONDS", "soon", "YOS_OUTBOX_RETRY_SECONDS must be a number"),
+        ("YOS_OUTBOX_RETRY_SECONDS", "0", "YOS_OUTBOX_RETRY_SECONDS must be between 0.01 and"),
+        ("YOS_OUTBOX_LEASE_SECONDS", "7200", "YOS_OUTBOX_LEASE_SECONDS must be between"),
     ],
 )
 def test_malformed_settings_name_the_variable(name, value, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         settings_from({name: value})
+
+
+def test_auditors_mix_slack_ids_groups_and_teams_guids():
+    settings = settings_from(
+        {"YOS_AUDITORS": " U0ALICE, W0BOB ,S0AUDITORS,,0F8FAD5B-D9CB-469F-A165-70867728950E"}
+    )
+    assert settings.auditors == (
+        "U0ALICE",
+        "W0BOB",
+        "S0AUDITORS",
+        "0f8fad5b-d9cb-469f-a165-70867728950e",  # Teams IDs compare in lower case
+    )
+    assert settings_from({}).auditors == ()
+
+
+def test_outbox_timing_defaults_and_settings():
+    assert (settings_from({}).outbox_retry_seconds, settings_from({}).outbox_lease_seconds) == (
+        2.0,
+        60.0,
+    )
+    tuned = settings_from({"YOS_OUTBOX_RETRY_SECONDS": "0.5", "YOS_OUTBOX_LEASE_SECONDS": "90"})
+    assert (tuned.outbox_retry_seconds, tuned.outbox_lease_seconds) == (0.5, 90.0)
 
 
 def test_api_url_gets_a_trailing_slash():

@@ -9,7 +9,17 @@ import pytest
 from bot.config import PROJECT_ROOT
 
 SLACK = ("slack_bolt", "slack_sdk")
-PLATFORM_NEUTRAL = ["domain", "store", "commands", "render", "reply.py", "console.py"]
+PLATFORM_NEUTRAL = [
+    "app",
+    "domain",
+    "store",
+    "commands",
+    "render",
+    "reply.py",
+    "console.py",
+    "export.py",
+    "runtime.py",
+]
 
 
 def imported_modules(path) -> set[str]:
@@ -35,3 +45,21 @@ def test_no_slack_outside_the_adapter(part):
             if m.split(".")[0] in SLACK or m == "bot.slack" or m.startswith("bot.slack.")
         }
         assert not slack, f"{path.relative_to(PROJECT_ROOT)} imports {sorted(slack)}"
+
+
+def test_commands_never_tell_a_console_user_about_slack(ask):
+    """How a command is typed comes from the platform: none of /yos or Slack leaks out."""
+    from bot.commands import registry
+    from bot.render.text import render_text
+
+    asked = 0
+    for name in registry.commands:
+        for text in (name, f"help {name}", f"{name} nonsense"):
+            reply = ask(text)
+            shown = render_text(reply)
+            if reply.announcement is not None:
+                shown += render_text(reply.announcement)
+            assert "/yos" not in shown, text
+            assert "slack" not in shown.lower(), text
+            asked += 1
+    assert asked == 3 * len(registry.commands)

@@ -35,12 +35,29 @@ def test_bot_scopes_are_the_ones_the_code_uses():
 
 
 def test_old_deliveries_are_forgotten(db):
-    from bot.store.deliveries import claim, prune_deliveries
+    from bot.store.deliveries import claim, prune_deliveries, seen
 
-    db["slack_deliveries"].insert(
-        {"key": "event:old", "kind": "event", "received_at": "2020-01-01T00:00:00+00:00"}
+    db["deliveries"].insert(
+        {
+            "platform": "slack",
+            "key": "event:old",
+            "kind": "event",
+            "received_at": "2020-01-01T00:00:00+00:00",
+        }
     )
-    assert claim(db, "event:new", "event")
+    assert claim(db, "slack", "event:new", "event")
     assert prune_deliveries(db) == 1
-    assert [r["key"] for r in db["slack_deliveries"].rows] == ["event:new"]
-    assert not claim(db, "event:new", "event")
+    assert [(r["platform"], r["key"]) for r in db["deliveries"].rows] == [("slack", "event:new")]
+    assert not seen(db, "slack", "event:old")
+    assert not claim(db, "slack", "event:new", "event")
+    assert "slack_deliveries" not in db.table_names()
+
+
+def test_deliveries_are_remembered_per_platform(db):
+    from bot.store.deliveries import claim, seen
+
+    assert claim(db, "slack", "1234", "event")
+    assert not seen(db, "teams", "1234")
+    assert claim(db, "teams", "1234", "message")  # another platform's ID space
+    assert not claim(db, "teams", "1234", "message")
+    assert db["deliveries"].count == 2

@@ -169,7 +169,7 @@ def test_compare_places_a_service_among_all(ask, loaded):
     assert above[0] == "Sixton: Inadequate, 6/36 points"
     below = next(s for s in reply.sections if s.heading == "Just below").items
     assert below == ("Halfpoint: Inadequate (published score 4.17%) (questionable as published)",)
-    assert_valid_message(message(reply, shareable=True))
+    assert_valid_message(message(reply, interactive=True))
 
 
 def test_services_filters_by_rating_best_first(ask, loaded):
@@ -180,7 +180,7 @@ def test_services_filters_by_rating_best_first(ask, loaded):
     assert not ask("services brilliant").ok
     everything = ask("services")
     assert everything.headline == "14 services in the store."
-    assert_valid_message(message(everything, shareable=True))
+    assert_valid_message(message(everything, interactive=True))
 
 
 def test_services_paginate_within_block_kit_limits(db, tmp_path, ask):
@@ -188,8 +188,8 @@ def test_services_paginate_within_block_kit_limits(db, tmp_path, ask):
     load_files(db, [write_table(tmp_path, many, "many.csv")])
     first = ask("services")
     assert first.sections[0].heading == "Best first (page 1 of 7)"
-    assert first.sections[-1].text == "More: /yos services 2"
-    assert_valid_message(message(first, shareable=True))
+    assert first.sections[-1].text == "More: services 2"
+    assert_valid_message(message(first, interactive=True))
     assert ask("services 7").sections[0].heading == "Best first (page 7 of 7)"
 
 
@@ -202,12 +202,40 @@ def test_the_bundled_inspection_still_answers_after_an_import(ask, loaded):
     assert "compare very favourably to other SQS reports" in compare.headline
 
 
-def test_a_channel_chooses_its_service(ctx, loaded):
-    ctx.channel_id = "C0READING"
-    assert dispatch("use Reading", ctx).ok
+def test_a_channel_chooses_its_service(ctx, db, loaded):
+    from bot.reply import Person
+
+    ctx.conversation = "C0READING"
+    ctx.user = Person("U0ALICE", "Alice", "slack")
+    chosen = dispatch("use Reading", ctx)
+    assert chosen.ok and chosen.title == "Now answering about Reading"
     assert dispatch("summary", ctx).title == "Reading: Youth justice inspection"
-    ctx.channel_id = "C0OTHER"
+    [setting] = db["channel_settings"].rows
+    assert (setting["channel_id"], setting["service_id"], setting["set_by"]) == (
+        "C0READING",
+        "reading",
+        "U0ALICE",
+    )
+    ctx.conversation = "C0OTHER"
     assert dispatch("summary", ctx).title.startswith("Stockton-on-Tees")
+
+
+def test_choosing_a_service_needs_a_conversation_and_an_auditor(ctx, db, loaded):
+    assert dispatch("use Reading", ctx).headline == "A default service belongs to a channel."
+    ctx.conversation = "C0READING"
+    ctx.allowed = lambda permission: False
+    refused = dispatch("use Reading", ctx)
+    assert not refused.ok
+    assert refused.headline == "Only auditors can change which service this channel is about."
+    assert db["channel_settings"].count == 0
+    assert dispatch("summary", ctx).title.startswith("Stockton-on-Tees")
+
+
+def test_paging_hints_are_typed_as_on_the_platform(ctx, db, tmp_path):
+    many = [row(f"Service {n:03d}", n % 37, "Good") for n in range(30)]
+    load_files(db, [write_table(tmp_path, many, "many.csv")])
+    ctx.invocation = "/yos "
+    assert dispatch("services", ctx).sections[-1].text == "More: /yos services 2"
 
 
 def test_a_table_missing_columns_is_refused_whole(db, tmp_path):

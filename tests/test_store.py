@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import SCHEMA_VERSION, migrate, open_db
+from bot.store import SCHEMA_VERSION, migrate, open_db, write_transaction
 from bot.store.loader import LoadError, bundled_files, load_files
 from bot.store.migrations import current_version
 from tests.conftest import DATA_DIR
@@ -262,17 +262,109 @@ def _record_one(db) -> None:
     record_audit(db, queries, inspection, draft, Origin(via="console"), date(2014, 2, 20))
 
 
+RUNTIME_TABLES = ("deliveries", "outbox", "conversations", "reminders", "audit_updates")
+
+
 def test_reload_keeps_runtime_rows(empty, data_copy):
+    from bot.store import outbox
+    from bot.store.deliveries import claim
+
     load_files(empty, bundled_files(data_copy))
     _record_one(empty)
-    empty["slack_deliveries"].insert({"key": "event:Ev1", "kind": "event", "received_at": "now"})
+    assert claim(empty, "slack", "event:Ev1", "event")
+    with write_transaction(empty):
+        outbox.add(
+            empty,
+            key="announce:slack:event:Ev1",
+            platform="slack",
+            kind=outbox.MESSAGE,
+            address=outbox.Address("C0YOS"),
+            body="{}",
+        )
+    empty["conversations"].insert({"platform": "teams", "conversation_id": "19:abc"})
+    empty["reminders"].insert({"key": "r1", "kind": "monthly-audit", "sent_at": "now"})
+    before = {
+        t: sorted(tuple(r) for r in empty.execute(f"SELECT * FROM {t}")) for t in RUNTIME_TABLES
+    }
     seed = data_copy / SEED.name
     seed.write_text(seed.read_text().replace("monitor_months = 3", "monitor_months = 4"))
     report = load_files(empty, [seed])
     assert report.changes["recommendations updated"] == 1
-    assert empty["slack_deliveries"].count == 1
+    after = {
+        t: sorted(tuple(r) for r in empty.execute(f"SELECT * FROM {t}")) for t in RUNTIME_TABLES
+    }
+    assert after == before
+    assert all(after.values())
     [audit] = list(empty["audit_updates"].rows)
     assert audit["percent"] == 85.0
+
+
+def test_a_version_5_store_keeps_its_records_through_migration_6(tmp_path, data_copy):
+    """Deliveries become platform-keyed; audit updates keep their message, now a message_ref."""
+    old = open_db(tmp_path / "v5.db")
+    migrate(old, target=5)
+    load_files(old, bundled_files(data_copy))
+    old["slack_deliveries"].insert({"key": "event:Ev1", "kind": "event", "received_at": "t1"})
+    common = {
+        "recommendation_id": "stockton-on-tees-sqs-2013:R1",
+        "audit_date": "2014-02-20",
+        "percent": 85.0,
+        "recorded_at": "t",
+    }
+    old["audit_updates"].insert(
+        {**common, "message_ts": "1.2", "channel_id": "C0YOS", "via": "shortcut", "user_id": "U1"}
+    )
+    old["audit_updates"].insert({**common, "via": "console", "delivery_key": "k"})
+    old["recommendation_history"].insert(
+        {"recommendation_id": common["recommendation_id"], "action": "close", "at": "t"}
+    )
+
+    assert migrate(old) == [6]
+    assert "slack_deliveries" not in old.table_names()
+    assert [(r["platform"], r["key"], r["kind"]) for r in old["deliveries"].rows] == [
+        ("slack", "event:Ev1", "event")
+    ]
+    rows = [(r["message_ref"], r["platform"], r["via"]) for r in old["audit_updates"].rows]
+    assert rows == [("1.2", "slack", "shortcut"), (None, None, "console")]
+    [change] = old["recommendation_history"].rows
+    assert change["action"] == "close" and change["user_name"] is None
+    assert old["outbox"].count == 0
+    fresh = open_db(tmp_path / "fresh.db")
+    migrate(fresh)
+    assert schema(old) == schema(fresh)
+
+
+def test_the_outbox_queues_a_key_once_and_claims_due_items_of_one_platform(empty):
+    from bot.store import outbox
+
+    def add(key: str, platform: str = "slack", due_at: float = 100.0) -> bool:
+        with write_transaction(empty):
+            return outbox.add(
+                empty,
+                key=key,
+                platform=platform,
+                kind=outbox.MESSAGE,
+                address=outbox.Address("C1", "t1"),
+                body="{}",
+                notify=outbox.Address("C1", user="U1"),
+                due_at=due_at,
+            )
+
+    assert add("a") and not add("a")
+    assert add("later", due_at=500.0) and add("teams", platform="teams")
+    [item] = outbox.claim_due(empty, "slack", now=200.0, lease_seconds=30)
+    assert (item.key, item.attempts, item.address, item.notify) == (
+        "a",
+        1,
+        outbox.Address("C1", "t1"),
+        outbox.Address("C1", user="U1"),
+    )
+    assert outbox.claim_due(empty, "slack", now=229.0, lease_seconds=30) == []  # leased
+    [again] = outbox.claim_due(empty, "slack", now=231.0, lease_seconds=30)  # lease ran out
+    assert (again.key, again.attempts) == ("a", 2)
+    outbox.mark_sent(empty, again.id)
+    assert outbox.next_due(empty, "slack") == 500.0
+    assert outbox.counts(empty) == {"sent": 1, "pending": 2}
 
 
 def test_a_recommendation_with_evidence_cannot_be_removed_from_the_file(empty, data_copy):

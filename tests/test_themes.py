@@ -81,27 +81,70 @@ def test_unknown_subcommand_returns_help(ask):
     reply = ask("frobnicate the widgets")
     assert not reply.ok
     assert reply.title == "YOS inspection bot"
-    assert "I didn't understand" in reply.headline
+    assert reply.headline == (
+        "I didn't understand “frobnicate the widgets”. Here is what I can answer:"
+    )
     listed = reply.sections[0].items
-    assert any(line.startswith("/yos score <theme>") for line in listed)
+    assert any(line.startswith("score <theme>") for line in listed)
 
 
-def test_help_comes_from_the_registry(ask):
+@pytest.fixture
+def in_slack(ctx):
+    """The context as Slack's adapter makes it: commands are typed as /yos."""
+    from dataclasses import replace
+
+    from bot.commands import dispatch
+
+    slack = replace(ctx, invocation="/yos ")
+    return lambda text: dispatch(text, slack)
+
+
+def test_help_comes_from_the_registry(ask, in_slack):
     from bot.commands import registry
 
-    listed = ask("help").sections[0].items
-    assert len(listed) == len(registry.commands)
-    for cmd in registry.commands.values():
-        assert any(line.startswith(f"/yos {cmd.usage}:") for line in listed)
+    for answer, prefix in ((ask, ""), (in_slack, "/yos ")):
+        listed = answer("help").sections[0].items
+        assert len(listed) == len(registry.commands)
+        for cmd in registry.commands.values():
+            assert any(line.startswith(f"{prefix}{cmd.usage}: {cmd.summary}") for line in listed)
+        assert f"Type {prefix}help <command> for more" in answer("help").sections[1].text
 
 
-def test_help_for_one_command(ask):
+def test_help_for_one_command(ask, in_slack):
     reply = ask("help score")
-    assert reply.title == "/yos score <theme> [service]"
+    assert reply.title == "score <theme> [service]"
     examples = next(s for s in reply.sections if s.heading == "Examples")
+    assert "score protecting-public" in examples.items
+    slack = in_slack("help score")
+    assert slack.title == "/yos score <theme> [service]"
+    examples = next(s for s in slack.sections if s.heading == "Examples")
     assert "/yos score protecting-public" in examples.items
+    assert in_slack("help /score").title == slack.title
 
 
-def test_leading_slash_and_aliases(ask):
-    assert ask("/yos latest").title == ask("summary").title
-    assert ask("/yos recommendations").title == "Recommendations"
+def test_an_unknown_command_in_help_lists_everything(in_slack):
+    reply = in_slack("help frobnicate")
+    assert not reply.ok
+    assert any(line.startswith("/yos score <theme>") for line in reply.sections[0].items)
+
+
+def test_aliases(ask):
+    assert ask("latest").title == ask("summary").title
+    assert ask("recommendations").title == "Recommendations"
+    assert ask("dashboard").title == ask("home").title
+    assert ask("Summary?").title == ask("summary").title  # the first word, as typed
+
+
+def test_the_console_takes_a_command_typed_as_in_slack(ctx, settings):
+    from io import StringIO
+
+    from bot.console import run_console
+    from bot.runtime import application
+    from bot.store import StorePool
+
+    app = application(settings, StorePool(settings.db_path))
+    out = StringIO()
+    answered = run_console(app, StringIO("/yos score public\n/yos recs\n"), out, interactive=False)
+    assert answered == 2
+    assert "Protecting the public: 91%, Good (★★★★)." in out.getvalue()
+    assert "Recommendations\n===" in out.getvalue()

@@ -216,7 +216,7 @@ class Application:
             key = f"reminder:{platform.name}:{reminder.key}"
             reply = Reply(title="Monitoring reminder", headline=reminder.text)
             with write_transaction(self.store.db) as db:
-                if not outbox.add(
+                if sent_before_outbox(db, reminder.key, conversation) or not outbox.add(
                     db,
                     key=key,
                     platform=platform.name,
@@ -259,7 +259,10 @@ class Application:
         ctx = self.context(Request(platform, conversation=conversation, via="reminder"))
         due = due_reminders(ctx.queries, ctx.home_inspection(), ctx.today, platform.invocation)
         return [
-            r.text for r in due if not outbox_has(self.store, f"reminder:{platform.name}:{r.key}")
+            r.text
+            for r in due
+            if not outbox_has(self.store, f"reminder:{platform.name}:{r.key}")
+            and not sent_before_outbox(self.store.db, r.key, conversation)
         ]
 
     # --- inside ------------------------------------------------------------------------
@@ -412,6 +415,15 @@ def _key(request: Request) -> str:
 
 def outbox_has(store: StorePool, key: str) -> bool:
     return store.db.execute("SELECT 1 FROM outbox WHERE key = ?", [key]).fetchone() is not None
+
+
+def sent_before_outbox(db: sqlite_utils.Database, reminder_key: str, conversation: str) -> bool:
+    """Whether the reminder was sent to ``conversation`` before the outbox existed: those
+    were remembered under the reminder's bare key (queued ones are keyed by platform)."""
+    row = db.execute(
+        "SELECT 1 FROM reminders WHERE key = ? AND channel_id = ?", [reminder_key, conversation]
+    ).fetchone()
+    return row is not None
 
 
 def person(platform: Platform, user_id: str | None, name: str | None = None) -> Person:
