@@ -27,7 +27,7 @@ from bot.domain.audits import (
 )
 from bot.domain.model import Recommendation
 from bot.domain.status import Monitoring
-from bot.domain.text import bar, long_date, percent
+from bot.domain.wording import bar, long_date, percent
 from bot.reply import Field, Person, Reply, Section, problem, share_action
 
 PAGE_SIZE = 10

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.commands.registry import Command, Context, command, registry
 from bot.domain.queries import InspectionQueries, NotFound
-from bot.domain.text import words
 from bot.reply import Reply, Section, problem
+from bot.text import words
 
 # --- reading what was typed ---------------------------------------------------
 

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from bot.commands.registry import Context, Handler, command
 from bot.domain.model import Band, Inspection, Recommendation, ServiceMatch, Theme
 from bot.domain.status import Monitoring, monitoring
-from bot.domain.text import date_range, long_date, percent
-from bot.domain.text import words as words_of
+from bot.domain.wording import date_range, long_date, percent
 from bot.reply import Field, Reply, Section, problem, share_action
+from bot.text import words as words_of
 
 # --- which service -------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from bot.commands.inspection import overall_text, source_line, status_of
 from bot.commands.registry import Context, Permission, command
 from bot.domain.audits import all_audits
 from bot.domain.report import BoardReport, RecReport, board_report
-from bot.domain.text import bar, long_date, percent
+from bot.domain.wording import bar, long_date, percent
 from bot.reply import (
     Action,
     ActionKind,

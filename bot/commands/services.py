@@ -11,8 +11,9 @@ from bot.commands.inspection import (
 from bot.commands.registry import Context, Permission, command, paginate
 from bot.domain.compare import same_programme, set_channel_service, standing
 from bot.domain.model import Inspection
-from bot.domain.text import long_date, percent, words
+from bot.domain.wording import long_date, percent
 from bot.reply import Field, Reply, Section, problem, share_action
+from bot.text import words
 
 PAGE_SIZE = 20
 

@@ -19,7 +19,7 @@ import sqlite_utils
 
 from bot.domain.model import Inspection, Recommendation
 from bot.domain.queries import InspectionQueries
-from bot.domain.text import long_date, percent
+from bot.domain.wording import long_date, percent
 from bot.store.db import write_transaction
 
 MAX_NOTE = 1000

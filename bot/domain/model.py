@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.domain.text import percent
+from bot.domain.wording import percent
 
 
 @dataclass(frozen=True)

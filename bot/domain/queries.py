@@ -25,7 +25,8 @@ from bot.domain.model import (
     ThemeMatch,
     TimelineEntry,
 )
-from bot.domain.text import SMALL_WORDS, date_range, slugify, words
+from bot.domain.wording import date_range
+from bot.text import SMALL_WORDS, slugify, words
 
 T = TypeVar("T")
 MAX_CACHED = 1024

@@ -17,7 +17,7 @@ import sqlite_utils
 from bot.domain.model import Inspection, Recommendation
 from bot.domain.queries import InspectionQueries, add_months
 from bot.domain.status import monitoring
-from bot.domain.text import long_date
+from bot.domain.wording import long_date
 from bot.store.db import write_transaction
 
 REMIND_BEFORE = timedelta(days=7)

@@ -15,7 +15,7 @@ from bot.domain.audits import Audit
 from bot.domain.model import Inspection, Recommendation
 from bot.domain.queries import InspectionQueries
 from bot.domain.status import DUE, MET, Monitoring, monitoring
-from bot.domain.text import long_date, percent
+from bot.domain.wording import long_date, percent
 
 
 @dataclass(frozen=True)

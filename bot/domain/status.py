@@ -24,7 +24,7 @@ import sqlite_utils
 from bot.domain.audits import Audit, audits_for, closing
 from bot.domain.model import Recommendation
 from bot.domain.queries import add_months
-from bot.domain.text import long_date, percent
+from bot.domain.wording import long_date, percent
 
 OPEN = "Open"
 ON_TRACK = "On track"

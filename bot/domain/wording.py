@@ -1,23 +1,8 @@
-"""Small text helpers shared by the loader and the queries."""
+"""How dates, percentages and bars are written in replies and reports."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
-
-# Words people leave out when they name a theme: "protecting the public" -> "protecting-public".
-SMALL_WORDS = frozenset(
-    {"a", "an", "and", "at", "by", "for", "in", "is", "of", "on", "or", "that", "the", "to"}
-)
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower().replace("'", ""))
-
-
-def slugify(text: str) -> str:
-    """The short name of a theme: lower case, small words dropped, joined by hyphens."""
-    return "-".join(w for w in words(text) if w not in SMALL_WORDS)
 
 
 def long_date(value: str | date) -> str:

@@ -22,8 +22,8 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.domain.text import slugify
 from bot.store.db import write_transaction
+from bot.text import slugify
 
 Row = dict[str, Any]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from bot.domain.text import slugify
+from bot.text import slugify
 
 FRAMEWORK = "hmip-youth-standards-2018"
 PROGRAMME = "Youth justice inspection"
