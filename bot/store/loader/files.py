@@ -1,0 +1,120 @@
+"""One load of data files, all or nothing.
+
+Every file is read and checked before anything is written, and the writes happen in
+one transaction: TOML data files (``readers``) and published ratings tables
+(``ratings``) fill one batch, cross-file references are checked, then ``sync``
+writes it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.store.db import write_transaction
+from bot.store.loader.ratings import read_table
+from bot.store.loader.readers import Batch, read_toml
+from bot.store.loader.schema import LoadError
+from bot.store.loader.sync import write_batch
+
+
+@dataclass
+class LoadReport:
+    files: list[str] = field(default_factory=list)
+    changes: Counter[str] = field(default_factory=Counter)
+    # From ratings tables: rows imported, and one line per questionable row.
+    rows_imported: int = 0
+    flagged: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(self.changes.values())
+
+    def describe(self) -> str:
+        names = ", ".join(self.files)
+        if not self.changed:
+            summary = f"{names}: already up to date, nothing changed"
+        else:
+            parts = [f"{count} {what}" for what, count in sorted(self.changes.items()) if count]
+            summary = f"{names}: " + ", ".join(parts)
+        if not (self.rows_imported or self.flagged):
+            return summary
+        lines = [f"questionable: {line}" for line in self.flagged]
+        lines.append(
+            f"{self.rows_imported} rating rows imported, "
+            f"{len(self.flagged)} flagged as questionable"
+        )
+        return "\n".join([*lines, summary])
+
+
+def load_files(db: sqlite_utils.Database, paths: Sequence[Path]) -> LoadReport:
+    """Load data files into the store, all or nothing. Raises LoadError on any problem."""
+    batch = Batch()
+    problems = _read_all(db, paths, batch)
+    if not problems:
+        problems.extend(_check_references(db, batch))
+    if problems:
+        raise LoadError(problems)
+    report = LoadReport(
+        files=[name for name, _ in batch.files],
+        rows_imported=batch.rows_imported,
+        flagged=batch.flagged,
+    )
+    try:
+        with write_transaction(db):
+            write_batch(db, batch, report.changes)
+    except sqlite3.IntegrityError as error:
+        raise LoadError([f"{', '.join(report.files)}: refused by the store: {error}"]) from error
+    return report
+
+
+def bundled_files(data_dir: Path) -> list[Path]:
+    """The data files shipped in ``data_dir``, in name order."""
+    return sorted(data_dir.glob("*.toml"))
+
+
+def _read_all(db: sqlite_utils.Database, paths: Sequence[Path], batch: Batch) -> list[str]:
+    """Read every file into ``batch``: TOML files first, then ratings tables, which may
+    rely on a framework defined in the same load."""
+    problems: list[str] = []
+    csv_paths: list[Path] = []
+    for path in paths:
+        if not path.is_file():
+            problems.append(f"{path}: no such file")
+        elif path.suffix.lower() == ".csv":
+            csv_paths.append(path)
+        elif path.suffix.lower() != ".toml":
+            problems.append(f"{path}: not a data file this bot reads (expected .toml or .csv)")
+        else:
+            problems.extend(read_toml(path, batch))
+    for path in csv_paths:
+        problems.extend(read_table(db, path, batch))
+    return problems
+
+
+def _check_references(db: sqlite_utils.Database, batch: Batch) -> list[str]:
+    """Cross-file checks: every inspection names a framework and service that exist."""
+    problems: list[str] = []
+    frameworks = {row["id"] for row in batch.frameworks} | {
+        row[0] for row in db.execute("SELECT id FROM frameworks")
+    }
+    services = {row["id"] for row in batch.services + batch.rated_services} | {
+        row[0] for row in db.execute("SELECT id FROM services")
+    }
+    for row in batch.inspections:
+        where = f"{batch.origin[row['id']]}: inspection {row['id']}"
+        if row["framework_id"] and row["framework_id"] not in frameworks:
+            problems.append(
+                f"{where}: framework "
+                f"{row['framework_id']!r} is not defined (known: {', '.join(sorted(frameworks))})"
+            )
+        if row["service_id"] and row["service_id"] not in services:
+            problems.append(
+                f"{where}: service {row['service_id']!r} is not defined in this file or the store"
+            )
+    return problems

@@ -1,0 +1,108 @@
+"""Checking what a data file says: typed fields, required fields, allowed values.
+
+Every problem names the file and the path to the field (``inspections[0].themes[2].score``)
+and says what is wrong, so one refusal lists everything to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+Row = dict[str, Any]
+
+REF_PATTERN = re.compile(r"^R[1-9][0-9]*$")
+MEASURES = ("percent", "points")
+APPLIES_TO = ("score", "standard", "overall")
+
+
+class LoadError(Exception):
+    """A data file was refused; ``problems`` name the file, the field and what is wrong."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class Checker:
+    """Reads typed fields out of parsed TOML, collecting every problem it finds."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.problems: list[str] = []
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(f"{self.filename}: {where}: {message}")
+
+    def table(self, data: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.problem(f"{where}{key}", "must be a list of tables ([[" + key + "]])")
+            return []
+        return value
+
+    def _get(self, data: Mapping[str, Any], key: str, where: str, required: bool) -> Any:
+        value = data.get(key)
+        if value is None and required:
+            self.problem(f"{where}.{key}", "is required")
+        return value
+
+    def text(
+        self, data: Mapping[str, Any], key: str, where: str, *, required: bool = False
+    ) -> str | None:
+        value = self._get(data, key, where, required)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.problem(f"{where}.{key}", f"must be non-empty text, got {value!r}")
+            return None
+        return value.strip()
+
+    def number(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        where: str,
+        *,
+        low: float | None = None,
+        high: float | None = None,
+        required: bool = False,
+        whole: bool = False,
+    ) -> float | None:
+        value = self._get(data, key, where, required)
+        if value is None:
+            return None
+        kind = int if whole else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kind):
+            noun = "a whole number" if whole else "a number"
+            self.problem(f"{where}.{key}", f"must be {noun}, got {value!r}")
+            return None
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.problem(f"{where}.{key}", f"must be from {low:g} to {high:g}, got {value:g}")
+            return None
+        return value
+
+    def day(
+        self, data: Mapping[str, Any], key: str, where: str, *, required: bool = False
+    ) -> str | None:
+        value = self._get(data, key, where, required)
+        if value is None:
+            return None
+        if isinstance(value, datetime) or not isinstance(value, date):
+            self.problem(f"{where}.{key}", f"must be a date written as YYYY-MM-DD, got {value!r}")
+            return None
+        return value.isoformat()
+
+    def texts(self, data: Mapping[str, Any], key: str, where: str) -> list[str]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.problem(f"{where}.{key}", "must be a list of non-empty texts")
+            return []
+        return [v.strip() for v in value]
+
+    def one_of(self, value: str | None, allowed: Sequence[str], where: str) -> None:
+        """A problem when ``value`` is given but is not one of ``allowed``."""
+        if value is not None and value not in allowed:
+            self.problem(where, f"must be one of {', '.join(allowed)}, got {value!r}")
