@@ -24,7 +24,7 @@ from bot.store.loader import LoadError, load_files
 SLACK_HINT = (
     "Slack is not configured, so this is the local console. To connect Slack, set "
     "SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP) "
-    "in .env: see README.md."
+    "in .env; for Microsoft Teams, TEAMS_APP_ID and TEAMS_APP_PASSWORD: see README.md."
 )
 
 
@@ -67,13 +67,29 @@ def run() -> None:
     """Start in the mode the environment allows.
 
     Socket Mode when SLACK_APP_TOKEN and SLACK_BOT_TOKEN are set, HTTP when
-    SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are, otherwise the local console.
+    SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are, Microsoft Teams when TEAMS_APP_ID and
+    TEAMS_APP_PASSWORD are (and Slack is not configured), otherwise the local console.
     """
     settings = _settings()
-    if settings.mode == "console":
+    try:
+        mode = settings.mode
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    if mode == "console":
         click.echo(SLACK_HINT, err=True)
         _console(settings)
+    elif mode == "teams":
+        from bot.teams.serve import serve as serve_teams
+
+        _configure_logging(settings)
+        serve_teams(settings, settings.host, settings.teams_port)
     else:
+        if settings.teams_configured:
+            click.echo(
+                "Teams is configured too: serve it alongside with `yos-bot teams` "
+                "(a second process, on the same store).",
+                err=True,
+            )
         from bot.slack.serve import start
 
         _configure_logging(settings)
@@ -96,6 +112,21 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     settings = _settings()
     _configure_logging(settings)
     serve_http(settings, host or settings.host, port or settings.port, workers or settings.workers)
+
+
+@main.command()
+@click.option("--host", help="Interface to listen on.  [default: YOS_HOST or 0.0.0.0]")
+@click.option("--port", type=int, help="Port to listen on.  [default: TEAMS_PORT or 3978]")
+def teams(host: str | None, port: int | None) -> None:
+    """Serve Microsoft Teams at POST /api/messages (health check: GET /healthz).
+
+    Needs TEAMS_APP_ID and TEAMS_APP_PASSWORD.
+    """
+    from bot.teams.serve import serve as serve_teams
+
+    settings = _settings()
+    _configure_logging(settings)
+    serve_teams(settings, host or settings.host, port or settings.teams_port)
 
 
 @main.command()

@@ -13,12 +13,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from dotenv import dotenv_values
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_TEAMS_LOGIN_URL = "https://login.microsoftonline.com"
+DEFAULT_TEAMS_OPENID_METADATA_URL = (
+    "https://login.botframework.com/v1/.well-known/openidconfiguration"
+)
+DEFAULT_TEAMS_PORT = 3978
+# The token authority of a multi-tenant bot (TEAMS_TENANT_ID unset).
+MULTI_TENANT = "botframework.com"
 
 
 class ConfigError(ValueError):
@@ -46,15 +53,38 @@ class Settings:
     # item before another may take it over (a worker that died holding it).
     outbox_retry_seconds: float = 2.0
     outbox_lease_seconds: float = 60.0
+    # Microsoft Teams: the bot's app registration, where its tokens come from, and the
+    # conversation that gets reminders and board reports.
+    teams_app_id: str | None = None
+    teams_app_password: str | None = None
+    teams_tenant_id: str | None = None  # None: a multi-tenant bot
+    teams_login_url: str = DEFAULT_TEAMS_LOGIN_URL
+    teams_openid_metadata_url: str = DEFAULT_TEAMS_OPENID_METADATA_URL
+    teams_port: int = DEFAULT_TEAMS_PORT
+    teams_channel: str | None = None
 
     @property
     def mode(self) -> str:
-        """Which front end the environment allows: ``socket``, ``http`` or ``console``."""
+        """Which front end the environment allows: ``socket``, ``http``, ``teams`` or
+        ``console``. Slack wins when its settings are complete (Teams then runs as a
+        second process, ``yos-bot teams``); half the Teams credentials is an error."""
         if self.slack_bot_token and self.slack_app_token:
             return "socket"
         if self.slack_bot_token and self.slack_signing_secret:
             return "http"
+        if self.teams_app_id or self.teams_app_password:
+            self.require_teams("run")
+            return "teams"
         return "console"
+
+    @property
+    def teams_configured(self) -> bool:
+        return bool(self.teams_app_id and self.teams_app_password)
+
+    @property
+    def teams_tenant(self) -> str:
+        """The tenant whose login authority issues the bot's tokens."""
+        return self.teams_tenant_id or MULTI_TENANT
 
     def require_http(self) -> None:
         _require(self, "slack_bot_token", "SLACK_BOT_TOKEN", "serve")
@@ -63,6 +93,22 @@ class Settings:
     def require_socket(self) -> None:
         _require(self, "slack_bot_token", "SLACK_BOT_TOKEN", "socket")
         _require(self, "slack_app_token", "SLACK_APP_TOKEN", "socket")
+
+    def require_teams(self, command: str = "teams") -> None:
+        missing = [
+            name
+            for name, value in (
+                ("TEAMS_APP_ID", self.teams_app_id),
+                ("TEAMS_APP_PASSWORD", self.teams_app_password),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigError(
+                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: "
+                f"`yos-bot {command}` needs both TEAMS_APP_ID and TEAMS_APP_PASSWORD to "
+                "serve Microsoft Teams (see .env.example)"
+            )
 
 
 def _require(settings: Settings, attr: str, name: str, mode: str) -> None:
@@ -112,6 +158,13 @@ def settings_from(values: Mapping[str, str]) -> Settings:
         outbox_lease_seconds=_seconds(
             get("YOS_OUTBOX_LEASE_SECONDS"), "YOS_OUTBOX_LEASE_SECONDS", 60.0
         ),
+        teams_app_id=_guid(get("TEAMS_APP_ID"), "TEAMS_APP_ID", "the bot's Microsoft App ID"),
+        teams_app_password=get("TEAMS_APP_PASSWORD"),
+        teams_tenant_id=_tenant(get("TEAMS_TENANT_ID")),
+        teams_login_url=_login_url(get("TEAMS_LOGIN_URL")),
+        teams_openid_metadata_url=_metadata_url(get("TEAMS_OPENID_METADATA_URL")),
+        teams_port=_int(get("TEAMS_PORT"), "TEAMS_PORT", DEFAULT_TEAMS_PORT, 1, 65535),
+        teams_channel=_conversation(get("YOS_TEAMS_CHANNEL"), "YOS_TEAMS_CHANNEL"),
     )
 
 
@@ -150,6 +203,71 @@ def _api_url(value: str | None) -> str:
         raise ConfigError(f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_SLACK_API_URL}")
     # slack_sdk joins method names onto the base URL, so it must end in a slash.
     return value if value.endswith("/") else value + "/"
+
+
+def _guid(value: str | None, name: str, what: str) -> str | None:
+    if value is not None and not _GUID.fullmatch(value.lower()):
+        raise ConfigError(
+            f"{name} must be {what}, a GUID such as 00000000-0000-0000-0000-000000000000"
+        )
+    return value
+
+
+_DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
+
+
+def _tenant(value: str | None) -> str | None:
+    """A tenant's ID (a GUID) or one of its domain names (contoso.onmicrosoft.com)."""
+    if value is None:
+        return None
+    if not (_GUID.fullmatch(value.lower()) or _DOMAIN.fullmatch(value.lower())):
+        raise ConfigError(
+            "TEAMS_TENANT_ID must be your Microsoft Entra tenant ID (a GUID) or its domain "
+            "name; leave it empty for a multi-tenant bot"
+        )
+    return value
+
+
+def _login_url(value: str | None) -> str:
+    if value is None:
+        return DEFAULT_TEAMS_LOGIN_URL
+    parsed = urlparse(value)
+    # msal accepts only https authorities.
+    if parsed.scheme != "https" or not parsed.netloc or parsed.query or parsed.fragment:
+        raise ConfigError(f"TEAMS_LOGIN_URL must be an https URL such as {DEFAULT_TEAMS_LOGIN_URL}")
+    return value.rstrip("/")
+
+
+def _metadata_url(value: str | None) -> str:
+    if value is None:
+        return DEFAULT_TEAMS_OPENID_METADATA_URL
+    parsed = urlparse(value)
+    # The Teams SDK never reads this document: it finds the signing keys by replacing the
+    # trailing /openidconfiguration with /keys, so any other ending refuses every request.
+    if (
+        parsed.scheme not in ("http", "https")
+        or not parsed.netloc
+        or not parsed.path.endswith("/openidconfiguration")
+        or parsed.query
+    ):
+        raise ConfigError(
+            "TEAMS_OPENID_METADATA_URL must be an http(s) URL ending in /openidconfiguration, "
+            f"such as {DEFAULT_TEAMS_OPENID_METADATA_URL}"
+        )
+    return value
+
+
+def _conversation(value: str | None, name: str) -> str | None:
+    """A Teams conversation ID, as copied from a channel link (percent-encoded) or not."""
+    if value is None:
+        return None
+    conversation = unquote(value).split(";", 1)[0]
+    if ":" not in conversation or any(c.isspace() for c in conversation):
+        raise ConfigError(
+            f"{name} must be a Teams conversation ID such as 19:abc123@thread.tacv2 "
+            "(from the channel's link)"
+        )
+    return conversation
 
 
 def _int(value: str | None, name: str, default: int, low: int, high: int) -> int:

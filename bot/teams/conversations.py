@@ -1,0 +1,181 @@
+"""Where Teams conversations live, so the bot can write to them unprompted.
+
+Teams routes a bot's messages through the service URL of the region that hosts the
+conversation, and tells the bot that URL only in what it sends. Each conversation's
+reference (service URL, ID, kind, team and tenant) is saved in the store's
+``conversations`` table whenever the bot hears from it: when it is added to a team or
+chat (conversationUpdate), installed (installationUpdate) and with every message. The
+outbox's Teams transport and the reminder schedule look references up there.
+
+The table has no column for a person, so a personal chat's row keeps the Azure AD
+object ID of the person it is with in ``name`` (for channels and group chats ``name``
+is the channel's or team's name, when Teams gives it). That is how a private reply
+finds someone's personal chat.
+
+Channel conversation IDs name a thread as ``<channel>;messageid=<root message ID>``;
+references are saved under the channel's own ID.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from bot.store import StorePool, write_transaction
+from bot.teams.platform import PERSONAL, TEAMS
+
+THREAD_MARK = ";messageid="
+
+
+def channel_of(conversation_id: str) -> str:
+    """The conversation without the thread part: ``19:x@thread.tacv2;messageid=1`` → ``19:x…``."""
+    return conversation_id.split(";", 1)[0]
+
+
+def thread_of(conversation_id: str) -> str | None:
+    """The thread's root message ID in a threaded conversation ID, if any."""
+    _, mark, rest = conversation_id.partition(THREAD_MARK)
+    return rest.split(";", 1)[0] or None if mark else None
+
+
+def threaded(conversation_id: str, root: str | None) -> str:
+    """The ID to post into a thread of a channel (the conversation's own when no root)."""
+    channel = channel_of(conversation_id)
+    return f"{channel}{THREAD_MARK}{root}" if root else channel
+
+
+@dataclass(frozen=True)
+class Reference:
+    conversation_id: str  # without any thread part
+    service_url: str
+    kind: str  # personal, channel or groupChat
+    team_id: str | None = None
+    tenant_id: str | None = None
+    name: str | None = None  # a personal chat: the person's Azure AD object ID
+
+    @property
+    def personal(self) -> bool:
+        return self.kind == PERSONAL
+
+
+class Conversations:
+    """The saved references, read through a small in-process cache: a reference is
+    written only when it is new or has changed, so a message costs no write."""
+
+    def __init__(self, store: StorePool) -> None:
+        self.store = store
+        self._known: dict[str, Reference] = {}
+        self._lock = threading.Lock()
+
+    def save(self, reference: Reference) -> bool:
+        """Remember ``reference``; True when it was new to the store or has changed."""
+        reference = replace(reference, conversation_id=channel_of(reference.conversation_id))
+        with self._lock:
+            if self._known.get(reference.conversation_id) == reference:
+                return False
+        earlier = self.find(reference.conversation_id)
+        if earlier is not None and reference.name is None:
+            reference = replace(reference, name=earlier.name)  # activities rarely carry it
+        if earlier is not None and reference.team_id is None:
+            reference = replace(reference, team_id=earlier.team_id)
+        changed = earlier != reference
+        if changed:
+            with write_transaction(self.store.db) as db:
+                db.execute(
+                    "INSERT INTO conversations (platform, conversation_id, service_url, kind, "
+                    "team_id, tenant_id, name, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (platform, conversation_id) DO UPDATE SET "
+                    "service_url = excluded.service_url, kind = excluded.kind, "
+                    "team_id = excluded.team_id, tenant_id = excluded.tenant_id, "
+                    "name = excluded.name, saved_at = excluded.saved_at",
+                    [
+                        TEAMS.name,
+                        reference.conversation_id,
+                        reference.service_url,
+                        reference.kind,
+                        reference.team_id,
+                        reference.tenant_id,
+                        reference.name,
+                        datetime.now(UTC).isoformat(timespec="seconds"),
+                    ],
+                )
+        with self._lock:
+            self._known[reference.conversation_id] = reference
+        return changed
+
+    def forget(self, conversation_id: str) -> None:
+        """The bot was removed from the conversation (or uninstalled)."""
+        channel = channel_of(conversation_id)
+        with write_transaction(self.store.db) as db:
+            db.execute(
+                "DELETE FROM conversations WHERE platform = ? AND conversation_id = ?",
+                [TEAMS.name, channel],
+            )
+        with self._lock:
+            self._known.pop(channel, None)
+
+    def find(self, conversation_id: str) -> Reference | None:
+        channel = channel_of(conversation_id)
+        with self._lock:
+            known = self._known.get(channel)
+        if known is not None:
+            return known
+        row = self.store.db.execute(
+            "SELECT conversation_id, service_url, kind, team_id, tenant_id, name "
+            "FROM conversations WHERE platform = ? AND conversation_id = ?",
+            [TEAMS.name, channel],
+        ).fetchone()
+        return Reference(*row) if row else None
+
+    def personal_chat(self, user_id: str) -> Reference | None:
+        """The personal chat the bot has with someone (by Azure AD object ID), if any."""
+        row = self.store.db.execute(
+            "SELECT conversation_id, service_url, kind, team_id, tenant_id, name "
+            "FROM conversations WHERE platform = ? AND kind = ? AND name = ? "
+            "ORDER BY saved_at DESC LIMIT 1",
+            [TEAMS.name, PERSONAL, user_id.lower()],
+        ).fetchone()
+        return Reference(*row) if row else None
+
+    def service_url(self, conversation_id: str) -> str | None:
+        """Where to send to ``conversation_id``: its own reference's service URL, else the
+        one service URL of every saved reference when they all agree (a channel of a
+        team the bot was added to, before anyone has written in it)."""
+        found = self.find(conversation_id)
+        if found is not None:
+            return found.service_url
+        urls = self.store.db.execute(
+            "SELECT DISTINCT service_url FROM conversations WHERE platform = ? LIMIT 2",
+            [TEAMS.name],
+        ).fetchall()
+        return str(urls[0][0]) if len(urls) == 1 else None
+
+
+@dataclass(frozen=True)
+class Member:
+    """Someone the bot has heard from: their Teams account ID and display name."""
+
+    account_id: str
+    name: str | None
+
+
+class People:
+    """Teams account IDs and names by Azure AD object ID, from what people sent this
+    process: enough to @mention someone in a thread. Nothing here is a secret, and a
+    restart only means a private reply goes without the mention."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._members: dict[str, Member] = {}
+        self._lock = threading.Lock()
+        self.limit = limit
+
+    def remember(self, user_id: str, member: Member) -> None:
+        with self._lock:
+            if len(self._members) >= self.limit and user_id not in self._members:
+                self._members.pop(next(iter(self._members)))
+            self._members[user_id.lower()] = member
+
+    def get(self, user_id: str) -> Member | None:
+        with self._lock:
+            return self._members.get(user_id.lower())

@@ -1,0 +1,133 @@
+"""What the Teams handlers share: the application, the outbox sender and the
+conversation references, and how an activity becomes a :class:`~bot.app.Request`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from bot.app import Application, Request, Sender
+from bot.app.core import apology, new_reference
+from bot.config import Settings
+from bot.reply import Person, Reply
+from bot.teams.conversations import Conversations, Member, People, Reference, channel_of, thread_of
+from bot.teams.platform import CHANNEL, MAX_TEXT, PERSONAL, TEAMS
+from bot.teams.reminders import Reminders
+from bot.teams.sdk import ActivityBase
+from bot.teams.transport import TeamsTransport
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    app: Application
+    sender: Sender
+    transport: TeamsTransport
+    conversations: Conversations
+    people: People
+    reminders: Reminders
+
+    # --- who and where --------------------------------------------------------------
+
+    @staticmethod
+    def person(activity: ActivityBase) -> Person:
+        """The sender: their Azure AD object ID (how YOS_AUDITORS names Teams users), in
+        lower case, with the display name Teams sent; the Teams account ID only for
+        accounts that have no Azure AD object (guests of some kinds, bots)."""
+        sender = activity.from_
+        user_id = (sender.aad_object_id or "").lower() or sender.id or None
+        return Person(user_id, sender.name or None, TEAMS.name)
+
+    def request(self, activity: ActivityBase, *, text: str = "", **options: Any) -> Request:
+        """A request from ``activity``, keyed by its conversation and ID so a redelivery
+        of the same activity is recognised; ``options`` add to or override."""
+        conversation = activity.conversation
+        fields: dict[str, Any] = {
+            "text": text[:MAX_TEXT],
+            "user": self.person(activity),
+            "conversation": channel_of(conversation.id),
+            "thread": self.thread(activity, own_root=False),
+            "message_ref": activity.id,
+            "delivery_id": f"{conversation.id}|{activity.id}",
+            "service_url": activity.service_url,
+        }
+        fields.update(options)
+        return Request(TEAMS, **fields)
+
+    @staticmethod
+    def kind(activity: ActivityBase) -> str:
+        return activity.conversation.conversation_type or PERSONAL
+
+    def thread(self, activity: ActivityBase, *, own_root: bool) -> str | None:
+        """The root of the channel thread the activity belongs to: named in the
+        conversation ID (``;messageid=``), else the message it replies to, else, for a
+        message (``own_root``; not an invoke), the message itself, which starts one."""
+        if self.kind(activity) != CHANNEL:
+            return None
+        found = thread_of(activity.conversation.id) or activity.reply_to_id
+        return found or (activity.id if own_root else None)
+
+    def post_to(self, activity: ActivityBase) -> tuple[str, str | None]:
+        """Where something posted "for everyone" goes: this channel thread or group chat;
+        from a personal chat, YOS_TEAMS_CHANNEL when it is set, else the chat itself."""
+        if self.kind(activity) == PERSONAL and self.settings.teams_channel:
+            return self.settings.teams_channel, None
+        return channel_of(activity.conversation.id), self.thread(activity, own_root=False)
+
+    # --- remembering ----------------------------------------------------------------
+
+    def remember(self, activity: ActivityBase) -> bool:
+        """Save the activity's conversation reference and who sent it; True when the
+        reference was new or changed (blocking: it may write to the store)."""
+        sender = activity.from_
+        if sender.aad_object_id and sender.id:
+            self.people.remember(sender.aad_object_id, Member(sender.id, sender.name))
+        if not (activity.service_url and activity.conversation and activity.conversation.id):
+            return False
+        kind = self.kind(activity)
+        data = activity.channel_data
+        team = data.team if data is not None else None
+        channel = data.channel if data is not None else None
+        tenant = activity.conversation.tenant_id or (
+            data.tenant.id if data is not None and data.tenant is not None else None
+        )
+        if kind == PERSONAL:
+            name = (sender.aad_object_id or "").lower() or None
+        else:
+            name = (channel.name if channel is not None else None) or (
+                team.name if team is not None else None
+            )
+        changed = self.conversations.save(
+            Reference(
+                conversation_id=channel_of(activity.conversation.id),
+                service_url=activity.service_url,
+                kind=kind,
+                team_id=team.id if team is not None else None,
+                tenant_id=tenant,
+                name=name,
+            )
+        )
+        if changed and channel_of(activity.conversation.id) == self.settings.teams_channel:
+            self.reminders.check_now()
+        return changed
+
+    def foreign(self, activity: ActivityBase) -> bool:
+        """From another tenant than a single-tenant bot's own (TEAMS_TENANT_ID as a GUID)."""
+        own = (self.settings.teams_tenant_id or "").lower()
+        if not own or "." in own:
+            return False
+        data = activity.channel_data
+        tenant = activity.conversation.tenant_id if activity.conversation else None
+        tenant = tenant or (data.tenant.id if data is not None and data.tenant else None)
+        return bool(tenant) and str(tenant).lower() != own
+
+    # --- failures -------------------------------------------------------------------
+
+    def failed(self, what: str) -> Reply:
+        """Log the traceback under a reference the user can quote, never their words."""
+        reference = new_reference()
+        logger.exception("%s failed (reference %s)", what, reference)
+        return apology(reference)

@@ -1,0 +1,87 @@
+"""Serving Teams: ``yos-bot teams`` (and ``yos-bot run`` when only Teams is configured).
+
+One process, one event loop: uvicorn serves the SDK's FastAPI application, handlers
+call the (synchronous) application in worker threads, and the outbox sender and the
+reminder schedule run on threads of their own, sending through the server's loop.
+
+Slack and Teams can serve the same store at once as two processes (``yos-bot serve``
+or ``socket``, and ``yos-bot teams``): SQLite in WAL mode with immediate write
+transactions lets both write, deliveries and outbox items are keyed by platform, and
+each process's sender claims only its own platform's items.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import click
+import uvicorn
+
+from bot.config import ConfigError, Settings
+from bot.runtime import prepare_store
+from bot.store import StorePool
+
+logger = logging.getLogger(__name__)
+
+
+def _prepare(settings: Settings) -> None:
+    db, report = prepare_store(settings)
+    if report is not None:
+        logger.info("loaded bundled data into %s: %s", settings.db_path, report.describe())
+    db.close()
+    if not settings.auditors:
+        logger.warning(
+            "YOS_AUDITORS is not set: anyone who can message the bot may record audit updates"
+        )
+    if not settings.teams_channel:
+        logger.info("YOS_TEAMS_CHANNEL is not set, so no reminders will be sent in Teams")
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Serve ``POST /api/messages`` and ``GET /healthz`` on ``host``:``port`` until stopped."""
+    try:
+        settings.require_teams()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    _prepare(settings)
+    asyncio.run(_serve(settings, host, port))
+
+
+async def _serve(settings: Settings, host: str, port: int) -> None:
+    from bot.teams.app import MESSAGES_PATH, build
+    from bot.teams.sdk import ignored_environment
+
+    for name in ignored_environment():
+        logger.warning(
+            "ignoring %s from the environment: the bot's Teams settings are TEAMS_*", name
+        )
+    built = build(settings, StorePool(settings.db_path))
+    await built.teams.initialize()
+    deps = built.deps
+    deps.transport.attach(asyncio.get_running_loop())
+    server = uvicorn.Server(
+        uvicorn.Config(
+            built.asgi,
+            host=host,
+            port=port,
+            log_level=settings.log_level.lower(),
+            access_log=False,
+            server_header=False,
+            lifespan="off",
+        )
+    )
+    deps.sender.start()
+    deps.reminders.start()
+    logger.info(
+        "serving Microsoft Teams app %s on http://%s:%d%s",
+        settings.teams_app_id,
+        host,
+        port,
+        MESSAGES_PATH,
+    )
+    try:
+        await server.serve()
+    finally:
+        deps.reminders.stop()
+        deps.sender.stop()

@@ -1,0 +1,231 @@
+"""Sending outbox items to Teams through the Bot Connector.
+
+The :class:`~bot.app.Sender` runs on its own thread; the SDK's HTTP client belongs to
+the server's event loop. :meth:`TeamsTransport.deliver` therefore does the blocking
+parts (looking up where a conversation lives, rendering the card, drawing nothing:
+the chart comes drawn) on the sender's thread and hands only the send itself to the
+server's loop (``asyncio.run_coroutine_threadsafe``), waiting for it with a deadline.
+
+Where each kind of item goes:
+
+* ``MESSAGE``: the conversation, in the thread when the address names one (a channel
+  conversation ID with ``;messageid=<root>``), else as a new post.
+* ``PRIVATE``: Teams has no message only one person in a channel can see. A private
+  reply goes to the person's personal chat with the bot when there is one (it is
+  already that chat when they asked there); otherwise it is posted in the thread it
+  answers, addressed to them with an @mention. The exception is the confirmation of a
+  write (``ok`` and ``private``: "Recorded audit update #3…"), which is dropped rather
+  than posted in the thread, where the write's announcement already is.
+* ``CHART``: the chart as an Adaptive Card with the PNG inline (:mod:`bot.teams.chart`),
+  where a message to the same address would go.
+
+The SDK neither retries nor times out on its own: a 429 becomes a
+:class:`~bot.app.TransientError` carrying Retry-After, a server error or a network
+failure (or no token to be had) a TransientError, any other refusal a
+:class:`~bot.app.PermanentError`; the sender decides when to try again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+from dataclasses import dataclass, replace
+from typing import Any
+
+import httpx
+
+from bot.app import Delivery, PermanentError, TransientError
+from bot.render.cards import escape, message_activity
+from bot.reply import ActionKind, Reply
+from bot.store.outbox import CHART, PRIVATE, Address
+from bot.teams.chart import chart_activity
+from bot.teams.conversations import Conversations, People, Reference, channel_of, threaded
+from bot.teams.sdk import App, MessageActivityInput
+from bot.teams.token import TokenUnavailable
+
+logger = logging.getLogger(__name__)
+
+# The SDK's own HTTP timeout is set on the App (ClientOptions); this bounds the whole
+# send, including getting a token, so the sender's thread is never stuck.
+SEND_DEADLINE_SECONDS = 45.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one activity goes: the conversation ID to post to and its service URL."""
+
+    conversation_id: str
+    service_url: str
+    reference: Reference | None
+    mention: tuple[str, str] | None = None  # (account ID, name) to address in a thread
+
+
+class TeamsTransport:
+    def __init__(
+        self,
+        app: App,
+        conversations: Conversations,
+        people: People,
+        *,
+        share_channel: str | None = None,
+        deadline: float = SEND_DEADLINE_SECONDS,
+    ) -> None:
+        self.app = app
+        self.conversations = conversations
+        self.people = people
+        self.share_channel = share_channel
+        self.deadline = deadline
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Send through ``loop`` (the server's), where the SDK's client lives."""
+        self._loop = loop
+
+    # --- the Sender's side ---------------------------------------------------------------
+
+    def deliver(self, delivery: Delivery) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            raise TransientError("the Teams server is not running")
+        target = self._target(delivery)
+        if target is None:
+            return
+        activity = self._activity(delivery, target)
+        future = asyncio.run_coroutine_threadsafe(self._send(target, activity), loop)
+        try:
+            future.result(timeout=self.deadline)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise TransientError(f"Teams did not answer within {self.deadline:.0f}s") from None
+        except concurrent.futures.CancelledError:
+            raise TransientError("the Teams server is shutting down") from None
+
+    def _target(self, delivery: Delivery) -> Target | None:
+        address = delivery.address
+        private = delivery.kind == PRIVATE or (delivery.kind == CHART and not address.conversation)
+        if private and address.user:
+            here = self.conversations.find(address.conversation) if address.conversation else None
+            if here is not None and here.personal:
+                return self._in(here.conversation_id, None, address, here)
+            chat = self.conversations.personal_chat(address.user)
+            if chat is not None:
+                return Target(chat.conversation_id, chat.service_url, chat)
+            if not address.conversation:
+                raise PermanentError(
+                    "that person has no personal chat with the bot (they can open one by "
+                    "messaging the bot)"
+                )
+            reply = delivery.reply
+            if reply is not None and reply.ok and reply.private:
+                # The confirmation of a write (an audit update, a close): its
+                # announcement is already in this thread for everyone, the asker too.
+                return None
+            member = self.people.get(address.user)
+            target = self._in(address.conversation, address.thread, address)
+            return replace(
+                target, mention=(member.account_id, member.name or "you") if member else None
+            )
+        if not address.conversation:
+            raise PermanentError("the outbox item has no conversation to go to")
+        return self._in(address.conversation, address.thread, address)
+
+    def _in(
+        self,
+        conversation: str,
+        thread: str | None,
+        address: Address,
+        reference: Reference | None = None,
+    ) -> Target:
+        reference = reference or self.conversations.find(conversation)
+        service_url = address.service_url or (
+            reference.service_url if reference else self.conversations.service_url(conversation)
+        )
+        if not service_url:
+            raise PermanentError(
+                f"the bot has no saved reference for conversation {channel_of(conversation)}: "
+                "add the bot to it (or mention it there once)"
+            )
+        return Target(threaded(conversation, thread), service_url, reference)
+
+    def _activity(self, delivery: Delivery, target: Target) -> dict[str, Any]:
+        if delivery.kind == CHART:
+            if delivery.png is None:
+                raise PermanentError("the chart had no picture")
+            return chart_activity(delivery.png, delivery.title, delivery.comment)
+        if delivery.reply is None:
+            raise PermanentError("the outbox item had nothing to say")
+        reply = self._for(target, delivery.reply)
+        if target.mention is None:
+            return message_activity(reply)
+        account_id, name = target.mention
+        tag = f"<at>{escape(name)}</at>"
+        activity = message_activity(reply)
+        activity["text"] = f"{tag} {activity.get('text', '')}".strip()
+        activity["entities"] = [
+            {"type": "mention", "text": tag, "mentioned": {"id": account_id, "name": name}}
+        ]
+        return activity
+
+    def _for(self, target: Target, reply: Reply) -> Reply:
+        """The reply with only the buttons that make sense where it lands: "Share in
+        channel" only in a personal chat, and only when there is a channel to share to
+        (in a channel or group chat the answer is already there for everyone)."""
+        in_personal_chat = target.reference is not None and target.reference.personal
+        keep_share = in_personal_chat and self.share_channel is not None
+        actions = tuple(a for a in reply.actions if a.kind is not ActionKind.SHARE or keep_share)
+        return reply if actions == reply.actions else replace(reply, actions=actions)
+
+    # --- the server loop's side --------------------------------------------------------
+
+    async def _send(self, target: Target, activity: dict[str, Any]) -> None:
+        try:
+            await self.app.send(
+                target.conversation_id,
+                MessageActivityInput.model_validate(activity),
+                service_url=target.service_url,
+            )
+        except httpx.HTTPStatusError as error:
+            raise _classified(error.response) from None
+        except TokenUnavailable as error:
+            raise TransientError(str(error)) from None
+        except httpx.TransportError as error:  # connection refused, timeout, DNS, TLS
+            raise TransientError(
+                f"could not reach Teams at {target.service_url}: {type(error).__name__}"
+            ) from None
+
+
+def _classified(response: httpx.Response) -> Exception:
+    status = response.status_code
+    code = _error_code(response)
+    if status in (408, 429):
+        return TransientError(
+            f"Teams rate limit ({status} {code})" if status == 429 else f"Teams timed out ({code})",
+            retry_after=_retry_after(response.headers.get("Retry-After")),
+        )
+    if status >= 500:
+        return TransientError(f"Teams server error {status} ({code})")
+    return PermanentError(f"Teams refused it ({status} {code})")
+
+
+def _error_code(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return "no details"
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and error.get("code"):
+        return str(error["code"])[:80]
+    if isinstance(body, dict) and body.get("message"):
+        return str(body["message"])[:80]
+    return "no details"
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None  # an HTTP date: back off by the sender's own schedule
+    return seconds if seconds >= 0 else None
