@@ -10,21 +10,35 @@ from pathlib import Path
 
 import sqlite_utils
 
+from bot.store.files import private_file, tighten
+
 # Long enough to ride out another worker's write; every write here is milliseconds.
 BUSY_TIMEOUT_SECONDS = 30.0
+WAL_SUFFIXES = ("-wal", "-shm")
 
 
 def open_db(path: Path | str) -> sqlite_utils.Database:
-    """Open (creating if needed) the store with WAL, foreign keys and a busy timeout."""
+    """Open (creating if needed) the store with WAL, foreign keys and a busy timeout.
+
+    The store holds notes about children's cases, so only the bot's user may read it: a new
+    store is created with mode 0600 (in 0700 directories) before SQLite opens it, and an
+    existing store and its -wal and -shm files are tightened to 0600.
+    """
     path = Path(path)
-    if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
+    on_disk = str(path) != ":memory:"
+    if on_disk:
+        private_file(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
     db = sqlite_utils.Database(conn, execute_plugins=False)
     db.execute("PRAGMA foreign_keys = ON")
     db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-    if db.journal_mode != "wal" and str(path) != ":memory:":
+    if db.journal_mode != "wal" and on_disk:
         db.enable_wal()
+    if on_disk:
+        # SQLite gives the -wal and -shm files the database file's mode, but files left by
+        # an earlier version (or another tool) may be looser.
+        for suffix in WAL_SUFFIXES:
+            tighten(f"{path}{suffix}")
     # WAL with NORMAL sync is durable against process crashes, which is what a
     # killed worker needs; only a power cut can lose the last commit.
     db.execute("PRAGMA synchronous = NORMAL")
