@@ -313,3 +313,62 @@ def remind(today: Any, dry_run: bool) -> None:
         f"{len(queued)} reminder{'' if len(queued) == 1 else 's'} sent"
         + "".join(f"\n  {key}" for key in queued)
     )
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for backups (created 0700 if missing).  [default: YOS_BACKUP_DIR or backups/]",
+)
+@click.option(
+    "--keep",
+    type=click.IntRange(1, 10_000),
+    help="How many backups to keep in the folder, newest first.  [default: YOS_BACKUP_KEEP or 14]",
+)
+def backup(out: Path | None, keep: int | None) -> None:
+    """Back up the store, verified, safe while the bot is serving (SQLite's online backup).
+
+    Writes yos-YYYYMMDD-HHMMSS.db (0600) and removes the oldest beyond --keep.
+    """
+    from bot.store import backup as backups
+
+    settings = _settings()
+    folder = out or settings.backup_dir or Path("backups")
+    try:
+        path = backups.backup(settings.db_path, folder, keep or settings.backup_keep)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"could not back up into {folder}: {error.strerror}") from None
+    click.echo(f"{path}: {path.stat().st_size:,} bytes, integrity ok")
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Replace the store without asking.")
+def restore(file: Path, yes: bool) -> None:
+    """Replace the store with a backup. Stop the bot first.
+
+    The backup is checked (SQLite integrity, a yos-bot store, a schema this version knows)
+    before anything changes; the store is then replaced in one step.
+    """
+    from bot.store import backup as backups
+
+    settings = _settings()
+    try:
+        restoring = backups.check_backup(file)
+        if not yes:
+            click.echo(f"Restore {restoring.describe()}", err=True)
+            click.confirm(
+                f"Replace {settings.db_path} with it? Anything recorded since the backup "
+                "will be lost",
+                abort=True,
+                err=True,
+            )
+        restored = backups.restore(file, settings.db_path)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"could not restore {file}: {error.strerror}") from None
+    click.echo(f"Restored {restored.describe()}")

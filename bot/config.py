@@ -62,6 +62,10 @@ class Settings:
     teams_openid_metadata_url: str = DEFAULT_TEAMS_OPENID_METADATA_URL
     teams_port: int = DEFAULT_TEAMS_PORT
     teams_channel: str | None = None
+    # Backups: where the serving process puts its daily backup (None: no daily backup),
+    # and how many it keeps.
+    backup_dir: Path | None = None
+    backup_keep: int = 14
 
     @property
     def mode(self) -> str:
@@ -165,7 +169,13 @@ def settings_from(values: Mapping[str, str]) -> Settings:
         teams_openid_metadata_url=_metadata_url(get("TEAMS_OPENID_METADATA_URL")),
         teams_port=_int(get("TEAMS_PORT"), "TEAMS_PORT", DEFAULT_TEAMS_PORT, 1, 65535),
         teams_channel=_conversation(get("YOS_TEAMS_CHANNEL"), "YOS_TEAMS_CHANNEL"),
+        backup_dir=_path(get("YOS_BACKUP_DIR")),
+        backup_keep=_int(get("YOS_BACKUP_KEEP"), "YOS_BACKUP_KEEP", 14, 1, 10_000),
     )
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value).expanduser() if value is not None else None
 
 
 def _seconds(value: str | None, name: str, default: float) -> float:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
 from bot.app.core import Application
 from bot.app.requests import Platform
 from bot.app.sender import Sender
+from bot.config import Settings
+from bot.store.backup import BackupError, backup_if_due
 
 logger = logging.getLogger(__name__)
 
@@ -39,5 +42,47 @@ def start_reminders(
             delay = interval
 
     thread = threading.Thread(target=loop, name=f"reminders-{platform.name}", daemon=True)
+    thread.start()
+    return thread
+
+
+BACKUP_CHECK_SECONDS = 3600.0
+FIRST_BACKUP_SECONDS = 60.0
+
+
+def start_backups(
+    settings: Settings,
+    *,
+    interval: float = BACKUP_CHECK_SECONDS,
+    first: float = FIRST_BACKUP_SECONDS,
+    every: timedelta = timedelta(days=1),
+) -> threading.Thread | None:
+    """Back the store up daily into YOS_BACKUP_DIR, keeping YOS_BACKUP_KEEP; None when
+    YOS_BACKUP_DIR is not set.
+
+    Checks a minute after start and then hourly, and backs up when the newest backup in
+    the folder is a day old (or there is none), so every worker of every serving process
+    may run this: a lock in the folder and the age check mean one backup a day, restarts
+    included. The backup is SQLite's online copy, so serving carries on meanwhile.
+    """
+    out_dir = settings.backup_dir
+    if out_dir is None:
+        return None
+    stop = threading.Event()
+
+    def loop() -> None:
+        delay = first
+        while not stop.wait(delay):
+            try:
+                taken = backup_if_due(settings.db_path, out_dir, settings.backup_keep, every=every)
+                if taken is not None:
+                    logger.info("backed up the store to %s", taken)
+            except BackupError as error:
+                logger.error("the daily backup failed: %s", error)
+            except Exception:
+                logger.exception("the daily backup failed")
+            delay = interval
+
+    thread = threading.Thread(target=loop, name="backups", daemon=True)
     thread.start()
     return thread
