@@ -22,8 +22,8 @@ from datetime import date
 import sqlite_utils
 
 from bot.domain.audits import Audit, audits_for, closing
+from bot.domain.dates import add_months
 from bot.domain.model import Recommendation
-from bot.domain.queries import add_months
 from bot.domain.wording import long_date, percent
 
 OPEN = "Open"
