@@ -82,3 +82,17 @@ def served(fake_slack, tmp_path_factory):
     )
     yield app
     app.stop()
+
+
+# --- Teams: local fakes of Microsoft's services (tests/teams_fakes.py) --------------------
+
+
+@pytest.fixture(scope="session")
+def teams_fakes(tmp_path_factory):
+    """FakeLogin (HTTPS, its own CA), FakeConnector and FakeOpenID, for the session; each
+    module serves its own ``yos-bot teams`` against them (tests/teams_served.py)."""
+    from tests.teams_served import TeamsFakes
+
+    fakes = TeamsFakes(tmp_path_factory.mktemp("teams-fakes")).start()
+    yield fakes
+    fakes.stop()

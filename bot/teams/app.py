@@ -122,7 +122,7 @@ def build(settings: Settings, store: StorePool) -> Built:
     deps = Deps(settings, app, sender, transport, conversations, people, reminders)
     handlers.register(teams, deps)
 
-    @web.get(HEALTH_PATH)
+    @web.api_route(HEALTH_PATH, methods=["GET", "HEAD"])
     async def healthz() -> JSONResponse:
         def ready() -> bool:
             row = store.db.execute("SELECT count(*) FROM schema_migrations").fetchone()

@@ -68,17 +68,21 @@ class Conversations:
         self._known: dict[str, Reference] = {}
         self._lock = threading.Lock()
 
+    def known(self, reference: Reference) -> bool:
+        """Whether saving ``reference`` would change nothing (answered from memory, so
+        the server's event loop may ask)."""
+        reference = replace(reference, conversation_id=channel_of(reference.conversation_id))
+        with self._lock:
+            earlier = self._known.get(reference.conversation_id)
+        return earlier is not None and _merged(reference, earlier) == earlier
+
     def save(self, reference: Reference) -> bool:
         """Remember ``reference``; True when it was new to the store or has changed."""
         reference = replace(reference, conversation_id=channel_of(reference.conversation_id))
-        with self._lock:
-            if self._known.get(reference.conversation_id) == reference:
-                return False
+        if self.known(reference):
+            return False
         earlier = self.find(reference.conversation_id)
-        if earlier is not None and reference.name is None:
-            reference = replace(reference, name=earlier.name)  # activities rarely carry it
-        if earlier is not None and reference.team_id is None:
-            reference = replace(reference, team_id=earlier.team_id)
+        reference = _merged(reference, earlier)
         changed = earlier != reference
         if changed:
             with write_transaction(self.store.db) as db:
@@ -150,6 +154,17 @@ class Conversations:
             [TEAMS.name],
         ).fetchall()
         return str(urls[0][0]) if len(urls) == 1 else None
+
+
+def _merged(reference: Reference, earlier: Reference | None) -> Reference:
+    """``reference`` with what only ``earlier`` knew: most activities carry no names."""
+    if earlier is None:
+        return reference
+    return replace(
+        reference,
+        name=reference.name if reference.name is not None else earlier.name,
+        team_id=reference.team_id if reference.team_id is not None else earlier.team_id,
+    )
 
 
 @dataclass(frozen=True)

@@ -79,14 +79,14 @@ class Deps:
 
     # --- remembering ----------------------------------------------------------------
 
-    def remember(self, activity: ActivityBase) -> bool:
-        """Save the activity's conversation reference and who sent it; True when the
-        reference was new or changed (blocking: it may write to the store)."""
+    def reference(self, activity: ActivityBase) -> Reference | None:
+        """The activity's conversation reference; who sent it is remembered on the way
+        (in memory: the event loop may call this)."""
         sender = activity.from_
         if sender.aad_object_id and sender.id:
             self.people.remember(sender.aad_object_id, Member(sender.id, sender.name))
         if not (activity.service_url and activity.conversation and activity.conversation.id):
-            return False
+            return None
         kind = self.kind(activity)
         data = activity.channel_data
         team = data.team if data is not None else None
@@ -100,17 +100,21 @@ class Deps:
             name = (channel.name if channel is not None else None) or (
                 team.name if team is not None else None
             )
-        changed = self.conversations.save(
-            Reference(
-                conversation_id=channel_of(activity.conversation.id),
-                service_url=activity.service_url,
-                kind=kind,
-                team_id=team.id if team is not None else None,
-                tenant_id=tenant,
-                name=name,
-            )
+        return Reference(
+            conversation_id=channel_of(activity.conversation.id),
+            service_url=activity.service_url,
+            kind=kind,
+            team_id=team.id if team is not None else None,
+            tenant_id=tenant,
+            name=name,
         )
-        if changed and channel_of(activity.conversation.id) == self.settings.teams_channel:
+
+    def save(self, reference: Reference) -> bool:
+        """Save a conversation reference; True when it was new or changed (blocking: it
+        may write to the store). The reminder channel's first reference (or a new one)
+        sends whatever reminders fell due while the bot could not reach it."""
+        changed = self.conversations.save(reference)
+        if changed and reference.conversation_id == self.settings.teams_channel:
             self.reminders.check_now()
         return changed
 

@@ -154,7 +154,9 @@ def register(app: App, deps: Deps) -> None:
             logger.warning("ignored an activity from another tenant than TEAMS_TENANT_ID")
             return
         try:
-            await asyncio.to_thread(deps.remember, activity)
+            reference = deps.reference(activity)
+            if reference is not None and not deps.conversations.known(reference):
+                await asyncio.to_thread(deps.save, reference)
         except Exception:
             deps.failed("saving a conversation reference")
         await ctx.next()
@@ -231,17 +233,17 @@ def register(app: App, deps: Deps) -> None:
     def pressed(activity: MessageActivity, value: dict[str, Any]) -> None:
         """A card button: share an answer or post the board report (blocking)."""
         action = str(value.get("action"))
-        conversation, thread = deps.post_to(activity)
-        request = deps.request(
-            activity,
-            conversation=conversation,
-            thread=thread,
-            message_ref=None,
-            via=action,
-            service_url=deps.conversations.service_url(conversation) or activity.service_url,
-        )
         asker = deps.request(activity, thread=deps.thread(activity, own_root=False))
         try:
+            conversation, thread = deps.post_to(activity)
+            request = deps.request(
+                activity,
+                conversation=conversation,
+                thread=thread,
+                message_ref=None,
+                via=action,
+                service_url=deps.conversations.service_url(conversation) or activity.service_url,
+            )
             if action == ActionKind.SHARE.value:
                 if deps.kind(activity) == PERSONAL and not deps.settings.teams_channel:
                     outcome_reply: Reply | None = problem(

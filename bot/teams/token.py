@@ -26,6 +26,12 @@ logger = logging.getLogger(__name__)
 TOKEN_TIMEOUT_SECONDS = 10.0
 
 
+def _not_a_retry_warning(record: logging.LogRecord) -> bool:
+    # urllib3 warns (with the whole SSL or socket error) before its one retry of a
+    # broken connection; the failure itself is logged below, once.
+    return not record.getMessage().startswith("Retrying (")
+
+
 class TokenUnavailable(Exception):
     """No token could be had now; the message says why, in one line."""
 
@@ -52,6 +58,9 @@ class BotToken:
         self._client: msal.ConfidentialClientApplication | None = None
         self._lock = threading.Lock()
         self._failing: str | None = None
+        pool_logger = logging.getLogger("urllib3.connectionpool")
+        if _not_a_retry_warning not in pool_logger.filters:
+            pool_logger.addFilter(_not_a_retry_warning)
 
     def _msal(self) -> msal.ConfidentialClientApplication:
         with self._lock:
