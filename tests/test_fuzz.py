@@ -10,8 +10,9 @@ What must hold:
 
 1. **Dispatcher.** Any text from anyone gets a :class:`Reply` from
    ``Application.handle`` on a real SQLite store, never an exception; a reply that is not
-   ok changed nothing (every table's rows compared before and after, apart from the
-   delivery claim, see ``test_a_refused_write_does_not_claim_its_delivery``).
+   ok changed nothing (every table's rows compared before and after, except
+   ``deliveries``: a refused write still claims its delivery ID, by design, so a retry of
+   it is not answered twice); and nothing typed reaches the log above DEBUG.
 2. **Renderers.** Every reply the dispatcher returns (and the announcement it carries) is
    valid Block Kit within Slack's limits, with no live ``<!channel>``, ``<!here>``,
    ``<!everyone>``, ``<@…>`` (other than the bot's own mention of the person who recorded
@@ -30,10 +31,12 @@ import hashlib
 import io
 import itertools
 import json
+import logging
 import math
 import os
 import re
 import tomllib
+import traceback
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
@@ -46,6 +49,7 @@ from hypothesis import strategies as st
 
 from bot.app import Application, Platform, Policy, Request
 from bot.commands import dispatch
+from bot.commands.audits import FormEntry
 from bot.commands.registry import registry
 from bot.config import PROJECT_ROOT, settings_from
 from bot.render import blocks, cards
@@ -325,6 +329,32 @@ def assert_renders_safely(reply: Reply) -> None:
             assert_teams_safe(part)
 
 
+class Records(logging.Handler):
+    """Every log record at INFO and above, with its traceback, while the module runs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def texts(self) -> list[str]:
+        formatter = logging.Formatter("%(message)s")
+        return [formatter.format(record) for record in self.records]
+
+
+@pytest.fixture(scope="module")
+def logs() -> Iterator[Records]:
+    root = logging.getLogger()
+    handler, level = Records(), root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield handler
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
 @fuzz
 @quick
 @budget(40)
@@ -333,8 +363,9 @@ def assert_renders_safely(reply: Reply) -> None:
     who=st.sampled_from([AUDITOR, VISITOR, TEAMS_AUDITOR, Person()]),
     conversation=st.sampled_from(["C0ROOM", "D0DIRECT", None]),
 )
-def test_any_text_gets_a_reply_and_a_refusal_writes_nothing(served, text, who, conversation):
+def test_any_text_gets_a_reply_and_a_refusal_writes_nothing(served, logs, text, who, conversation):
     ran("dispatcher")
+    logs.records.clear()
     platform = TEAMS if who.platform == "teams" else SLACK
     db = served.store.db
     before = snapshot(db, skip=("deliveries",))
@@ -353,6 +384,51 @@ def test_any_text_gets_a_reply_and_a_refusal_writes_nothing(served, text, who, c
     if not reply.ok:
         assert snapshot(db, skip=("deliveries",)) == before, text
     assert_renders_safely(reply)
+    # Nothing the person typed reaches the log above DEBUG (a command can carry a note).
+    typed = text.strip()
+    if len(typed) >= 12:
+        assert not [t for t in logs.texts() if typed in t], typed
+
+
+FIELD_VALUES = st.one_of(
+    st.none(),
+    st.sampled_from(PIECES),
+    st.text(max_size=30),
+    st.builds(lambda unit, n: unit * n, st.sampled_from(["9", "x", "<@A|"]), st.integers(0, 5000)),
+)
+
+
+@fuzz
+@quick
+@budget(30)
+@given(
+    entry=st.builds(
+        FormEntry,
+        recommendation=FIELD_VALUES,
+        audit_date=FIELD_VALUES,
+        audited=FIELD_VALUES,
+        compliant=FIELD_VALUES,
+        note=FIELD_VALUES,
+    ),
+    who=st.sampled_from([AUDITOR, VISITOR]),
+)
+def test_any_audit_form_gets_field_errors_or_an_outcome(served, entry, who):
+    """The audit form (Slack modal, Teams dialog): field errors to show, or an outcome;
+    never an exception; errors change nothing."""
+    ran("audit form")
+    db = served.store.db
+    before = snapshot(db, skip=("deliveries",))
+    result = served.submit_form(
+        Request(SLACK, user=who, conversation="C0ROOM", delivery_id=f"form-{next(_ids)}"),
+        entry,
+    )
+    if result.outcome is None:
+        assert result.errors and all(isinstance(v, str) and v for v in result.errors.values())
+        assert snapshot(db, skip=("deliveries",)) == before
+    else:
+        if not result.outcome.reply.ok:
+            assert snapshot(db, skip=("deliveries",)) == before
+        assert_renders_safely(result.outcome.reply)
 
 
 # --- 3: the loaders ---------------------------------------------------------------------------
@@ -370,6 +446,25 @@ def loading(tmp_path_factory) -> tuple[sqlite_utils.Database, Path]:
     return db, folder
 
 
+# Defects this suite found that are reported and not yet fixed, by where they raise: each has
+# a strict-xfail regression test below. Hitting one is counted, not failed, so the long run
+# goes on looking for others; when one is fixed, its regression test starts to pass (and so
+# fails as a strict xfail): delete its line here and the xfail marker there.
+KNOWN_DEFECTS: dict[tuple[str, str], str] = {
+    ("ratings_csv.py", "_published"): "short row (no publication_date)",
+    ("ratings_csv.py", "_inspection_row"): "short row (no report_url)",
+    ("ratings_csv.py", "_judge"): "nan or inf score",
+    ("schema.py", "number"): "number too large for a float",
+}
+
+
+def known_defect(error: Exception) -> str | None:
+    if not isinstance(error, AttributeError | ValueError | OverflowError):
+        return None
+    last = traceback.extract_tb(error.__traceback__)[-1]
+    return KNOWN_DEFECTS.get((Path(last.filename).name, last.name))
+
+
 def assert_refused_whole_or_loaded(db: sqlite_utils.Database, paths: list[Path]) -> bool:
     """Load ``paths``: refused with LoadError and nothing written, or loaded. True if loaded."""
     before = snapshot(db)
@@ -378,6 +473,13 @@ def assert_refused_whole_or_loaded(db: sqlite_utils.Database, paths: list[Path])
     except LoadError as error:
         assert error.problems and all(isinstance(p, str) and p for p in error.problems)
         assert snapshot(db) == before, "a refused load wrote something"
+        return False
+    except Exception as error:
+        defect = known_defect(error)
+        if defect is None:
+            raise
+        ran(f"known defect: {defect}")
+        assert snapshot(db) == before, "a failed load wrote something"
         return False
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     return True
@@ -686,19 +788,8 @@ def ratings_table(draw: st.DrawFn) -> bytes:
     return raw
 
 
-# Found by this suite and not yet fixed (bot/store/loader/ratings_csv.py): a short row and a
-# score of nan or inf raise instead of being refused. The regression tests below pin each one; this
-# test expects only those exceptions, so anything else it finds still fails.
-KNOWN_CSV_DEFECTS = pytest.mark.xfail(
-    raises=(AttributeError, ValueError, OverflowError),
-    strict=False,
-    reason="short rows and nan or inf scores in a ratings table raise (see the regression tests)",
-)
-
-
 @fuzz
 @quick
-@KNOWN_CSV_DEFECTS
 @budget(30)
 @given(raw=ratings_table())
 def test_a_hostile_ratings_table_is_refused_whole_or_loaded(loading, raw):
@@ -781,3 +872,18 @@ def test_found_a_nan_score_in_a_ratings_table_is_refused(db, tmp_path):
 def test_found_an_infinite_score_in_a_ratings_table_is_refused(db, tmp_path):
     row = "Sixton,sixtonyjs,inf,Inadequate,14/01/25,https://example.org/x/,Good,,Good,,"
     _load_table(db, tmp_path, f"{HEADER}\n{row}\n")
+
+
+@pytest.mark.xfail(
+    raises=OverflowError,
+    strict=True,
+    reason="bot/store/loader/schema.py Checker.number formats an out-of-range int with :g",
+)
+def test_found_a_score_too_large_for_a_float_is_refused(db, tmp_path):
+    text = BUNDLED.read_text(encoding="utf-8")
+    path = tmp_path / "huge.toml"
+    path.write_text(text.replace("overall_score = 91", f"overall_score = {10**400}"))
+    before = snapshot(db)
+    with pytest.raises(LoadError):
+        load_files(db, [path])
+    assert snapshot(db) == before
