@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.commands.inspection import source_line, status_of
+from bot.commands.present import source_line, status_of
 from bot.commands.registry import Context, Permission, command, paginate, split_args
 from bot.domain.audits import (
     EXAMPLE,

@@ -1,162 +1,24 @@
-"""Answers about the inspection: summary, scores, bands, recommendations, strengths, timeline."""
+"""Answers about the inspection: summary, scores, bands, recommendations, strengths, timeline.
+
+Which inspection a question is about is ``resolve``; how things are shown is ``present``.
+"""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-
-from bot.commands.registry import Context, Handler, command
-from bot.domain.model import Band, Inspection, Recommendation, ServiceMatch, Theme
-from bot.domain.status import Monitoring, monitoring
+from bot.commands.present import (
+    count_word,
+    overall_text,
+    quality_sections,
+    score_range,
+    source_line,
+    status_of,
+    theme_value,
+)
+from bot.commands.registry import Context, command
+from bot.commands.resolve import about_inspection
+from bot.domain.model import Band, Inspection, Theme
 from bot.domain.wording import date_range, long_date, percent
 from bot.reply import Field, Reply, Section, problem, share_action
-from bot.text import words as words_of
-
-# --- which service -------------------------------------------------------------------
-
-
-def service_problem(ctx: Context, typed: str, match: ServiceMatch) -> Reply:
-    shown = typed.strip()[:60]
-    if match.candidates:
-        names = tuple(s.name for s in match.candidates)
-        return problem(
-            "Which service?",
-            f"“{shown}” fits more than one service.",
-            Section(heading="Did you mean", items=names),
-        )
-    sections = [Section(heading="Did you mean", items=tuple(s.name for s in match.suggestions))]
-    sections.append(Section(text=f"See every service in the store with {ctx.cmd('services')}."))
-    return problem("Which service?", f"No service in the store matches “{shown}”.", *sections)
-
-
-# Words around a question that do not name a service.
-FILLER = frozenset(
-    [
-        "please",
-        "thanks",
-        "thank",
-        "you",
-        "for",
-        "our",
-        "us",
-        "we",
-        "me",
-        "the",
-        "a",
-        "an",
-        "of",
-        "in",
-        "on",
-        "show",
-        "give",
-        "what",
-        "are",
-        "is",
-        "was",
-        "were",
-        "latest",
-        "all",
-        "any",
-    ]
-)
-
-
-def target(ctx: Context, args: str, *, trailing: bool = False) -> tuple[Inspection, str] | Reply:
-    """The inspection a question is about, and what is left of the question.
-
-    With ``trailing``, a service may follow the command's own argument ("score public
-    Reading"); otherwise everything typed names the service ("summary Reading").
-    """
-    args = args.strip()
-    if not trailing and not set(words_of(args)) - FILLER:
-        args = ""  # "recommendations please" asks about our own service
-    if args and not trailing:
-        match = ctx.queries.match_service(args)
-        if match.service is None:
-            return service_problem(ctx, args, match)
-        return ctx.queries.latest_inspection(match.service.id), ""
-    words = args.split()
-    for cut in range(1, len(words)):
-        match = ctx.queries.match_service(" ".join(words[cut:]), exact_only=True)
-        if match.service is not None:
-            return ctx.queries.latest_inspection(match.service.id), " ".join(words[:cut])
-    return ctx.home_inspection(), args
-
-
-InspectionHandler = Callable[[Context, Inspection, str], Reply]
-
-
-def about_inspection(*, trailing: bool = False) -> Callable[[InspectionHandler], Handler]:
-    """Resolve the inspection a question is about (see :func:`target`) before the handler."""
-
-    def wrap(handler: InspectionHandler) -> Handler:
-        @functools.wraps(handler)
-        def run(ctx: Context, args: str) -> Reply:
-            found = target(ctx, args, trailing=trailing)
-            if isinstance(found, Reply):
-                return found
-            inspection, rest = found
-            return handler(ctx, inspection, rest)
-
-        return run
-
-    return wrap
-
-
-# --- inspection answers ---------------------------------------------------------
-
-
-def source_line(inspection: Inspection) -> str:
-    parts = [f"HMIP {inspection.programme}"]
-    fieldwork = date_range(inspection.fieldwork_start, inspection.fieldwork_end)
-    if fieldwork:
-        parts.append(f"fieldwork {fieldwork}")
-    parts.append(f"published {long_date(inspection.published)}")
-    if inspection.source:
-        parts.append(f"source: {inspection.source}")
-    return " · ".join(parts)
-
-
-def _theme_value(theme: Theme) -> str:
-    badge = theme.band.badge if theme.band else (theme.rating or "")
-    return f"{theme.score_text}  {badge}".strip() if theme.score is not None else badge
-
-
-def overall_text(inspection: Inspection) -> str:
-    """91%  ★★★★ Good, or Good, 26/36 points (the published rating as published)."""
-    band = inspection.overall_band
-    if inspection.scale.measure == "points":
-        label = inspection.overall_rating or (band.label if band else "unrated")
-        if inspection.overall_points is not None:
-            return f"{label}, {inspection.overall_points}/{inspection.scale.max_points} points"
-        if inspection.published_score is not None:
-            return f"{label} (published score {inspection.published_score:g}%)"
-        return label
-    score = percent(inspection.overall_score)
-    return f"{score}  {band.badge}" if band else score
-
-
-def _quality(inspection: Inspection) -> list[Section]:
-    if not inspection.quality_note:
-        return []
-    return [Section(heading="Questionable as published", text=inspection.quality_note)]
-
-
-def _score_range(inspection: Inspection) -> str | None:
-    if inspection.score_min is None or inspection.score_max is None:
-        return None
-    return f"{percent(inspection.score_min)} to {percent(inspection.score_max)}"
-
-
-def status_of(rec: Recommendation, ctx: Context) -> Monitoring:
-    """The recommendation's monitoring status, remembered until the store changes."""
-    return ctx.queries.memo(
-        ("monitoring", rec.id, ctx.today), lambda: monitoring(ctx.db, rec, ctx.today)
-    )
-
-
-def _status_line(rec: Recommendation, ctx: Context) -> str:
-    return status_of(rec, ctx).line
 
 
 @command(
@@ -169,6 +31,44 @@ def _status_line(rec: Recommendation, ctx: Context) -> str:
 @about_inspection()
 def summary_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     themes = ctx.queries.themes(inspection)
+    heading = "Standards rated" if inspection.scale.measure == "points" else "Scores by theme"
+    sections = [
+        Section(fields=tuple(_summary_facts(inspection))),
+        *quality_sections(inspection),
+        Section(heading=heading, fields=tuple(Field(t.name, theme_value(t)) for t in themes)),
+    ]
+    if inspection.summary_quote:
+        sections.append(
+            Section(heading="What the inspectors said", text=inspection.summary_quote, quote=True)
+        )
+    recs = ctx.queries.recommendations(inspection)
+    if recs:
+        sections.append(
+            Section(
+                heading="Recommendations",
+                items=tuple(f"{r.ref}: {r.text} ({status_of(r, ctx).line})" for r in recs),
+            )
+        )
+    context = _summary_context(inspection)
+    if context:
+        sections.append(Section(text=context))
+    headline = f"{inspection.service.name}: overall {overall_text(inspection)}"
+    range_of_scores = score_range(inspection)
+    if range_of_scores:
+        headline += f", scores ranging from {range_of_scores}"
+    if inspection.quality_note:
+        headline += f" (questionable as published: {inspection.quality_note})"
+    return Reply(
+        title=f"{inspection.service.name}: {inspection.programme}",
+        headline=headline + ".",
+        sections=tuple(sections),
+        source=source_line(inspection),
+        actions=(share_action("summary", f"{inspection.service.name}"),),
+    )
+
+
+def _summary_facts(inspection: Inspection) -> list[Field]:
+    """Programme, fieldwork, publication, overall result, range of scores, report link."""
     programme = inspection.programme
     if inspection.programme_short:
         programme += f" ({inspection.programme_short})"
@@ -180,30 +80,16 @@ def summary_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         Field("Published", long_date(inspection.published)),
         Field("Overall", overall_text(inspection)),
     ]
-    score_range = _score_range(inspection)
-    if score_range:
-        facts.append(Field("Range of scores", score_range))
+    range_of_scores = score_range(inspection)
+    if range_of_scores:
+        facts.append(Field("Range of scores", range_of_scores))
     if inspection.report_url:
         facts.append(Field("Report", inspection.report_url))
-    heading = "Standards rated" if inspection.scale.measure == "points" else "Scores by theme"
-    sections = [
-        Section(fields=tuple(facts)),
-        *_quality(inspection),
-        Section(heading=heading, fields=tuple(Field(t.name, _theme_value(t)) for t in themes)),
-    ]
-    if inspection.summary_quote:
-        sections.append(
-            Section(heading="What the inspectors said", text=inspection.summary_quote, quote=True)
-        )
-    recs = ctx.queries.recommendations(inspection)
-    if recs:
-        sections.append(
-            Section(
-                heading="Recommendations",
-                items=tuple(f"{r.ref}: {r.text} ({_status_line(r, ctx)})" for r in recs),
-            )
-        )
-    notes = [n for n in (inspection.outcome, inspection.comparison) if n]
+    return facts
+
+
+def _summary_context(inspection: Inspection) -> str:
+    """Scope, method and previous inspection, then the outcome and comparison notes."""
     scope = []
     if inspection.scope:
         scope.append(f"Scope: {inspection.scope}.")
@@ -211,20 +97,8 @@ def summary_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         scope.append(inspection.method)
     if inspection.previous_inspection:
         scope.append(f"Previous inspection: {inspection.previous_inspection}.")
-    if scope or notes:
-        sections.append(Section(text=" ".join(scope + notes)))
-    headline = f"{inspection.service.name}: overall {overall_text(inspection)}"
-    if score_range:
-        headline += f", scores ranging from {score_range}"
-    if inspection.quality_note:
-        headline += f" (questionable as published: {inspection.quality_note})"
-    return Reply(
-        title=f"{inspection.service.name}: {inspection.programme}",
-        headline=headline + ".",
-        sections=tuple(sections),
-        source=source_line(inspection),
-        actions=(share_action("summary", f"{inspection.service.name}"),),
-    )
+    notes = [n for n in (inspection.outcome, inspection.comparison) if n]
+    return " ".join(scope + notes)
 
 
 @command(
@@ -303,12 +177,12 @@ def _theme_problem(
 @about_inspection()
 def scores_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     themes = ctx.queries.themes(inspection)
-    facts = [Field(t.name, _theme_value(t)) for t in themes]
+    facts = [Field(t.name, theme_value(t)) for t in themes]
     sections = [Section(fields=tuple(facts))]
     overall = [Field("Overall", overall_text(inspection))]
-    score_range = _score_range(inspection)
-    if score_range:
-        overall.append(Field("Range of scores", score_range))
+    range_of_scores = score_range(inspection)
+    if range_of_scores:
+        overall.append(Field("Range of scores", range_of_scores))
     sections.append(Section(fields=tuple(overall)))
     if inspection.comparison:
         sections.append(Section(text=inspection.comparison))
@@ -384,7 +258,7 @@ def recs_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         )
     sections = []
     for rec in recs:
-        facts = [Field("Status", _status_line(rec, ctx))]
+        facts = [Field("Status", status_of(rec, ctx).line)]
         if rec.baselines:
             facts.append(
                 Field("Baseline", ", ".join(f"{b.label} {percent(b.score)}" for b in rec.baselines))
@@ -408,15 +282,11 @@ def recs_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     noun = "recommendation" if count == 1 else "recommendations"
     return Reply(
         title="Recommendations",
-        headline=f"The {inspection.programme} made {_count_word(count)} {noun} for improvement.",
+        headline=f"The {inspection.programme} made {count_word(count)} {noun} for improvement.",
         sections=tuple(sections),
         source=source_line(inspection),
         actions=(share_action("recs", f"{inspection.service.name}"),),
     )
-
-
-def _count_word(n: int) -> str:
-    return ("no", "one", "two", "three", "four", "five", "six")[n] if n < 7 else str(n)
 
 
 @command(
@@ -430,7 +300,7 @@ def strengths_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     strengths = ctx.queries.strengths(inspection)
     return Reply(
         title="Key strengths",
-        headline=f"The inspectors identified {_count_word(len(strengths))} key strengths.",
+        headline=f"The inspectors identified {count_word(len(strengths))} key strengths.",
         sections=(Section(items=tuple(strengths)),),
         source=source_line(inspection),
         actions=(share_action("strengths", f"{inspection.service.name}"),),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands.inspection import overall_text, source_line, status_of
+from bot.commands.present import overall_text, source_line, status_of
 from bot.commands.registry import Context, Permission, command
 from bot.domain.audits import all_audits
 from bot.domain.report import BoardReport, RecReport, board_report

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from bot.commands.inspection import (
-    about_inspection,
-    overall_text,
-    service_problem,
-    source_line,
-)
+from bot.commands.present import overall_text, source_line
 from bot.commands.registry import Context, Permission, command, paginate
+from bot.commands.resolve import about_inspection, service_problem
 from bot.domain.compare import same_programme, set_channel_service, standing
 from bot.domain.model import Inspection
 from bot.domain.wording import long_date, percent

@@ -1,0 +1,67 @@
+"""How inspections, themes and statuses are shown, shared by every command module."""
+
+from __future__ import annotations
+
+from bot.commands.registry import Context
+from bot.domain.model import Inspection, Recommendation, Theme
+from bot.domain.status import Monitoring, monitoring
+from bot.domain.wording import date_range, long_date, percent
+from bot.reply import Section
+
+
+def source_line(inspection: Inspection) -> str:
+    """HMIP Short Quality Screening · fieldwork … · published … · source: …"""
+    parts = [f"HMIP {inspection.programme}"]
+    fieldwork = date_range(inspection.fieldwork_start, inspection.fieldwork_end)
+    if fieldwork:
+        parts.append(f"fieldwork {fieldwork}")
+    parts.append(f"published {long_date(inspection.published)}")
+    if inspection.source:
+        parts.append(f"source: {inspection.source}")
+    return " · ".join(parts)
+
+
+def overall_text(inspection: Inspection) -> str:
+    """91%  ★★★★ Good, or Good, 26/36 points (the published rating as published)."""
+    band = inspection.overall_band
+    if inspection.scale.measure == "points":
+        label = inspection.overall_rating or (band.label if band else "unrated")
+        if inspection.overall_points is not None:
+            return f"{label}, {inspection.overall_points}/{inspection.scale.max_points} points"
+        if inspection.published_score is not None:
+            return f"{label} (published score {inspection.published_score:g}%)"
+        return label
+    score = percent(inspection.overall_score)
+    return f"{score}  {band.badge}" if band else score
+
+
+def theme_value(theme: Theme) -> str:
+    """87%  ★★★ Satisfactory, or the badge alone for a standard that is rated, not scored."""
+    badge = theme.band.badge if theme.band else (theme.rating or "")
+    return f"{theme.score_text}  {badge}".strip() if theme.score is not None else badge
+
+
+def score_range(inspection: Inspection) -> str | None:
+    """80% to 100%, when the file gives the range of scores."""
+    if inspection.score_min is None or inspection.score_max is None:
+        return None
+    return f"{percent(inspection.score_min)} to {percent(inspection.score_max)}"
+
+
+def quality_sections(inspection: Inspection) -> list[Section]:
+    """Why an imported inspection is questionable as published, if it is."""
+    if not inspection.quality_note:
+        return []
+    return [Section(heading="Questionable as published", text=inspection.quality_note)]
+
+
+def count_word(n: int) -> str:
+    """one, two … six, then digits."""
+    return ("no", "one", "two", "three", "four", "five", "six")[n] if n < 7 else str(n)
+
+
+def status_of(rec: Recommendation, ctx: Context) -> Monitoring:
+    """The recommendation's monitoring status, remembered until the store changes."""
+    return ctx.queries.memo(
+        ("monitoring", rec.id, ctx.today), lambda: monitoring(ctx.db, rec, ctx.today)
+    )
