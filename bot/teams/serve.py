@@ -1,8 +1,9 @@
 """Serving Teams: ``yos-bot teams`` (and ``yos-bot run`` when only Teams is configured).
 
 One process, one event loop: uvicorn serves the SDK's FastAPI application, handlers
-call the (synchronous) application in worker threads, and the outbox sender and the
-reminder schedule run on threads of their own, sending through the server's loop.
+call the (synchronous) application in worker threads, and the outbox sender, the
+reminder schedule and the daily backup run on threads of their own, the first two
+sending through the server's loop.
 
 Slack and Teams can serve the same store at once as two processes (``yos-bot serve``
 or ``socket``, and ``yos-bot teams``): SQLite in WAL mode with immediate write
@@ -18,6 +19,7 @@ import logging
 import click
 import uvicorn
 
+from bot.app.schedule import start_backups
 from bot.config import ConfigError, Settings
 from bot.runtime import prepare_store
 from bot.store import StorePool
@@ -73,6 +75,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     )
     deps.sender.start()
     deps.reminders.start()
+    start_backups(settings)  # daily, when YOS_BACKUP_DIR is set; safe beside Slack's
     logger.info(
         "serving Microsoft Teams app %s on http://%s:%d%s",
         settings.teams_app_id,
