@@ -223,35 +223,54 @@ def _read_figures(words: list[str], i: int, ref: str) -> _Figures:
             "compliant",
         )
     word = _trim(words[i], ",")
-    after = words[i + 1 : i + 4]
-    nxt = _trim(after[0], ",") if after else None
     if word.endswith("%") and len(word) > 1:
         return _percent(word[:-1], word, 1)
+    following = words[i + 1 : i + 4]
+    nxt = _trim(following[0], ",") if following else None
     if "/" in word:
-        compliant, _, audited = word.partition("/")
-        if compliant and not audited and nxt is not None:  # "17/ 20"
-            return _counts(compliant, nxt, f"{word} {nxt}", 2)
-        if compliant and "/" not in audited:
-            return _counts(compliant, audited, word, 1)
-        raise _not_a_result(word)
+        return _slashed(word, nxt)
     if _has_digit(word) and nxt is not None:
-        if nxt == "%":
-            return _percent(word, f"{word} %", 2)
-        if nxt.startswith("/") and len(nxt) > 1:  # "17 /20"
-            return _counts(word, nxt[1:], f"{word} {nxt}", 2)
-        joiner = [w.lower() for w in after[:2]]
-        taken = 2 if joiner[0] in ("/", "of") else 3 if joiner == ["out", "of"] else 0
-        if taken:  # "17 / 20", "17 of 20", "17 out of 20"
-            if i + taken >= len(words):
-                raise AuditInputProblem(
-                    f"“{_shown(' '.join(words[i : i + taken]))}”: give the number audited too, "
-                    f"like 17/20 or 17 out of 20. For example: {EXAMPLE}",
-                    "audited",
-                )
-            audited = _trim(words[i + taken], ",")
-            shown = " ".join([*words[i : i + taken], audited])
-            return _counts(word, audited, shown, taken + 1)
+        found = _spaced(words, i, nxt)
+        if found is not None:
+            return found
     raise _not_a_result(word)
+
+
+def _slashed(word: str, nxt: str | None) -> _Figures:
+    """Counts written with a slash in the word: "17/20", or "17/ 20" across two words."""
+    compliant, _, audited = word.partition("/")
+    if compliant and not audited and nxt is not None:
+        return _counts(compliant, nxt, f"{word} {nxt}", 2)
+    if compliant and "/" not in audited:
+        return _counts(compliant, audited, word, 1)
+    raise _not_a_result(word)
+
+
+def _spaced(words: list[str], i: int, nxt: str) -> _Figures | None:
+    """A number at ``words[i]`` and what follows it: "85 %", "17 /20", or joined counts."""
+    word = _trim(words[i], ",")
+    if nxt == "%":
+        return _percent(word, f"{word} %", 2)
+    if nxt.startswith("/") and len(nxt) > 1:  # "17 /20"
+        return _counts(word, nxt[1:], f"{word} {nxt}", 2)
+    return _joined_counts(words, i)
+
+
+def _joined_counts(words: list[str], i: int) -> _Figures | None:
+    """Counts joined by a word: "17 / 20", "17 of 20", "17 out of 20"; else None."""
+    joiner = [w.lower() for w in words[i + 1 : i + 3]]
+    taken = 2 if joiner[0] in ("/", "of") else 3 if joiner == ["out", "of"] else 0
+    if not taken:
+        return None
+    if i + taken >= len(words):
+        raise AuditInputProblem(
+            f"“{_shown(' '.join(words[i : i + taken]))}”: give the number audited too, "
+            f"like 17/20 or 17 out of 20. For example: {EXAMPLE}",
+            "audited",
+        )
+    audited = _trim(words[i + taken], ",")
+    shown = " ".join([*words[i : i + taken], audited])
+    return _counts(_trim(words[i], ","), audited, shown, taken + 1)
 
 
 def _not_a_result(word: str) -> AuditInputProblem:
@@ -422,40 +441,57 @@ def _numeric_date(word: str, *, after_on: bool) -> date | None:
     if not any(separator in word for separator in _SEPARATORS):
         return None
     parts = word.replace(".", "/").replace("-", "/").split("/")
-    with_digits = sum(1 for part in parts if _has_digit(part))
     named = [k for k, part in enumerate(parts) if part.lower() in _MONTHS]
-    looks_like_a_date = (
-        (len(parts) >= 3 and with_digits >= 2)
-        or (bool(named) and with_digits >= 1)
-        or (after_on and with_digits >= 1)
-    )
-    if not looks_like_a_date:
+    if not _looks_like_a_date(parts, named, after_on=after_on):
         return None
     if len(parts) != 3 or len({c for c in word if c in _SEPARATORS}) != 1:
         raise _unreadable(word)
     first, second, third = parts
-    if named == [1]:
+    if named == [1]:  # 30-Jan-2014
         return _written(word, first, _MONTHS[second.lower()], third)
     if not all(part.isdigit() for part in parts):
         raise _unreadable(word)
     if not all(part.isascii() for part in parts):
         raise _not_ascii(word)
+    return _all_digits_date(word, first, second, third)
+
+
+def _looks_like_a_date(parts: list[str], named: list[int], *, after_on: bool) -> bool:
+    """Enough of the word is numbers (or a month's name) to be meant as a date."""
+    with_digits = sum(1 for part in parts if _has_digit(part))
+    return (
+        (len(parts) >= 3 and with_digits >= 2)
+        or (bool(named) and with_digits >= 1)
+        or (after_on and with_digits >= 1)
+    )
+
+
+def _all_digits_date(word: str, first: str, second: str, third: str) -> date:
+    """Year first (2014-01-30), else day/month/year with a two- or four-digit year.
+
+    The parts are ASCII digits; their lengths are checked before ``int()``.
+    """
     if len(first) == 4 and len(second) <= 2 and len(third) <= 2:
         return _real_date(word, int(first), int(second), int(third))
     if len(first) <= 2 and len(second) <= 2 and len(third) in (2, 4):
         day, month = int(first), int(second)
-        if 1 <= day <= 12 and 13 <= month <= 31:
-            separator = word[len(first)]
-            swapped = f"{second}{separator}{first}{separator}{third}"
-            year = int(third) + (2000 if len(third) == 2 else 0)
-            example = swapped if _is_real(year, day, month) else "30/01/2014"
-            raise AuditInputProblem(
-                f"{word} reads as month/day; write dates day/month/year, e.g. {example}.",
-                "audit_date",
-            )
         year = int(third) + (2000 if len(third) == 2 else 0)
+        if 1 <= day <= 12 and 13 <= month <= 31:
+            raise _month_first(word, first, second, third, year)
         return _real_date(word, year, month, day)
     raise _unreadable(word)
+
+
+def _month_first(word: str, first: str, second: str, third: str, year: int) -> AuditInputProblem:
+    """03/30/2014 only reads as month/day: refused, never swapped, with the date the right
+    way round as the example when it is a real one."""
+    separator = word[len(first)]
+    swapped = f"{second}{separator}{first}{separator}{third}"
+    example = swapped if _is_real(year, int(first), int(second)) else "30/01/2014"
+    return AuditInputProblem(
+        f"{word} reads as month/day; write dates day/month/year, e.g. {example}.",
+        "audit_date",
+    )
 
 
 def _written_date(words: list[str], i: int) -> tuple[date, int] | None:
