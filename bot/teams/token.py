@@ -1,10 +1,11 @@
 """The bot's own access token for the Bot Connector: client credentials through msal.
 
 The Teams SDK asks for a token (its ``token=`` callable) before every call it makes;
-msal answers from its cache until the token is about to expire, so Azure AD is asked
-about once an hour. The msal client is built on first use, not at start-up: its
-constructor already fetches the tenant's discovery document, and the login service
-being down must not stop the bot from starting (or from answering what needs no token).
+the last token is used until five minutes before it expires, and msal (whose cache
+answers the same way) is asked only then, so Azure AD is asked about once an hour.
+The msal client is built on first use, not at start-up: its constructor already
+fetches the tenant's discovery document, and the login service being down must not
+stop the bot from starting (or from answering what needs no token).
 
 A failure to get a token (the login service down or refusing, a certificate the
 machine does not trust, a wrong secret) is logged as one line, once per outage, and
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from urllib.parse import urlparse
 
 import msal  # type: ignore[import-untyped]
@@ -24,6 +26,8 @@ from msal.authority import WELL_KNOWN_AUTHORITY_HOSTS  # type: ignore[import-unt
 logger = logging.getLogger(__name__)
 
 TOKEN_TIMEOUT_SECONDS = 10.0
+# msal refreshes a token with less than five minutes left; so does the fast path here.
+REFRESH_BEFORE_SECONDS = 300.0
 
 
 def _not_a_retry_warning(record: logging.LogRecord) -> bool:
@@ -58,6 +62,9 @@ class BotToken:
         self._client: msal.ConfidentialClientApplication | None = None
         self._lock = threading.Lock()
         self._failing: str | None = None
+        # The last token per scope and when to stop using it: answered on the event
+        # loop itself, so a send never waits for a worker thread just to read a cache.
+        self._fresh: dict[str, tuple[str, float]] = {}
         pool_logger = logging.getLogger("urllib3.connectionpool")
         if _not_a_retry_warning not in pool_logger.filters:
             pool_logger.addFilter(_not_a_retry_warning)
@@ -85,7 +92,11 @@ class BotToken:
         if self._failing is not None:
             logger.info("got a Teams access token from %s again", self.authority)
             self._failing = None
-        return str(result["access_token"])
+        token = str(result["access_token"])
+        lifetime = result.get("expires_in")
+        if isinstance(lifetime, int | float) and lifetime > REFRESH_BEFORE_SECONDS:
+            self._fresh[scope] = (token, time.monotonic() + lifetime - REFRESH_BEFORE_SECONDS)
+        return token
 
     def _failed(self, why: str) -> TokenUnavailable:
         why = why.strip().rstrip(":")
@@ -97,8 +108,13 @@ class BotToken:
         return TokenUnavailable(f"could not get an access token from {self.authority}: {why}")
 
     async def __call__(self, scope: str | list[str], tenant_id: str | None = None) -> str:
-        # Called on the server's event loop before every Bot Connector call; msal blocks.
+        # Called on the server's event loop before every Bot Connector call. A token with
+        # more than REFRESH_BEFORE_SECONDS to live is used as it is; otherwise msal (which
+        # blocks, and may call the login service) is asked in a worker thread.
         wanted = scope if isinstance(scope, str) else scope[0]
+        fresh = self._fresh.get(wanted)
+        if fresh is not None and time.monotonic() < fresh[1]:
+            return fresh[0]
         return await asyncio.to_thread(self.acquire, wanted)
 
 
