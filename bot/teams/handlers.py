@@ -181,6 +181,8 @@ def register(app: App, deps: Deps) -> None:
             deps.transport.deliver(delivery)
         except (TransientError, PermanentError) as error:
             logger.warning("could not tell someone privately: %s", error)
+        except Exception:
+            deps.failed("telling someone privately")
 
     # --- messages ------------------------------------------------------------------------
 
