@@ -378,8 +378,9 @@ def test_a_mention_in_a_group_chat_is_answered_there(teams, connector, url):
 
 
 def test_an_auditor_records_by_message_and_a_redelivery_is_recorded_once(teams, connector, url):
-    # The "done when": the same activity delivered twice is recorded once.
-    update = personal("audit R1 17/20 30/01/2014 January audit", url)
+    # The "done when": the same activity delivered twice is recorded once. (Its
+    # date is written 2014-01-30: the committed audit parser reads ISO dates only.)
+    update = personal("audit R1 17/20 2014-01-30 January audit", url)
     assert teams.post(update).status == 200
     assert teams.post(update).status == 200  # delivered again, as Teams retries
     teams.wait_until_outbox_idle()
@@ -413,7 +414,7 @@ def test_an_auditor_records_by_message_and_a_redelivery_is_recorded_once(teams, 
 
 
 def test_the_command_line_lists_updates_recorded_in_teams(teams, connector, url):
-    teams.post(personal("audit R1 16/20 14/02/2014 February audit", url))
+    teams.post(personal("audit R1 16/20 2014-02-14 February audit", url))
     connector.wait_for_count(2, lambda c: c.is_send)
     listed = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "audits R1"],
