@@ -212,12 +212,6 @@ def test_when_queuing_the_announcement_fails_nothing_is_recorded(app, store, mon
     assert counts(store)["audit_updates"] == counts(store)["outbox"] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug, outside bot/app: InspectionQueries.memo keeps what a rolled-back "
-    "transaction read (the cache key, data_version and total_changes, does not move on "
-    "rollback), so answers show the update that was never recorded",
-)
 def test_after_a_rolled_back_write_answers_show_nothing_of_it(app, store, monkeypatch):
     from bot.store import outbox
 

@@ -37,7 +37,13 @@ class StoreCache:
         self._checked_changes = -1
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """Remember ``compute()`` under ``key`` until the store changes."""
+        """Remember ``compute()`` under ``key`` until the store changes.
+
+        Nothing read inside a write transaction is kept: the transaction may yet be
+        rolled back, and what it saw would outlive it.
+        """
+        if self.db.conn.in_transaction:
+            return compute()
         entries = self._entries()
         if key not in entries:
             if len(entries) >= MAX_CACHED:
