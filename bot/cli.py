@@ -228,14 +228,18 @@ def export(what: str, fmt: str, out: Path | None) -> None:
             stream.close()
 
 
+REPORT_FORMATS = ("docx", "md", "csv", "png")
+
+
 @main.command()
 @click.argument("rec", required=False)
 @click.option(
     "--format",
     "formats",
-    type=click.Choice(["md", "csv", "png"]),
+    type=click.Choice([*REPORT_FORMATS, "all"]),
     multiple=True,
-    help="Repeat for several; default: all three.",
+    help="docx (the Word paper), md, csv, png or all; repeat for several.  "
+    "[default: md, csv and png]",
 )
 @click.option(
     "--out",
@@ -245,13 +249,17 @@ def export(what: str, fmt: str, out: Path | None) -> None:
     help="Folder to write into (created if missing).",
 )
 def report(rec: str | None, formats: tuple[str, ...], out: Path) -> None:
-    """Write the management board monitoring report: Markdown, CSV and the chart.
+    """Write the management board monitoring report: the Word paper, Markdown, CSV, chart.
+
+    Files are readable by their owner only (0600).
 
     \b
-    yos-bot report --format md --out board-pack/
+    yos-bot report --format all --out board-pack/
+    yos-bot report --format docx --out board-pack/
     yos-bot report R1 --format png
     """
-    from bot.domain.report import board_report, to_csv, to_markdown
+    from bot.domain.report import board_report
+    from bot.store.files import private_dir, write_private
 
     settings = _settings()
     db = _store(settings)
@@ -259,20 +267,34 @@ def report(rec: str | None, formats: tuple[str, ...], out: Path) -> None:
     built = board_report(ctx.queries, ctx.home_inspection(), ctx.today, rec)
     if not built.recs:
         raise click.ClickException(f"no recommendation {rec!r} in the latest inspection")
-    out.mkdir(parents=True, exist_ok=True)
+    private_dir(out)
     stem = f"{(rec or 'recommendations').lower()}-monitoring-{ctx.today.isoformat()}"
-    for fmt in formats or ("md", "csv", "png"):
+    wanted = REPORT_FORMATS if "all" in formats else formats or ("md", "csv", "png")
+    for fmt in (f for f in REPORT_FORMATS if f in wanted):
         path = out / f"{stem}.{fmt}"
-        if fmt == "md":
-            path.write_text(to_markdown(built), encoding="utf-8")
-        elif fmt == "csv":
-            path.write_text(to_csv(built), encoding="utf-8", newline="")
-        else:
-            from bot.commands.report import spec_of
-            from bot.render.chart import render_chart
-
-            path.write_bytes(render_chart(spec_of(built)))
+        write_private(path, _report_bytes(built, fmt))
         click.echo(str(path))
+
+
+def _report_bytes(built: Any, fmt: str) -> bytes:
+    """The report in one format (the domain's BoardReport; typed loosely to keep the
+    report path's imports out of start-up)."""
+    from datetime import datetime, time
+
+    from bot.commands.report import paper_of, spec_of
+    from bot.domain.report import to_csv, to_markdown
+
+    if fmt == "md":
+        return to_markdown(built).encode("utf-8")
+    if fmt == "csv":
+        return to_csv(built).encode("utf-8")
+    if fmt == "png":
+        from bot.render.chart import render_chart
+
+        return render_chart(spec_of(built))
+    from bot.render.docx import render_paper
+
+    return render_paper(paper_of(built), datetime.combine(built.today, time(9)))
 
 
 @main.command()

@@ -198,6 +198,8 @@ class ChartSeries:
     lines: tuple[ChartLine, ...] = ()
     window: tuple[date, date] | None = None
     period_starts: tuple[date, ...] = ()
+    period_names: tuple[str, ...] = ()  # one per period start, written at the top
+    window_label: str | None = None  # the shaded window's legend entry
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,42 @@ class ChartSpec:
     series: tuple[ChartSeries, ...]
     empty_message: str = "No audits were recorded in the monitoring window"
     y_label: str = "Cases compliant (%)"
+    subtitle: str | None = None  # what the chart shows, in words (verdict, trend)
+
+
+# --- what a paper holds (written by bot.render.docx) -------------------------------------
+
+
+@dataclass(frozen=True)
+class PaperTable:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class PaperSection:
+    """One part of a paper: a heading, a quotation, facts, a table, notes under it, a chart
+    and a conclusion, each optional, in that order."""
+
+    heading: str
+    quote: str | None = None
+    facts: tuple[Field, ...] = ()
+    table: PaperTable | None = None
+    notes_heading: str | None = None
+    notes: tuple[str, ...] = ()
+    chart: ChartSpec | None = None
+    conclusion: str | None = None
+
+
+@dataclass(frozen=True)
+class PaperSpec:
+    """A document for a meeting: a title block (title, subtitle, facts) and its sections."""
+
+    title: str
+    subtitle: str
+    facts: tuple[Field, ...]
+    sections: tuple[PaperSection, ...]
+    source: str | None = None
 
 
 __all__ = [
@@ -217,6 +255,9 @@ __all__ = [
     "ChartSeries",
     "ChartSpec",
     "Field",
+    "PaperSection",
+    "PaperSpec",
+    "PaperTable",
     "Person",
     "Reply",
     "Section",

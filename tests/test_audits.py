@@ -43,10 +43,20 @@ def test_an_update_is_recorded_and_announced(ask, db, ref):
     assert reply.title == "Recorded audit update #1"
     assert reply.headline == f"Recorded audit update #1: {news.headline}"
     assert news.title == "Audit update #1 for R1"
-    assert news.headline == "R1 audit: 17/20 (85%), at or above the 80% target."
+    assert news.headline == (
+        "R1 audit: 17/20 (85%), at or above the 80% target. Audit of 20 February 2014: "
+        "it counts as February's result (14 February to 13 March 2014)."
+    )
     for said in (reply, news):
-        assert values(said)["Monitoring"] == "1 of 3 monthly audits, window ends 14 April 2014"
+        assert values(said)["Monitoring"] == (
+            "1 of 3 monthly periods has a counted audit; window ends 14 April 2014"
+        )
         assert values(said)["Status"] == "On track"
+        assert values(said)["Monthly period"] == "February (14 February to 13 March 2014)"
+        assert values(said)["Why"] == (
+            "latest result 17/20 (85%) on 20 February 2014, for February; 1 of 3 monthly "
+            "periods at or above 80%; January has no audit; March still to come"
+        )
     assert news.source == "Recorded via console; see audits R1"
     [audit] = all_audits(db)
     assert (audit.compliant, audit.audited, audit.percent) == (17, 20, 85.0)
@@ -82,26 +92,33 @@ def test_a_percentage_and_an_earlier_date(ask, db):
     assert (audit.percent, audit.audited, audit.audit_date) == (82.5, None, date(2014, 1, 31))
     assert audit.note == "January audit"
     assert "82.5%" in reply.headline
+    assert "Audit of 31 January 2014: it counts as January's result" in reply.headline
 
 
-def test_the_announcement_compares_with_the_last_audit(ask):
+def test_the_announcement_compares_with_the_last_monthly_result(ask):
     ask("audit R1 18/20 2014-01-20")
     news = ask("audit R1 15/20 2014-02-18").announcement
     assert news.headline == (
-        "R1 audit: 15/20 (75%), below the 80% target, ▼ on the last audit (90%)."
+        "R1 audit: 15/20 (75%), below the 80% target. Audit of 18 February 2014: "
+        "it counts as February's result (14 February to 13 March 2014)."
     )
-    assert values(news)["Against the last audit"] == "▼ 15 points (was 90%)"
+    assert values(news)["Against the last result"] == "▼ from 90% to 75% (January to February)"
+    # The same computation as the trend every other reply shows.
+    assert values(news)["Trend in the window"] == "▼ from 90% to 75%"
+    assert values(ask("rec R1"))["Trend in the window"] == "▼ from 90% to 75%"
     assert values(news)["Status"] == "Below target"
-    assert values(news)["Monitoring"] == "2 of 3 monthly audits, window ends 14 April 2014"
+    assert values(news)["Monitoring"] == (
+        "2 of 3 monthly periods have a counted audit; window ends 14 April 2014"
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("audit R1 21/20", "21 compliant out of 20 audited is not possible."),
-        ("audit R1 0/0", "0 cases audited: an audit needs at least one case."),
+        ("audit R1 0/0", "an audit needs at least one case"),
         ("audit R1 120%", "120% is not possible: a percentage is from 0 to 100."),
-        ("audit R7 17/20", "There is no recommendation R7: this inspection's are R1."),
+        ("audit R7 17/20", "R7 is not a recommendation of this inspection; it has R1."),
         (
             "audit R1 17/20 2014-03-01",
             "The audit date 1 March 2014 is in the future (today is 20 February 2014).",
@@ -111,14 +128,14 @@ def test_the_announcement_compares_with_the_last_audit(ask):
             "The audit date 1 November 2013 is before the inspection "
             "(it began on 25 November 2013).",
         ),
-        (
-            "audit R1 seventeen",
-            "Give the result as compliant/audited, like 17/20, "
-            "or as a percentage, like 85% (got “seventeen”).",
-        ),
+        ("audit R1 seventeen", "“seventeen” is not a result."),
         ("audit banana 17/20", "“banana” is not a recommendation"),
-        ("audit R1 17/20 2014-02-30", "2014-02-30 is not a real date."),
-        ("audit", "Say which recommendation and the result"),
+        ("audit R1 17/20 2014-02-30", "2014-02-30 is not a real date: February 2014 has 28"),
+        ("audit R1 17/20 02/18/2014", "02/18/2014 reads as month/day; write dates day/month"),
+        ("audit R1 17/20 30/02/2014 note", "30/02/2014 is not a real date"),
+        ("audit R1 17/20 18 February", "has no year"),
+        ("audit R1 17/20 yesterday", "write the audit date itself"),
+        ("audit", "Say which recommendation and what the audit found"),
     ],
 )
 def test_a_bad_update_says_what_is_wrong_and_records_nothing(ask, db, text, expected):
@@ -161,11 +178,20 @@ def test_the_form_records_through_the_same_checks(ctx, db):
     assert future.errors == {
         "audit_date": "The audit date 1 March 2014 is in the future (today is 20 February 2014)."
     }
+    unreadable = submit_form(ctx, FormEntry("R1", "02/18/2014", "20", "17"))
+    assert unreadable.errors["audit_date"].startswith("02/18/2014 reads as month/day")
+    before = submit_form(ctx, FormEntry("R1", "05/01/2014", "20", "16", "early"))
+    assert before.errors == {
+        "audit_date": "5 January 2014 is before R1's monitoring window (14 January to "
+        "14 April 2014), so this audit would not count towards it. To record it anyway, use "
+        "audit R1 16/20 05/01/2014 early --outside"
+    }
     assert count(db) == 0
     done = submit_form(ctx, FormEntry("R1", "2014-02-20", "20", "17", " From the form "))
     assert done.errors == {}
     assert done.reply.announcement.headline == (
-        "R1 audit: 17/20 (85%), at or above the 80% target."
+        "R1 audit: 17/20 (85%), at or above the 80% target. Audit of 20 February 2014: "
+        "it counts as February's result (14 February to 13 March 2014)."
     )
     [audit] = all_audits(db)
     assert audit.note == "From the form"
@@ -190,7 +216,7 @@ def test_status_moves_with_the_evidence_and_the_clock(ctx, db):
     def status(day: str) -> str:
         return dispatch("rec R1", at(ctx, day)).title
 
-    assert status("2014-01-20") == "R1: Open"
+    assert status("2014-01-20") == "R1: No evidence yet"
     dispatch("audit R1 17/20 2014-01-20", ctx)
     assert status("2014-01-20") == "R1: On track"
     dispatch("audit R1 15/20 2014-02-20", at(ctx, "2014-02-20"))
@@ -200,10 +226,14 @@ def test_status_moves_with_the_evidence_and_the_clock(ctx, db):
     assert status("2014-04-14") == "R1: On track"  # the window's last day
     assert status("2014-04-15") == "R1: Due for the board"
     due = dispatch("rec R1", ctx)
-    assert "3 of 3 monthly audits at or above the 80% target" in due.headline
+    assert due.headline == "Due for the board: 3 of 3 monthly periods at or above 80%."
     ctx.user = Person("U0CHAIR", "Chris Chair", "slack")
     closed = dispatch('rec R1 close "Reported to the management board on 6 May 2014"', ctx)
     assert closed.ok and closed.private
+    assert closed.headline == (
+        "R1 closed by Chris Chair: Met: 3 of 3 monthly periods at or above 80%; closed on "
+        "15 April 2014: Reported to the management board on 6 May 2014."
+    )
     assert closed.announcement.headline == closed.headline
     assert closed.announcement.title == "R1 closed"
     assert closed.announcement.recorded_by == ctx.user
@@ -213,8 +243,13 @@ def test_status_moves_with_the_evidence_and_the_clock(ctx, db):
     assert history.items[0] == (
         "15 April 2014: closed by Chris Chair: Reported to the management board on 6 May 2014"
     )
-    dispatch('rec R1 reopen "Board asked for another month"', ctx)
+    reopened = dispatch('rec R1 reopen "Board asked for another month"', ctx)
+    assert reopened.headline.startswith("R1 reopened by Chris Chair: Due for the board")
     assert status("2014-05-06") == "R1: Due for the board"
+    history = next(s for s in dispatch("rec R1", ctx).sections if s.heading == "History")
+    assert history.items[1] == (
+        "6 May 2014: reopened by Chris Chair: Board asked for another month"
+    )
 
 
 def test_a_month_without_an_audit_is_not_met(ctx):
@@ -224,9 +259,12 @@ def test_a_month_without_an_audit_is_not_met(ctx):
     dispatch('rec R1 close "Reported"', ctx)
     reply = dispatch("rec R1", ctx)
     assert reply.title == "R1: Not met"
-    assert "2 of 3 monthly audits at or above the 80% target" in reply.headline
-    months = next(s for s in reply.sections if s.heading == "Monthly results").items
-    assert months[1] == "Month 2: no audit recorded"
+    assert reply.headline == (
+        "Not met: 2 of 3 monthly periods at or above 80%; February has no audit; "
+        "closed on 20 April 2014: Reported."
+    )
+    months = next(s for s in reply.sections if s.heading == "Monthly periods").items
+    assert months[1] == "February (14 February to 13 March 2014): no audit"
 
 
 def test_closing_needs_a_reason_and_an_auditor(ctx, db):
@@ -256,7 +294,7 @@ def test_undo_retracts_the_posters_latest_and_keeps_it(ask, ctx, db):
     assert "Retracted audit update #2" in reply.headline
     assert count(db) == 2  # nothing is ever deleted
     status = dispatch("rec R1", ctx)
-    assert "latest audit 17/20 (85%) on 20 January 2014" in status.headline
+    assert "latest result 17/20 (85%) on 20 January 2014, for January" in status.headline
     history = ask("audits R1")
     lines = next(s for s in history.sections if s.items).items
     assert lines[0].startswith("(retracted) #2 20 February 2014")
@@ -296,14 +334,20 @@ def test_undo_needs_an_update_number(ask, typed):
 
 def test_audit_history_newest_first_with_bars_and_pages(ctx, db):
     for day in range(1, 26):
-        dispatch(f"audit R1 {day % 5 + 15}/20 2014-01-{day:02d} entry {day}", at(ctx, "2014-02-20"))
+        outside = " --outside" if day < 14 else ""  # the window opens on 14 January
+        typed = f"audit R1 {day % 5 + 15}/20 2014-01-{day:02d} entry {day}{outside}"
+        assert dispatch(typed, at(ctx, "2014-02-20")).ok
     first = dispatch("audits R1", ctx)
     updates = next(s for s in first.sections if s.items)
     assert updates.heading == "Updates (page 1 of 3)"
     assert len(updates.items) == 10
     assert updates.items[0].startswith("#25 25 January 2014: 15/20 (75%) ")
+    assert updates.items[0].endswith("(counts for January): entry 25")
+    assert updates.items[1].endswith("(replaced in January): entry 24")
     assert "│" in updates.items[0]
     assert any(s.text == "Older updates: audits R1 2" for s in first.sections)
+    middle = next(s for s in dispatch("audits R1 2", ctx).sections if s.items).items
+    assert middle[2].endswith("(outside the monitoring window, not counted): entry 13")
     last = dispatch("audits R1 3", ctx)
     assert next(s for s in last.sections if s.items).items[-1].startswith("#1 1 January 2014")
     assert first.shareable().payload == (("command", "audits"), ("args", "R1 1"))
@@ -338,8 +382,8 @@ def test_recs_shows_status_with_evidence(ask):
     ask("audit R1 17/20 February case-file audit")
     status = ask("recs").sections[0].fields[0]
     assert status.value == (
-        "On track: latest audit 17/20 (85%) on 20 February 2014; target 80%; "
-        "1 of 3 monthly audits, window ends 14 April 2014; 53 days left"
+        "On track: latest result 17/20 (85%) on 20 February 2014, for February; 1 of 3 "
+        "monthly periods at or above 80%; January has no audit; March still to come"
     )
 
 
@@ -349,7 +393,7 @@ def test_answers_are_fresh_after_another_process_writes(settings, db):
     from bot.store import open_db
 
     reader = make_context(db, settings, via="console")
-    assert dispatch_text(reader, "recs").startswith("Open")
+    assert dispatch_text(reader, "recs").startswith("No evidence yet")
     other = open_db(settings.db_path)  # another worker's connection
     writer = make_context(other, settings, via="console")
     assert dispatch_text(writer, "audit R1 17/20 elsewhere").startswith(

@@ -42,7 +42,7 @@ MONTHLY = (
 )
 AFTER_WINDOW = date(2014, 4, 20)
 MET = (
-    "Met: 3 of 3 monthly audits at or above the 80% target; "
+    "Met: 3 of 3 monthly periods at or above 80%; "
     "ready to report to the next YOS Management Board meeting."
 )
 SERVICE = "stockton-on-tees"
@@ -61,8 +61,14 @@ def test_the_report_after_three_monthly_audits_concludes_met(ctx):
     assert reply.headline == MET
     conclusion = next(s for s in reply.sections if s.heading == "Conclusion")
     assert conclusion.text == MET
-    audits = next(s for s in reply.sections if s.heading == "Audits in the window").items
-    assert audits[0].startswith("28 January 2014: 17/20 (85%)")
+    periods = next(s for s in reply.sections if s.heading == "Monthly periods").items
+    assert periods[0].startswith(
+        "January (14 January to 13 February 2014): 17/20 (85%) on 28 January 2014"
+    )
+    facts = {f.label: f.value for s in reply.sections for f in s.fields}
+    assert facts["Status"] == "Due for the board"
+    assert facts["Verdict"] == "Met"
+    assert facts["Trend in the window"] == "▲ from 85% to 95%"
     assert reply.attachments == (Chart(SERVICE, "R1"),)  # the chart of R1 goes with it
     assert_valid_message(message(reply, interactive=True))
 
@@ -75,11 +81,14 @@ def test_the_whole_report_charts_every_recommendation(ctx):
 
 def test_report_before_any_evidence(ctx):
     reply = dispatch("report", ctx)
-    assert reply.headline == "Open: no audit evidence recorded yet."
+    assert reply.headline == (
+        "No evidence yet: no audit counted yet; the monitoring window runs 14 January to "
+        "14 April 2014; 53 days of monitoring left."
+    )
     assert_valid_message(message(reply, interactive=True))
     missing = dispatch("report R9", ctx)
     assert not missing.ok
-    assert missing.headline == "There is no recommendation R9: this inspection's are R1."
+    assert missing.headline == "R9 is not a recommendation of this inspection; it has R1."
     assert missing.attachments == ()
 
 
@@ -106,7 +115,7 @@ def test_the_dashboard_after_the_window(ctx):
     themes = next(s for s in reply.sections if s.heading == "Themes").items
     assert "Protecting the public: █████████░ 91% ★★★★ Good" in themes
     [rec] = next(s for s in reply.sections if s.heading == "Recommendations").items
-    assert rec.startswith("R1: Due for the board")
+    assert rec == "R1: Due for the board: 3 of 3 monthly periods at or above 80%"
     latest = next(s for s in reply.sections if s.heading == "Latest audit updates").items
     assert latest[0].startswith("#3 R1 27 March 2014: 19/20 (95%)")
     assert len(latest) == 3
@@ -126,9 +135,15 @@ def test_the_dashboard_offers_only_what_the_viewer_may_do(ctx):
     )
 
 
-def _slack_figures(reply) -> list[tuple[str, str]]:
-    items = next(s for s in reply.sections if s.heading == "Audits in the window").items
-    return [(line.split(": ")[0], line.split(": ")[1].split(" ")[0]) for line in items]
+def _slack_figures(reply) -> list[tuple[str, str, str]]:
+    """(period, audit date, figures) from each line of the chat reply's monthly periods."""
+    items = next(s for s in reply.sections if s.heading == "Monthly periods").items
+    found = []
+    for line in items:  # January (14 January to ...): 17/20 (85%) on 28 January 2014 ██…
+        period, rest = line.split(": ", 1)
+        figures, on = rest.split(" ", 1)[0], rest.split(" on ", 1)[1]
+        found.append((period.split(" (")[0], on.split(" █")[0], figures))
+    return found
 
 
 def test_markdown_and_csv_hold_the_same_figures_as_slack(ctx, settings, tmp_path, monkeypatch):
@@ -143,16 +158,18 @@ def test_markdown_and_csv_hold_the_same_figures_as_slack(ctx, settings, tmp_path
     rows = list(csv.DictReader(io.StringIO(stem.with_suffix(".csv").read_text())))
     from_csv = [
         (
+            r["period"],
             date.fromisoformat(r["audit_date"]).strftime("%-d %B %Y"),
             f"{r['compliant']}/{r['audited']}",
         )
         for r in rows
     ]
     assert from_csv == slack
-    for day, figures in slack:
-        compliant, audited = figures.split("/")
-        assert f"| {day} | {compliant} | {audited} |" in markdown
+    for period, day, figures in slack:
+        assert f"| {period} | " in markdown
+        assert f" | {day} | {figures} (" in markdown
     assert {r["conclusion"] for r in rows} == {MET}
+    assert {r["row"] for r in rows} == {"period"}
     assert f"**Conclusion.** {MET}" in markdown
     assert [float(r["percent"]) for r in rows] == [85.0, 90.0, 95.0]
 
@@ -175,7 +192,11 @@ def test_the_chart_is_a_png_of_the_expected_size(ctx, settings, tmp_path, monkey
 
 
 BOARD = "C0BOARD"
-MONTH_2 = "R1: the month 2 case-file audit is due by 14 March 2014 and none has been recorded yet."
+MONTH_2 = (
+    "R1: the February case-file audit (14 February to 13 March 2014) is due by 13 March 2014 "
+    "and none has been recorded yet."
+)
+RECORD_IT = "Record it with audit R1 <compliant>/<audited> <date> <note>."
 ENDED = "R1's monitoring window has ended: the board report is ready."
 
 
@@ -206,8 +227,8 @@ def test_reminders_fire_on_the_right_days_and_only_once(ctx, store, settings):
     assert json.loads(row["address"]) == {"conversation": BOARD}
     assert deliver(on(store, "2014-03-07"), out) == 1
     assert "Monitoring reminder\n" in out.getvalue()
-    assert MONTH_2 in out.getvalue()
-    assert "Record it with audit R1 <compliant>/<audited> <note>." in out.getvalue()
+    assert MONTH_2 in " ".join(out.getvalue().split())
+    assert RECORD_IT in " ".join(out.getvalue().split())
 
     # Once per period: checked again, and by another worker with its own connection.
     assert on(store, "2014-03-07").queue_reminders(CONSOLE, BOARD) == []
@@ -215,7 +236,7 @@ def test_reminders_fire_on_the_right_days_and_only_once(ctx, store, settings):
     assert on(StorePool(settings.db_path), "2014-03-08").queue_reminders(CONSOLE, BOARD) == []
     assert on(store, "2014-03-08").due_reminder_texts(CONSOLE, BOARD) == []
     assert deliver(on(store, "2014-03-08"), out) == 0
-    assert out.getvalue().count(MONTH_2) == 1
+    assert " ".join(out.getvalue().split()).count(MONTH_2) == 1
 
     assert on(store, "2014-04-15").queue_reminders(CONSOLE, BOARD) == [
         "stockton-on-tees-sqs-2013:R1:window-ended"
@@ -223,7 +244,7 @@ def test_reminders_fire_on_the_right_days_and_only_once(ctx, store, settings):
     printed = io.StringIO()
     assert deliver(on(store, "2014-04-15"), printed) == 2  # the reminder, then the report
     reminder, report = printed.getvalue().split("[posted in the conversation]\n")[1:]
-    assert ENDED in reminder
+    assert ENDED in " ".join(reminder.split())
     assert report.startswith("Monitoring report: Stockton-on-Tees Youth Offending Service")
     assert on(store, "2014-04-16").queue_reminders(CONSOLE, BOARD) == []
     assert [r["key"] for r in store.db["reminders"].rows] == [
@@ -241,7 +262,7 @@ def test_a_month_with_an_audit_needs_no_reminder(ctx, store):
 def test_reminders_are_typed_as_on_the_platform(store):
     slack_like = Platform("chat", invocation="/yos ")
     [text] = on(store, "2014-02-10").due_reminder_texts(slack_like, BOARD)
-    assert text.endswith("Record it with /yos audit R1 <compliant>/<audited> <note>.")
+    assert text.endswith("Record it with /yos audit R1 <compliant>/<audited> <date> <note>.")
 
 
 def test_where_charts_can_be_shown_the_last_reminder_brings_one(store):
@@ -335,7 +356,7 @@ def test_a_failed_reminder_is_tried_again(store):
     for _ in range(3):
         now[0] += 300
         sender.drain()
-    assert out.getvalue().count("R1: the month 1 case-file audit is due") == 1
+    assert " ".join(out.getvalue().split()).count("R1: the January case-file audit") == 1
     [sent] = store.db["outbox"].rows
     assert (sent["state"], sent["attempts"]) == ("sent", 3)
 
@@ -375,8 +396,9 @@ def test_remind_dry_run_lists_what_is_due_and_sends_nothing(settings, db, monkey
     result = CliRunner().invoke(main, ["remind", "--today", "2014-02-10", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "R1: the month 1 case-file audit is due by 14 February 2014 and none has been recorded "
-        "yet. Record it with /yos audit R1 <compliant>/<audited> <note>.\n"
+        "R1: the January case-file audit (14 January to 13 February 2014) is due by 13 February "
+        "2014 and none has been recorded yet. Record it with /yos audit R1 "
+        "<compliant>/<audited> <date> <note>.\n"
     )
     assert db["outbox"].count == 0 and db["reminders"].count == 0
     late = CliRunner().invoke(main, ["remind", "--today", "2014-02-01", "--dry-run"])
@@ -396,7 +418,7 @@ from bot.store import StorePool
 settings = load_settings()
 app = application(settings, StorePool(settings.db_path))
 chat = Platform("chat", charts=True)
-for text in ("summary", "report R1", "home", "rec R1", "audit R1 17/20"):
+for text in ("summary", "report R1", "home", "rec R1", "audit R1 17/20 27/03/2014"):
     outcome = app.handle(Request(chat, text=text, conversation="C1", delivery_id=text))
     assert outcome.reply.ok, outcome.reply.headline
 def plotting():

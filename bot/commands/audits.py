@@ -7,26 +7,30 @@ Typed commands and the audit form record through the same function here
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from bot.commands.present import source_line, status_of
-from bot.commands.registry import Context, Permission, command, paginate, split_args
+from bot.commands.registry import Context, Permission, command, split_args
+from bot.domain.audit_input import AuditInputProblem, parse_date
 from bot.domain.audits import (
     EXAMPLE,
     Audit,
     AuditDraft,
     AuditProblem,
     Origin,
-    audits_for,
+    audit_count,
+    audit_page,
     change_by_delivery,
     history,
+    normal_ref,
+    not_a_recommendation,
     parse_audit,
     record_audit,
     retract,
     set_closed,
 )
 from bot.domain.model import Recommendation
-from bot.domain.status import Monitoring
+from bot.domain.monitoring import Period
+from bot.domain.status import Monitoring, change_text
 from bot.domain.wording import bar, long_date, percent
 from bot.reply import Field, Person, Reply, Section, problem, share_action
 
@@ -71,18 +75,22 @@ def record_update(ctx: Context, draft: AuditDraft) -> Reply:
 
 @command(
     "audit",
-    "audit <rec> <compliant>/<audited> [note]",
+    "audit <rec> <compliant>/<audited> [date] [note]",
     "record a case-file audit result against a recommendation",
     examples=(
-        "audit R1 17/20 February case-file audit",
+        EXAMPLE,
+        "audit R1 18 of 20 27 Feb 2014 February audit",
         "audit R1 85% monthly audit",
-        "audit R1 18/20 2014-03-14 March audit",
         "audit undo",
     ),
-    details="Give the compliant and audited case counts (17/20) or a percentage (85%). "
-    "A date (YYYY-MM-DD) after the figures records an earlier audit; the rest is a note. "
-    "`audit undo` retracts your latest update; an auditor can retract any by its "
-    "number: `audit undo 3`. Where the platform has forms, `audit` on its own opens one.",
+    details="Give the compliant and audited case counts (17/20, 17 of 20, 17 out of 20) or a "
+    "percentage (85%). A date after the figures says when the audit was done: 30/01/2014 "
+    "(always day/month/year), 2014-01-30 or 30 January 2014; without one it is today. The rest "
+    "is a note. The audit that counts for a monthly period is the one with the latest date in "
+    "it. An audit dated outside the monitoring window is refused unless you add --outside; it "
+    "is then listed apart and never counted. `audit undo` retracts your latest update; an "
+    "auditor can retract any by its number: `audit undo 3`. Where the platform has forms, "
+    "`audit` on its own opens one.",
     writes=True,
 )
 def audit_command(ctx: Context, args: str) -> Reply:
@@ -91,14 +99,25 @@ def audit_command(ctx: Context, args: str) -> Reply:
         return _undo(ctx, words[1:])
     if not ctx.may(Permission.RECORD):
         return ctx.refused("You can ask questions, but recording audit updates is for auditors.")
+    draft = None
     try:
-        return record_update(ctx, parse_audit(args, ctx.today))
+        draft = parse_audit(args, ctx.today)
+        return record_update(ctx, draft)
     except AuditProblem as wrong:
-        return problem(
-            "That audit update was not recorded",
-            wrong.message,
-            Section(text=f"Write it like: {ctx.cmd(EXAMPLE)}"),
-        )
+        headline, hint = wrong.message, f"Write it like: {ctx.cmd(EXAMPLE)}"
+        if wrong.outside and draft is not None:
+            headline += (
+                " If the date is right, add --outside to record it anyway: it will be listed "
+                "apart and never counted."
+            )
+            hint = f"To record it anyway, write: {ctx.cmd(_outside_example(draft))}"
+        return problem("That audit update was not recorded", headline, Section(text=hint))
+
+
+def _outside_example(draft: AuditDraft) -> str:
+    """The audit as typed again with --outside, to record it outside the window."""
+    note = f" {draft.note}" if draft.note else ""
+    return f"audit {draft.ref} {draft.figures} {draft.audit_date:%d/%m/%Y}{note} --outside"
 
 
 @dataclass(frozen=True)
@@ -133,9 +152,9 @@ def submit_form(ctx: Context, entry: FormEntry) -> FormResult:
         errors["recommendation"] = "Choose the recommendation this audit evidences."
     day = None
     try:
-        day = date.fromisoformat((entry.audit_date or "").strip())
-    except ValueError:
-        errors["audit_date"] = "Pick the date of the audit."
+        day = parse_date((entry.audit_date or "").strip())
+    except AuditInputProblem as wrong:
+        errors["audit_date"] = wrong.message
     numbers: dict[str, int] = {}
     for name in ("audited", "compliant"):
         raw = (getattr(entry, name) or "").strip()
@@ -146,7 +165,7 @@ def submit_form(ctx: Context, entry: FormEntry) -> FormResult:
     if errors or day is None:
         return FormResult(None, errors)
     draft = AuditDraft(
-        ref=(entry.recommendation or "").strip(),
+        ref=normal_ref(entry.recommendation or ""),
         audit_date=day,
         audited=numbers["audited"],
         compliant=numbers["compliant"],
@@ -155,7 +174,59 @@ def submit_form(ctx: Context, entry: FormEntry) -> FormResult:
     try:
         return FormResult(record_update(ctx, draft), {})
     except AuditProblem as wrong:
-        return FormResult(None, {wrong.field or "recommendation": wrong.message})
+        message = wrong.message
+        if wrong.outside:
+            message += f" To record it anyway, use {ctx.cmd(_outside_example(draft))}"
+        return FormResult(None, {wrong.field or "recommendation": message})
+
+
+def placement(status: Monitoring, audit: Audit) -> str:
+    """Where the audit falls, and whether it counts: a clause for its confirmation."""
+    window = status.window
+    if window is None:
+        return f"it counts towards no monitoring window: {status.rec.ref} has none."
+    period = status.period_of(audit.audit_date)
+    if period is None:
+        return (
+            f"it is outside the monitoring window ({window.dates}), so it is listed apart and "
+            "never counts."
+        )
+    counted = period.counted
+    if counted is not None and counted.id != audit.id:
+        return (
+            f"it does not count, because {counted.figures} of {long_date(counted.audit_date)} is "
+            f"later in {period.name} ({period.span.dates}) and stays its result."
+        )
+    if period.replaced:
+        earlier = period.replaced[0]
+        return (
+            f"it replaces {earlier.figures} of {long_date(earlier.audit_date)} as "
+            f"{period.name}'s result ({period.span.dates})."
+        )
+    return f"it counts as {period.name}'s result ({period.span.dates})."
+
+
+def _against_last(status: Monitoring, period: Period | None, audit: Audit) -> str | None:
+    """▲ from 85% to 90% (January to February), when this audit counts and an earlier
+    period has a result."""
+    if period is None or period.counted is None or period.counted.id != audit.id:
+        return None
+    before = status.previous_result(period)
+    if before is None or before.value is None:
+        return None
+    return f"{change_text(before.value, audit.percent)} ({before.name} to {period.name})"
+
+
+def status_fields(status: Monitoring) -> list[Field]:
+    """What every reply about a recommendation says of its monitoring, from the one model."""
+    fields = [
+        Field("Latest audit", status.latest_text),
+        Field("Trend in the window", status.trend_text),
+    ]
+    if status.progress:
+        fields.append(Field("Monitoring", status.progress))
+    fields += [Field("Status", status.label), Field("Why", status.reason)]
+    return fields
 
 
 def announcement(ctx: Context, audit: Audit) -> Reply:
@@ -165,34 +236,32 @@ def announcement(ctx: Context, audit: Audit) -> Reply:
     status = status_of(rec, ctx)
     target = status.target
     verdict = "at or above" if audit.percent >= target else "below"
-    headline = f"{rec.ref} audit: {audit.figures}, {verdict} the {percent(target)} target"
-    earlier = [a for a in status.audits if a.id != audit.id and a.audit_date <= audit.audit_date]
+    period = status.period_of(audit.audit_date)
+    placed = placement(status, audit)
+    headline = (
+        f"{rec.ref} audit: {audit.figures}, {verdict} the {percent(target)} target. "
+        f"Audit of {long_date(audit.audit_date)}: {placed}"
+    )
     facts = [
         Field("Recommendation", rec.ref),
         Field("Result", audit.figures),
         Field("Target", f"{percent(target)} ({verdict})"),
         Field("Audit date", long_date(audit.audit_date)),
+        Field(
+            "Monthly period",
+            period.span.described if period else "outside the monitoring window",
+        ),
     ]
-    if earlier:
-        last = earlier[-1]
-        change = audit.percent - last.percent
-        arrow = "▲" if change > 0 else "▼" if change < 0 else "▶"
-        facts.append(
-            Field(
-                "Against the last audit",
-                f"{arrow} {abs(change):.0f} points (was {percent(last.percent)})",
-            )
-        )
-        headline += f", {arrow} on the last audit ({percent(last.percent)})"
-    if status.progress:
-        facts.append(Field("Monitoring", status.progress))
-    facts.append(Field("Status", status.label))
+    against = _against_last(status, period, audit)
+    if against:
+        facts.append(Field("Against the last result", against))
+    facts += status_fields(status)
     sections = [Section(fields=tuple(facts))]
     if audit.note:
         sections.append(Section(heading="Note", text=audit.note))
     return Reply(
         title=f"Audit update #{audit.id} for {rec.ref}",
-        headline=headline + ".",
+        headline=headline,
         sections=tuple(sections),
         source=f"Recorded via {audit.via}; see {ctx.cmd('audits ' + rec.ref)}",
         recorded_by=Person(audit.user_id, audit.user_name, audit.platform),
@@ -235,14 +304,12 @@ def _find_rec(ctx: Context, words: list[str], command: str) -> Recommendation | 
     """The recommendation named first in ``words``, or a reply saying how to name one."""
     if not words:
         return problem("Which recommendation?", f"Add its number, e.g. {ctx.cmd(command)} R1.")
-    ref = words[0]
     inspection = ctx.home_inspection()
-    rec = ctx.queries.recommendation(inspection, ref)
+    rec = ctx.queries.recommendation(inspection, normal_ref(words[0]))
     if rec is None:
-        known = ", ".join(r.ref for r in ctx.queries.recommendations(inspection)) or "none"
         return problem(
             "Which recommendation?",
-            f"There is no recommendation “{ref[:20]}”: this inspection's are {known}.",
+            not_a_recommendation(words[0], ctx.queries.recommendations(inspection)),
             Section(text=f"See them all with {ctx.cmd('recs')}."),
         )
     return rec
@@ -251,7 +318,7 @@ def _find_rec(ctx: Context, words: list[str], command: str) -> Recommendation | 
 @command(
     "audits",
     "audits <rec> [page]",
-    "the audit updates recorded against a recommendation, newest first",
+    "the audit updates recorded against a recommendation, latest audit date first",
     examples=("audits R1", "audits R1 2"),
 )
 def audits_command(ctx: Context, args: str) -> Reply:
@@ -260,22 +327,23 @@ def audits_command(ctx: Context, args: str) -> Reply:
     if isinstance(found, Reply):
         return found
     rec = found
-    page = int(words[1]) if len(words) > 1 and words[1].isdigit() and int(words[1]) > 0 else 1
-    entries = list(reversed(audits_for(ctx.db, rec.id, include_retracted=True)))
+    wanted = words[1] if len(words) > 1 else "1"
+    page = int(wanted) if wanted.isascii() and wanted.isdigit() and len(wanted) < 7 else 1
+    total, retracted = audit_count(ctx.db, rec.id)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = audit_page(ctx.db, rec.id, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     status = status_of(rec, ctx)
-    shown, page, pages = paginate(entries, page, PAGE_SIZE)
-    items = tuple(_history_line(a, status.target) for a in shown)
-    sections = [
-        Section(fields=(Field("Status", status.label), Field("Target", percent(status.target))))
-    ]
+    items = tuple(_history_line(a, status) for a in shown)
+    sections = [Section(fields=(Field("Status", status.label), Field("Why", status.reason)))]
     if items:
         sections.append(Section(heading=f"Updates (page {page} of {pages})", items=items))
     if page < pages:
         sections.append(Section(text=f"Older updates: {ctx.cmd(f'audits {rec.ref} {page + 1}')}"))
-    count = len([a for a in entries if not a.retracted])
+    count = total - retracted
     headline = (
         f"{count} audit update{'' if count == 1 else 's'} recorded for {rec.ref}; {status.line}."
-        if entries
+        if total
         else f"No audit updates recorded for {rec.ref} yet. Record one with {ctx.cmd(EXAMPLE)}."
     )
     return Reply(
@@ -286,15 +354,27 @@ def audits_command(ctx: Context, args: str) -> Reply:
     )
 
 
-def _history_line(audit: Audit, target: float) -> str:
+def standing(status: Monitoring, audit: Audit) -> str:
+    """counts for January; replaced in January; outside the monitoring window, not counted."""
+    period = status.period_of(audit.audit_date)
+    if period is None:
+        return "outside the monitoring window, not counted"
+    if period.counted is not None and period.counted.id == audit.id:
+        return f"counts for {period.name}"
+    return f"replaced in {period.name}"
+
+
+def _history_line(audit: Audit, status: Monitoring) -> str:
     line = (
-        f"#{audit.id} {long_date(audit.audit_date)}: {audit.figures} {bar(audit.percent, target)}"
-        f" by {audit.who}"
+        f"#{audit.id} {long_date(audit.audit_date)}: {audit.figures} "
+        f"{bar(audit.percent, status.target)} by {audit.who}"
     )
-    if audit.note:
-        line += f": {audit.note}"
     if audit.retracted:
         line = f"(retracted) {line}"
+    else:
+        line += f" ({standing(status, audit)})"
+    if audit.note:
+        line += f": {audit.note}"
     return line
 
 
@@ -347,48 +427,71 @@ def _close_or_reopen(ctx: Context, rec: Recommendation, close: bool, reason: str
     status = status_of(rec, ctx)
     news = Reply(
         title=f"{rec.ref} {done}",
-        headline=f"{rec.ref} {done}: {status.line}.",
+        headline=f"{rec.ref} {done} by {ctx.user.label}: {status.line}.",
         recorded_by=ctx.user,
     )
     return Reply(title=news.title, headline=news.headline, announcement=news, private=True)
 
 
+def _period_line(period: Period, target: float) -> str:
+    """January (14 January to 13 February 2014): 17/20 (85%) on 30 January 2014 ... ."""
+    head = period.span.described
+    counted = period.counted
+    if counted is None:
+        return f"{head}: no audit"
+    line = (
+        f"{head}: {counted.figures} on {long_date(counted.audit_date)} "
+        f"{bar(counted.percent, target)} {period.result} target"
+    )
+    if period.replaced_count:
+        replaced = ", ".join(f"{a.figures} of {long_date(a.audit_date)}" for a in period.replaced)
+        more = period.replaced_count - len(period.replaced)
+        line += f"; replaced {replaced}" + (f" and {more} more" if more else "")
+    return line
+
+
+def monthly_sections(status: Monitoring) -> list[Section]:
+    """The monthly periods, then the audits outside the window, listed apart."""
+    sections: list[Section] = []
+    if status.periods:
+        sections.append(
+            Section(
+                heading="Monthly periods",
+                items=tuple(_period_line(p, status.target) for p in status.periods),
+            )
+        )
+    if status.outside.count:
+        items = [
+            f"#{a.id} {long_date(a.audit_date)}: {a.figures} by {a.who}"
+            for a in status.outside.shown
+        ]
+        more = status.outside.count - len(items)
+        if more > 0:
+            items.append(f"and {more} more")
+        sections.append(
+            Section(heading="Outside the monitoring window (never counted)", items=tuple(items))
+        )
+    return sections
+
+
 def _rec_detail(ctx: Context, rec: Recommendation) -> Reply:
     inspection = ctx.home_inspection()
     status: Monitoring = status_of(rec, ctx)
-    facts = [Field("Status", status.label), Field("Target", f"{percent(status.target)} or more")]
+    facts = [Field("Target", f"{percent(status.target)} or more in every monthly period")]
     if rec.baselines:
         facts.append(
             Field("Baseline", ", ".join(f"{b.label} {percent(b.score)}" for b in rec.baselines))
         )
-    if status.latest:
-        facts.append(
-            Field(
-                "Latest audit", f"{status.latest.figures} on {long_date(status.latest.audit_date)}"
-            )
-        )
-    if status.trend:
-        facts.append(Field("Trend", status.trend))
-    if status.progress:
-        facts.append(Field("Monitoring", status.progress))
+    if status.window:
+        facts.append(Field("Monitoring window", status.window.dates))
+    facts += status_fields(status)
+    facts.append(Field("Verdict", status.verdict_text))
     if status.days_left is not None:
         facts.append(Field("Days left", str(status.days_left)))
     sections = [Section(text=rec.text), Section(fields=tuple(facts))]
     if rec.monitoring_text:
         sections.append(Section(text=rec.monitoring_text))
-    if status.monthly:
-        sections.append(
-            Section(
-                heading="Monthly results",
-                items=tuple(
-                    f"Month {i}: {m.figures} on {long_date(m.audit_date)} "
-                    f"{bar(m.percent, status.target)}"
-                    if m
-                    else f"Month {i}: no audit recorded"
-                    for i, m in enumerate(status.monthly, start=1)
-                ),
-            )
-        )
+    sections += monthly_sections(status)
     changes = history(ctx.db, rec.id)
     if changes:
         sections.append(

@@ -1,11 +1,24 @@
-"""The management board report and the dashboard."""
+"""The management board report, its chart and paper, and the dashboard.
+
+All of them read :class:`~bot.domain.report.BoardReport`, built from the one monitoring
+model, so the chat reply, the chart, the Word paper and the Home tab say the same thing.
+"""
 
 from __future__ import annotations
 
+from bot.commands.audits import monthly_sections
 from bot.commands.present import overall_text, source_line, status_of
 from bot.commands.registry import Context, Permission, command
-from bot.domain.audits import all_audits
-from bot.domain.report import BoardReport, RecReport, board_report
+from bot.domain.audits import not_a_recommendation, recent_audits
+from bot.domain.report import (
+    PAPER_TITLE,
+    TABLE_COLUMNS,
+    BoardReport,
+    RecReport,
+    board_report,
+    facts,
+)
+from bot.domain.status import DUE, NO_EVIDENCE, Monitoring
 from bot.domain.wording import bar, long_date, percent
 from bot.reply import (
     Action,
@@ -16,37 +29,32 @@ from bot.reply import (
     ChartSeries,
     ChartSpec,
     Field,
+    PaperSection,
+    PaperSpec,
+    PaperTable,
     Reply,
     Section,
     problem,
     share_action,
 )
 
+RECENT_AUDITS = 5
+
 
 def _rec_sections(item: RecReport) -> list[Section]:
-    rec, status = item.rec, item.status
-    facts = [
-        Field("Status", status.label),
-        Field("Baseline", item.baseline),
-        Field("Target", f"{percent(status.target)} or more"),
-    ]
-    if rec.monitor_start and rec.window_end:
-        facts.append(
-            Field("Window", f"{long_date(rec.monitor_start)} to {long_date(rec.window_end)}")
-        )
-    if status.trend:
-        facts.append(Field("Trend", status.trend))
-    audits = tuple(
-        f"{long_date(a.audit_date)}: {a.figures} {bar(a.percent, status.target)} "
-        + ("at or above target" if a.percent >= status.target else "below target")
-        for a in item.in_window
-    )
     return [
-        Section(heading=f"{rec.ref}: {rec.text}"),
-        Section(fields=tuple(facts)),
-        Section(heading="Audits in the window", items=audits or ("No audits recorded yet.",)),
+        Section(heading=f"{item.rec.ref}: {item.rec.text}"),
+        Section(fields=tuple(Field(label, value) for label, value in facts(item))),
+        *monthly_sections(item.status),
         Section(heading="Conclusion", text=item.conclusion),
     ]
+
+
+def _status_of_all(ctx: Context) -> dict[str, Monitoring]:
+    """The models every other reply reads (remembered until the store changes), so the
+    report can never differ from ``rec`` or ``recs``."""
+    inspection = ctx.home_inspection()
+    return {r.id: status_of(r, ctx) for r in ctx.queries.recommendations(inspection)}
 
 
 @command(
@@ -59,12 +67,12 @@ def _rec_sections(item: RecReport) -> list[Section]:
 def report_command(ctx: Context, args: str) -> Reply:
     inspection = ctx.home_inspection()
     ref = args.split()[0] if args.split() else None
-    report = board_report(ctx.queries, inspection, ctx.today, ref)
+    report = board_report(ctx.queries, inspection, ctx.today, ref, _status_of_all(ctx))
     if not report.recs:
-        known = ", ".join(r.ref for r in ctx.queries.recommendations(inspection)) or "none"
+        recs = ctx.queries.recommendations(inspection)
         return problem(
             "No report to make",
-            f"There is no recommendation {ref}: this inspection's are {known}."
+            not_a_recommendation(ref, recs)
             if ref
             else f"The {inspection.programme} made no recommendations to monitor.",
         )
@@ -89,6 +97,9 @@ def _report_actions(ctx: Context, ref: str | None) -> tuple[Action, ...]:
     return tuple(actions)
 
 
+# --- the chart -----------------------------------------------------------------------
+
+
 def chart_spec(ctx: Context, chart: Chart) -> ChartSpec | None:
     """What the monitoring chart of ``chart`` shows, or None when there is nothing to draw."""
     inspection = ctx.queries.latest_inspection(chart.service_id)
@@ -98,33 +109,105 @@ def chart_spec(ctx: Context, chart: Chart) -> ChartSpec | None:
     return spec_of(report)
 
 
+def _series(item: RecReport) -> ChartSeries:
+    rec, status = item.rec, item.status
+    lines = [ChartLine(f"Target {percent(status.target)}", status.target)]
+    lines += [
+        ChartLine(f"Baseline: {b.label} {percent(b.score)}", b.score, "baseline")
+        for b in rec.baselines
+    ]
+    points: list[ChartPoint] = []
+    for period in status.periods:
+        if period.counted:
+            points.append(ChartPoint(period.counted.audit_date, period.counted.percent))
+        points += [ChartPoint(a.audit_date, a.percent, "replaced") for a in period.replaced]
+    points += [ChartPoint(a.audit_date, a.percent, "outside") for a in status.outside.shown]
+    window = status.window
+    return ChartSeries(
+        name=rec.ref,
+        points=tuple(sorted(points, key=lambda p: p.day)),
+        lines=tuple(lines),
+        window=(window.start, window.end) if window else None,
+        period_starts=tuple(s.start for s in window.spans) if window else (),
+        period_names=tuple(s.name for s in window.spans) if window else (),
+        window_label=f"{rec.ref} monitoring window, {window.dates}" if window else None,
+    )
+
+
 def spec_of(report: BoardReport) -> ChartSpec:
-    series = []
+    """The chart: each recommendation's counted, replaced and outside-window audits against
+    its target and baselines, with its window and monthly periods; the title names the
+    recommendations, their status and the report date."""
+    refs = ", ".join(item.rec.ref for item in report.recs)
+    statuses = "; ".join(
+        item.status.label if len(report.recs) == 1 else f"{item.rec.ref} {item.status.label}"
+        for item in report.recs
+    )
+    ended = all(i.status.window_ended for i in report.recs)
+    empty = (
+        "No audits were recorded in the monitoring window"
+        if ended
+        else "No audits have been recorded in the monitoring window yet"
+    )
+    return ChartSpec(
+        title=f"{report.inspection.service.name}: {refs} monitoring: {statuses}; "
+        f"report of {long_date(report.today)}",
+        series=tuple(_series(item) for item in report.recs),
+        empty_message=empty,
+        subtitle="\n".join(_in_words(item, len(report.recs) > 1) for item in report.recs),
+    )
+
+
+def _in_words(item: RecReport, several: bool) -> str:
+    """Met: 3 of 3 monthly periods at or above 80%; trend in the window ▲ from 85% to 95%."""
+    status = item.status
+    said = status.verdict if status.label == DUE else status.label
+    if status.label == NO_EVIDENCE:
+        text = f"{said}: {status.reason}"
+    else:
+        text = f"{said}: {status.tally}; trend in the window {status.trend_text}"
+    return f"{item.rec.ref} {text}" if several else text
+
+
+# --- the Word paper --------------------------------------------------------------------
+
+
+def paper_of(report: BoardReport) -> PaperSpec:
+    """The board paper: a title block, then per recommendation its text, facts, the
+    month-by-month table, the audits outside the window, the chart and the conclusion."""
+    sections = []
     for item in report.recs:
-        rec, status = item.rec, item.status
-        lines = [ChartLine(f"{rec.ref} target {percent(status.target)}", status.target)]
-        lines += [
-            ChartLine(f"{rec.ref} baseline: {b.label} {percent(b.score)}", b.score, "baseline")
-            for b in rec.baselines
-        ]
-        window = (
-            (rec.monitor_start, rec.window_end) if rec.monitor_start and rec.window_end else None
-        )
-        series.append(
-            ChartSeries(
-                name=rec.ref,
-                points=tuple(ChartPoint(a.audit_date, a.percent) for a in item.in_window),
-                lines=tuple(lines),
-                window=window,
+        single = BoardReport(report.inspection, report.today, (item,))
+        sections.append(
+            PaperSection(
+                heading=f"{item.rec.ref}: {item.status.label}",
+                quote=item.rec.text,
+                facts=tuple(Field(label, value) for label, value in facts(item)),
+                table=PaperTable(TABLE_COLUMNS, tuple(item.rows())),
+                notes_heading="Outside the monitoring window (listed apart, never counted)"
+                if item.outside_rows()
+                else None,
+                notes=tuple(item.outside_rows()),
+                chart=spec_of(single),
+                conclusion=item.conclusion,
             )
         )
-    refs = ", ".join(item.rec.ref for item in report.recs)
-    statuses = "; ".join(f"{i.rec.ref} {i.status.label}" for i in report.recs)
-    return ChartSpec(
-        title=f"{report.inspection.service.name}: {refs} monitoring ({statuses}), "
-        f"{long_date(report.today)}",
-        series=tuple(series),
+    inspection = report.inspection
+    return PaperSpec(
+        title=PAPER_TITLE,
+        subtitle=f"{report.title}: progress on the inspection's recommendations",
+        facts=(
+            Field("Service", inspection.service.name),
+            Field("Inspection", report.inspection_text),
+            Field("Prepared", long_date(report.today)),
+            Field("For", report.report_to),
+        ),
+        sections=tuple(sections),
+        source=source_line(inspection),
     )
+
+
+# --- the dashboard ---------------------------------------------------------------------
 
 
 @command(
@@ -139,7 +222,8 @@ def home_command(ctx: Context, args: str) -> Reply:
 
 
 def dashboard(ctx: Context) -> Reply:
-    """The App Home: the latest inspection at a glance, open recommendations, recent audits."""
+    """The App Home: the latest inspection at a glance, its recommendations with their
+    status, and the latest audit updates for this conversation's service."""
     inspection = ctx.home_inspection()
     themes = ctx.queries.themes(inspection)
     theme_lines = tuple(
@@ -150,16 +234,10 @@ def dashboard(ctx: Context) -> Reply:
     )
     recs = ctx.queries.recommendations(inspection)
     rec_lines = tuple(f"{r.ref}: {status_of(r, ctx).line}" for r in recs)
-    rec_ids = {r.id for r in recs}
-    latest = [
-        a
-        for a in reversed(all_audits(ctx.db))
-        if not a.retracted and a.recommendation_id in rec_ids
-    ][:5]
     audit_lines = tuple(
         f"#{a.id} {a.ref} {long_date(a.audit_date)}: {a.figures} by {a.who}"
         + (f": {a.note}" if a.note else "")
-        for a in latest
+        for a in recent_audits(ctx.db, recs, RECENT_AUDITS)
     )
     sections = [
         Section(

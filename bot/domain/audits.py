@@ -17,16 +17,16 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.domain.audit_input import EXAMPLE, AuditInputProblem, parse_audit_input
 from bot.domain.model import Inspection, Recommendation
 from bot.domain.queries import InspectionQueries
 from bot.domain.wording import long_date, percent
 from bot.store.db import write_transaction
 
+__all__ = ["EXAMPLE"]  # the example every "write it like" shows, from the parser
+
 MAX_NOTE = 1000
-EXAMPLE = "audit R1 17/20 February case-file audit"
-FIGURES = re.compile(r"^(?:(?P<compliant>\d+)\s*/\s*(?P<audited>\d+)|(?P<percent>\d+(?:\.\d+)?)%)$")
-REF = re.compile(r"^[Rr]?(?P<number>\d+)$")
-DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+REF = re.compile(r"^[Rr]?0*(?P<number>\d{1,3})$")
 
 
 class AuditProblem(ValueError):
@@ -35,10 +35,11 @@ class AuditProblem(ValueError):
     ``field`` names the modal input it belongs to, so the modal can show it in place.
     """
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, *, outside: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.outside = outside  # dated outside the window: recordable with --outside
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,15 @@ class AuditDraft:
     compliant: int | None = None
     percent: float | None = None
     note: str | None = None
+    outside_confirmed: bool = False  # --outside: record it even outside the window
+    note_checked: bool = False  # --checked: the auditor checked the note
+
+    @property
+    def figures(self) -> str:
+        """17/20 or 85%, as it would be typed."""
+        if self.percent is not None:
+            return percent(self.percent)
+        return f"{self.compliant}/{self.audited}"
 
 
 @dataclass(frozen=True)
@@ -107,42 +117,46 @@ class Recorded:
 
 
 def parse_audit(args: str, today: date) -> AuditDraft:
-    """``R1 17/20 [YYYY-MM-DD] [note]`` or ``R1 85% [YYYY-MM-DD] [note]``."""
-    tokens = args.split()
-    if not tokens:
-        raise AuditProblem(f"Say which recommendation and the result, e.g. {EXAMPLE}")
-    ref_match = REF.match(tokens[0])
-    if not ref_match:
-        raise AuditProblem(
-            f"“{tokens[0][:40]}” is not a recommendation: start with its number, e.g. {EXAMPLE}",
-            "recommendation",
-        )
-    if len(tokens) < 2 or not FIGURES.match(tokens[1]):
-        got = f" (got “{tokens[1][:40]}”)" if len(tokens) > 1 else ""
-        raise AuditProblem(
-            "Give the result as compliant/audited, like 17/20, or as a percentage, "
-            f"like 85%{got}. For example: {EXAMPLE}"
-        )
-    figures = FIGURES.match(tokens[1])
-    assert figures is not None
-    rest = tokens[2:]
-    audit_date = today
-    if rest and rest[0].lower() == "on" and len(rest) > 1 and DAY.match(rest[1]):
-        rest = rest[1:]
-    if rest and DAY.match(rest[0]):
-        try:
-            audit_date = date.fromisoformat(rest[0])
-        except ValueError:
-            raise AuditProblem(f"{rest[0]} is not a real date.", "audit_date") from None
-        rest = rest[1:]
+    """``R1 17/20 [date] [note] [--outside]``, read by :func:`parse_audit_input`; the
+    audit is dated ``today`` when no date is written. Raises AuditProblem."""
+    try:
+        read = parse_audit_input(args)
+    except AuditInputProblem as wrong:
+        raise AuditProblem(wrong.message, wrong.field) from None
     return AuditDraft(
-        ref=f"R{int(ref_match.group('number'))}",
-        audit_date=audit_date,
-        audited=int(figures["audited"]) if figures["audited"] else None,
-        compliant=int(figures["compliant"]) if figures["compliant"] else None,
-        percent=float(figures["percent"]) if figures["percent"] else None,
-        note=" ".join(rest) or None,
+        ref=read.ref,
+        audit_date=read.audit_date or today,
+        audited=read.audited,
+        compliant=read.compliant,
+        percent=read.percent,
+        note=read.note,
+        outside_confirmed=read.outside_confirmed,
+        note_checked=read.note_checked,
     )
+
+
+def known_refs(recs: list[Recommendation]) -> str:
+    """R1; R1 and R2; R1, R2 and R3."""
+    refs = [r.ref for r in recs]
+    if len(refs) < 2:
+        return "".join(refs)
+    return ", ".join(refs[:-1]) + " and " + refs[-1]
+
+
+def normal_ref(text: str) -> str:
+    """R1 for "R1", "r1", "1" or "R01"; anything else as typed."""
+    found = REF.match(text.strip())
+    return f"R{int(found['number'])}" if found else text.strip()
+
+
+def not_a_recommendation(ref: str, recs: list[Recommendation]) -> str:
+    """R9 is not a recommendation of this inspection; it has R1."""
+    named = normal_ref(ref)
+    if not REF.match(ref.strip()):
+        named = f"“{named[:20]}”"
+    if not recs:
+        return f"{named} is not a recommendation: this inspection made none."
+    return f"{named} is not a recommendation of this inspection; it has {known_refs(recs)}."
 
 
 def check(
@@ -151,9 +165,8 @@ def check(
     """The recommendation the draft is for, and its percentage; raises AuditProblem."""
     rec = queries.recommendation(inspection, draft.ref)
     if rec is None:
-        known = ", ".join(r.ref for r in queries.recommendations(inspection)) or "none"
         raise AuditProblem(
-            f"There is no recommendation {draft.ref[:20]}: this inspection's are {known}.",
+            not_a_recommendation(draft.ref, queries.recommendations(inspection)),
             "recommendation",
         )
     if draft.percent is not None:
@@ -194,7 +207,25 @@ def check(
         raise AuditProblem(
             f"The note is {len(draft.note)} characters; keep it under {MAX_NOTE}.", "note"
         )
+    if not draft.outside_confirmed:
+        _check_window(rec, draft.audit_date)
     return rec, value
+
+
+def _check_window(rec: Recommendation, day: date) -> None:
+    """Refuse an audit dated outside the monitoring window, unless it was confirmed."""
+    start, end = rec.monitor_start, rec.window_end
+    if start is None or end is None or start <= day <= end:
+        return
+    from bot.domain.monitoring import day_range  # it reads audits; this module comes first
+
+    where = "before" if day < start else "after"
+    raise AuditProblem(
+        f"{long_date(day)} is {where} {rec.ref}'s monitoring window "
+        f"({day_range(start, end)}), so this audit would not count towards it.",
+        "audit_date",
+        outside=True,
+    )
 
 
 # --- writing -------------------------------------------------------------------------
@@ -356,14 +387,14 @@ def set_closed(
 
 # --- reading -------------------------------------------------------------------------
 
-_SELECT = (
+AUDIT_SELECT = (
     "SELECT a.*, rec.ref AS ref, r.audit_id IS NOT NULL AS retracted "
     "FROM audit_updates a JOIN recommendations rec ON rec.id = a.recommendation_id "
     "LEFT JOIN audit_retractions r ON r.audit_id = a.id "
 )
 
 
-def _audit(row: dict[str, Any]) -> Audit:
+def audit_from_row(row: dict[str, Any]) -> Audit:
     return Audit(
         id=row["id"],
         recommendation_id=row["recommendation_id"],
@@ -385,13 +416,13 @@ def _audit(row: dict[str, Any]) -> Audit:
 
 
 def audit_by_id(db: sqlite_utils.Database, audit_id: int) -> Audit | None:
-    rows = list(db.query(_SELECT + "WHERE a.id = ?", [audit_id]))
-    return _audit(rows[0]) if rows else None
+    rows = list(db.query(AUDIT_SELECT + "WHERE a.id = ?", [audit_id]))
+    return audit_from_row(rows[0]) if rows else None
 
 
 def audit_by_delivery(db: sqlite_utils.Database, key: str) -> Audit | None:
-    rows = list(db.query(_SELECT + "WHERE a.delivery_key = ?", [key]))
-    return _audit(rows[0]) if rows else None
+    rows = list(db.query(AUDIT_SELECT + "WHERE a.delivery_key = ?", [key]))
+    return audit_from_row(rows[0]) if rows else None
 
 
 def audits_for(
@@ -399,16 +430,57 @@ def audits_for(
 ) -> list[Audit]:
     """Updates for one recommendation, oldest first (by audit date, then entry)."""
     audits = [
-        _audit(r)
+        audit_from_row(r)
         for r in db.query(
-            _SELECT + "WHERE a.recommendation_id = ? ORDER BY a.audit_date, a.id", [rec_id]
+            AUDIT_SELECT + "WHERE a.recommendation_id = ? ORDER BY a.audit_date, a.id", [rec_id]
         )
     ]
     return audits if include_retracted else [a for a in audits if not a.retracted]
 
 
 def all_audits(db: sqlite_utils.Database) -> list[Audit]:
-    return [_audit(r) for r in db.query(_SELECT + "ORDER BY a.id")]
+    return [audit_from_row(r) for r in db.query(AUDIT_SELECT + "ORDER BY a.id")]
+
+
+def audit_page(
+    db: sqlite_utils.Database, rec_id: str, limit: int, offset: int
+) -> tuple[Audit, ...]:
+    """One page of a recommendation's updates, retracted ones too, newest audit date first."""
+    return tuple(
+        audit_from_row(r)
+        for r in db.query(
+            AUDIT_SELECT + "WHERE a.recommendation_id = ? "
+            "ORDER BY a.audit_date DESC, a.id DESC LIMIT ? OFFSET ?",
+            [rec_id, limit, offset],
+        )
+    )
+
+
+def audit_count(db: sqlite_utils.Database, rec_id: str) -> tuple[int, int]:
+    """How many updates a recommendation has: all of them, and those retracted."""
+    row = db.execute(
+        "SELECT count(*), count(r.audit_id) FROM audit_updates a "
+        "LEFT JOIN audit_retractions r ON r.audit_id = a.id WHERE a.recommendation_id = ?",
+        [rec_id],
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def recent_audits(db: sqlite_utils.Database, recs: list[Recommendation], limit: int) -> list[Audit]:
+    """The latest ``limit`` updates in effect for these recommendations (by audit date, then
+    entry): at most ``limit`` rows read per recommendation, from the audit-date index."""
+    found: list[Audit] = []
+    for rec in recs:
+        found += [
+            audit_from_row(r)
+            for r in db.query(
+                AUDIT_SELECT + "WHERE a.recommendation_id = ? AND r.audit_id IS NULL "
+                "ORDER BY a.audit_date DESC, a.id DESC LIMIT ?",
+                [rec.id, limit],
+            )
+        ]
+    found.sort(key=lambda a: (a.audit_date, a.id), reverse=True)
+    return found[:limit]
 
 
 def is_closed(db: sqlite_utils.Database, rec_id: str) -> bool:

@@ -1,10 +1,11 @@
 """Keeping monitoring on schedule: which reminders are due, each sent once per period.
 
-While a monitoring window is open, a month's audit is due by the end of that month of
-the window; from REMIND_BEFORE days before then, if none is recorded for the month, a
-reminder is due. When the window has ended, one last reminder says the board report is
-ready. Each is claimed in the store before it is sent, so restarts and several workers
-never repeat one.
+While a monitoring window is open, each monthly period's audit is due by the period's
+last day; in the period's last REMIND_DAYS days, if no audit counts for it yet, a reminder
+is due. When the window has ended, one last reminder says so: the board report is ready
+when there is evidence, and there is no result to report when there is none. Periods
+and evidence come from the one monitoring model. Each reminder is claimed in the store
+before it is sent, so restarts and several workers never repeat one.
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlite_utils
 
-from bot.domain.dates import add_months
 from bot.domain.model import Inspection, Recommendation
 from bot.domain.queries import InspectionQueries
-from bot.domain.status import monitoring
+from bot.domain.status import NO_EVIDENCE, Monitoring, monitoring
 from bot.domain.wording import long_date
 from bot.store.db import write_transaction
 
-REMIND_BEFORE = timedelta(days=7)
+REMIND_DAYS = 7  # the last week of a period
 MONTHLY = "monthly-audit"
 WINDOW_ENDED = "window-ended"
 
@@ -34,37 +34,44 @@ class Reminder:
     text: str
 
 
+def ended_text(status: Monitoring) -> str:
+    ref = status.rec.ref
+    if status.label == NO_EVIDENCE:
+        return (
+            f"{ref}'s monitoring window has ended with no evidence recorded: {status.reason}. "
+            "There is no result to report to the board as met."
+        )
+    return (
+        f"{ref}'s monitoring window has ended: the board report is ready. "
+        f"{status.verdict}: {status.reason}."
+    )
+
+
 def due_reminders(
     queries: InspectionQueries, inspection: Inspection, today: date, invocation: str = ""
 ) -> list[Reminder]:
     """Reminders due today; ``invocation`` is how commands are typed where they will go."""
     due: list[Reminder] = []
     for rec in queries.recommendations(inspection):
-        if not (rec.monitor_start and rec.window_end and rec.monitor_months):
-            continue
         status = monitoring(queries.db, rec, today)
-        if today > rec.window_end:
-            due.append(
-                Reminder(
-                    key=f"{rec.id}:{WINDOW_ENDED}",
-                    kind=WINDOW_ENDED,
-                    rec=rec,
-                    text=f"{rec.ref}'s monitoring window has ended: the board report is ready. "
-                    f"{status.verdict}: {status.verdict_reason}.",
-                )
-            )
+        if status.window is None or status.closed is not None:
             continue
-        for month, result in enumerate(status.monthly, start=1):
-            ends = add_months(rec.monitor_start, month)
-            if result is None and ends - REMIND_BEFORE <= today <= ends:
+        if status.window_ended:
+            key = f"{rec.id}:{WINDOW_ENDED}"
+            due.append(Reminder(key, WINDOW_ENDED, rec, ended_text(status)))
+            continue
+        for period in status.periods:
+            last = period.span.end
+            if period.counted is None and last - timedelta(days=REMIND_DAYS - 1) <= today <= last:
                 due.append(
                     Reminder(
-                        key=f"{rec.id}:{MONTHLY}:{month}",
+                        key=f"{rec.id}:{MONTHLY}:{period.span.number}",
                         kind=MONTHLY,
                         rec=rec,
-                        text=f"{rec.ref}: the month {month} case-file audit is due by "
-                        f"{long_date(ends)} and none has been recorded yet. Record it with "
-                        f"{invocation}audit {rec.ref} <compliant>/<audited> <note>.",
+                        text=f"{rec.ref}: the {period.name} case-file audit "
+                        f"({period.span.dates}) is due by {long_date(last)} and none has been "
+                        f"recorded yet. Record it with {invocation}audit {rec.ref} "
+                        "<compliant>/<audited> <date> <note>.",
                     )
                 )
     return due

@@ -1,7 +1,8 @@
-"""The management board monitoring report, built from the recorded evidence.
+"""The management board monitoring report, built from the one monitoring model.
 
-One set of figures feeds every form of the report (Slack, Markdown, CSV, chart), so
-the board paper and the channel can never disagree.
+Every form of the report (the chat reply, Markdown, CSV, the Word paper and the chart)
+takes its figures, month-by-month rows, trend, status and conclusion from here, and these
+come from :class:`~bot.domain.status.Monitoring`, so no two of them can disagree.
 """
 
 from __future__ import annotations
@@ -13,9 +14,38 @@ from datetime import date
 
 from bot.domain.audits import Audit
 from bot.domain.model import Inspection, Recommendation
+from bot.domain.monitoring import Period
 from bot.domain.queries import InspectionQueries
-from bot.domain.status import DUE, MET, Monitoring, monitoring
+from bot.domain.status import (
+    BELOW_TARGET,
+    DUE,
+    NO_EVIDENCE,
+    NO_EVIDENCE_YET,
+    NOT_MONITORED,
+    ON_TRACK,
+    Monitoring,
+    monitoring,
+)
 from bot.domain.wording import long_date, percent
+
+PAPER_TITLE = "Report to the YOS Management Board"
+TABLE_COLUMNS = ("Period", "Dates", "Counted audit", "Result", "Against target", "Also recorded")
+
+
+def short_date(day: date) -> str:
+    """14 Feb 2014: for table cells."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def also_recorded(period: Period) -> str:
+    """What else was recorded in the period: the audits the counted one replaced."""
+    if not period.replaced_count:
+        return ""
+    shown = [f"{a.figures} of {short_date(a.audit_date)}" for a in period.replaced]
+    more = period.replaced_count - len(shown)
+    if more:
+        shown.append(f"{more} more")
+    return "replaced: " + "; ".join(shown)
 
 
 @dataclass(frozen=True)
@@ -24,33 +54,62 @@ class RecReport:
     status: Monitoring
 
     @property
-    def in_window(self) -> tuple[Audit, ...]:
-        """Every update audited inside the monitoring window, oldest first."""
-        start, end = self.rec.monitor_start, self.rec.window_end
-        if not (start and end):
-            return self.status.audits
-        return tuple(a for a in self.status.audits if start <= a.audit_date <= end)
-
-    @property
     def baseline(self) -> str:
         return ", ".join(f"{b.label} {percent(b.score)}" for b in self.rec.baselines) or "none"
+
+    @property
+    def report_to(self) -> str:
+        return self.rec.report_to or "the board"
+
+    @property
+    def window_text(self) -> str | None:
+        window = self.status.window
+        return window.dates if window else None
 
     @property
     def conclusion(self) -> str:
         """One sentence for the board: the verdict, why, and what happens next."""
         status = self.status
-        reason = status.verdict_reason
-        if status.label in (MET, "Not met"):
-            return f"{status.label}: {reason}; closed ({status.closed_reason})."
-        if status.label == DUE:
-            ready = f"ready to report to {self.rec.report_to or 'the board'}"
-            return f"{status.verdict}: {reason}; {ready}."
-        if not status.audits:
-            return "Open: no audit evidence recorded yet."
-        left = ""
-        if status.days_left is not None:
-            left = f"; {status.days_left} days of monitoring left"
-        return f"{status.label}: {reason} so far{left}."
+        label = status.label
+        if label == NOT_MONITORED:
+            return f"{NOT_MONITORED}: {status.reason}."
+        if label == NO_EVIDENCE:
+            return (
+                f"{NO_EVIDENCE}: {status.reason}, so there is no result to report; record "
+                "the audits, or explain to the board why there are none."
+            )
+        if label == DUE:
+            return f"{status.verdict}: {status.reason}; ready to report to {self.report_to}."
+        if label in (NO_EVIDENCE_YET, ON_TRACK, BELOW_TARGET):
+            left = status.days_left
+            days = f"; {left} day{'' if left == 1 else 's'} of monitoring left" if left else ""
+            return f"{label}: {status.reason}{days}."
+        return f"{status.verdict}: {status.reason}."
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """The month-by-month table, one row per monthly period (see TABLE_COLUMNS)."""
+        return [
+            (
+                period.name,
+                period.span.dates,
+                long_date(period.counted.audit_date) if period.counted else "no audit",
+                period.counted.figures if period.counted else "",
+                period.result,
+                also_recorded(period),
+            )
+            for period in self.status.periods
+        ]
+
+    def outside_rows(self) -> list[str]:
+        """The audits dated outside the window, listed apart: they never count."""
+        shown = [
+            f"{long_date(a.audit_date)}: {a.figures}, outside the monitoring window (not counted)"
+            for a in self.status.outside.shown
+        ]
+        more = self.status.outside.count - len(shown)
+        if more > 0:
+            shown.append(f"and {more} more outside the monitoring window")
+        return shown
 
 
 @dataclass(frozen=True)
@@ -68,100 +127,178 @@ class BoardReport:
         bodies = {r.rec.report_to for r in self.recs if r.rec.report_to}
         return ", ".join(sorted(bodies)) or "the management board"
 
+    @property
+    def inspection_text(self) -> str:
+        """HMIP Short Quality Screening, published 18 December 2013."""
+        inspection = self.inspection
+        return (
+            f"{inspection.inspectorate or 'HMIP'} {inspection.programme}, "
+            f"published {long_date(inspection.published)}"
+        )
+
 
 def board_report(
-    queries: InspectionQueries, inspection: Inspection, today: date, ref: str | None = None
+    queries: InspectionQueries,
+    inspection: Inspection,
+    today: date,
+    ref: str | None = None,
+    status: dict[str, Monitoring] | None = None,
 ) -> BoardReport:
+    """The report for every recommendation, or for ``ref``; ``status`` may hold models
+    already built (by recommendation ID), so a reply and its chart read the same one."""
     recs = queries.recommendations(inspection)
     if ref:
         wanted = queries.recommendation(inspection, ref)
         recs = [wanted] if wanted else []
+    known = status or {}
     return BoardReport(
         inspection,
         today,
-        tuple(RecReport(r, monitoring(queries.db, r, today)) for r in recs),
+        tuple(RecReport(r, known.get(r.id) or monitoring(queries.db, r, today)) for r in recs),
     )
 
 
-# --- the board paper ------------------------------------------------------------------
+# --- the board paper: Markdown -------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def facts(item: RecReport) -> list[tuple[str, str]]:
+    """The facts every form of the paper gives for a recommendation, in order."""
+    status = item.status
+    shown = [
+        ("Status", status.label),
+        ("Why", status.reason),
+        ("Baseline", item.baseline),
+        ("Target", f"{percent(status.target)} or more in every monthly period"),
+    ]
+    if item.window_text:
+        shown.append(("Monitoring window", item.window_text))
+    shown += [
+        ("Latest audit", status.latest_text),
+        ("Trend in the window", status.trend_text),
+        ("Verdict", status.verdict_text),
+    ]
+    return shown
 
 
 def to_markdown(report: BoardReport) -> str:
-    inspection = report.inspection
     lines = [
-        f"# {report.title}",
+        f"# {PAPER_TITLE}",
         "",
-        f"HMIP {inspection.programme}, published {long_date(inspection.published)}. "
-        f"Report to {report.report_to}, prepared {long_date(report.today)}.",
+        f"**{report.title}**",
+        "",
+        f"- Service: {report.inspection.service.name}",
+        f"- Inspection: {report.inspection_text}",
+        f"- Prepared: {long_date(report.today)}",
+        f"- For: {report.report_to}",
     ]
     for item in report.recs:
-        rec, status = item.rec, item.status
-        lines += [
-            "",
-            f"## {rec.ref}: {status.label}",
-            "",
-            f"> {rec.text}",
-            "",
-            f"**Conclusion.** {item.conclusion}",
-            "",
-            f"- Baseline: {item.baseline}",
-            f"- Target: {percent(status.target)} or more",
-        ]
-        if rec.monitor_start and rec.window_end:
-            window = f"{long_date(rec.monitor_start)} to {long_date(rec.window_end)}"
-            lines.append(f"- Monitoring window: {window}")
-        if rec.monitoring_text:
-            lines.append(f"- {rec.monitoring_text}")
-        if status.trend:
-            lines.append(f"- Trend: {status.trend}")
-        lines += ["", "| Date | Compliant | Audited | Result | Against target | Note |"]
-        lines.append("| --- | ---: | ---: | ---: | --- | --- |")
-        for audit in item.in_window:
-            verdict = "at or above" if audit.percent >= status.target else "below"
-            note = (audit.note or "").replace("|", "\\|").replace("\n", " ")
-            lines.append(
-                f"| {long_date(audit.audit_date)} | {_count(audit.compliant)} | "
-                f"{_count(audit.audited)} | {percent(audit.percent)} | {verdict} | {note} |"
-            )
-        if not item.in_window:
-            lines.append("| | | | | | No audits recorded in the window |")
+        lines += ["", f"## {item.rec.ref}: {item.status.label}", "", f"> {_cell(item.rec.text)}"]
+        lines += ["", *(f"- **{label}:** {_cell(value)}" for label, value in facts(item))]
+        if item.rec.monitoring_text:
+            lines.append(f"- {item.rec.monitoring_text}")
+        lines += ["", "### Month by month", ""]
+        lines.append("| " + " | ".join(TABLE_COLUMNS) + " |")
+        lines.append("| --- | --- | --- | ---: | --- | --- |")
+        lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in item.rows()]
+        if not item.rows():
+            lines.append("| | | | | | no monitoring window |")
+        outside = item.outside_rows()
+        if outside:
+            lines += ["", "Outside the monitoring window (listed apart, never counted):", ""]
+            lines += [f"- {_cell(text)}" for text in outside]
+        lines += ["", f"**Conclusion.** {item.conclusion}"]
     return "\n".join(lines) + "\n"
 
 
+# --- the board paper: CSV ------------------------------------------------------------
+
 CSV_COLUMNS = [
     "recommendation",
-    "status",
-    "target",
+    "row",
+    "period",
+    "period_start",
+    "period_end",
     "audit_date",
     "compliant",
     "audited",
     "percent",
-    "at_or_above_target",
-    "note",
+    "against_target",
+    "replaced",
+    "target",
+    "status",
+    "reason",
+    "latest_audit",
+    "trend",
+    "verdict",
     "conclusion",
 ]
+
+
+def _audit_cells(audit: Audit | None) -> dict[str, str]:
+    if audit is None:
+        return {"audit_date": "", "compliant": "", "audited": "", "percent": ""}
+    return {
+        "audit_date": audit.audit_date.isoformat(),
+        "compliant": _count(audit.compliant),
+        "audited": _count(audit.audited),
+        "percent": f"{audit.percent:.1f}",
+    }
+
+
+def csv_rows(report: BoardReport) -> list[dict[str, str]]:
+    """One row per monthly period (with an audit or not), then one per audit dated outside
+    the window, marked as such; each row repeats the recommendation's status and verdict."""
+    rows: list[dict[str, str]] = []
+    for item in report.recs:
+        status = item.status
+        common = {
+            "recommendation": item.rec.ref,
+            "target": f"{status.target:g}",
+            "status": status.label,
+            "reason": status.reason,
+            "latest_audit": status.latest_text,
+            "trend": status.trend_text,
+            "verdict": status.verdict_text,
+            "conclusion": item.conclusion,
+        }
+        for period in status.periods:
+            rows.append(
+                {
+                    **common,
+                    "row": "period",
+                    "period": period.name,
+                    "period_start": period.span.start.isoformat(),
+                    "period_end": period.span.end.isoformat(),
+                    **_audit_cells(period.counted),
+                    "against_target": period.result,
+                    "replaced": also_recorded(period),
+                }
+            )
+        for audit in status.outside.shown:
+            rows.append(
+                {
+                    **common,
+                    "row": "outside the monitoring window",
+                    "period": "",
+                    "period_start": "",
+                    "period_end": "",
+                    **_audit_cells(audit),
+                    "against_target": "not counted",
+                    "replaced": "",
+                }
+            )
+    return rows
 
 
 def to_csv(report: BoardReport) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
-    for item in report.recs:
-        for audit in item.in_window:
-            writer.writerow(
-                {
-                    "recommendation": item.rec.ref,
-                    "status": item.status.label,
-                    "target": f"{item.status.target:g}",
-                    "audit_date": audit.audit_date.isoformat(),
-                    "compliant": _count(audit.compliant),
-                    "audited": _count(audit.audited),
-                    "percent": f"{audit.percent:.1f}",
-                    "at_or_above_target": "yes" if audit.percent >= item.status.target else "no",
-                    "note": audit.note or "",
-                    "conclusion": item.conclusion,
-                }
-            )
+    writer.writerows(csv_rows(report))
     return out.getvalue()
 
 

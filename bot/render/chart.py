@@ -4,22 +4,37 @@ It draws a neutral :class:`~bot.reply.ChartSpec`, so it knows nothing of the sto
 matplotlib is imported here and only here, on first use, so starting the bot and
 answering ordinary questions never pay for it. Text from data is drawn literally:
 matplotlib's mathtext would otherwise read ``$...$`` in a service's name as a formula.
+
+What a board sees: the title (recommendation, status, report date); the monitoring window
+shaded and named in the legend; each monthly period's boundary as a line with its name at
+the top and its first day as a tick; the counted audits as a line with their values; the
+audits they replaced as hollow circles and those outside the window as grey squares; the
+target as a dashed red line and each baseline as a dotted grey one drawn over it, each
+labelled beside the plot (stacked when close), so a baseline equal to the target stays
+visible and named.
 """
 
 from __future__ import annotations
 
 import io
+import textwrap
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from bot.reply import ChartSeries, ChartSpec
+from bot.reply import ChartLine, ChartPoint, ChartSeries, ChartSpec
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 560, 100
-COLOURS = ("#1d3c5a", "#c0392b", "#27ae60", "#8e44ad", "#d35400")
-MARKERS = {"counted": "o", "replaced": "x", "outside": "s"}
+COLOURS = ("#1d3c5a", "#8e44ad", "#27ae60", "#d35400", "#2c7fb8")
+TARGET_COLOUR = "#c0392b"
+BASELINE_COLOUR = "#555555"
+OTHER_COLOUR = "#7f7f7f"
+MARGIN = timedelta(days=7)
+LABEL_GAP = 2.5  # reference lines closer than this (points) have their labels stacked
+LABEL_WIDTH = 30  # characters per line of a reference line's label
 
 
 def literal(text: str) -> str:
@@ -27,22 +42,40 @@ def literal(text: str) -> str:
     return text.replace("$", r"\$")
 
 
+def _percent(value: float) -> str:
+    """85%, or 82.5% (as the replies write it)."""
+    return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
+
+
 def render_chart(spec: ChartSpec) -> bytes:
-    """A PNG of WIDTH_PX x HEIGHT_PX: one line per series, with its reference lines,
-    monitoring window and period boundaries."""
+    """A PNG of WIDTH_PX x HEIGHT_PX (see :func:`draw`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = draw(spec)
+    FigureCanvasAgg(figure)
+    out = io.BytesIO()
+    # The title and subtitle go into the PNG's text chunks too, for screen readers and
+    # for anyone filing the picture without the paper.
+    metadata = {"Title": spec.title, "Description": spec.subtitle or "", "Software": "yos-bot"}
+    figure.savefig(out, format="png", dpi=DPI, metadata=metadata)
+    return out.getvalue()
+
+
+def draw(spec: ChartSpec) -> Figure:
+    """The chart as a matplotlib Figure: one line per series, with its reference lines,
+    monitoring window and period boundaries."""
     from matplotlib.dates import DateFormatter
     from matplotlib.figure import Figure
 
     # A bare Figure, not pyplot: no global state, safe in a threaded server.
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
-    FigureCanvasAgg(figure)
     axes = figure.subplots()
     lowest = 100.0
+    several = len(spec.series) > 1
     for index, series in enumerate(spec.series):
         colour = COLOURS[index % len(COLOURS)]
-        lowest = min(lowest, _draw_series(axes, series, colour))
-    if not any(series.points for series in spec.series):
+        lowest = min(lowest, _draw_series(axes, series, colour, several))
+    if not any(p.kind == "counted" for series in spec.series for p in series.points):
         axes.text(
             0.5,
             0.5,
@@ -50,20 +83,28 @@ def render_chart(spec: ChartSpec) -> bytes:
             transform=axes.transAxes,
             ha="center",
             va="center",
-            fontsize=12,
-            color="#666666",
+            fontsize=13,
+            color="#444444",
+            bbox={"facecolor": "white", "edgecolor": "#cccccc", "boxstyle": "round,pad=0.5"},
         )
-    axes.set_ylim(max(0, lowest - 15), 102)
+    _frame(axes, spec.series)
+    axes.set_ylim(max(0, lowest - 15), 108)
     axes.set_ylabel(literal(spec.y_label))
-    axes.xaxis.set_major_formatter(DateFormatter("%d %b %Y"))  # type: ignore[no-untyped-call]
+    axes.xaxis.set_major_formatter(DateFormatter("%-d %b %Y"))  # type: ignore[no-untyped-call]
     axes.grid(True, axis="y", alpha=0.3)
-    axes.set_title(literal(spec.title), loc="left", fontsize=11)
+    figure.suptitle(literal(spec.title), x=0.01, ha="left", fontsize=11, fontweight="bold")
+    if spec.subtitle:
+        axes.set_title(literal(spec.subtitle), loc="left", fontsize=9.5, color="#333333")
     if axes.get_legend_handles_labels()[0]:
-        axes.legend(loc="lower right", fontsize=8)
+        axes.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.1),
+            ncol=3,
+            fontsize=8,
+            frameon=False,
+        )
     figure.tight_layout()
-    out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=DPI)
-    return out.getvalue()
+    return figure
 
 
 def _x(day: date) -> float:
@@ -73,63 +114,141 @@ def _x(day: date) -> float:
     return float(date2num(day))  # type: ignore[no-untyped-call]
 
 
-def _draw_series(axes: Axes, series: ChartSeries, colour: str) -> float:
+def _frame(axes: Axes, series: tuple[ChartSeries, ...]) -> None:
+    """The x range (the windows and every point, with a margin) and a tick per period."""
+    days = [d for s in series if s.window for d in s.window]
+    days += [p.day for s in series for p in s.points]
+    if days:
+        axes.set_xlim(_x(min(days) - MARGIN), _x(max(days) + MARGIN))
+    ticks = sorted({d for s in series for d in (*s.period_starts, *(s.window or ())[1:])})
+    if ticks:
+        axes.set_xticks([_x(d) for d in ticks])
+
+
+def _label(series: ChartSeries, text: str, several: bool) -> str:
+    return literal(f"{series.name}: {text}" if several else text)
+
+
+def _draw_series(axes: Axes, series: ChartSeries, colour: str, several: bool) -> float:
     """Draw one recommendation's results and lines; returns the lowest value drawn."""
+    _draw_window(axes, series, colour)
     counted = [p for p in series.points if p.kind == "counted"]
     if counted:
         axes.plot(
             [_x(p.day) for p in counted],
             [p.value for p in counted],
             marker="o",
+            markersize=7,
             linewidth=2,
             color=colour,
-            label=literal(f"{series.name}: counted audits"),
+            zorder=5,
+            label=_label(series, "counted audit (one per monthly period)", several),
         )
         for point in counted:
             axes.annotate(
-                f"{point.value:.0f}%",
+                _percent(point.value),
                 (_x(point.day), point.value),
                 textcoords="offset points",
-                xytext=(0, 8),
+                xytext=(0, 9),
                 ha="center",
                 fontsize=9,
+                fontweight="bold",
                 color=colour,
+                zorder=6,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
             )
-    for kind in ("replaced", "outside"):
-        others = [p for p in series.points if p.kind == kind]
+    _draw_others(axes, series, several)
+    _draw_lines(axes, series, several)
+    return min([100.0, *(p.value for p in series.points), *(line.value for line in series.lines)])
+
+
+def _draw_others(axes: Axes, series: ChartSeries, several: bool) -> None:
+    """Replaced audits (hollow circles) and audits outside the window (grey squares)."""
+    styles: dict[str, tuple[str, str, str]] = {
+        "replaced": ("o", "none", "replaced audit (not counted)"),
+        "outside": ("s", OTHER_COLOUR, "outside the window (not counted)"),
+    }
+    for kind, (marker, face, text) in styles.items():
+        others: list[ChartPoint] = [p for p in series.points if p.kind == kind]
         if others:
             axes.scatter(
                 [_x(p.day) for p in others],
                 [p.value for p in others],
-                marker=MARKERS[kind],
-                color=colour,
-                alpha=0.5,
-                label=literal(f"{series.name}: {kind} audits"),
+                marker=marker,
+                s=48,
+                facecolors=face,
+                edgecolors=OTHER_COLOUR,
+                linewidths=1.5,
+                zorder=4,
+                label=_label(series, text, several),
             )
-    _draw_lines(axes, series, colour)
-    if series.window:
-        start, end = series.window
-        axes.axvspan(
-            _x(start), _x(end), color=colour, alpha=0.06, label=literal(f"{series.name}: window")
-        )
-        axes.set_xlim(_x(start - timedelta(days=7)), _x(end + timedelta(days=7)))
-    for boundary in series.period_starts[1:]:
-        axes.axvline(_x(boundary), color="#999999", linewidth=0.6, alpha=0.5)
-    return min([100.0, *(p.value for p in series.points), *(line.value for line in series.lines)])
 
 
-def _draw_lines(axes: Axes, series: ChartSeries, colour: str) -> None:
-    for offset, line in enumerate(series.lines):
-        style = "--" if line.kind == "target" else ":"
-        axes.axhline(line.value, color=colour, linestyle=style, linewidth=1, alpha=0.8)
-        # Labels on the lines, staggered, so a baseline equal to the target stays legible.
-        axes.annotate(
-            literal(line.label),
-            xy=(1.0, line.value),
-            xycoords=("axes fraction", "data"),
-            xytext=(-4, 3 - 11 * offset),
-            textcoords="offset points",
-            ha="right",
-            fontsize=8,
-            color=colour,
-        )
+def _draw_window(axes: Axes, series: ChartSeries, colour: str) -> None:
+    """The window shaded (named in the legend) and each period's boundary and name."""
+    from matplotlib.transforms import blended_transform_factory
+
+    if not series.window:
+        return
+    start, end = series.window
+    axes.axvspan(
+        _x(start),
+        _x(end + timedelta(days=1)),
+        color=colour,
+        alpha=0.07,
+        zorder=0,
+        label=literal(series.window_label or f"{series.name}: monitoring window"),
+    )
+    along_top = blended_transform_factory(axes.transData, axes.transAxes)
+    ends = [*series.period_starts[1:], end + timedelta(days=1)]
+    for number, (first, after) in enumerate(zip(series.period_starts, ends, strict=False)):
+        if number:
+            axes.axvline(_x(first), color="#999999", linewidth=0.8, linestyle="-", zorder=1)
+        if number < len(series.period_names):
+            counted = any(first <= p.day < after for p in series.points if p.kind == "counted")
+            name = series.period_names[number] + ("" if counted else "\n(no audit)")
+            axes.text(
+                _x(first + (after - first) / 2),
+                0.985,
+                literal(name),
+                transform=along_top,
+                ha="center",
+                va="top",
+                fontsize=9,
+                color="#333333" if counted else "#a04000",
+            )
+
+
+def _draw_lines(axes: Axes, series: ChartSeries, several: bool) -> None:
+    """The target dashed red and each baseline dotted grey, every one labelled just right of
+    the plot, where no audit is drawn; labels of lines close together are stacked."""
+    placed: list[float] = []
+    for line in sorted(series.lines, key=lambda line: (line.value, line.kind != "target")):
+        stacked = sum(1 for value in placed if abs(value - line.value) < LABEL_GAP)
+        placed.append(line.value)
+        _one_line(axes, line, stacked, _label(series, line.label, several))
+
+
+def _one_line(axes: Axes, line: ChartLine, stacked: int, text: str) -> None:
+    is_target = line.kind == "target"
+    colour = TARGET_COLOUR if is_target else BASELINE_COLOUR
+    axes.axhline(
+        line.value,
+        color=colour,
+        linestyle=(0, (6, 3)) if is_target else (0, (1, 2)),
+        linewidth=1.6 if is_target else 2.0,
+        zorder=2 if is_target else 3,
+    )
+    axes.annotate(
+        textwrap.fill(text, LABEL_WIDTH),
+        xy=(1.0, line.value),
+        xycoords=("axes fraction", "data"),
+        xytext=(6, -12 * stacked),
+        textcoords="offset points",
+        ha="left",
+        va="center" if not stacked else "top",
+        fontsize=8,
+        color=colour,
+        fontweight="bold" if is_target else "normal",
+        annotation_clip=False,
+    )

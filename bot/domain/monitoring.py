@@ -1,0 +1,201 @@
+"""A recommendation's monitoring window, its monthly periods, and which audit counts in each.
+
+This is the one place the evidence is sorted into periods; status, verdict, trend, the
+announcements, the board papers, the chart and the reminders all read what it finds.
+
+The rule (also in the README):
+
+* The **monitoring window** runs from the recommendation's start (when the board
+  considered it) for its number of months; both its first and last days are in it.
+* It is divided into **monthly periods**. Period *n* starts *n - 1* months after the start
+  and ends the day before the next one starts; the last period ends on the window's last
+  day. A period is named after the month it starts in ("February": 14 February to
+  13 March 2014).
+* In each period **the audit that counts is the one with the latest audit date; of several
+  on that date, the one entered last**. It replaces the others in the period, which are
+  kept and shown as replaced.
+* Audits dated before the window opens or after it closes are kept and listed apart, and
+  never count. Retracted audits are never considered.
+
+Every figure comes from queries whose cost does not grow with the history: per period, the
+counted audit is the first row of ``ORDER BY audit_date DESC, id DESC`` on the index
+``audit_updates(recommendation_id, audit_date)`` (SQLite keeps each index entry's rowid, the
+audit's ``id``, as its last key, so the tie-break needs no sort), and the numbers of audits
+are aggregates over the same index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlite_utils
+
+from bot.domain.audits import AUDIT_SELECT, Audit, audit_from_row
+from bot.domain.dates import add_months
+from bot.domain.model import Recommendation
+from bot.domain.wording import long_date
+
+REPLACED_SHOWN = 3  # replaced audits listed per period (all are counted)
+OUTSIDE_SHOWN = 50  # outside-window audits listed (all are counted)
+
+AT_OR_ABOVE = "at or above"
+BELOW = "below"
+NO_AUDIT = "no audit"
+
+# AUDIT_SELECT joins the retractions as ``r``; the counts ask the same with NOT EXISTS.
+_NOT_RETRACTED = "r.audit_id IS NULL"
+_IN_EFFECT = "NOT EXISTS (SELECT 1 FROM audit_retractions x WHERE x.audit_id = a.id)"
+PERIOD_AUDITS = (
+    AUDIT_SELECT + "WHERE a.recommendation_id = ? AND a.audit_date BETWEEN ? AND ? AND "
+    f"{_NOT_RETRACTED} ORDER BY a.audit_date DESC, a.id DESC LIMIT ?"
+)
+PERIOD_COUNT = (
+    "SELECT count(*) FROM audit_updates a WHERE a.recommendation_id = ? "
+    f"AND a.audit_date BETWEEN ? AND ? AND {_IN_EFFECT}"
+)
+BEFORE_WINDOW = (
+    AUDIT_SELECT + "WHERE a.recommendation_id = ? AND a.audit_date < ? AND "
+    f"{_NOT_RETRACTED} ORDER BY a.audit_date DESC, a.id DESC LIMIT ?"
+)
+AFTER_WINDOW = (
+    AUDIT_SELECT + "WHERE a.recommendation_id = ? AND a.audit_date > ? AND "
+    f"{_NOT_RETRACTED} ORDER BY a.audit_date, a.id LIMIT ?"
+)
+OUTSIDE_COUNT = (
+    "SELECT count(*) FROM audit_updates a WHERE a.recommendation_id = ? "
+    f"AND (a.audit_date < ? OR a.audit_date > ?) AND {_IN_EFFECT}"
+)
+
+
+def day_range(start: date, end: date) -> str:
+    """14 January to 13 February 2014; 14 December 2013 to 13 January 2014."""
+    if start.year == end.year:
+        return f"{start.day} {start:%B} to {long_date(end)}"
+    return f"{long_date(start)} to {long_date(end)}"
+
+
+@dataclass(frozen=True)
+class Span:
+    """One monthly period's dates: its number (from 1), first and last day, and name."""
+
+    number: int
+    start: date
+    end: date
+    name: str
+
+    def holds(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def dates(self) -> str:
+        return day_range(self.start, self.end)
+
+    @property
+    def described(self) -> str:
+        """February (14 February to 13 March 2014)."""
+        return f"{self.name} ({self.dates})"
+
+
+@dataclass(frozen=True)
+class Window:
+    start: date
+    end: date
+    spans: tuple[Span, ...]
+
+    @property
+    def dates(self) -> str:
+        return day_range(self.start, self.end)
+
+    def holds(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def span_of(self, day: date) -> Span | None:
+        return next((s for s in self.spans if s.holds(day)), None)
+
+
+def window_of(rec: Recommendation) -> Window | None:
+    """The recommendation's window and its monthly periods; None when it has none."""
+    if rec.monitor_start is None or not rec.monitor_months or rec.window_end is None:
+        return None
+    start, months = rec.monitor_start, rec.monitor_months
+    starts = [add_months(start, n) for n in range(months)]
+    ends = [add_months(start, n + 1) - timedelta(days=1) for n in range(months - 1)]
+    ends.append(rec.window_end)
+    with_year = months > 12  # month names alone would repeat
+    spans = tuple(
+        Span(n + 1, first, last, f"{first:%B %Y}" if with_year else f"{first:%B}")
+        for n, (first, last) in enumerate(zip(starts, ends, strict=True))
+    )
+    return Window(start, rec.window_end, spans)
+
+
+@dataclass(frozen=True)
+class Period:
+    """One monthly period and its evidence."""
+
+    span: Span
+    target: float
+    counted: Audit | None  # the audit that counts (the rule above), or None
+    replaced: tuple[Audit, ...]  # others in the period, newest first, at most REPLACED_SHOWN
+    recorded: int  # audits in effect dated in the period, the counted one included
+
+    @property
+    def name(self) -> str:
+        return self.span.name
+
+    @property
+    def replaced_count(self) -> int:
+        return max(self.recorded - 1, 0)
+
+    @property
+    def result(self) -> str:
+        """at or above, below, or no audit."""
+        if self.counted is None:
+            return NO_AUDIT
+        return AT_OR_ABOVE if self.counted.percent >= self.target else BELOW
+
+    @property
+    def value(self) -> float | None:
+        return self.counted.percent if self.counted else None
+
+
+def read_period(db: sqlite_utils.Database, rec_id: str, span: Span, target: float) -> Period:
+    """The period's counted audit, the latest it replaced, and how many there are."""
+    bounds = [rec_id, span.start.isoformat(), span.end.isoformat()]
+    rows = [audit_from_row(r) for r in db.query(PERIOD_AUDITS, [*bounds, 1 + REPLACED_SHOWN])]
+    recorded = len(rows)
+    if recorded > REPLACED_SHOWN:
+        recorded = int(db.execute(PERIOD_COUNT, bounds).fetchone()[0])
+    return Period(
+        span=span,
+        target=target,
+        counted=rows[0] if rows else None,
+        replaced=tuple(rows[1:]),
+        recorded=recorded,
+    )
+
+
+@dataclass(frozen=True)
+class Outside:
+    """Audits dated outside the window: listed apart, never counted."""
+
+    shown: tuple[Audit, ...]  # oldest first, at most OUTSIDE_SHOWN
+    count: int
+
+
+def read_outside(db: sqlite_utils.Database, rec_id: str, window: Window) -> Outside:
+    start, end = window.start.isoformat(), window.end.isoformat()
+    before = [audit_from_row(r) for r in db.query(BEFORE_WINDOW, [rec_id, start, OUTSIDE_SHOWN])]
+    after = [audit_from_row(r) for r in db.query(AFTER_WINDOW, [rec_id, end, OUTSIDE_SHOWN])]
+    shown = (list(reversed(before)) + after)[:OUTSIDE_SHOWN]
+    count = len(before) + len(after)
+    if len(before) == OUTSIDE_SHOWN or len(after) == OUTSIDE_SHOWN:
+        count = int(db.execute(OUTSIDE_COUNT, [rec_id, start, end]).fetchone()[0])
+    return Outside(tuple(shown), count)
+
+
+def read_periods(
+    db: sqlite_utils.Database, rec: Recommendation, window: Window, target: float
+) -> tuple[Period, ...]:
+    return tuple(read_period(db, rec.id, span, target) for span in window.spans)

@@ -1,0 +1,128 @@
+"""The Word board paper: a neutral :class:`~bot.reply.PaperSpec` written as a .docx file.
+
+Made with python-docx, which writes plain WordprocessingML from Word's own default
+template (built-in styles only: Title, Heading 1-2, Quote, Table Grid), so the file opens
+in Word and LibreOffice alike without style or compatibility warnings. Charts are drawn
+by :mod:`bot.render.chart` and embedded as PNG pictures. python-docx is imported only when
+a paper is written.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.render.chart import render_chart
+from bot.reply import Field, PaperSection, PaperSpec, PaperTable
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.table import Table
+
+PICTURE_WIDTH_CM = 16.0  # fits an A4 page inside Word's default margins
+
+
+def render_paper(spec: PaperSpec, prepared: datetime | None = None) -> bytes:
+    """The paper as .docx bytes; ``prepared`` is recorded as the document's creation time."""
+    import docx
+
+    document = docx.Document()
+    _properties(document, spec, prepared)
+    document.add_heading(spec.title, level=0)
+    document.add_paragraph(spec.subtitle).runs[0].bold = True
+    _facts(document, spec.facts)
+    for section in spec.sections:
+        _section(document, section)
+    if spec.source:
+        note = document.add_paragraph()
+        note.add_run(f"Source: {spec.source}").italic = True
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _properties(document: Document, spec: PaperSpec, prepared: datetime | None) -> None:
+    properties = document.core_properties
+    properties.title = spec.title
+    properties.subject = spec.subtitle
+    properties.author = "yos-bot"
+    properties.last_modified_by = "yos-bot"
+    properties.comments = ""
+    properties.keywords = "HMIP; monitoring; board report"
+    if prepared is not None:
+        properties.created = prepared
+        properties.modified = prepared
+    properties.revision = 1
+
+
+def _facts(document: Document, facts: tuple[Field, ...]) -> None:
+    """Label / value pairs as a two-column table without a header."""
+    if not facts:
+        return
+    table = document.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for fact in facts:
+        cells = table.add_row().cells
+        cells[0].text = ""
+        cells[0].paragraphs[0].add_run(fact.label).bold = True
+        cells[1].text = fact.value
+    _widths(table, [4.5, PICTURE_WIDTH_CM - 4.5])
+    document.add_paragraph()
+
+
+def _table(document: Document, table_spec: PaperTable) -> None:
+    table = document.add_table(rows=1, cols=len(table_spec.columns))
+    table.style = "Table Grid"
+    for cell, heading in zip(table.rows[0].cells, table_spec.columns, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(heading).bold = True
+    for row in table_spec.rows:
+        for cell, value in zip(table.add_row().cells, row, strict=True):
+            cell.text = value
+    _widths(table, _shares(table_spec))
+
+
+def _shares(table_spec: PaperTable) -> list[float]:
+    """Column widths (cm): room for each column's longest word, then for its longest text
+    (so long text wraps in the wide columns and no word is broken)."""
+    weights = []
+    for n, heading in enumerate(table_spec.columns):
+        texts = [heading, *(row[n] for row in table_spec.rows)]
+        word = max(len(w) for text in texts for w in [*text.split(), ""])
+        weights.append(max(1.25 * word, 0.45 * min(max(len(t) for t in texts), 28)) + 2.5)
+    return [PICTURE_WIDTH_CM * weight / sum(weights) for weight in weights]
+
+
+def _widths(table: Table, widths_cm: list[float]) -> None:
+    """Fixed column widths: Word reads them from each cell, LibreOffice from the grid."""
+    from docx.shared import Cm
+
+    table.autofit = False
+    for column, width in zip(table.columns, widths_cm, strict=True):
+        column.width = Cm(width)
+        for cell in column.cells:
+            cell.width = Cm(width)
+
+
+def _section(document: Document, section: PaperSection) -> None:
+    from docx.shared import Cm
+
+    document.add_heading(section.heading, level=1)
+    if section.quote:
+        document.add_paragraph(section.quote, style="Quote")
+    _facts(document, section.facts)
+    if section.table is not None:
+        document.add_heading("Month by month", level=2)
+        _table(document, section.table)
+    if section.notes:
+        document.add_heading(section.notes_heading or "Notes", level=2)
+        for note in section.notes:
+            document.add_paragraph(note, style="List Bullet")
+    if section.chart is not None:
+        document.add_heading("Chart", level=2)
+        picture = io.BytesIO(render_chart(section.chart))
+        document.add_picture(picture, width=Cm(PICTURE_WIDTH_CM))
+    if section.conclusion:
+        document.add_heading("Conclusion", level=2)
+        document.add_paragraph().add_run(section.conclusion).bold = True
