@@ -8,6 +8,7 @@ application layer, and reminders are delivered by the console's transport.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import subprocess
@@ -403,6 +404,51 @@ def test_remind_dry_run_lists_what_is_due_and_sends_nothing(settings, db, monkey
     assert db["outbox"].count == 0 and db["reminders"].count == 0
     late = CliRunner().invoke(main, ["remind", "--today", "2014-02-01", "--dry-run"])
     assert late.output.strip() == "Nothing is due for C0BOARD on 2014-02-01."
+
+
+def _remind(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "remind", "--today", "2014-02-10", *args],
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_dry_run_lists_exactly_what_the_real_run_sends(fake_slack, settings, db, ctx):
+    """Same service (the channel's own), same channel, same text; and "Nothing is due"
+    when the real run would send nothing."""
+    from tests.test_national import row, write_table
+
+    fake_slack.reset()
+    env = {
+        "YOS_DB": str(settings.db_path),
+        "YOS_CHANNEL": BOARD,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": fake_slack.api_url,
+        "PATH": "/usr/bin:/bin",
+    }
+    from bot.store.loader import load_files
+
+    load_files(db, [write_table(settings.db_path.parent, [row("Reading", 5, "Inadequate")])])
+    ctx.conversation = BOARD
+    assert dispatch("use Reading", ctx).ok  # the board's channel is about Reading now
+    assert _remind(env, "--dry-run") == "Nothing is due for C0BOARD on 2014-02-10.\n"
+    assert _remind(env).splitlines()[0] == "0 reminders sent"
+    assert fake_slack.of("chat.postMessage") == []
+
+    assert dispatch("use Stockton", ctx).ok
+    [due] = _remind(env, "--dry-run").splitlines()
+    assert due.startswith("R1: the January case-file audit (14 January to 13 February 2014)")
+    assert _remind(env).splitlines()[0] == "1 reminder sent"
+    [sent] = fake_slack.of("chat.postMessage")
+    assert sent.params["channel"] == BOARD
+    assert due in html.unescape(" ".join(str(sent.params["text"]).split()))
+    assert _remind(env, "--dry-run") == "Nothing is due for C0BOARD on 2014-02-10.\n"
 
 
 # --- the chart is drawn only when one is sent ------------------------------------------------
