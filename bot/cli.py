@@ -394,3 +394,75 @@ def restore(file: Path, yes: bool) -> None:
     except OSError as error:
         raise click.ClickException(f"could not restore {file}: {error.strerror}") from None
     click.echo(f"Restored {restored.describe()}")
+
+
+@main.command("teams-package")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("yos-teams.zip"),
+    show_default=True,
+    help="Where to write the zip (replaced if it exists).",
+)
+@click.option("--name", help="The app's short name in Teams.  [default: YOS inspections]")
+@click.option("--developer-name", help="Who publishes the app.  [default: YOS bot]")
+@click.option(
+    "--developer-url", help="Your support page (https://).  [default: https://example.org/yos-bot]"
+)
+@click.option(
+    "--privacy-url", help="Your privacy notice (https://).  [default: https://example.org/yos-bot]"
+)
+@click.option(
+    "--terms-url", help="Your terms of use (https://).  [default: https://example.org/yos-bot]"
+)
+@click.option("--domain", "domains", multiple=True, help="A valid domain; repeat for several.")
+@click.option(
+    "--version",
+    "app_version",
+    help="MAJOR.MINOR.PATCH; raise it for each re-upload.  [default: yos-bot's version]",
+)
+def teams_package(
+    out: Path,
+    name: str | None,
+    developer_name: str | None,
+    developer_url: str | None,
+    privacy_url: str | None,
+    terms_url: str | None,
+    domains: tuple[str, ...],
+    app_version: str | None,
+) -> None:
+    """Write the Teams app package (manifest.json and icons) to upload in Teams.
+
+    Needs TEAMS_APP_ID, the bot's Microsoft App ID. See docs/teams-install.md.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    from bot.teams import package
+
+    app_id = getattr(_settings(), "teams_app_id", None)
+    if not app_id:
+        raise click.ClickException(
+            "TEAMS_APP_ID is not set: `yos-bot teams-package` needs the bot's Microsoft App ID"
+        )
+    if app_version is None:
+        try:
+            app_version = version("yos-bot")
+        except PackageNotFoundError:
+            raise click.ClickException("yos-bot is not installed: give --version") from None
+    options = package.PackageOptions(
+        app_id=app_id,
+        version=app_version,
+        short_name=name or package.DEFAULT_NAME,
+        developer_name=developer_name or package.DEFAULT_DEVELOPER,
+        developer_url=developer_url or package.DEFAULT_URL,
+        privacy_url=privacy_url or package.DEFAULT_URL,
+        terms_url=terms_url or package.DEFAULT_URL,
+        domains=domains,
+    )
+    try:
+        package.write(out, options)
+    except package.PackageError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"could not write {out}: {error.strerror or error}") from None
+    click.echo(f"{out}: Teams app {app_id}, version {app_version}")
