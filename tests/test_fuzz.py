@@ -451,15 +451,16 @@ def loading(tmp_path_factory) -> tuple[sqlite_utils.Database, Path]:
 # goes on looking for others; when one is fixed, its regression test starts to pass (and so
 # fails as a strict xfail): delete its line here and the xfail marker there.
 KNOWN_DEFECTS: dict[tuple[str, str], str] = {
-    ("ratings_csv.py", "_published"): "short row (no publication_date)",
+    ("ratings_csv.py", "_published"): "short row (no publication_date or score_%)",
     ("ratings_csv.py", "_inspection_row"): "short row (no report_url)",
     ("ratings_csv.py", "_judge"): "nan or inf score",
     ("schema.py", "number"): "number too large for a float",
+    ("dates.py", "add_months"): "monitoring window past year 9999 accepted",
 }
 
 
 def known_defect(error: Exception) -> str | None:
-    if not isinstance(error, AttributeError | ValueError | OverflowError):
+    if not isinstance(error, AttributeError | TypeError | ValueError | OverflowError):
         return None
     last = traceback.extract_tb(error.__traceback__)[-1]
     return KNOWN_DEFECTS.get((Path(last.filename).name, last.name))
@@ -491,7 +492,14 @@ def assert_answerable(db: sqlite_utils.Database, folder: Path) -> None:
     config = settings_from({"YOS_DB": str(folder / "yos.db"), "YOS_TODAY": IN_WINDOW.isoformat()})
     ctx = make_context(db, config, via="console")
     for question in QUESTIONS:
-        reply = dispatch(question, ctx)
+        try:
+            reply = dispatch(question, ctx)
+        except Exception as error:
+            defect = known_defect(error)
+            if defect is None:
+                raise
+            ran(f"known defect: {defect}")
+            continue
         assert isinstance(reply, Reply)
         assert_slack_safe(reply)
         assert_teams_safe(reply)
@@ -887,3 +895,32 @@ def test_found_a_score_too_large_for_a_float_is_refused(db, tmp_path):
     with pytest.raises(LoadError):
         load_files(db, [path])
     assert snapshot(db) == before
+
+
+@pytest.mark.xfail(
+    raises=TypeError,
+    strict=True,
+    reason="bot/store/loader/ratings_csv.py _published converts a missing score_% (None)",
+)
+def test_found_a_row_without_its_score_is_refused(db, tmp_path):
+    header = "la_name,la_ref,overall_rating,publication_date,score_%,report_url"
+    _load_table(db, tmp_path, f"{header}\nSixton,sixtonyjs,Inadequate,14/01/25\n")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the TOML loader (bot/store/loader/readers.py) accepts monitor_start = 9999-12-01; "
+    "then bot/domain/dates.py add_months raises 'year 10000 is out of range' in every "
+    "command that reads the recommendation",
+)
+def test_found_a_monitoring_window_past_9999_is_refused(db, tmp_path, ctx):
+    text = BUNDLED.read_text(encoding="utf-8")
+    path = tmp_path / "far.toml"
+    path.write_text(text.replace("monitor_start = 2014-01-14", "monitor_start = 9999-12-01"))
+    before = snapshot(db)
+    try:
+        load_files(db, [path])
+    except LoadError:
+        assert snapshot(db) == before
+    else:  # loaded: then it must at least be answerable
+        dispatch("summary", ctx)
