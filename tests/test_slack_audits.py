@@ -124,7 +124,7 @@ def test_an_auditor_records_by_slash_command_and_everyone_sees_it(app, fake_slac
     text = all_text(post.params["blocks"])
     assert "17/20 (85%)" in text
     assert "80% (at or above)" in text
-    assert "1 of 3 monthly audits, window ends 14 April 2014" in text
+    assert "it counts as February's result (14 February to 13 March 2014)" in text
     assert f"Recorded by <@{AUDITOR}>" in text
     [row] = rows(app)
     assert (row["compliant"], row["audited"], row["percent"], row["via"]) == (
@@ -147,7 +147,9 @@ def test_an_auditor_records_by_slash_command_and_everyone_sees_it(app, fake_slac
 
     history = all_text(app.command("audits R1").json()["blocks"])
     assert "#1 20 February 2014: 17/20 (85%)" in history
-    assert "by u0manager: February case-file audit" in history
+    first = next(line for line in history.splitlines() if line.startswith("#1 "))
+    assert "by u0manager" in first and "February case-file audit" in first
+    assert "replaced in February" in first  # the later audit that month counts instead
     recs = all_text(app.command("recs").json()["blocks"])
     assert "On track: latest audit 18/20 (90%) on 20 February 2014" in recs
 
@@ -156,7 +158,9 @@ def test_a_bad_update_is_refused_privately_and_records_nothing(app, fake_slack):
     body = app.command("audit R1 21/20", user=AUDITOR).json()
     assert body["response_type"] == "ephemeral"
     assert "21 compliant out of 20 audited is not possible." in all_text(body["blocks"])
-    assert "/yos audit R1 17/20 February case-file audit" in all_text(body["blocks"])
+    assert "Write it like: /yos audit R1 17/20 30/01/2014 January audit" in all_text(
+        body["blocks"]
+    )
     assert rows(app) == []
     time.sleep(0.2)
     assert fake_slack.of("chat.postMessage") == []
