@@ -54,7 +54,7 @@ def test_an_update_is_recorded_and_announced(ask, db, ref):
         assert values(said)["Status"] == "On track"
         assert values(said)["Monthly period"] == "February (14 February to 13 March 2014)"
         assert values(said)["Why"] == (
-            "latest result 17/20 (85%) on 20 February 2014, for February; 1 of 3 monthly "
+            "latest audit 17/20 (85%) on 20 February 2014, for February; 1 of 3 monthly "
             "periods at or above 80%; January has no audit; March still to come"
         )
     assert news.source == "Recorded via console; see audits R1"
@@ -294,7 +294,7 @@ def test_undo_retracts_the_posters_latest_and_keeps_it(ask, ctx, db):
     assert "Retracted audit update #2" in reply.headline
     assert count(db) == 2  # nothing is ever deleted
     status = dispatch("rec R1", ctx)
-    assert "latest result 17/20 (85%) on 20 January 2014, for January" in status.headline
+    assert "latest audit 17/20 (85%) on 20 January 2014, for January" in status.headline
     history = ask("audits R1")
     lines = next(s for s in history.sections if s.items).items
     assert lines[0].startswith("(retracted) #2 20 February 2014")
@@ -342,12 +342,12 @@ def test_audit_history_newest_first_with_bars_and_pages(ctx, db):
     assert updates.heading == "Updates (page 1 of 3)"
     assert len(updates.items) == 10
     assert updates.items[0].startswith("#25 25 January 2014: 15/20 (75%) ")
-    assert updates.items[0].endswith("(counts for January): entry 25")
-    assert updates.items[1].endswith("(replaced in January): entry 24")
+    assert updates.items[0].endswith("(counts for January) by someone: entry 25")
+    assert updates.items[1].endswith("(replaced in January) by someone: entry 24")
     assert "│" in updates.items[0]
     assert any(s.text == "Older updates: audits R1 2" for s in first.sections)
     middle = next(s for s in dispatch("audits R1 2", ctx).sections if s.items).items
-    assert middle[2].endswith("(outside the monitoring window, not counted): entry 13")
+    assert middle[2].endswith("(outside the monitoring window, not counted) by someone: entry 13")
     last = dispatch("audits R1 3", ctx)
     assert next(s for s in last.sections if s.items).items[-1].startswith("#1 1 January 2014")
     assert first.shareable().payload == (("command", "audits"), ("args", "R1 1"))
@@ -382,7 +382,7 @@ def test_recs_shows_status_with_evidence(ask):
     ask("audit R1 17/20 February case-file audit")
     status = ask("recs").sections[0].fields[0]
     assert status.value == (
-        "On track: latest result 17/20 (85%) on 20 February 2014, for February; 1 of 3 "
+        "On track: latest audit 17/20 (85%) on 20 February 2014, for February; 1 of 3 "
         "monthly periods at or above 80%; January has no audit; March still to come"
     )
 

@@ -202,12 +202,12 @@ def test_statuses_through_the_window_each_with_its_reason(ctx):
 
     dispatch("audit R1 17/20 30/01/2014", at(ctx, "2014-01-30"))
     assert status("2014-02-20") == (
-        "On track: latest result 17/20 (85%) on 30 January 2014, for January; 1 of 3 monthly "
+        "On track: latest audit 17/20 (85%) on 30 January 2014, for January; 1 of 3 monthly "
         "periods at or above 80%; February has no audit yet; March still to come."
     )
     dispatch("audit R1 14/20 27/02/2014", at(ctx, "2014-02-27"))
     assert status("2014-03-20") == (
-        "Below target: latest result 14/20 (70%) on 27 February 2014, for February; 1 of 3 "
+        "Below target: latest audit 14/20 (70%) on 27 February 2014, for February; 1 of 3 "
         "monthly periods at or above 80%; February below at 14/20 (70%); March has no audit "
         "yet."
     )

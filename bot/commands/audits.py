@@ -365,14 +365,14 @@ def standing(status: Monitoring, audit: Audit) -> str:
 
 
 def _history_line(audit: Audit, status: Monitoring) -> str:
-    line = (
-        f"#{audit.id} {long_date(audit.audit_date)}: {audit.figures} "
-        f"{bar(audit.percent, status.target)} by {audit.who}"
-    )
+    """#3 20 February 2014: 17/20 (85%) ███│ (counts for February) by Alice: note."""
+    line = f"#{audit.id} {long_date(audit.audit_date)}: {audit.figures} "
+    line += f"{bar(audit.percent, status.target)} "
     if audit.retracted:
         line = f"(retracted) {line}"
     else:
-        line += f" ({standing(status, audit)})"
+        line += f"({standing(status, audit)}) "
+    line += f"by {audit.who}"
     if audit.note:
         line += f": {audit.note}"
     return line

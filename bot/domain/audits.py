@@ -425,19 +425,6 @@ def audit_by_delivery(db: sqlite_utils.Database, key: str) -> Audit | None:
     return audit_from_row(rows[0]) if rows else None
 
 
-def audits_for(
-    db: sqlite_utils.Database, rec_id: str, *, include_retracted: bool = False
-) -> list[Audit]:
-    """Updates for one recommendation, oldest first (by audit date, then entry)."""
-    audits = [
-        audit_from_row(r)
-        for r in db.query(
-            AUDIT_SELECT + "WHERE a.recommendation_id = ? ORDER BY a.audit_date, a.id", [rec_id]
-        )
-    ]
-    return audits if include_retracted else [a for a in audits if not a.retracted]
-
-
 def all_audits(db: sqlite_utils.Database) -> list[Audit]:
     return [audit_from_row(r) for r in db.query(AUDIT_SELECT + "ORDER BY a.id")]
 

@@ -230,14 +230,14 @@ class Monitoring:
             return reason
         parts = [self.tally, *self.gaps]
         if label in (ON_TRACK, BELOW_TARGET):
-            parts.insert(0, f"latest result {self.latest_text}")
+            parts.insert(0, f"latest audit {self.latest_text}")
         if self.closed is not None:
             parts.append(f"closed on {long_date(self.closed.on_date)}: {self.closed_reason}")
         return "; ".join(parts)
 
     @property
     def line(self) -> str:
-        """The status with its reason: "On track: latest result ...; 1 of 3 ..."."""
+        """The status with its reason: "On track: latest audit ...; 1 of 3 ..."."""
         return f"{self.label}: {self.reason}"
 
     @property
