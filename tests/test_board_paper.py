@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import stat
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -188,6 +190,32 @@ def test_the_word_paper_holds_the_title_block_table_chart_and_conclusion(cli, tm
         assert chart.info["Title"].startswith("Stockton-on-Tees Youth Offending Service: R1")
     assert document.core_properties.title == "Report to the YOS Management Board"
     assert document.core_properties.created.date() == date(2014, 4, 20)
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_word_paper(cli, tmp_path):
+    """LibreOffice converts it to PDF without complaint (where LibreOffice is installed)."""
+    cli("ask", "audit R1 17/20 30/01/2014")
+    code, said = cli("report", "--format", "docx", "--out", str(tmp_path))
+    assert code == 0, said
+    done = subprocess.run(
+        [
+            "libreoffice",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            said.strip(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    pdf = tmp_path / "recommendations-monitoring-2014-04-20.pdf"
+    assert done.returncode == 0 and pdf.exists(), done.stderr
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000  # with chart
 
 
 def test_formats_are_chosen_one_by_one(cli, tmp_path):
