@@ -92,7 +92,7 @@ def test_the_one_recommendation_with_baseline_and_monitoring(ask):
     )
     assert values["Target"] == "80% or more"
     assert values["Monitoring window"] == "14 January 2014 to 14 April 2014"
-    assert values["Status"].startswith("Open")
+    assert values["Status"].startswith("No evidence yet")
     detail = " ".join(reply.sections[1].items)
     assert (
         "Monitored by YOS managers for 3 months through the regular case file audit process"
