@@ -1,20 +1,55 @@
-"""Run every benchmark: python -m bench [name ...]."""
+"""Run every benchmark: python -m bench [name ...].
+
+The national-scale store is built once and cached under the temp folder
+(``bench/bigstore.py``); each run works on a copy of it and on a fresh seed store, and ends
+with a table of every figure, its target from issue 14 and PASS/FAIL.
+"""
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
 
-from bench import reply_latency, report_path
+from bench import bigstore, chart, commands, export_rss, reply_latency, report_path, serving
+from bench.results import print_table
 
-BENCHMARKS = {"reply_latency": reply_latency.main, "report_path": report_path.main}
+
+def _benchmarks(seed: Path, big: Path, folder: Path) -> dict[str, Callable[[], bool]]:
+    return {
+        "commands": lambda: commands.main(seed, big),
+        "chart": lambda: chart.main(folder),
+        "export": lambda: export_rss.main(big, folder),
+        "serving": lambda: serving.main(seed, big),
+        "reply_latency": lambda: reply_latency.main(seed),
+        "report_path": report_path.main,
+    }
 
 
 def main(names: list[str]) -> int:
-    failed = 0
-    for name in names or list(BENCHMARKS):
-        print(f"== {name}")
-        failed += 0 if BENCHMARKS[name]() else 1
-    return 1 if failed else 0
+    started = time.perf_counter()
+    folder = Path(tempfile.mkdtemp(prefix="yos-bench-run-"))
+    try:
+        cached = bigstore.ensure_big_store()
+        big = bigstore.working_copy(cached, folder / "big.db")
+        seed = bigstore.seed_store(folder / "seed.db")
+        print(f"stores ready in {time.perf_counter() - started:.1f} s ({cached})")
+        benchmarks = _benchmarks(seed, big, folder)
+        unknown = [n for n in names if n not in benchmarks]
+        if unknown:
+            print(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(benchmarks)}")
+            return 2
+        for name in names or list(benchmarks):
+            print(f"\n== {name}")
+            benchmarks[name]()
+        all_met = print_table()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"make bench took {time.perf_counter() - started:.0f} s")
+    return 0 if all_met else 1
 
 
 if __name__ == "__main__":

@@ -1,25 +1,38 @@
-"""A bare Bolt app answering /yos with a constant, on the same server as the bot.
+"""A truly bare Bolt app answering /yos with a constant: the floor the bot is compared with.
 
-It is the floor the bot's reply times are compared with: same gunicorn settings,
-same Bolt configuration (inline ack), no store and no rendering.
+It imports nothing of the bot (only slack_bolt, slack_sdk and gunicorn), so its start-up
+and its replies measure Bolt on gunicorn alone. It is served with the bot's own gunicorn
+settings, which the benchmark reads from ``bot.slack.serve.gunicorn_options`` and hands
+over as JSON in ``BARE_GUNICORN_OPTIONS``; the Bolt configuration is the bot's too
+(signature checked, ``process_before_response``, a Web API client aimed at
+``SLACK_API_URL``, the answer inside the acknowledgement).
+
+Run as a script, so not even the ``bench`` package is imported::
+
+    BARE_GUNICORN_OPTIONS='{"bind": "127.0.0.1:3001", ...}' python bench/bare_server.py
 """
 
 from __future__ import annotations
 
-import logging
+import json
+import os
+from typing import Any
 
+from gunicorn.app.base import BaseApplication
 from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
 
-from bot.config import Settings, load_settings
-from bot.slack.app import web_client
-from bot.slack.serve import EVENTS_PATH, WsgiApp, serve_http
+OPTIONS_VARIABLE = "BARE_GUNICORN_OPTIONS"
 
 
-def bare_wsgi(settings: Settings) -> WsgiApp:
+def create() -> SlackRequestHandler:
     app = App(
-        client=web_client(settings),
-        signing_secret=settings.slack_signing_secret,
+        client=WebClient(
+            token=os.environ["SLACK_BOT_TOKEN"],
+            base_url=os.environ.get("SLACK_API_URL", "https://slack.com/api/"),
+        ),
+        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
         process_before_response=True,
     )
 
@@ -27,12 +40,22 @@ def bare_wsgi(settings: Settings) -> WsgiApp:
     def constant(ack: Ack) -> None:
         ack(response_type="ephemeral", text="constant")
 
-    return SlackRequestHandler(app, path=EVENTS_PATH)
+    return SlackRequestHandler(app, path="/slack/events")
+
+
+class Server(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
+
+    def load(self) -> SlackRequestHandler:
+        return create()
 
 
 if __name__ == "__main__":
-    import sys
-
-    logging.basicConfig(level="WARNING")
-    settings = load_settings()
-    serve_http(settings, "127.0.0.1", int(sys.argv[1]), int(sys.argv[2]), wsgi_factory=bare_wsgi)
+    Server(json.loads(os.environ[OPTIONS_VARIABLE])).run()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 import sqlite_utils
@@ -15,10 +14,11 @@ import sqlite_utils
 from bot.app import Application, Policy
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import console_request, run_console
-from bot.export import AUDIT_COLUMNS, audit_rows, export_inspections, write_scores_csv
+from bot.export import AUDIT_FORMATS, export_inspections, write_audits, write_scores_csv
 from bot.render.text import render_text
 from bot.runtime import application, make_context, prepare_store
 from bot.store import StorePool
+from bot.store.files import open_private
 from bot.store.loader import LoadError, load_files
 
 SLACK_HINT = (
@@ -193,39 +193,50 @@ def load(files: tuple[Path, ...]) -> None:
 @main.command()
 @click.argument("what", type=click.Choice(["inspections", "audits"]), default="inspections")
 @click.option(
-    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jsonl", "csv"]),
+    default="json",
+    show_default=True,
+    help="jsonl (one JSON object a line) is for audits.",
 )
 @click.option(
-    "--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not to stdout."
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write here (a 0600 file), not to stdout.",
 )
 def export(what: str, fmt: str, out: Path | None) -> None:
-    """Export inspections (nested JSON, or CSV with one row per theme score) or audit updates.
+    """Export inspections (nested JSON, or CSV with one row per theme score) or audit updates
+    (CSV, JSON Lines or a JSON array, streamed: any number of rows in constant memory).
 
     \b
     yos-bot export --format json
     yos-bot export audits --format csv --out audits.csv
+    yos-bot export audits --format jsonl --out audits.jsonl
     """
+    if what != "audits" and fmt not in ("json", "csv"):
+        raise click.UsageError(
+            f"--format {fmt} is for `export audits`; inspections are json or csv"
+        )
     settings = _settings()
     db = _store(settings)
-    stream = out.open("w", newline="", encoding="utf-8") if out else sys.stdout
-    try:
+
+    def write(stream: TextIO) -> None:
         if what == "audits":
-            rows = audit_rows(db)
-            if fmt == "json":
-                json.dump(rows, stream, indent=2, ensure_ascii=False)
-                stream.write("\n")
-            else:
-                writer = csv.DictWriter(stream, fieldnames=AUDIT_COLUMNS)
-                writer.writeheader()
-                writer.writerows(rows)
+            assert fmt in AUDIT_FORMATS
+            write_audits(db, stream, fmt)
         elif fmt == "json":
             json.dump(export_inspections(db), stream, indent=2, ensure_ascii=False)
             stream.write("\n")
         else:
             write_scores_csv(db, stream)
-    finally:
-        if out:
-            stream.close()
+
+    if out is None:
+        write(sys.stdout)
+        return
+    # Audit notes are about children's cases: the file is private, and appears whole.
+    with open_private(out, newline="") as stream:
+        write(stream)
 
 
 REPORT_FORMATS = ("docx", "md", "csv", "png")

@@ -1,14 +1,19 @@
 """Exporting the store: inspections as nested JSON or one CSV row per theme, and audit
-updates as CSV or JSON."""
+updates as CSV, JSON Lines or a JSON array.
+
+Audit updates are streamed: rows come one at a time from a cursor and are written as they
+come, so exporting a million takes no more memory than exporting ten.
+"""
 
 from __future__ import annotations
 
 import csv
+import json
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 import sqlite_utils
 
-from bot.domain.audits import all_audits
 from bot.domain.queries import InspectionQueries
 
 AUDIT_COLUMNS = [
@@ -28,29 +33,61 @@ AUDIT_COLUMNS = [
     "recorded_at",
     "retracted",
 ]
+AUDIT_FORMATS = ("csv", "jsonl", "json")
+
+# In entry order (the rowid), so no sort: a retraction is a flag on the update it retracts.
+_AUDITS_IN_ORDER = (
+    "SELECT a.id, a.recommendation_id, a.audit_date, a.compliant, a.audited, a.percent, "
+    "a.note, a.user_id, a.user_name, a.channel_id, a.message_ref, a.platform, a.via, "
+    "a.recorded_at, r.audit_id IS NOT NULL FROM audit_updates a "
+    "LEFT JOIN audit_retractions r ON r.audit_id = a.id ORDER BY a.id"
+)
+_PERCENT = AUDIT_COLUMNS.index("percent")
+_RETRACTED = AUDIT_COLUMNS.index("retracted")
 
 
-def audit_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": a.id,
-            "recommendation": a.recommendation_id,
-            "audit_date": a.audit_date.isoformat(),
-            "compliant": a.compliant,
-            "audited": a.audited,
-            "percent": round(a.percent, 1),
-            "note": a.note,
-            "user_id": a.user_id,
-            "user_name": a.user_name,
-            "channel_id": a.channel_id,
-            "message_ref": a.message_ref,
-            "platform": a.platform,
-            "via": a.via,
-            "recorded_at": a.recorded_at,
-            "retracted": a.retracted,
-        }
-        for a in all_audits(db)
-    ]
+def _audit_values(db: sqlite_utils.Database) -> Iterator[list[Any]]:
+    """Each update's values in AUDIT_COLUMNS order, read one row at a time."""
+    for row in db.conn.execute(_AUDITS_IN_ORDER):
+        values = list(row)
+        values[_PERCENT] = round(values[_PERCENT], 1)
+        values[_RETRACTED] = bool(values[_RETRACTED])
+        yield values
+
+
+def audit_rows(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
+    """Every audit update as a dict of AUDIT_COLUMNS, oldest entry first, one at a time
+    (retracted ones too, marked)."""
+    for values in _audit_values(db):
+        yield dict(zip(AUDIT_COLUMNS, values, strict=True))
+
+
+def write_audits(db: sqlite_utils.Database, stream: TextIO, fmt: str) -> int:
+    """Write every audit update to ``stream`` as ``csv``, ``jsonl`` (one object a line) or
+    ``json`` (one array, written as it goes); returns how many. Memory stays constant."""
+    if fmt not in AUDIT_FORMATS:
+        raise ValueError(f"unknown audit export format {fmt!r}")
+    count = 0
+    if fmt == "csv":
+        writer = csv.writer(stream)
+        writer.writerow(AUDIT_COLUMNS)
+        for values in _audit_values(db):
+            writer.writerow(values)
+            count += 1
+        return count
+    separator = "" if fmt == "jsonl" else "\n  "
+    if fmt == "json":
+        stream.write("[")
+    for row in audit_rows(db):
+        stream.write(separator + json.dumps(row, ensure_ascii=False))
+        if fmt == "jsonl":
+            stream.write("\n")
+        else:
+            separator = ",\n  "
+        count += 1
+    if fmt == "json":
+        stream.write("\n]\n" if count else "]\n")
+    return count
 
 
 def export_inspections(db: sqlite_utils.Database) -> list[dict[str, Any]]:

@@ -135,6 +135,26 @@ def _plain(start_response: Callable[..., Any], status: str, text: str) -> list[b
     return [body]
 
 
+def gunicorn_options(settings: Settings, host: str, port: int, workers: int) -> dict[str, Any]:
+    """The server's gunicorn settings: also what the benchmarks' bare Bolt app is served
+    with, so the two differ only in the application."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": settings.threads,
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "loglevel": settings.log_level.lower(),
+        "errorlog": "-",
+        "proc_name": "yos-bot",
+        # gunicorn 25+ opens a control socket in $HOME by default; several servers on one
+        # machine would fight over it, and the bot does not use it.
+        "control_socket_disable": True,
+    }
+
+
 def serve_http(
     settings: Settings,
     host: str,
@@ -144,8 +164,7 @@ def serve_http(
 ) -> None:
     """Serve the app with gunicorn: several worker processes, each with a thread pool.
 
-    ``wsgi_factory`` is swapped only by the benchmarks, to serve a bare app on the
-    identical server.
+    ``wsgi_factory`` lets another application be served on the identical server.
     """
     from gunicorn.app.base import BaseApplication
 
@@ -164,26 +183,14 @@ def serve_http(
         workers,
     )
 
+    options = gunicorn_options(settings, host, port, workers)
+
     class Server(BaseApplication):
         def load_config(self) -> None:
-            options = {
-                "bind": f"{host}:{port}",
-                "workers": workers,
-                "worker_class": "gthread",
-                "threads": settings.threads,
-                "timeout": 30,
-                "graceful_timeout": 10,
-                "keepalive": 5,
-                "loglevel": settings.log_level.lower(),
-                "errorlog": "-",
-                "proc_name": "yos-bot",
-            }
-            # gunicorn 25+ opens a control socket in $HOME by default; several servers
-            # on one machine would fight over it, and the bot does not use it.
-            if "control_socket_disable" in self.cfg.settings:
-                options["control_socket_disable"] = True
             for key, value in options.items():
-                self.cfg.set(key, value)
+                # gunicorn 25+ has a control socket, turned off here; older ones do not.
+                if key in self.cfg.settings:
+                    self.cfg.set(key, value)
 
         def load(self) -> WsgiApp:
             # Runs in each worker after the fork, so every process has its own connections.

@@ -1,0 +1,218 @@
+"""The served app: time to first reply, worker memory, audit writes, and reads under writes.
+
+* **Time to first reply**: from starting the process to the first answered /yos, for the
+  bot (one worker, seed store) and the bare Bolt app that imports nothing of the bot,
+  alternately, median of ``STARTS`` (target <= 1.5x bare).
+* **Worker RSS after 1,000 requests**: the one gunicorn worker's VmRSS after 1,000 read
+  commands at concurrency 4, on the seed store and the big store (target big <= 1.5x seed).
+* **Audit writes**: 4 workers, 16 clients, 2,000 new audits plus 10% repeated deliveries
+  (the same signed body with the same trigger ID, as Slack's retry or a double submit
+  sends it), on the big store: acknowledgement p50/p99 (<= 20 ms / <= 100 ms), recorded
+  audits per second (>= 200/s) and that every audit was recorded exactly once.
+* **Mixed load**: readers at concurrency 4 for ``MIXED_SECONDS``, then the same with one
+  audit written every 2 s, on each store (target: reads/s with writes >= 0.8x without).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+import threading
+from pathlib import Path
+
+from bench.bigstore import COMPARE_SERVICE
+from bench.results import ms, percentile, record
+from bench.served import command_body, load, rss_kib, serving, start_bare, start_bot
+from tests.fake_slack import FakeSlack
+
+STARTS = 3
+RSS_REQUESTS = 1000
+READS = ("summary", "scores", "score protecting-public", "recs", "rec R1", "audits R1", "home")
+WRITERS = 16
+WRITE_WORKERS = 4
+NEW_AUDITS = 2000
+REPEAT_EVERY = 10  # every 10th request repeats an earlier delivery: 10% duplicates
+MIXED_SECONDS = 8.0
+MIXED_READS = ("summary", "score protecting-public", "recs", "audits R1")
+WRITE_INTERVAL = 2.0
+
+
+def first_reply(fake: FakeSlack, seed: Path) -> bool:
+    times: dict[str, list[float]] = {"bare Bolt": [], "bot": []}
+    for _ in range(STARTS):
+        with serving(lambda: start_bare(fake)) as bare:
+            times["bare Bolt"].append(bare.first_reply)
+        with serving(lambda: start_bot(fake, seed)) as bot:
+            times["bot"].append(bot.first_reply)
+    bare_s = statistics.median(times["bare Bolt"])
+    bot_s = statistics.median(times["bot"])
+    ratio = bot_s / bare_s
+    print(f"time to first reply (median of {STARTS} starts, one worker)")
+    print(f"  bare Bolt app (imports nothing of the bot) {ms(bare_s):>10}")
+    print(f"  bot, seed store                             {ms(bot_s):>10}   {ratio:.2f}x bare")
+    return record(
+        "time to first reply: bot / bare Bolt",
+        f"{ms(bot_s)} / {ms(bare_s)} = {ratio:.2f}x",
+        "<= 1.5x",
+        ratio <= 1.5,
+    )
+
+
+def _reads(store: str) -> tuple[str, ...]:
+    compare = "compare" if store == "seed" else f"compare {COMPARE_SERVICE}"
+    return (*READS, compare, "services")
+
+
+def worker_rss(fake: FakeSlack, seed: Path, big: Path) -> bool:
+    found: dict[str, tuple[int, float]] = {}
+    for store, path in (("seed", seed), ("big", big)):
+        texts = _reads(store)
+        with serving(lambda path=path: start_bot(fake, path)) as bot:
+            per_client = RSS_REQUESTS // 4
+            result = load(
+                bot.port,
+                lambda c, n, texts=texts: command_body(texts[(c + n) % len(texts)]),
+                concurrency=4,
+                per_client=per_client,
+            )
+            workers = bot.worker_pids()
+            found[store] = (max(rss_kib(pid) for pid in workers), result.rate)
+    seed_kib, big_kib = found["seed"][0], found["big"][0]
+    ratio = big_kib / seed_kib
+    print(f"worker RSS after {RSS_REQUESTS} read commands (one worker, concurrency 4)")
+    for store, (kib, rate) in found.items():
+        print(f"  {store:5} {kib / 1024:8.1f} MiB   ({rate:.0f} requests/s)")
+    print(f"  big / seed {ratio:.2f}x")
+    return record(
+        "worker RSS after 1,000 requests: big / seed",
+        f"{big_kib / 1024:.0f} / {seed_kib / 1024:.0f} MiB = {ratio:.2f}x",
+        "<= 1.5x",
+        ratio <= 1.5,
+    )
+
+
+def audit_writes(fake: FakeSlack, big: Path) -> bool:
+    per_client = (NEW_AUDITS // WRITERS) * REPEAT_EVERY // (REPEAT_EVERY - 1) + 1
+    sent: dict[tuple[int, int], str] = {}
+    repeats: set[tuple[int, int]] = set()
+    lock = threading.Lock()
+
+    def body(client: int, n: int) -> str:
+        if n % REPEAT_EVERY == REPEAT_EVERY - 1:
+            with lock:
+                repeats.add((client, n))
+                return sent[(client, n - 5)]
+        text = f"audit R1 {n % 20 + 1}/20 bench write {client}-{n}"
+        made = command_body(text, user=f"U0WRITER{client}", trigger=f"bw{client}.{n}")
+        with lock:
+            sent[(client, n)] = made
+        return made
+
+    auditors = ",".join(f"U0WRITER{c}" for c in range(WRITERS))
+    with serving(lambda: start_bot(fake, big, workers=WRITE_WORKERS, YOS_AUDITORS=auditors)) as bot:
+        result = load(bot.port, body, concurrency=WRITERS, per_client=per_client, keep_answers=True)
+    new = len(sent)
+    recorded_answers = sum(1 for a in result.answers if b"Recorded audit update #" in a)
+    repeated_answers = sum(1 for a in result.answers if b"Already recorded as audit update" in a)
+    with sqlite3.connect(big) as conn:
+        stored = conn.execute(
+            "SELECT count(*), count(DISTINCT delivery_key) FROM audit_updates "
+            "WHERE delivery_key LIKE 'slack:command:bw%'"
+        ).fetchone()
+    once = stored[0] == stored[1] == new == recorded_answers and repeated_answers == len(repeats)
+    rate = new / result.elapsed
+    p50, p99 = percentile(result.latencies, 50), percentile(result.latencies, 99)
+    print(
+        f"audit writes on the big store: {WRITE_WORKERS} workers, concurrency {WRITERS}, "
+        f"{new} new audits and {len(repeats)} repeated deliveries"
+    )
+    print(f"  acknowledgement p50 {ms(p50)}, p99 {ms(p99)}; {rate:.0f} audits/s recorded")
+    print(
+        f"  stored {stored[0]} (distinct deliveries {stored[1]}); answered 'Recorded' "
+        f"{recorded_answers}, 'Already recorded' {repeated_answers}; failures {result.failures}"
+    )
+    ok = record("/yos audit ack p50 (big store)", ms(p50), "<= 20 ms", p50 <= 0.020)
+    ok &= record("/yos audit ack p99 (big store)", ms(p99), "<= 100 ms", p99 <= 0.100)
+    ok &= record("audits/s, 4 workers, concurrency 16", f"{rate:.0f}/s", ">= 200/s", rate >= 200)
+    ok &= record(
+        "audits recorded exactly once",
+        f"{stored[0]} of {new} ({len(repeats)} repeats)",
+        "each once",
+        once and not result.failures,
+    )
+    return ok
+
+
+def _mixed(port: int, texts: tuple[str, ...], writes: bool) -> tuple[float, float, int]:
+    stop = threading.Event()
+    written = 0
+
+    def writer() -> None:
+        nonlocal written
+        from bench.served import post_once
+
+        n = 0
+        while not stop.wait(WRITE_INTERVAL):
+            text = f"audit R1 {n % 20 + 1}/20 mixed load write {n}"
+            post_once(port, command_body(text, user="U0WRITER0"))
+            written += 1
+            n += 1
+
+    thread = threading.Thread(target=writer)
+    if writes:
+        thread.start()
+    result = load(
+        port,
+        lambda c, n: command_body(texts[(c + n) % len(texts)]),
+        concurrency=4,
+        seconds=MIXED_SECONDS,
+    )
+    stop.set()
+    if writes:
+        thread.join()
+    return result.rate, percentile(result.latencies, 50), written
+
+
+def mixed_load(fake: FakeSlack, seed: Path, big: Path) -> bool:
+    ok = True
+    print(
+        f"mixed load: readers at concurrency 4 for {MIXED_SECONDS:.0f} s, without and with an "
+        f"audit every {WRITE_INTERVAL:.0f} s (2 workers x 2 threads)"
+    )
+    for store, path in (("seed", seed), ("big", big)):
+        texts = MIXED_READS
+        with serving(
+            lambda path=path: start_bot(fake, path, workers=2, YOS_AUDITORS="U0WRITER0")
+        ) as bot:
+            load(
+                bot.port,
+                lambda c, n, texts=texts: command_body(texts[n % len(texts)]),
+                concurrency=4,
+                per_client=25,
+            )
+            quiet_rate, quiet_p50, _ = _mixed(bot.port, texts, writes=False)
+            busy_rate, busy_p50, written = _mixed(bot.port, texts, writes=True)
+        ratio = busy_rate / quiet_rate
+        print(
+            f"  {store:5} without writes {quiet_rate:7.0f} reads/s (p50 {ms(quiet_p50)}); "
+            f"with {written} writes {busy_rate:7.0f} reads/s (p50 {ms(busy_p50)}): {ratio:.2f}x"
+        )
+        ok &= record(
+            f"mixed load reads/s with / without writes ({store})",
+            f"{busy_rate:.0f} / {quiet_rate:.0f} = {ratio:.2f}x",
+            ">= 0.8x",
+            ratio >= 0.8,
+        )
+    return ok
+
+
+def main(seed: Path, big: Path) -> bool:
+    fake = FakeSlack().start()
+    try:
+        ok = first_reply(fake, seed)
+        ok &= worker_rss(fake, seed, big)
+        ok &= mixed_load(fake, seed, big)
+        ok &= audit_writes(fake, big)
+    finally:
+        fake.stop()
+    return ok
