@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
-import re
 import os
+import re
 import signal
 import sqlite3
 import subprocess
