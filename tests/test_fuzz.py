@@ -122,8 +122,8 @@ def snapshot(db: sqlite_utils.Database, *, skip: tuple[str, ...] = ()) -> dict[s
     for table in tables:
         if table in skip:
             continue
-        rows = db.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
-        digests[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
+        rows = sorted(repr(row) for row in db.execute(f'SELECT * FROM "{table}"'))
+        digests[table] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
     return digests
 
 
@@ -369,15 +369,18 @@ def test_any_text_gets_a_reply_and_a_refusal_writes_nothing(served, logs, text, 
     platform = TEAMS if who.platform == "teams" else SLACK
     db = served.store.db
     before = snapshot(db, skip=("deliveries",))
-    outcome = served.handle(
-        Request(
-            platform,
-            text=text,
-            user=who,
-            conversation=conversation,
-            delivery_id=f"fuzz-{next(_ids)}",
-        )
+    request = Request(
+        platform, text=text, user=who, conversation=conversation, delivery_id=f"fuzz-{next(_ids)}"
     )
+    try:
+        outcome = served.handle(request)
+    except Exception as error:
+        defect = known_defect(error)
+        if defect is None:
+            raise
+        ran(f"known defect: {defect}")
+        assert snapshot(db, skip=("deliveries",)) == before
+        return
     reply = outcome.reply
     assert isinstance(reply, Reply)
     assert reply.title and reply.headline
@@ -447,15 +450,11 @@ def loading(tmp_path_factory) -> tuple[sqlite_utils.Database, Path]:
 
 
 # Defects this suite found that are reported and not yet fixed, by where they raise: each has
-# a strict-xfail regression test below. Hitting one is counted, not failed, so the long run
-# goes on looking for others; when one is fixed, its regression test starts to pass (and so
-# fails as a strict xfail): delete its line here and the xfail marker there.
+# a strict-xfail regression test at the end of this file. Hitting one is counted, not failed,
+# so the long run goes on looking for others; when one is fixed, its regression test starts
+# to pass (and so fails as a strict xfail): delete its line here and the xfail marker there.
 KNOWN_DEFECTS: dict[tuple[str, str], str] = {
-    ("ratings_csv.py", "_published"): "short row (no publication_date or score_%)",
-    ("ratings_csv.py", "_inspection_row"): "short row (no report_url)",
-    ("ratings_csv.py", "_judge"): "nan or inf score",
-    ("schema.py", "number"): "number too large for a float",
-    ("dates.py", "add_months"): "monitoring window past year 9999 accepted",
+    ("ratings_csv.py", "_judge"): "a score so large that score x 36 overflows",
 }
 
 
@@ -466,8 +465,11 @@ def known_defect(error: Exception) -> str | None:
     return KNOWN_DEFECTS.get((Path(last.filename).name, last.name))
 
 
-def assert_refused_whole_or_loaded(db: sqlite_utils.Database, paths: list[Path]) -> bool:
-    """Load ``paths``: refused with LoadError and nothing written, or loaded. True if loaded."""
+def assert_refused_whole_or_loaded(
+    db: sqlite_utils.Database, paths: list[Path], *, tolerate: bool = True
+) -> bool:
+    """Load ``paths``: refused with LoadError and nothing written, or loaded. True if loaded.
+    ``tolerate``: count a known defect instead of failing (never in a regression test)."""
     before = snapshot(db)
     try:
         load_files(db, paths)
@@ -476,7 +478,7 @@ def assert_refused_whole_or_loaded(db: sqlite_utils.Database, paths: list[Path])
         assert snapshot(db) == before, "a refused load wrote something"
         return False
     except Exception as error:
-        defect = known_defect(error)
+        defect = known_defect(error) if tolerate else None
         if defect is None:
             raise
         ran(f"known defect: {defect}")
@@ -828,6 +830,14 @@ def test_a_load_of_several_files_is_all_or_nothing(loading, text, damaged):
 
 
 # --- regression tests for what the suite found ------------------------------------------------
+#
+# Each failed when the suite found it. The loader ones (bot/store/loader/ratings_csv.py: a short
+# row read with .strip() on None, float(None), int(nan), round(inf); schema.py: a number too
+# large for a float formatted with :g; readers.py: monitor_start = 9999-12-01 accepted) and the
+# 4,301-digit numbers given to int() (bot/domain/queries.py InspectionQueries.recommendation,
+# bot/commands/audits.py _undo, bot/commands/services.py services_command) pass with the fixes
+# made for them; a finite score so large that score x 36 overflows (ratings_csv.py _judge) is a
+# strict xfail until fixed.
 
 
 def _load_table(db: sqlite_utils.Database, folder: Path, text: str) -> None:
@@ -842,51 +852,26 @@ def _load_table(db: sqlite_utils.Database, folder: Path, text: str) -> None:
 HEADER = ",".join(COLUMNS)
 
 
-@pytest.mark.xfail(
-    raises=AttributeError,
-    strict=True,
-    reason="bot/store/loader/ratings_csv.py reads a missing cell (None) with .strip()",
-)
 def test_found_a_short_row_in_a_ratings_table_is_refused(db, tmp_path):
     _load_table(db, tmp_path, f"{HEADER}\nSixton\n")
 
 
-@pytest.mark.xfail(
-    raises=AttributeError,
-    strict=True,
-    reason="bot/store/loader/ratings_csv.py reads a missing report_url (None) with .strip()",
-)
 def test_found_a_row_without_its_last_cells_is_refused(db, tmp_path):
     _load_table(
         db, tmp_path, f"{HEADER}\nSevenham,sevenhamyjs,19.44,Requires Improvement,14/01/25\n"
     )
 
 
-@pytest.mark.xfail(
-    raises=ValueError,
-    strict=True,
-    reason="bot/store/loader/ratings_csv.py _judge converts a nan score to int",
-)
 def test_found_a_nan_score_in_a_ratings_table_is_refused(db, tmp_path):
     row = "Sixton,sixtonyjs,nan,Inadequate,14/01/25,https://example.org/x/,Good,,Good,,"
     _load_table(db, tmp_path, f"{HEADER}\n{row}\n")
 
 
-@pytest.mark.xfail(
-    raises=OverflowError,
-    strict=True,
-    reason="bot/store/loader/ratings_csv.py _judge rounds an infinite score to int",
-)
 def test_found_an_infinite_score_in_a_ratings_table_is_refused(db, tmp_path):
     row = "Sixton,sixtonyjs,inf,Inadequate,14/01/25,https://example.org/x/,Good,,Good,,"
     _load_table(db, tmp_path, f"{HEADER}\n{row}\n")
 
 
-@pytest.mark.xfail(
-    raises=OverflowError,
-    strict=True,
-    reason="bot/store/loader/schema.py Checker.number formats an out-of-range int with :g",
-)
 def test_found_a_score_too_large_for_a_float_is_refused(db, tmp_path):
     text = BUNDLED.read_text(encoding="utf-8")
     path = tmp_path / "huge.toml"
@@ -897,30 +882,45 @@ def test_found_a_score_too_large_for_a_float_is_refused(db, tmp_path):
     assert snapshot(db) == before
 
 
-@pytest.mark.xfail(
-    raises=TypeError,
-    strict=True,
-    reason="bot/store/loader/ratings_csv.py _published converts a missing score_% (None)",
-)
 def test_found_a_row_without_its_score_is_refused(db, tmp_path):
     header = "la_name,la_ref,overall_rating,publication_date,score_%,report_url"
     _load_table(db, tmp_path, f"{header}\nSixton,sixtonyjs,Inadequate,14/01/25\n")
 
 
 @pytest.mark.xfail(
+    raises=OverflowError,
     strict=True,
-    reason="the TOML loader (bot/store/loader/readers.py) accepts monitor_start = 9999-12-01; "
-    "then bot/domain/dates.py add_months raises 'year 10000 is out of range' in every "
-    "command that reads the recommendation",
+    reason="bot/store/loader/ratings_csv.py _judge: score_% = 1e307 is finite, but "
+    "score * 36 overflows to inf and round(inf) raises; check 0 <= score <= 100 first",
 )
+@pytest.mark.parametrize("score", ["1E307", "1e308", "-1e308"])
+def test_found_a_huge_finite_score_is_refused_or_questionable(db, tmp_path, score):
+    """round(score * 36 / 100) raised OverflowError for score_% = 1e307."""
+    row = f"Sixton,sixtonyjs,{score},Inadequate,14/01/25,https://example.org/x/,Good,,Good,,"
+    path = tmp_path / "huge.csv"
+    path.write_text(f"{HEADER}\n{row}\n", encoding="utf-8")
+    assert_refused_whole_or_loaded(db, [path], tolerate=False)
+
+
 def test_found_a_monitoring_window_past_9999_is_refused(db, tmp_path, ctx):
+    """It used to load, and then every command reading R1 raised "year 10000 is out of
+    range" (bot/domain/dates.py add_months)."""
     text = BUNDLED.read_text(encoding="utf-8")
     path = tmp_path / "far.toml"
     path.write_text(text.replace("monitor_start = 2014-01-14", "monitor_start = 9999-12-01"))
     before = snapshot(db)
-    try:
+    with pytest.raises(LoadError):
         load_files(db, [path])
-    except LoadError:
-        assert snapshot(db) == before
-    else:  # loaded: then it must at least be answerable
-        dispatch("summary", ctx)
+    assert snapshot(db) == before
+    assert dispatch("summary", ctx).ok
+
+
+BIG = "9" * 4301
+
+
+@pytest.mark.parametrize(
+    "text", [f"audits {BIG}", f"rec {BIG}", f"report {BIG}", f"audit undo {BIG}", f"services {BIG}"]
+)
+def test_found_a_4301_digit_number_gets_a_reply(served, text):
+    outcome = served.handle(Request(SLACK, text=text, user=AUDITOR, delivery_id=f"big-{text[:8]}"))
+    assert not outcome.reply.ok
