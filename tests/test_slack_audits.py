@@ -158,9 +158,7 @@ def test_a_bad_update_is_refused_privately_and_records_nothing(app, fake_slack):
     body = app.command("audit R1 21/20", user=AUDITOR).json()
     assert body["response_type"] == "ephemeral"
     assert "21 compliant out of 20 audited is not possible." in all_text(body["blocks"])
-    assert "Write it like: /yos audit R1 17/20 30/01/2014 January audit" in all_text(
-        body["blocks"]
-    )
+    assert "Write it like: /yos audit R1 17/20 30/01/2014 January audit" in all_text(body["blocks"])
     assert rows(app) == []
     time.sleep(0.2)
     assert fake_slack.of("chat.postMessage") == []

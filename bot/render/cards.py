@@ -408,26 +408,44 @@ def form_card(
     an input id to a message shown above the form; ``hidden`` pairs (such as the id of
     the message the update is linked to) come back in the submitted data."""
     prefill = prefill or {}
-    errors = errors or {}
     hidden = dict(hidden or {})
     clash = (RESERVED_DATA_KEYS | {name for name, _ in FORM_FIELDS}) & hidden.keys()
     if clash:
         raise ValueError(f"hidden keys clash with the form's own: {sorted(clash)}")
-    labels = dict(FORM_FIELDS)
+    body = [
+        *_form_errors(errors or {}),
+        _recommendation_input(recs, prefill.get("ref")),
+        _date_input(prefill.get("audit_date"), today_iso),
+        *(_count_input(name, minimum, prefill.get(name)) for name, minimum in COUNT_INPUTS),
+        subtle(escape(PRIVACY_HINT)),
+        _note_input(prefill.get("note")),
+    ]
+    record = submit_action("Record", {"action": AUDIT_FORM_SUBMIT, **hidden}, primary=True)
+    return _new_card(body, [record])
 
-    body: list[Element] = []
-    order = [name for name, _ in FORM_FIELDS] + sorted(errors.keys() - labels.keys())
+
+FORM_LABELS = dict(FORM_FIELDS)
+COUNT_INPUTS = (("audited", 1), ("compliant", 0))
+
+
+def _form_errors(errors: Mapping[str, str]) -> list[Element]:
+    """Each field's problem, in the form's order, as attention-coloured lines."""
+    order = [name for name, _ in FORM_FIELDS] + sorted(errors.keys() - FORM_LABELS.keys())
+    blocks = []
     for name in order:
         if errors.get(name):
-            label = labels.get(name)
+            label = FORM_LABELS.get(name)
             message = f"{label}: {errors[name]}" if label else errors[name]
-            body.append(text_block(markdown(message, MAX_ITEM), color="Attention"))
+            blocks.append(text_block(markdown(message, MAX_ITEM), color="Attention"))
+    return blocks
 
+
+def _recommendation_input(recs: Sequence[tuple[str, str]], chosen: object) -> Element:
     refs = [ref for ref, _ in recs]
     picker: Element = {
         "type": "Input.ChoiceSet",
         "id": "recommendation",
-        "label": labels["recommendation"],
+        "label": FORM_LABELS["recommendation"],
         "isRequired": True,
         "errorMessage": "Choose the recommendation this audit evidences.",
         "style": "compact",
@@ -438,48 +456,51 @@ def form_card(
             for ref, text in recs
         ],
     }
-    chosen = prefill.get("ref")
     if chosen not in refs and len(refs) == 1:
         chosen = refs[0]
     if isinstance(chosen, str) and chosen in refs:
         picker["value"] = chosen
-    day = prefill.get("audit_date")
-    date_input: Element = {
+    return picker
+
+
+def _date_input(day: object, today_iso: str) -> Element:
+    return {
         "type": "Input.Date",
         "id": "audit_date",
-        "label": labels["audit_date"],
+        "label": FORM_LABELS["audit_date"],
         "isRequired": True,
         "errorMessage": "Pick the date of the audit.",
         "value": day if isinstance(day, str) and day else today_iso,
         "max": today_iso,
     }
-    numbers: list[Element] = []
-    for name, minimum in (("audited", 1), ("compliant", 0)):
-        number: Element = {
-            "type": "Input.Number",
-            "id": name,
-            "label": labels[name],
-            "isRequired": True,
-            "errorMessage": f"Enter a whole number, {minimum} or more.",
-            "min": minimum,
-        }
-        value = _whole_number(prefill.get(name))
-        if value is not None:
-            number["value"] = value
-        numbers.append(number)
+
+
+def _count_input(name: str, minimum: int, given: str | int | None) -> Element:
+    number: Element = {
+        "type": "Input.Number",
+        "id": name,
+        "label": FORM_LABELS[name],
+        "isRequired": True,
+        "errorMessage": f"Enter a whole number, {minimum} or more.",
+        "min": minimum,
+    }
+    value = _whole_number(given)
+    if value is not None:
+        number["value"] = value
+    return number
+
+
+def _note_input(given: object) -> Element:
     note: Element = {
         "type": "Input.Text",
         "id": "note",
-        "label": f"{labels['note']} (optional)",
+        "label": f"{FORM_LABELS['note']} (optional)",
         "isMultiline": True,
         "maxLength": NOTE_MAX_LENGTH,
     }
-    note_value = prefill.get("note")
-    if isinstance(note_value, str) and note_value:
-        note["value"] = note_value[:NOTE_MAX_LENGTH]
-    body.extend([picker, date_input, *numbers, subtle(escape(PRIVACY_HINT)), note])
-    record = submit_action("Record", {"action": AUDIT_FORM_SUBMIT, **hidden}, primary=True)
-    return _new_card(body, [record])
+    if isinstance(given, str) and given:
+        note["value"] = given[:NOTE_MAX_LENGTH]
+    return note
 
 
 __all__ = [
