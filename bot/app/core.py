@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -34,11 +33,6 @@ class FormOutcome:
 
     errors: dict[str, str]
     outcome: Outcome | None = None
-
-
-def new_reference() -> str:
-    """A short code that ties what the user sees to the log entry with the traceback."""
-    return secrets.token_hex(4)
 
 
 def apology(reference: str) -> Reply:
@@ -77,7 +71,7 @@ class Application:
         user = request.user
         if user.platform is None:
             user = replace(user, platform=request.platform.name)
-        return Context(
+        ctx = Context(
             queries=InspectionQueries(self.store.db, self.service),
             today=self.today(),
             user=user,
@@ -91,7 +85,10 @@ class Application:
             # well, as deliveries are: two platforms may use the same IDs.
             delivery_key=f"{request.platform.name}:{_key(request)}",
             allowed=lambda permission: self.policy.allows(user, permission),
+            everyone_allowed=self.policy.allows_everyone,
         )
+        # An answer posted in a channel is seen by everyone there: it shows what they may.
+        return ctx.for_everyone() if _for_everyone(request) else ctx
 
     def may(self, request: Request, permission: Permission) -> bool:
         return self.policy.allows(request.user, permission)
@@ -138,7 +135,7 @@ class Application:
         )
         if found is None:
             return nothing
-        ctx = self.context(request)
+        ctx = self.context(request).for_everyone()  # shown to everyone: notes as they may
         if found.writes:
             # A command that can write (``rec``) is shared only in its read form: asked
             # with no permission at all, it cannot record anything, and any write it was
@@ -161,7 +158,7 @@ class Application:
         if not self.may(request, Permission.POST_REPORT):
             ctx = self.context(request)
             return Outcome(ctx.refused("Only auditors can post the board report."), False)
-        ctx = self.context(request)
+        ctx = self.context(request).for_everyone()
         reply = dispatch(f"report {ref or ''}".strip(), ctx)
         if not reply.ok:
             return Outcome(reply, False)
@@ -272,9 +269,7 @@ class Application:
         with write_transaction(self.store.db) as db:
             if not claim_in_transaction(db, request.platform.name, key, request.via):
                 logger.info("delivery %s already handled; not repeated", key)
-                return Outcome(
-                    _already_done(db, ctx.delivery_key or key), False, duplicate=True
-                )
+                return Outcome(_already_done(db, ctx.delivery_key or key), False, duplicate=True)
             reply = run()
             if reply.duplicate:
                 return Outcome(reply, False, duplicate=True)
@@ -407,6 +402,14 @@ def identified(request: Request) -> Request:
     if request.delivery_id:
         return request
     return replace(request, delivery_id=f"local:{uuid.uuid4().hex}")
+
+
+def _for_everyone(request: Request) -> bool:
+    """Whether the answer is posted for the whole conversation: a mention's or a
+    reminder's, not a direct message's (seen by the asker alone)."""
+    if request.via == "reminder":
+        return True
+    return request.answer_in_conversation and request.via != "direct message"
 
 
 def _key(request: Request) -> str:

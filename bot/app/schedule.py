@@ -1,6 +1,6 @@
 """Work a serving process does on its own: reminders, checked shortly after start and
-then every hour. Each reminder is queued in the outbox under a unique key, so several
-workers and restarts never send one twice."""
+then every hour (each queued in the outbox under a unique key, so several workers and
+restarts never send one twice); the daily backup; erasing personal data past its time."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ import threading
 from datetime import timedelta
 
 from bot.app.core import Application
+from bot.app.failures import log_failure
 from bot.app.requests import Platform
 from bot.app.sender import Sender
 from bot.config import Settings
+from bot.domain.retention import purge
+from bot.store import open_db
 from bot.store.backup import BackupError, backup_if_due
 
 logger = logging.getLogger(__name__)
@@ -37,8 +40,8 @@ def start_reminders(
             try:
                 if app.queue_reminders(platform, conversation):
                     sender.wake()
-            except Exception:
-                logger.exception("checking reminders failed")
+            except Exception as error:
+                log_failure(logger, "checking reminders", error)
             delay = interval
 
     thread = threading.Thread(target=loop, name=f"reminders-{platform.name}", daemon=True)
@@ -84,5 +87,42 @@ def start_backups(
             delay = interval
 
     thread = threading.Thread(target=loop, name="backups", daemon=True)
+    thread.start()
+    return thread
+
+
+PURGE_CHECK_SECONDS = 3600.0
+FIRST_PURGE_SECONDS = 90.0
+
+
+def start_purge(
+    settings: Settings,
+    *,
+    interval: float = PURGE_CHECK_SECONDS,
+    first: float = FIRST_PURGE_SECONDS,
+) -> threading.Thread:
+    """Erase personal data past its time (``bot.domain.retention.purge``): notes older than
+    YOS_NOTE_RETENTION_DAYS, the text of sent messages, old deliveries.
+
+    Checks shortly after start and then hourly (at most a day late for any note), on its own
+    connection. Every worker of every serving process may run it: erasing what is already
+    erased changes nothing, and each run is one short write transaction.
+    """
+    stop = threading.Event()
+
+    def loop() -> None:
+        delay = first
+        db = None
+        while not stop.wait(delay):
+            try:
+                db = db or open_db(settings.db_path)
+                done = purge(db, retention_days=settings.note_retention_days)
+                if done.notes or done.outbox or done.deliveries:
+                    logger.info("purge: %s", done.describe())
+            except Exception:
+                logger.exception("erasing personal data past its time failed")
+            delay = interval
+
+    thread = threading.Thread(target=loop, name="purge", daemon=True)
     thread.start()
     return thread

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.app.failures import log_failure, where
 from bot.reply import Chart, Reply, from_json, to_json
 from bot.store import StorePool, outbox
 from bot.store.db import write_transaction
@@ -124,8 +125,8 @@ class Sender:
             try:
                 while self.run_once():
                     pass
-            except Exception:
-                logger.exception("the outbox sender failed; trying again shortly")
+            except Exception as error:
+                log_failure(logger, "the outbox sender", error)
             self._wake.wait(self.poll_seconds)
             self._wake.clear()
 
@@ -162,13 +163,13 @@ class Sender:
         except Exception as error:
             retry_after = error.retry_after if isinstance(error, TransientError) else None
             if not isinstance(error, TransientError):
-                logger.exception("sending outbox item %s failed unexpectedly", item.id)
+                log_failure(logger, f"sending outbox item {item.id}", error)
             if item.attempts >= self.retry.max_attempts:
-                self._give_up(item, str(error))
+                self._give_up(item, _safe(error))
                 return
             delay = self.retry.delay(item.attempts, retry_after)
-            logger.info("outbox item %s: %s; retrying in %.1fs", item.id, error, delay)
-            outbox.retry_at(db, item.id, self.clock() + delay, str(error))
+            logger.info("outbox item %s: %s; retrying in %.1fs", item.id, _safe(error), delay)
+            outbox.retry_at(db, item.id, self.clock() + delay, _safe(error))
             return
         outbox.mark_sent(db, item.id)
 
@@ -220,3 +221,11 @@ class Sender:
                     body=to_json(note),
                     due_at=self.clock(),
                 )
+
+
+def _safe(error: Exception) -> str:
+    """What went wrong in words that cannot hold a user's text: a transport's own
+    description of a platform error, else the exception's type and place."""
+    if isinstance(error, (TransientError, PermanentError)):
+        return str(error)
+    return where(error)

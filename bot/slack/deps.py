@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 from typing import Any
 
 from bot.app import Application, Request, Sender
-from bot.app.core import apology, new_reference
+from bot.app.core import apology
+from bot.app.failures import log_failure, new_reference
 from bot.config import Settings
 from bot.reply import Person, Reply
 from bot.slack.directory import SlackDirectory
@@ -46,7 +48,8 @@ class Deps:
         )
 
     def failed(self, what: str) -> Reply:
-        """Log the traceback under a reference the user can quote, never their words."""
-        reference = new_reference()
-        logger.exception("%s failed (reference %s)", what, reference)
+        """Log the failure being handled under a reference the user can quote, never their
+        words, and return the apology that quotes the reference."""
+        error = sys.exc_info()[1]
+        reference = log_failure(logger, what, error) if error is not None else new_reference()
         return apology(reference)

@@ -4,11 +4,13 @@ conversation references, and how an activity becomes a :class:`~bot.app.Request`
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 from typing import Any
 
 from bot.app import Application, Request, Sender
-from bot.app.core import apology, new_reference
+from bot.app.core import apology
+from bot.app.failures import log_failure, new_reference
 from bot.config import Settings
 from bot.reply import Person, Reply
 from bot.teams.conversations import Conversations, Member, People, Reference, channel_of, thread_of
@@ -131,7 +133,8 @@ class Deps:
     # --- failures -------------------------------------------------------------------
 
     def failed(self, what: str) -> Reply:
-        """Log the traceback under a reference the user can quote, never their words."""
-        reference = new_reference()
-        logger.exception("%s failed (reference %s)", what, reference)
+        """Log the failure being handled under a reference the user can quote, never their
+        words, and return the apology that quotes the reference."""
+        error = sys.exc_info()[1]
+        reference = log_failure(logger, what, error) if error is not None else new_reference()
         return apology(reference)

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 
 from bot.app import Application, Sender
+from bot.app.failures import log_failure
 from bot.app.schedule import FIRST_CHECK_SECONDS, REMINDER_INTERVAL_SECONDS
 from bot.teams.platform import TEAMS
 
@@ -84,6 +85,6 @@ class Reminders:
                 return
             try:
                 self.check()
-            except Exception:
-                logger.exception("checking reminders failed")
+            except Exception as error:
+                log_failure(logger, "checking reminders", error)
             delay = self.interval
