@@ -22,10 +22,15 @@ from bot.store.files import open_private
 from bot.store.loader import LoadError, load_files
 
 SLACK_HINT = (
-    "Slack is not configured, so this is the local console. To connect Slack, set "
-    "SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP) "
-    "in .env; for Microsoft Teams, TEAMS_APP_ID and TEAMS_APP_PASSWORD: see README.md."
+    "Slack is not configured (no Slack or Teams setting is set), so this is the local "
+    "console. To connect Slack, set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or "
+    "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP) in .env; for Microsoft Teams, "
+    "TEAMS_APP_ID and TEAMS_APP_PASSWORD: see README.md."
 )
+MODE_LINES = {
+    "socket": "Starting Slack in Socket Mode (SLACK_BOT_TOKEN and SLACK_APP_TOKEN are set).",
+    "http": "Starting Slack over HTTP (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set).",
+}
 
 
 def _settings() -> Settings:
@@ -92,8 +97,9 @@ def run() -> None:
             )
         from bot.slack.serve import start
 
+        click.echo(MODE_LINES[mode], err=True)
         _configure_logging(settings)
-        start(settings, settings.mode)
+        start(settings, mode)
 
 
 @main.command()
@@ -187,6 +193,41 @@ def load(files: tuple[Path, ...]) -> None:
         for line in error.problems:
             click.echo(line, err=True)
         raise click.ClickException("nothing was loaded; fix the file and try again") from None
+    click.echo(report.describe())
+
+
+@main.command("update-ratings")
+@click.option(
+    "--url",
+    help="Where to fetch the table.  [default: YOS_RATINGS_URL, or the data-to-insight "
+    "scrape's published CSV]",
+)
+def update_ratings(url: str | None) -> None:
+    """Fetch HMIP's latest published youth justice ratings and load them into the store.
+
+    The table is checked by the same rules as `yos-bot load` and loaded all or nothing: a
+    download that fails or does not check out changes nothing and says why.
+    """
+    from bot.store.loader import load_ratings
+    from bot.store.loader.fetch import RATINGS_FILE, FetchError, fetch_table
+
+    settings = _settings()
+    source = url or settings.ratings_url
+    db = _store(settings)
+    try:
+        raw = fetch_table(source)
+    except FetchError as error:
+        raise click.ClickException(f"{error}; nothing was changed") from None
+    try:
+        report = load_ratings(db, source, raw, cited_as=RATINGS_FILE)
+    except LoadError as error:
+        for line in error.problems[:50]:
+            click.echo(line, err=True)
+        if len(error.problems) > 50:
+            click.echo(f"… and {len(error.problems) - 50} more problems", err=True)
+        raise click.ClickException(
+            f"the table from {source} was not loaded; nothing was changed"
+        ) from None
     click.echo(report.describe())
 
 

@@ -24,6 +24,12 @@ DEFAULT_TEAMS_OPENID_METADATA_URL = (
     "https://login.botframework.com/v1/.well-known/openidconfiguration"
 )
 DEFAULT_TEAMS_PORT = 3978
+# HMIP's youth justice ratings as the data-to-insight scrape publishes them (MIT; the
+# ratings are HMIP's, under the Open Government Licence): `yos-bot update-ratings`.
+DEFAULT_RATINGS_URL = (
+    "https://raw.githubusercontent.com/data-to-insight/hmi-probation-youth-justice-scrape/"
+    "main/hmi_youth_justice_inspection_ratings.csv"
+)
 # The token authority of a multi-tenant bot (TEAMS_TENANT_ID unset).
 MULTI_TENANT = "botframework.com"
 
@@ -66,6 +72,8 @@ class Settings:
     # and how many it keeps.
     backup_dir: Path | None = None
     backup_keep: int = 14
+    # Where `yos-bot update-ratings` fetches HMIP's published ratings table.
+    ratings_url: str = DEFAULT_RATINGS_URL
 
     @property
     def mode(self) -> str:
@@ -76,10 +84,47 @@ class Settings:
             return "socket"
         if self.slack_bot_token and self.slack_signing_secret:
             return "http"
+        incomplete = self.slack_incomplete()
+        if incomplete:
+            raise ConfigError(incomplete)
         if self.teams_app_id or self.teams_app_password:
             self.require_teams("run")
             return "teams"
         return "console"
+
+    def slack_incomplete(self) -> str | None:
+        """What is missing when some Slack settings are set but neither mode's are all
+        there, named for each mode; None when Slack is configured or not at all."""
+        bot, app, secret = self.slack_bot_token, self.slack_app_token, self.slack_signing_secret
+        if not (bot or app or secret) or (bot and (app or secret)):
+            return None
+        given = [
+            name
+            for name, value in (
+                ("SLACK_BOT_TOKEN", bot),
+                ("SLACK_APP_TOKEN", app),
+                ("SLACK_SIGNING_SECRET", secret),
+            )
+            if value
+        ]
+        needs = []
+        if bot or app:
+            needs.append(
+                "Socket Mode needs SLACK_APP_TOKEN (xapp-…) as well as SLACK_BOT_TOKEN"
+                if bot
+                else "Socket Mode needs SLACK_BOT_TOKEN (xoxb-…) as well as SLACK_APP_TOKEN"
+            )
+        if bot or secret:
+            needs.append(
+                "HTTP mode needs SLACK_SIGNING_SECRET as well as SLACK_BOT_TOKEN"
+                if bot
+                else "HTTP mode needs SLACK_BOT_TOKEN (xoxb-…) as well as SLACK_SIGNING_SECRET"
+            )
+        return (
+            f"Slack is only partly configured ({' and '.join(given)} "
+            f"{'is' if len(given) == 1 else 'are'} set): {'; '.join(needs)}. Set what is "
+            "missing, or unset the Slack settings to use the local console (see .env.example)."
+        )
 
     @property
     def teams_configured(self) -> bool:
@@ -171,7 +216,20 @@ def settings_from(values: Mapping[str, str]) -> Settings:
         teams_channel=_conversation(get("YOS_TEAMS_CHANNEL"), "YOS_TEAMS_CHANNEL"),
         backup_dir=_path(get("YOS_BACKUP_DIR")),
         backup_keep=_int(get("YOS_BACKUP_KEEP"), "YOS_BACKUP_KEEP", 14, 1, 10_000),
+        ratings_url=_ratings_url(get("YOS_RATINGS_URL")),
     )
+
+
+def _ratings_url(value: str | None) -> str:
+    if value is None:
+        return DEFAULT_RATINGS_URL
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(
+            "YOS_RATINGS_URL must be an http(s) URL of a ratings table (CSV), such as "
+            f"{DEFAULT_RATINGS_URL}"
+        )
+    return value
 
 
 def _path(value: str | None) -> Path | None:

@@ -63,7 +63,8 @@ def test_load_refuses_a_bad_file_naming_the_field(env, tmp_path):
 def test_export_json_holds_every_fact(env):
     result = invoke("export", "--format", "json")
     data = json.loads(result.stdout)
-    [inspection] = data
+    assert len(data) == 84  # the bundled SQS and the national table's 83
+    [inspection] = [i for i in data if i["id"] == "stockton-on-tees-sqs-2013"]
     assert inspection["overall_score"] == 91
     assert [t["score"] for t in inspection["themes"]] == [91, 91, 87, 96]
     assert inspection["recommendations"][0]["window_end"] == "2014-04-14"
@@ -72,7 +73,11 @@ def test_export_json_holds_every_fact(env):
 
 def test_export_csv_one_row_per_theme(env):
     result = invoke("export", "--format", "csv")
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    rows = [
+        r
+        for r in csv.DictReader(io.StringIO(result.stdout))
+        if r["inspection"] == "stockton-on-tees-sqs-2013"
+    ]
     assert [(r["theme"], r["score"], r["rating"], r["stars"]) for r in rows] == [
         ("Reducing the likelihood of reoffending", "91", "Good", "4"),
         ("Protecting the public", "91", "Good", "4"),
@@ -177,3 +182,122 @@ def test_ask_leaves_nothing_undelivered(env):
     assert result.exit_code == 0
     pending = [r for r in open_db(env["YOS_DB"])["outbox"].rows if r["state"] != "sent"]
     assert pending == []
+
+
+# --- start-up: the mode the settings allow, or what is missing -----------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1"},
+            "Socket Mode needs SLACK_APP_TOKEN (xapp-…) as well as SLACK_BOT_TOKEN",
+        ),
+        (
+            {"SLACK_APP_TOKEN": "xapp-1"},
+            "Socket Mode needs SLACK_BOT_TOKEN (xoxb-…) as well as SLACK_APP_TOKEN",
+        ),
+        (
+            {"SLACK_SIGNING_SECRET": "s"},
+            "HTTP mode needs SLACK_BOT_TOKEN (xoxb-…) as well as SLACK_SIGNING_SECRET",
+        ),
+    ],
+)
+def test_run_with_partial_slack_settings_names_what_is_missing_and_exits(env, values, expected):
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        input="summary\n",
+        capture_output=True,
+        text=True,
+        env={**env, **values},
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "local console" not in done.stdout  # the console never opened
+    assert "Stockton" not in done.stdout
+
+
+def test_run_with_no_chat_settings_opens_the_console(env):
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        input="score overall\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    assert "Slack is not configured" in done.stderr
+    assert "overall 91%, Good (★★★★)" in done.stdout
+
+
+# --- done when: a fresh store answers, with no step beyond first start ------------------
+
+
+def ask_fresh(env, question: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "ask", question],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_a_fresh_store_answers_every_question_of_the_issue(env, tmp_path):
+    from bot.store import open_db
+
+    fresh = {**env, "YOS_DB": str(tmp_path / "fresh" / "yos.db"), "YOS_TODAY": "2014-02-20"}
+    score = ask_fresh(fresh, "score public Stockton")
+    assert score.returncode == 0, score.stderr
+    assert "83 rating rows imported, 4 flagged as questionable" in score.stderr  # first start
+    out = " ".join(score.stdout.split())
+    assert "Protecting the public: 91%, Good (★★★★)." in out
+    assert "Although not directly applied to the SQS process" in out
+
+    firsts = {
+        "status of R1": "No evidence yet",
+        "what went well": "The inspectors identified three key strengths.",
+        "score overall": (
+            "Stockton-on-Tees Youth Offending Service: overall 91%, Good (★★★★), scores "
+            "ranging from 80% to 100%."
+        ),
+        "when was it published": (
+            "18 December 2013 (HM Inspectorate of Probation): Inspection report published."
+        ),
+    }
+    for question, fact in firsts.items():
+        done = ask_fresh(fresh, question)
+        assert done.returncode == 0, (question, done.stdout)
+        _title, underline, headline = done.stdout.split("\n", 3)[:3]
+        assert set(underline) == {"="}
+        assert headline.startswith(fact[:60]), (question, headline)  # the fact first
+
+    slough = " ".join(ask_fresh(fresh, "compare Slough").stdout.split())
+    assert (
+        "Slough is Inadequate, 3/36 points: 79th of 79 ranked services by points, "
+        "the 1st percentile." in slough
+    )
+    above = slough.split("Just above", 1)[1].split("Not ranked", 1)[0]
+    for flagged in ("Bridgend", "Ceredigion", "Portsmouth", "West Sussex"):
+        assert flagged not in above
+    assert "Just below" not in slough
+
+    outstanding = ask_fresh(fresh, "services outstanding").stdout
+    assert "7 services rated Outstanding." in outstanding
+    for name in (
+        "Bromley",
+        "Islington",
+        "Carmarthenshire",
+        "Coventry",
+        "Swindon",
+        "York",
+        "Hammersmith and Fulham",
+    ):
+        assert name in outstanding
+    db = open_db(fresh["YOS_DB"])
+    assert db["inspections"].count == 84
+    db.close()

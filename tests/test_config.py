@@ -19,11 +19,84 @@ def test_defaults():
     [
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, "socket"),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, "http"),
-        ({"SLACK_SIGNING_SECRET": "s"}, "console"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SLACK_SIGNING_SECRET": "s"},
+            "socket",
+        ),
+        ({}, "console"),
+        ({"SLACK_API_URL": "http://127.0.0.1:9/api/", "YOS_CHANNEL": "C1"}, "console"),
     ],
 )
 def test_mode_follows_the_credentials(values, mode):
     assert settings_from(values).mode == mode
+
+
+@pytest.mark.parametrize(
+    ("values", "missing"),
+    [
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1"},
+            [
+                "(SLACK_BOT_TOKEN is set)",
+                "Socket Mode needs SLACK_APP_TOKEN (xapp-…) as well as SLACK_BOT_TOKEN",
+                "HTTP mode needs SLACK_SIGNING_SECRET as well as SLACK_BOT_TOKEN",
+            ],
+        ),
+        (
+            {"SLACK_APP_TOKEN": "xapp-1"},
+            ["Socket Mode needs SLACK_BOT_TOKEN (xoxb-…) as well as SLACK_APP_TOKEN"],
+        ),
+        (
+            {"SLACK_SIGNING_SECRET": "s"},
+            ["HTTP mode needs SLACK_BOT_TOKEN (xoxb-…) as well as SLACK_SIGNING_SECRET"],
+        ),
+        (
+            {"SLACK_APP_TOKEN": "xapp-1", "SLACK_SIGNING_SECRET": "s"},
+            [
+                "(SLACK_APP_TOKEN and SLACK_SIGNING_SECRET are set)",
+                "Socket Mode needs SLACK_BOT_TOKEN (xoxb-…) as well as SLACK_APP_TOKEN",
+                "HTTP mode needs SLACK_BOT_TOKEN (xoxb-…) as well as SLACK_SIGNING_SECRET",
+            ],
+        ),
+    ],
+)
+def test_partial_slack_settings_name_what_each_mode_is_missing(values, missing):
+    with pytest.raises(ConfigError) as refused:
+        settings_from(values).mode  # noqa: B018
+    message = str(refused.value)
+    assert message.startswith("Slack is only partly configured")
+    for part in missing:
+        assert part in message
+    if "SLACK_BOT_TOKEN" not in values:
+        assert "SLACK_SIGNING_SECRET as well as SLACK_BOT_TOKEN" not in message
+    assert "\n" not in message  # one line
+
+
+def test_partial_slack_settings_are_an_error_even_beside_teams():
+    values = {
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "TEAMS_APP_ID": "00000000-0000-0000-0000-00000000b07a",
+        "TEAMS_APP_PASSWORD": "p",
+    }
+    with pytest.raises(ConfigError, match="Slack is only partly configured"):
+        settings_from(values).mode  # noqa: B018
+
+
+def test_the_ratings_url_has_a_default_and_is_checked():
+    from bot.config import DEFAULT_RATINGS_URL
+
+    assert (
+        settings_from({}).ratings_url
+        == DEFAULT_RATINGS_URL
+        == (
+            "https://raw.githubusercontent.com/data-to-insight/hmi-probation-youth-justice-scrape/"
+            "main/hmi_youth_justice_inspection_ratings.csv"
+        )
+    )
+    custom = "http://127.0.0.1:8000/ratings.csv"
+    assert settings_from({"YOS_RATINGS_URL": custom}).ratings_url == custom
+    with pytest.raises(ConfigError, match="YOS_RATINGS_URL must be an http"):
+        settings_from({"YOS_RATINGS_URL": "file:///etc/passwd"})
 
 
 @pytest.mark.parametrize(

@@ -453,9 +453,7 @@ def loading(tmp_path_factory) -> tuple[sqlite_utils.Database, Path]:
 # a strict-xfail regression test at the end of this file. Hitting one is counted, not failed,
 # so the long run goes on looking for others; when one is fixed, its regression test starts
 # to pass (and so fails as a strict xfail): delete its line here and the xfail marker there.
-KNOWN_DEFECTS: dict[tuple[str, str], str] = {
-    ("ratings_csv.py", "_judge"): "a score so large that score x 36 overflows",
-}
+KNOWN_DEFECTS: dict[tuple[str, str], str] = {}
 
 
 def known_defect(error: Exception) -> str | None:
@@ -835,9 +833,9 @@ def test_a_load_of_several_files_is_all_or_nothing(loading, text, damaged):
 # row read with .strip() on None, float(None), int(nan), round(inf); schema.py: a number too
 # large for a float formatted with :g; readers.py: monitor_start = 9999-12-01 accepted) and the
 # 4,301-digit numbers given to int() (bot/domain/queries.py InspectionQueries.recommendation,
-# bot/commands/audits.py _undo, bot/commands/services.py services_command) pass with the fixes
-# made for them; a finite score so large that score x 36 overflows (ratings_csv.py _judge) is a
-# strict xfail until fixed.
+# bot/commands/audits.py _undo, bot/commands/services.py services_command) and a finite score so
+# large that score x 36 overflows (ratings_csv.py _judge: now a score outside 0-100 is flagged
+# before any rounding) pass with the fixes made for them.
 
 
 def _load_table(db: sqlite_utils.Database, folder: Path, text: str) -> None:
@@ -887,12 +885,6 @@ def test_found_a_row_without_its_score_is_refused(db, tmp_path):
     _load_table(db, tmp_path, f"{header}\nSixton,sixtonyjs,Inadequate,14/01/25\n")
 
 
-@pytest.mark.xfail(
-    raises=OverflowError,
-    strict=True,
-    reason="bot/store/loader/ratings_csv.py _judge: score_% = 1e307 is finite, but "
-    "score * 36 overflows to inf and round(inf) raises; check 0 <= score <= 100 first",
-)
 @pytest.mark.parametrize("score", ["1E307", "1e308", "-1e308"])
 def test_found_a_huge_finite_score_is_refused_or_questionable(db, tmp_path, score):
     """round(score * 36 / 100) raised OverflowError for score_% = 1e307."""

@@ -127,3 +127,114 @@ def test_bands_from_the_record(ask_text):
     assert "Unsatisfactory: 50-64%, ★★" in text
     assert "Poor: under 50%, ★" in text
     assert "not directly applied to the SQS process" in " ".join(text.split())
+
+
+# --- every fact of the record, one question away ---------------------------------------
+
+
+def said(reply) -> str:
+    """Everything a reply says, as plain text on one line."""
+    parts = [reply.title, reply.headline, reply.source or ""]
+    for section in reply.sections:
+        parts += [section.heading or "", section.text or "", *section.items]
+        parts += [f"{f.label} {f.value}" for f in section.fields]
+    return " ".join(" ".join(parts).split())
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        # the overall score and its range
+        ("score overall", "overall 91%, Good (★★★★), scores ranging from 80% to 100%"),
+        ("range", "scores ranged from 80% to 100%, overall 91%"),
+        # each theme, asked in plain words
+        (
+            "what was our score for reducing reoffending",
+            "Reducing the likelihood of reoffending: 91%",
+        ),
+        ("how did we score on protecting the public", "Protecting the public: 91%"),
+        ("score for the child or young person", "Protecting the child or young person: 87%"),
+        ("how did we do on sentence served", "Ensuring that sentence is served: 96%"),
+        # the descriptors, and the record's caveat on them
+        ("what do the stars mean", "Satisfactory: 65-79%, ★★★"),
+        (
+            "bands",
+            "Although not directly applied to the SQS process, these ratings provided an "
+            "understanding of the expected range of scores.",
+        ),
+        # what the inspectors said and found
+        (
+            "what did the inspectors say",
+            "The YOS can be proud of the progress made since our last inspection in 2010.",
+        ),
+        (
+            "what went well",
+            "The identification of diversity issues and what needed to be done to overcome "
+            "barriers to change",
+        ),
+        ("summary", "Community and custodial court orders imposed from March to September 2013"),
+        ("summary", "Case files were examined and YOS officers were interviewed."),
+        ("summary", "This was an excellent outcome for the partnership in Stockton on Tees."),
+        ("scores", "These were very high scores and compare very favourably to other SQS reports."),
+        # the recommendation, its baseline, target and monitoring
+        ("what is the target", "R1's target: 80% or more"),
+        (
+            "status of R1",
+            "In all cases, reviews of assessments and plans to tackle the risk of harm",
+        ),
+        ("recs", "85% and 80% respectively, as outlined in Appendix B of the report"),
+        (
+            "recs",
+            "the Board was asked to allow the existing improvement activity to become embedded",
+        ),
+        (
+            "target",
+            "Monitored by YOS managers for 3 months through the regular case file audit process "
+            "and staff supervision; results reported to the next YOS Management Board meeting.",
+        ),
+        # the dates, each asked by name
+        (
+            "when was the fieldwork",
+            "25 November 2013 (HM Inspectorate of Probation): Short Quality Screening fieldwork, "
+            "25-27 November 2013.",
+        ),
+        (
+            "when was it published",
+            "18 December 2013 (HM Inspectorate of Probation): Inspection report published.",
+        ),
+        (
+            "when did it go to the board",
+            "14 January 2014 (YOS Management Board): Report on the outcome of the inspection.",
+        ),
+        (
+            "when did the cabinet decide",
+            "13 February 2014 (Cabinet, Stockton-on-Tees Borough Council): RESOLVED that the "
+            "report be noted.",
+        ),
+        (
+            "when did the cabinet decide",
+            "Members noted the excellent feedback from HMIP about the performance of Stockton YOS.",
+        ),
+        (
+            "when did the cabinet decide",
+            "Reason: to ensure that Cabinet Members are aware of the inspection results. "
+            "Alternative options considered and rejected: none. Declared conflicts of "
+            "interest: none. Dispensations: N/A.",
+        ),
+        (
+            "when was the record signed",
+            "17 February 2014 (Proper Officer): Record of the Cabinet decision signed.",
+        ),
+        ("call-in", "Deadline for call-in of the decision: midnight on Friday 21 February 2014."),
+        # where it all comes from
+        (
+            "summary",
+            "source: Stockton-on-Tees Borough Council, Cabinet record of decision, 13 February "
+            "2014: Youth Offending Service Inspection",
+        ),
+    ],
+)
+def test_every_fact_of_the_record_is_one_question_away(ask, question, fact):
+    reply = ask(question)
+    assert reply.ok, (question, reply.headline)
+    assert fact in said(reply), question

@@ -104,8 +104,8 @@ def test_two_processes_starting_together_load_once(tmp_path):
         assert worker.exitcode == 0
     db = open_db(path)
     assert current_version(db) == SCHEMA_VERSION
-    assert db["inspections"].count == 1
-    assert db["themes"].count == 4
+    assert db["inspections"].count == 1 + 83  # the bundled SQS and the national table, once
+    assert db["themes"].count == 4 + 592
 
 
 # --- loading -----------------------------------------------------------------------

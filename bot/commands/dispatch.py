@@ -1,29 +1,56 @@
-"""Reading what someone typed and picking the command they meant."""
+"""Reading what someone typed and picking the command they meant.
+
+Text is normalised first (Unicode NFKC, case, punctuation, and "the", "for", "at",
+"in" set aside: ``bot.text``). A question that starts with a command is that command
+("scores for Stockton"); one that does not is read by its words, in this order: a
+recommendation named ("status of R1", "how are we doing on R1"), then the topics
+("what is the target", "what went well", "what did the inspectors say", "when was it
+published", ...), then a theme named ("how did we score on protecting the public"),
+then scores or the summary. What matches nothing gets the closest command or topic as
+a suggestion ("Did you mean `recs`?"), else the help.
+"""
 
 from __future__ import annotations
 
+import difflib
+import itertools
+
 from bot.commands.registry import Command, Context, command, registry
+from bot.commands.resolve import TOPIC_WORDS, rec_ref
+from bot.domain.matching import Mention
 from bot.domain.queries import InspectionQueries, NotFound
 from bot.reply import Reply, Section, problem
-from bot.text import words
+from bot.text import normalise, plain_words, words
 
-# --- reading what was typed ---------------------------------------------------
-
-# Keywords that pick a command when a sentence does not start with one. Order matters:
-# a theme named in the sentence is tried after these specific topics.
-_TOPICS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("recs", frozenset({"recommendation", "recommendations", "recs", "rec", "recommend"})),
-    ("strengths", frozenset({"strength", "strengths", "strong", "good at"})),
-    ("bands", frozenset({"band", "bands", "descriptor", "descriptors", "stars", "scale"})),
-    (
-        "timeline",
-        frozenset({"timeline", "when", "board", "cabinet", "call", "deadline", "resolved"}),
-    ),
+# Commands that read the words of the question besides the service (a theme, an event,
+# a recommendation, "range"): a question in plain words reaches them whole.
+_READS_WORDS = frozenset({"score", "timeline", "target", "overall"})
+# Topics tried in this order when a question does not start with a command.
+_TOPIC_ORDER = (
+    "target",
+    "strengths",
+    "quote",
+    "recs",
+    "summary",
+    "overall",
+    "compare",
+    "bands",
+    "timeline",
 )
-_SCORES_WORDS = frozenset({"score", "scores", "scored", "themes", "theme", "marks"})
-_SUMMARY_WORDS = frozenset(
-    {"summary", "latest", "inspection", "overall", "result", "results", "outcome", "how"}
+# Two-word phrases that pick a topic where one word would be too loose.
+_PHRASES: tuple[tuple[tuple[str, str], str], ...] = (
+    (("went", "well"), "strengths"),
+    (("did", "well"), "strengths"),
+    (("do", "well"), "strengths"),
+    (("done", "well"), "strengths"),
+    (("go", "well"), "strengths"),
+    (("good", "at"), "strengths"),
+    (("best", "at"), "strengths"),
 )
+# Words of the first part of a "score" question that ask for the overall result instead.
+_OVERALL = frozenset({"overall", "range", "average", "total"})
+# At most this many words of a question are compared by spelling for a suggestion.
+_SPELLING_WORDS = 12
 
 
 def clean(text: str) -> str:
@@ -35,29 +62,102 @@ def clean(text: str) -> str:
 def interpret(
     text: str, queries: InspectionQueries, service_id: str | None = None
 ) -> tuple[Command | None, str]:
-    """Pick the command a person meant, strictly first, then leniently from keywords."""
+    """Pick the command a person meant, strictly first, then leniently from its words.
+    Without one, the text comes back for the help (and its suggestion)."""
     text = clean(text)
     if not text:
         return registry.find("summary"), ""
     first, _, rest = text.partition(" ")
-    found = registry.find(first.strip("?!.,:"))
+    found = registry.find(normalise(first).replace(" ", ""))
     if found:
-        return found, rest.strip()
-    said = set(words(text))
-    for name, keywords in _TOPICS:
-        if said & keywords:
-            return registry.find(name), ""
+        return _refined(found, first, rest.strip())
+    return _lenient(text, queries, service_id)
+
+
+def _refined(found: Command, first: str, rest: str) -> tuple[Command, str]:
+    """A command typed first, sharpened by what follows: ``recs R1`` is ``rec R1``,
+    ``score overall`` is ``overall``, ``range`` keeps its word."""
+    said = plain_words(rest)
+    rec = registry.find("rec")
+    ref = rec_ref(said[:3], bare=True)
+    if found.name == "recs" and rec and ref:
+        return rec, ref
+    overall = registry.find("overall")
+    if found.name == "score" and said and said[0] in _OVERALL and overall:
+        return overall, rest
+    if found.name == "overall":
+        return found, f"{first} {rest}".strip()
+    return found, rest
+
+
+def _lenient(
+    text: str, queries: InspectionQueries, service_id: str | None
+) -> tuple[Command | None, str]:
+    """The command a question in plain words asks for, with the words it needs: the
+    whole question for those that read it, else the service it names, if any."""
+    said = plain_words(text)
+    mention = queries.service_in_text(text)
+    service = mention.typed if mention is not None else ""
+    name = _topic(said, words(text))
+    ref = rec_ref(said)
+    if ref and name != "target" and registry.find("rec"):
+        return registry.find("rec"), ref
+    if name is None:
+        theme = _theme(queries, text, mention, service_id)
+        if theme is not None:
+            return registry.find("score"), f"{theme} {service}".strip()
+        name = "scores" if set(said) & TOPIC_WORDS["scores"] else None
+    if name is None and set(said) & TOPIC_WORDS["general"]:
+        name = "summary"
+    found = registry.find(name) if name else None
+    if found is None:
+        return None, text
+    return found, text if found.name in _READS_WORDS else service
+
+
+def _topic(said: list[str], every_word: list[str]) -> str | None:
+    """The first topic, in ``_TOPIC_ORDER``, whose words (of ``said``) or phrases (of
+    ``every_word``, small words and all: "good at") the question uses."""
+    words_said = set(said)
+    pairs = set(itertools.pairwise(every_word))
+    phrased = {topic for pair, topic in _PHRASES if pair in pairs}
+    for topic in _TOPIC_ORDER:
+        if topic in phrased or words_said & TOPIC_WORDS[topic]:
+            return topic
+    return None
+
+
+def _theme(
+    queries: InspectionQueries, text: str, mention: Mention | None, service_id: str | None
+) -> str | None:
+    """The slug of the theme a question names, in the inspection it is about."""
+    if mention is not None and mention.match.service is not None:
+        service_id = mention.match.service.id
     try:
         theme = queries.theme_in_text(queries.latest_inspection(service_id), text)
     except NotFound:
-        theme = None
-    if theme is not None:
-        return registry.find("score"), theme.slug
-    if said & _SCORES_WORDS:
-        return registry.find("scores"), ""
-    if said & _SUMMARY_WORDS:
-        return registry.find("summary"), ""
-    return None, text
+        return None
+    return theme.slug if theme is not None else None
+
+
+def suggestion(text: str) -> Command | None:
+    """The command a misspelt word most likely meant: a command's name or alias, or a
+    topic's word ("recomendations" -> recs), when one is close enough."""
+    known: dict[str, str] = {}
+    for cmd in registry.commands.values():
+        for word in (cmd.name, *cmd.aliases):
+            known[word] = cmd.name
+    for topic, topic_words in TOPIC_WORDS.items():
+        if registry.find(topic) is not None:
+            for word in topic_words:
+                known.setdefault(word, topic)
+    for word in plain_words(text)[:_SPELLING_WORDS]:
+        if len(word) < 4 or word in known:
+            continue
+        close = difflib.get_close_matches(word[:40], list(known), n=1, cutoff=0.8)
+        if close:
+            return registry.find(known[close[0]])
+    return None
 
 
 def dispatch(text: str, ctx: Context) -> Reply:
@@ -88,19 +188,32 @@ def dispatch(text: str, ctx: Context) -> Reply:
 def _help_overview(ctx: Context, not_understood: str | None = None) -> Reply:
     lines = tuple(f"{ctx.cmd(c.usage)}: {c.summary}" for c in registry.commands.values())
     headline = "Ask about your latest HMIP inspection and the recommendations from it."
+    sections = [Section(items=lines)]
     if not_understood:
-        headline = f"I didn't understand “{not_understood[:80]}”. Here is what I can answer:"
+        shown = " ".join(not_understood.split())[:80]
+        meant = suggestion(not_understood)
+        if meant is not None:
+            headline = f"I didn't understand “{shown}”. Did you mean `{ctx.cmd(meant.name)}`?"
+            sections.insert(
+                0,
+                Section(
+                    heading="Did you mean",
+                    items=(f"{ctx.cmd(meant.usage)}: {meant.summary}",),
+                ),
+            )
+        else:
+            headline = f"I didn't understand “{shown}”. Here is what I can answer:"
+    sections.append(
+        Section(
+            text="You can also mention me with a question, e.g. "
+            "“how did we score on protecting the public?”. "
+            f"Type {ctx.cmd('help <command>')} for more on one command."
+        )
+    )
     return Reply(
         title="YOS inspection bot",
         headline=headline,
-        sections=(
-            Section(items=lines),
-            Section(
-                text="You can also mention me with a question, e.g. "
-                "“how did we score on protecting the public?”. "
-                f"Type {ctx.cmd('help <command>')} for more on one command."
-            ),
-        ),
+        sections=tuple(sections),
         ok=not_understood is None,
     )
 
@@ -114,7 +227,7 @@ def _help_overview(ctx: Context, not_understood: str | None = None) -> Reply:
 def help_command(ctx: Context, args: str) -> Reply:
     if not args:
         return _help_overview(ctx)
-    found = registry.find(args.split()[0].removeprefix("/"))
+    found = registry.find(normalise(args.split()[0]).replace(" ", ""))
     if found is None:
         return _help_overview(ctx, not_understood=args)
     sections = [Section(text=found.details)] if found.details else []

@@ -6,19 +6,22 @@ Which inspection a question is about is ``resolve``; how things are shown is ``p
 from __future__ import annotations
 
 from bot.commands.present import (
+    caveat_sections,
     count_word,
     overall_text,
     quality_sections,
     score_range,
     source_line,
+    standards_note,
     status_of,
     theme_value,
 )
 from bot.commands.registry import Context, command
-from bot.commands.resolve import about_inspection
-from bot.domain.model import Band, Inspection, Theme
+from bot.commands.resolve import about_inspection, rec_ref
+from bot.domain.model import Band, Inspection, Recommendation, Theme, TimelineEntry
 from bot.domain.wording import date_range, long_date, percent
 from bot.reply import Field, Reply, Section, problem, share_action
+from bot.text import words
 
 
 @command(
@@ -36,6 +39,8 @@ def summary_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         Section(fields=tuple(_summary_facts(inspection))),
         *quality_sections(inspection),
         Section(heading=heading, fields=tuple(Field(t.name, theme_value(t)) for t in themes)),
+        *_held_sections(ctx, inspection, themes),
+        *caveat_sections(inspection),
     ]
     if inspection.summary_quote:
         sections.append(
@@ -52,7 +57,7 @@ def summary_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     context = _summary_context(inspection)
     if context:
         sections.append(Section(text=context))
-    headline = f"{inspection.service.name}: overall {overall_text(inspection)}"
+    headline = f"{inspection.service.name}: overall {_overall_said(inspection)}"
     range_of_scores = score_range(inspection)
     if range_of_scores:
         headline += f", scores ranging from {range_of_scores}"
@@ -65,6 +70,11 @@ def summary_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         source=source_line(inspection),
         actions=(share_action("summary", f"{inspection.service.name}"),),
     )
+
+
+def _held_sections(ctx: Context, inspection: Inspection, themes: list[Theme]) -> list[Section]:
+    note = standards_note(ctx, inspection, len(themes))
+    return [Section(text=note)] if note else []
 
 
 def _summary_facts(inspection: Inspection) -> list[Field]:
@@ -131,9 +141,7 @@ def score_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         if range_text:
             facts.append(Field("Band", f"{band.label}: {range_text}"))
     facts.append(Field("Overall", overall_text(inspection)))
-    sections = [Section(fields=tuple(facts))]
-    if inspection.bands_note:
-        sections.append(Section(text=inspection.bands_note))
+    sections = [Section(fields=tuple(facts)), *caveat_sections(inspection)]
     if theme.score is None:  # a standard: rated, not scored
         headline = f"{theme.name}: {band.badge if band else theme.rating}."
     elif band and band.stars:
@@ -168,6 +176,59 @@ def _theme_problem(
 
 
 @command(
+    "overall",
+    "overall [service]",
+    "the overall score or rating, and the range of scores",
+    aliases=("range", "average"),
+    examples=("overall", "range", "overall Reading"),
+)
+@about_inspection(trailing=True)
+def overall_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
+    """The overall result first; asked for the range ("range", "lowest", "highest"), the
+    range first."""
+    name = inspection.service.name
+    band = inspection.overall_band
+    range_of_scores = score_range(inspection)
+    facts = [Field("Overall", overall_text(inspection))]
+    if inspection.scale.measure == "percent" and band:
+        range_text = band.range_text(inspection.scale.top)
+        facts.append(Field("Band", f"{band.label}: {range_text}" if range_text else band.label))
+    if range_of_scores:
+        facts.append(Field("Range of scores", range_of_scores))
+    if inspection.published_score is not None:
+        facts.append(Field("Published score", f"{inspection.published_score:g}%"))
+    sections = [Section(fields=tuple(facts)), *quality_sections(inspection)]
+    sections += _held_sections(ctx, inspection, ctx.queries.themes(inspection))
+    sections += caveat_sections(inspection)
+    if inspection.comparison:
+        sections.append(Section(text=inspection.comparison))
+    asked = set(words(args))
+    if range_of_scores and asked & {"range", "lowest", "highest"}:
+        headline = (
+            f"{name}: scores ranged from {range_of_scores}, overall {_overall_said(inspection)}."
+        )
+    else:
+        headline = f"{name}: overall {_overall_said(inspection)}"
+        headline += f", scores ranging from {range_of_scores}." if range_of_scores else "."
+    return Reply(
+        title=f"Overall: {name}",
+        headline=headline,
+        sections=tuple(sections),
+        source=source_line(inspection),
+        actions=(share_action("overall", name),),
+    )
+
+
+def _overall_said(inspection: Inspection) -> str:
+    """91%, Good (★★★★) as a sentence says it; a points rating as ``overall_text``."""
+    band = inspection.overall_band
+    if inspection.scale.measure == "percent" and band and inspection.overall_score is not None:
+        stars = f" ({band.stars})" if band.stars else ""
+        return f"{percent(inspection.overall_score)}, {band.label}{stars}"
+    return overall_text(inspection)
+
+
+@command(
     "scores",
     "scores [service]",
     "every theme's score with its band",
@@ -184,6 +245,9 @@ def scores_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     if range_of_scores:
         overall.append(Field("Range of scores", range_of_scores))
     sections.append(Section(fields=tuple(overall)))
+    sections += _held_sections(ctx, inspection, themes)
+    sections += quality_sections(inspection)
+    sections += caveat_sections(inspection)
     if inspection.comparison:
         sections.append(Section(text=inspection.comparison))
     return Reply(
@@ -290,6 +354,65 @@ def recs_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
 
 
 @command(
+    "target",
+    "target [rec] [service]",
+    "the target each recommendation is monitored against",
+    examples=("target", "target R1"),
+)
+@about_inspection(trailing=True)
+def target_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
+    recs = ctx.queries.recommendations(inspection)
+    asked = rec_ref(words(args))
+    shown = [r for r in recs if r.ref == asked] or recs
+    if not recs:
+        return Reply(
+            title="Target",
+            headline=f"The {inspection.programme.lower()} of {inspection.service.name} "
+            "made no recommendations, so there is no target to monitor.",
+            source=source_line(inspection),
+        )
+    sections: list[Section] = []
+    for rec in shown:
+        sections += _target_sections(ctx, inspection, rec)
+    sections += caveat_sections(inspection)
+    return Reply(
+        title="Target" if len(shown) == 1 else "Targets",
+        headline=" ".join(_target_sentence(ctx, inspection, rec) for rec in shown),
+        sections=tuple(sections),
+        source=source_line(inspection),
+        actions=(share_action("target", " ".join(r.ref for r in shown)),),
+    )
+
+
+def _target_sentence(ctx: Context, inspection: Inspection, rec: Recommendation) -> str:
+    """R1's target: 80% or more in every monthly audit of its monitoring window, ..."""
+    target = status_of(rec, ctx).target
+    sentence = f"{rec.ref}'s target: {percent(target)} or more of the cases audited"
+    if rec.monitor_months:
+        sentence += " in every monthly period of its monitoring window"
+    if rec.monitor_start and rec.window_end:
+        sentence += f", {long_date(rec.monitor_start)} to {long_date(rec.window_end)}"
+    good = inspection.scale.good_threshold
+    if good is not None and target == good:
+        sentence += f" (the threshold for Good on the {inspection.scale.name})"
+    return sentence + "."
+
+
+def _target_sections(ctx: Context, inspection: Inspection, rec: Recommendation) -> list[Section]:
+    status = status_of(rec, ctx)
+    facts = [Field("Target", f"{percent(status.target)} or more")]
+    if rec.baselines:
+        facts.append(
+            Field("Baseline", ", ".join(f"{b.label} {percent(b.score)}" for b in rec.baselines))
+        )
+    facts.append(Field("Status", status.line))
+    sections = [Section(heading=rec.ref, text=rec.text, fields=tuple(facts))]
+    if rec.monitoring_text:
+        sections.append(Section(text=rec.monitoring_text))
+    return sections
+
+
+@command(
     "strengths",
     "strengths [service]",
     "the key strengths the inspectors identified",
@@ -308,28 +431,122 @@ def strengths_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
 
 
 @command(
-    "timeline",
-    "timeline [service]",
-    "from fieldwork to the board: dates, decisions and deadlines",
-    aliases=("dates", "governance"),
-    examples=("timeline",),
+    "quote",
+    "quote [service]",
+    "what the inspectors said, in their own words",
+    aliases=("said", "verdict", "feedback"),
+    examples=("quote",),
 )
 @about_inspection()
+def quote_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
+    said = inspection.summary_quote
+    if not said:
+        report = f" The report: {inspection.report_url}" if inspection.report_url else ""
+        return Reply(
+            title="What the inspectors said",
+            headline=f"The store holds no summary in the inspectors' own words for "
+            f"{inspection.service.name}'s {inspection.programme.lower()}.{report}",
+            source=source_line(inspection),
+        )
+    return Reply(
+        title="What the inspectors said",
+        headline=f"The inspectors said: “{_first_sentence(said)}”",
+        sections=(Section(text=said, quote=True),),
+        source=source_line(inspection),
+        actions=(share_action("quote", inspection.service.name),),
+    )
+
+
+def _first_sentence(text: str) -> str:
+    """Up to the first full stop followed by a space, or all of it."""
+    flat = " ".join(text.split())
+    end = flat.find(". ")
+    return flat if end < 0 else flat[: end + 1]
+
+
+# Events asked for by name, in the order they are tried: "when was the record of the
+# cabinet decision signed" asks for the record, "when was the inspection published" for
+# the publication.
+EVENTS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("call-in-deadline", frozenset({"call", "callin", "deadline"})),
+    ("record-published", frozenset({"record", "signed", "proper", "officer"})),
+    ("monitoring-window-end", frozenset({"monitoring", "window", "monitored"})),
+    ("cabinet-decision", frozenset({"cabinet", "decision", "decided", "resolved", "noted"})),
+    ("board-report", frozenset({"board", "management"})),
+    ("published", frozenset({"published", "publication", "publish"})),
+    (
+        "fieldwork",
+        frozenset({"fieldwork", "inspected", "inspection", "visit", "visited", "screening"}),
+    ),
+)
+EVENT_NAMES = {
+    "call-in-deadline": "call-in deadline",
+    "record-published": "signed record of the decision",
+    "monitoring-window-end": "end of a monitoring window",
+    "cabinet-decision": "cabinet decision",
+    "board-report": "report to the board",
+    "published": "publication date",
+    "fieldwork": "fieldwork",
+}
+
+
+def event_asked(text: str) -> str | None:
+    """The kind of timeline event a question names, if it names one."""
+    said = set(words(text))
+    return next((kind for kind, names in EVENTS if said & names), None)
+
+
+@command(
+    "timeline",
+    "timeline [event] [service]",
+    "from fieldwork to the board: dates, decisions and deadlines",
+    aliases=("dates", "governance"),
+    examples=("timeline", "timeline published", "timeline call-in"),
+    details="Name an event to have its date first: published, fieldwork, board, cabinet, "
+    "record, call-in, monitoring.",
+)
+@about_inspection(trailing=True)
 def timeline_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     entries = ctx.queries.timeline(inspection)
-    items = []
-    for entry in entries:
-        line = f"{long_date(entry.date)}: {entry.title}"
-        if entry.body:
-            line += f" ({entry.body})"
-        if entry.detail:
-            line += f". {entry.detail}"
-        items.append(line)
+    items = tuple(_timeline_line(entry) for entry in entries)
+    kind = event_asked(args)
+    asked = [e for e in entries if e.kind == kind]
+    sections = []
+    if asked:
+        headline = " ".join(_event_sentence(e) for e in asked)
+        sections += [Section(text=e.detail) for e in asked if e.detail]
+    elif kind:
+        headline = (
+            f"No {EVENT_NAMES[kind]} is recorded for {inspection.service.name}'s "
+            f"{inspection.programme.lower()}; here is what is."
+        )
+    else:
+        headline = (
+            f"{len(entries)} dates, from {long_date(entries[0].date)} "
+            f"to {long_date(entries[-1].date)}."
+        )
+    sections.append(Section(heading="Timeline" if kind else None, items=items))
+    share = f"{kind or ''} {inspection.service.name}"
     return Reply(
         title="Timeline",
-        headline=f"{len(entries)} dates, from {long_date(entries[0].date)} "
-        f"to {long_date(entries[-1].date)}.",
-        sections=(Section(items=tuple(items)),),
+        headline=headline,
+        sections=tuple(sections),
         source=source_line(inspection),
-        actions=(share_action("timeline", f"{inspection.service.name}"),),
+        actions=(share_action("timeline", share),),
     )
+
+
+def _timeline_line(entry: TimelineEntry) -> str:
+    line = f"{long_date(entry.date)}: {entry.title}"
+    if entry.body:
+        line += f" ({entry.body})"
+    if entry.detail:
+        line += f". {entry.detail}"
+    return line
+
+
+def _event_sentence(entry: TimelineEntry) -> str:
+    """18 December 2013 (HM Inspectorate of Probation): Inspection report published."""
+    when = long_date(entry.date) + (f" ({entry.body})" if entry.body else "")
+    sentence = f"{when}: {entry.title}"
+    return sentence if sentence.endswith(".") else sentence + "."

@@ -10,8 +10,8 @@ from bot.reply import Section
 
 
 def source_line(inspection: Inspection) -> str:
-    """HMIP Short Quality Screening · fieldwork … · published … · source: …"""
-    parts = [f"HMIP {inspection.programme}"]
+    """HMIP Short Quality Screening of <service> · fieldwork … · published … · source: …"""
+    parts = [f"HMIP {inspection.programme} of {inspection.service.name}"]
     fieldwork = date_range(inspection.fieldwork_start, inspection.fieldwork_end)
     if fieldwork:
         parts.append(f"fieldwork {fieldwork}")
@@ -21,11 +21,26 @@ def source_line(inspection: Inspection) -> str:
     return " · ".join(parts)
 
 
+NOT_A_RATING = "not published as a rating"
+
+
+def published_rating(inspection: Inspection) -> str:
+    """The overall rating as published; for a row whose rating cell held no rating,
+    "not published as a rating" (what it held is in the quality note), never a label
+    worked out from its points."""
+    if inspection.overall_rating:
+        return inspection.overall_rating
+    if inspection.published_score is not None:
+        return NOT_A_RATING
+    band = inspection.overall_band
+    return band.label if band else "unrated"
+
+
 def overall_text(inspection: Inspection) -> str:
     """91%  ★★★★ Good, or Good, 26/36 points (the published rating as published)."""
     band = inspection.overall_band
     if inspection.scale.measure == "points":
-        label = inspection.overall_rating or (band.label if band else "unrated")
+        label = published_rating(inspection)
         if inspection.overall_points is not None:
             return f"{label}, {inspection.overall_points}/{inspection.scale.max_points} points"
         if inspection.published_score is not None:
@@ -46,6 +61,35 @@ def score_range(inspection: Inspection) -> str | None:
     if inspection.score_min is None or inspection.score_max is None:
         return None
     return f"{percent(inspection.score_min)} to {percent(inspection.score_max)}"
+
+
+def caveat(inspection: Inspection) -> str | None:
+    """The record's own caveat on the bands a percentage is read against, once, for any
+    reply that shows a percentage with its band (the SQS: descriptors "not directly
+    applied to the SQS process")."""
+    if inspection.scale.measure != "percent" or not inspection.bands_note:
+        return None
+    return " ".join(inspection.bands_note.split())
+
+
+def caveat_sections(inspection: Inspection) -> list[Section]:
+    note = caveat(inspection)
+    return [Section(text=note)] if note else []
+
+
+def standards_note(ctx: Context, inspection: Inspection, held: int) -> str | None:
+    """ "The published row holds 9 of the 12 standards", when it does not hold them all."""
+    total = ctx.queries.standard_count(inspection.scale.framework_id)
+    if inspection.scale.measure != "points" or not total or held >= total:
+        return None
+    what = "published row" if inspection.published_score is not None else "record"
+    note = f"The {what} holds {held} of the {total} standards"
+    if inspection.overall_points is not None:
+        note += (
+            f"; the overall {inspection.overall_points}/{inspection.scale.max_points} "
+            "points are HMIP's total, not the sum of the standards shown"
+        )
+    return note + "."
 
 
 def quality_sections(inspection: Inspection) -> list[Section]:

@@ -1,7 +1,9 @@
 """Which inspection a question is about: the service named in it, else the home service.
 
-``summary Reading`` asks about Reading; ``score public Reading`` names a theme and then
-the service; ``recommendations please`` asks about the conversation's own service.
+A service may be named anywhere in a question, as people name it: ``summary Reading``,
+``summary for Stockton``, ``score public Stockton``, ``scores for West Sussex``. The
+words that ask *what* (the vocabulary below) never name a service, so ``recommendations
+please`` and ``compare us with others`` ask about the conversation's own service.
 """
 
 from __future__ import annotations
@@ -9,80 +11,326 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from bot.commands.registry import Context, Handler
-from bot.domain.model import Inspection, ServiceMatch
+from bot.commands.registry import Context, Handler, registry
+from bot.domain.model import Inspection, Service, ServiceMatch
 from bot.reply import Reply, Section, problem
-from bot.text import words
+from bot.text import FILLER, plain_words
 
-# Words around a question that do not name a service.
-FILLER = frozenset(
-    [
-        "please",
-        "thanks",
-        "thank",
-        "you",
-        "for",
-        "our",
-        "us",
-        "we",
-        "me",
-        "the",
+# Words around a question that ask what, or how, rather than about whom.
+QUESTION_WORDS = frozenset(
+    {
+        *FILLER,
         "a",
-        "an",
-        "of",
-        "in",
-        "on",
-        "show",
-        "give",
-        "what",
-        "are",
-        "is",
-        "was",
-        "were",
-        "latest",
+        "about",
+        "again",
+        "against",
         "all",
+        "an",
+        "and",
         "any",
-    ]
+        "are",
+        "as",
+        "be",
+        "been",
+        "by",
+        "can",
+        "could",
+        "current",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "done",
+        "each",
+        "else",
+        "every",
+        "everyone",
+        "from",
+        "get",
+        "give",
+        "go",
+        "going",
+        "got",
+        "had",
+        "has",
+        "have",
+        "here",
+        "how",
+        "i",
+        "inspectors",
+        "inspector",
+        "inspectorate",
+        "is",
+        "it",
+        "its",
+        "just",
+        "know",
+        "last",
+        "latest",
+        "let",
+        "list",
+        "me",
+        "most",
+        "my",
+        "now",
+        "of",
+        "on",
+        "one",
+        "or",
+        "other",
+        "others",
+        "our",
+        "ours",
+        "please",
+        "recent",
+        "rest",
+        "see",
+        "show",
+        "so",
+        "tell",
+        "thank",
+        "thanks",
+        "that",
+        "their",
+        "them",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "us",
+        "versus",
+        "vs",
+        "want",
+        "was",
+        "we",
+        "were",
+        "what",
+        "whats",
+        "when",
+        "whens",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yos",
+        "service",
+        "hmip",
+    }
 )
+
+# The words that pick a topic when a question does not start with a command, by the
+# command they pick (``dispatch`` reads them in its own order).
+TOPIC_WORDS: dict[str, frozenset[str]] = {
+    "target": frozenset({"target", "targets", "threshold", "aim"}),
+    "strengths": frozenset(
+        {"strength", "strengths", "strong", "strongest", "positives", "praise", "praised"}
+    ),
+    "quote": frozenset(
+        {
+            "say",
+            "said",
+            "says",
+            "saying",
+            "quote",
+            "verdict",
+            "feedback",
+            "comment",
+            "comments",
+            "words",
+            "wrote",
+            "conclude",
+            "concluded",
+            "conclusion",
+            "conclusions",
+            "find",
+            "found",
+            "findings",
+        }
+    ),
+    "recs": frozenset(
+        {
+            "rec",
+            "recs",
+            "recommendation",
+            "recommendations",
+            "recommend",
+            "recommended",
+            "status",
+            "statuses",
+            "improve",
+            "improvement",
+            "improvements",
+            "actions",
+        }
+    ),
+    "summary": frozenset({"summary", "summarise", "summarize", "overview", "glance"}),
+    "overall": frozenset({"overall", "range", "average", "lowest", "highest", "total"}),
+    "compare": frozenset(
+        {
+            "compare",
+            "compared",
+            "comparison",
+            "rank",
+            "ranked",
+            "ranking",
+            "rankings",
+            "national",
+            "nationally",
+            "percentile",
+            "league",
+            "position",
+            "benchmark",
+            "england",
+            "wales",
+            "country",
+        }
+    ),
+    "bands": frozenset(
+        {
+            "band",
+            "bands",
+            "descriptor",
+            "descriptors",
+            "stars",
+            "star",
+            "scale",
+            "mean",
+            "means",
+            "meaning",
+            "grades",
+        }
+    ),
+    "timeline": frozenset(
+        {
+            "timeline",
+            "when",
+            "date",
+            "dates",
+            "deadline",
+            "call",
+            "callin",
+            "cabinet",
+            "board",
+            "resolved",
+            "published",
+            "publication",
+            "publish",
+            "fieldwork",
+            "signed",
+            "decision",
+            "decide",
+            "decided",
+            "visit",
+            "visited",
+            "happened",
+        }
+    ),
+    "scores": frozenset({"score", "scores", "scored", "themes", "theme", "marks", "standards"}),
+    "general": frozenset(
+        {"inspection", "inspected", "result", "results", "outcome", "rating", "rated", "how"}
+    ),
+}
+
+# Words of ordinary speech about results that name nothing: "how well", "went well".
+_SPEECH = frozenset({"well", "went", "good", "at", "like", "did", "look", "looks", "up"})
+
+
+def is_vocabulary(word: str) -> bool:
+    """Whether a word asks what rather than naming a service."""
+    return (
+        word in QUESTION_WORDS
+        or word in _SPEECH
+        or any(word in topic for topic in TOPIC_WORDS.values())
+        or registry.find(word) is not None
+        or word.isdecimal()
+        or (word[:1] == "r" and word[1:].isdecimal())
+    )
+
+
+_REC_WORDS = frozenset({"rec", "recs", "recommendation", "recommendations", "number", "no"})
+
+
+def rec_ref(said: list[str], *, bare: bool = False) -> str | None:
+    """The recommendation words name: R1, r2, "recommendation 1", "rec number 3"; with
+    ``bare``, a number on its own first ("recs 1")."""
+    for n, word in enumerate(said):
+        if word[:1] == "r" and word[1:].isdecimal() and len(word) <= 4:
+            return f"R{int(word[1:])}"
+        after = said[n - 1] in _REC_WORDS if n else bare
+        if word.isdecimal() and len(word) <= 3 and after:
+            return f"R{int(word)}"
+    return None
+
 
 InspectionHandler = Callable[[Context, Inspection, str], Reply]
 
 
 def service_problem(ctx: Context, typed: str, match: ServiceMatch) -> Reply:
     """The answer when what was typed names no service, or more than one."""
-    shown = typed.strip()[:60]
+    shown = " ".join(typed.split())[:60]
     if match.candidates:
         names = tuple(s.name for s in match.candidates)
         return problem(
             "Which service?",
             f"“{shown}” fits more than one service.",
             Section(heading="Did you mean", items=names),
+            Section(text=f"Name one in full, e.g. {ctx.cmd('summary ' + names[0])}."),
         )
-    sections = [Section(heading="Did you mean", items=tuple(s.name for s in match.suggestions))]
+    sections = []
+    if match.suggestions:
+        sections.append(
+            Section(heading="Did you mean", items=tuple(s.name for s in match.suggestions))
+        )
     sections.append(Section(text=f"See every service in the store with {ctx.cmd('services')}."))
     return problem("Which service?", f"No service in the store matches “{shown}”.", *sections)
+
+
+def find_service(ctx: Context, args: str) -> Service | Reply | None:
+    """The service ``args`` names: anywhere in it as people name one, else the words left
+    once the question's own words are set aside, named on their own (a prefix or part,
+    or a close spelling as a suggestion). None when nothing is left to name one."""
+    mention = ctx.queries.service_in_text(args)
+    if mention is not None:
+        if mention.match.service is None:
+            return service_problem(ctx, mention.typed, mention.match)
+        return mention.match.service
+    residual = " ".join(w for w in plain_words(args) if not is_vocabulary(w))
+    if not residual:
+        return None
+    match = ctx.queries.match_service(residual)
+    if match.service is None:
+        return service_problem(ctx, residual, match)
+    return match.service
 
 
 def target(ctx: Context, args: str, *, trailing: bool = False) -> tuple[Inspection, str] | Reply:
     """The inspection a question is about, and what is left of the question.
 
-    With ``trailing``, a service may follow the command's own argument ("score public
-    Reading"); otherwise everything typed names the service ("summary Reading").
+    With ``trailing``, the words besides the service are the command's own ("score
+    public Reading": the theme, then the service) and go to the handler; otherwise
+    everything besides the question's own words names the service ("summary for
+    Reading").
     """
-    args = args.strip()
-    if not trailing and not set(words(args)) - FILLER:
-        args = ""  # "recommendations please" asks about our own service
-    if args and not trailing:
-        match = ctx.queries.match_service(args)
-        if match.service is None:
-            return service_problem(ctx, args, match)
-        return ctx.queries.latest_inspection(match.service.id), ""
-    typed = args.split()
-    for cut in range(1, len(typed)):
-        match = ctx.queries.match_service(" ".join(typed[cut:]), exact_only=True)
-        if match.service is not None:
-            return ctx.queries.latest_inspection(match.service.id), " ".join(typed[:cut])
-    return ctx.home_inspection(), args
+    if trailing:
+        mention = ctx.queries.service_in_text(args)
+        if mention is None:
+            return ctx.home_inspection(), args.strip()
+        if mention.match.service is None:
+            return service_problem(ctx, mention.typed, mention.match)
+        return ctx.queries.latest_inspection(mention.match.service.id), mention.rest
+    found = find_service(ctx, args)
+    if isinstance(found, Reply):
+        return found
+    if found is None:
+        return ctx.home_inspection(), ""
+    return ctx.queries.latest_inspection(found.id), ""
 
 
 def about_inspection(*, trailing: bool = False) -> Callable[[InspectionHandler], Handler]:

@@ -1,88 +1,199 @@
-"""Services in the store and how they compare: compare, services, use."""
+"""Services in the store and how they compare: compare, services, use.
+
+Only like is ranked with like (see ``bot.domain.compare``): services rated in points
+under the 2018+ standards are ranked by whole points; a questionable published row is
+shown with its flag and never ranked; a percentage from an earlier programme is listed
+apart and never ranked against points.
+"""
 
 from __future__ import annotations
 
-from bot.commands.present import overall_text, source_line
+from bot.commands.present import (
+    caveat,
+    caveat_sections,
+    overall_text,
+    published_rating,
+    source_line,
+    standards_note,
+)
 from bot.commands.registry import Context, Permission, command, paginate
-from bot.commands.resolve import about_inspection, service_problem
-from bot.domain.compare import same_programme, set_channel_service, standing
+from bot.commands.resolve import about_inspection, find_service
+from bot.domain.compare import (
+    Standing,
+    distribution,
+    peers,
+    points_frameworks,
+    same_programme,
+    set_channel_service,
+    standing,
+)
 from bot.domain.model import Inspection
-from bot.domain.wording import long_date, percent
+from bot.domain.wording import long_date, ordinal, percent
 from bot.reply import Field, Reply, Section, problem, share_action
 from bot.text import words
 
 PAGE_SIZE = 20
+LEVEL_SHOWN = 10  # services listed as level with one, before "and N more"
 
 
 def _line(inspection: Inspection) -> str:
-    line = f"{inspection.service.name}: {overall_text(inspection)}"
-    if inspection.quality_note:
-        line += " (questionable as published)"
-    return line
+    return f"{inspection.service.name}: {overall_text(inspection)}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+# --- compare ----------------------------------------------------------------------------
 
 
 @command(
     "compare",
     "compare [service]",
-    "where a service stands among all the services in the store",
+    "where a service stands among the services inspected under the same framework",
     examples=("compare", "compare Reading"),
+    details="Services inspected from 2018 are ranked by their overall points out of 36; "
+    "services level on points share a rank. A service whose published row is questionable "
+    "is shown with its flag and not ranked. An inspection from an earlier programme, "
+    "scored in percentages, is not ranked against points.",
 )
 @about_inspection()
 def compare_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
-    if inspection.scale.measure == "percent":
-        return _compare_percentages(ctx, inspection)
+    if inspection.scale.measure != "points":
+        return _compare_earlier(ctx, inspection)
     place = standing(ctx.queries, inspection)
+    if not place.is_ranked:
+        return _not_ranked(ctx, place)
     total = len(place.ranked)
-    rank = f"{place.rank} of {total}" + (f" (level with {place.tied} others)" if place.tied else "")
+    level = place.level
+    tie = f", level with {_plural(len(level), 'other')}" if level else ""
     facts = [
         Field("Overall", overall_text(inspection)),
-        Field("Rank by points", rank),
-        Field("Percentile", f"{place.percentile}th"),
+        Field("Rank by points", f"{ordinal(place.rank)} of {total}{tie}"),
+        Field("Percentile", ordinal(place.percentile)),
     ]
+    sections = [Section(fields=tuple(facts))]
+    sections += _held(ctx, inspection)
+    sections.append(_distribution_section(place))
+    if level:
+        shown = [_line(i) for i in level[:LEVEL_SHOWN]]
+        if len(level) > LEVEL_SHOWN:
+            shown.append(f"and {len(level) - LEVEL_SHOWN} more")
+        sections.append(Section(heading="Level with", items=tuple(shown)))
     above, below = place.neighbours()
-    sections = [
-        Section(fields=tuple(facts)),
-        Section(
-            heading=f"Overall ratings of {total} services",
-            fields=tuple(Field(label, str(count)) for label, count in place.distribution),
-        ),
-    ]
     if above:
         sections.append(Section(heading="Just above", items=tuple(_line(i) for i in above)))
     if below:
         sections.append(Section(heading="Just below", items=tuple(_line(i) for i in below)))
-    if inspection.quality_note:
-        sections.append(Section(heading="Questionable as published", text=inspection.quality_note))
+    sections += _unranked_note(place)
     return Reply(
         title=f"How {inspection.service.name} compares",
         headline=f"{inspection.service.name} is {overall_text(inspection)}: "
-        f"{_ordinal(place.rank)} of {total} services by points, "
-        f"the {_ordinal(place.percentile)} percentile.",
+        f"{ordinal(place.rank)} of {total} ranked services by points{tie}, "
+        f"the {ordinal(place.percentile)} percentile.",
         sections=tuple(sections),
         source=f"Each service's latest inspection under the {inspection.scale.name} in the store",
-        actions=(share_action("compare", f"{inspection.service.name}"),),
+        actions=(share_action("compare", inspection.service.name),),
     )
 
 
-def _compare_percentages(ctx: Context, inspection: Inspection) -> Reply:
-    others = same_programme(ctx.queries, inspection)
-    themes = ctx.queries.themes(inspection)
+def _held(ctx: Context, inspection: Inspection) -> list[Section]:
+    note = standards_note(ctx, inspection, len(ctx.queries.themes(inspection)))
+    return [Section(text=note)] if note else []
+
+
+def _distribution_section(place: Standing) -> Section:
+    return Section(
+        heading=f"Overall ratings of the {_plural(len(place.ranked), 'ranked service')}",
+        fields=tuple(Field(label, str(count)) for label, count in place.distribution),
+    )
+
+
+def _unranked_note(place: Standing) -> list[Section]:
+    others = [i for i in place.flagged if i.id != place.inspection.id]
     if not others:
-        text = f"No other {inspection.programme} results are in the store to compare with."
-        if inspection.comparison:
-            text += f" The record says: “{inspection.comparison}”"
-        return Reply(
-            title=f"How {inspection.service.name} compares",
-            headline=text,
-            sections=(
-                Section(fields=tuple(Field(t.name, t.score_text) for t in themes)),
-                Section(text="Load other services' results with yos-bot load to compare."),
-            ),
-            source=source_line(inspection),
-            actions=(share_action("compare", f"{inspection.service.name}"),),
+        return []
+    names = ", ".join(i.service.name for i in others)
+    return [
+        Section(
+            text=f"Not ranked, as their published rows are questionable: {names} "
+            "(ask about any of them for the reason)."
         )
+    ]
+
+
+def _not_ranked(ctx: Context, place: Standing) -> Reply:
+    """A service whose published row is questionable: shown with its flag, not ranked."""
+    inspection = place.inspection
+    name = inspection.service.name
+    note = inspection.quality_note or "its overall points are not a whole number"
+    facts = [Field("Published", overall_text(inspection))]
+    if inspection.published_score is not None and inspection.overall_points is not None:
+        facts.append(Field("Published score", f"{inspection.published_score:g}%"))
+    sections = [
+        Section(fields=tuple(facts)),
+        Section(heading="Questionable as published", text=note),
+        *_held(ctx, inspection),
+        _distribution_section(place),
+        *_unranked_note(place),
+    ]
+    return Reply(
+        title=f"How {name} compares",
+        headline=f"{name} is not ranked: its published row is questionable ({note}). "
+        f"Here is how the {_plural(len(place.ranked), 'ranked service')} are rated.",
+        sections=tuple(sections),
+        source=f"Each service's latest inspection under the {inspection.scale.name} in the store",
+        actions=(share_action("compare", name),),
+    )
+
+
+def _compare_earlier(ctx: Context, inspection: Inspection) -> Reply:
+    """An inspection scored in percentages: against others of its programme when the
+    store has them; never ranked against points, with the national picture instead."""
+    others = same_programme(ctx.queries, inspection)
+    sections = _programme_sections(ctx, inspection, others) if others else []
+    sections += caveat_sections(inspection)
+    if inspection.comparison:
+        sections.append(Section(text=f"The record says: “{inspection.comparison}”"))
+    national = [peers(ctx.queries, fid) for fid in points_frameworks(ctx.queries)]
+    national = [(ranked, flagged) for ranked, flagged in national if ranked]
+    sections += _national_sections(ctx, national)
+    name = inspection.service.name
+    if others:
+        said = [
+            f"{name} against {_plural(len(others), 'other')} {inspection.programme} "
+            f"result{'s' if len(others) != 1 else ''} in the store."
+        ]
+    else:
+        said = [f"No other {inspection.programme} results are in the store to compare with."]
+    if national:
+        ranked = sum(len(r) for r, _ in national)
+        scale = national[0][0][0].scale
+        period = f" ({scale.period})" if scale.period else ""
+        said.insert(
+            0,
+            f"{name}'s {inspection.programme} of {inspection.published[:4]} cannot be "
+            f"ranked among the {_plural(ranked, 'service')} inspected under the "
+            f"{scale.name}{period}: it was scored as percentages of cases "
+            f"({percent(inspection.overall_score)} overall), while they are rated on "
+            f"standards in points out of {scale.max_points}, a different measure.",
+        )
+    headline = " ".join(said)
+    return Reply(
+        title=f"How {name} compares",
+        headline=headline,
+        sections=tuple(sections),
+        source=source_line(inspection),
+        actions=(share_action("compare", name),),
+    )
+
+
+def _programme_sections(
+    ctx: Context, inspection: Inspection, others: list[Inspection]
+) -> list[Section]:
+    """Each theme's score against the average of the same programme's other results."""
     rows = []
-    for theme in themes:
+    for theme in ctx.queries.themes(inspection):
         scores = [
             t.score
             for other in others
@@ -96,73 +207,200 @@ def _compare_percentages(ctx: Context, inspection: Inspection) -> Reply:
             Field(
                 theme.name,
                 f"{theme.score_text} against an average of {percent(average)} "
-                f"across {len(scores)} other services",
+                f"across {_plural(len(scores), 'other service')}",
             )
         )
-    return Reply(
-        title=f"How {inspection.service.name} compares",
-        headline=f"{inspection.service.name} against {len(others)} other "
-        f"{inspection.programme} results in the store.",
-        sections=(Section(fields=tuple(rows)),),
-        source=source_line(inspection),
-        actions=(share_action("compare", f"{inspection.service.name}"),),
+    return [Section(fields=tuple(rows))] if rows else []
+
+
+def _national_sections(
+    ctx: Context, national: list[tuple[tuple[Inspection, ...], tuple[Inspection, ...]]]
+) -> list[Section]:
+    """The national distribution of overall ratings, and how to see the services."""
+    if not national:
+        return [
+            Section(
+                text="No services inspected from 2018 are in the store: "
+                "`yos-bot update-ratings` loads HMIP's published ratings."
+            )
+        ]
+    sections = []
+    for ranked, flagged in national:
+        heading = f"Nationally: overall ratings of the {_plural(len(ranked), 'ranked service')}"
+        if flagged:
+            heading += f" ({len(flagged)} more not ranked: questionable as published)"
+        sections.append(
+            Section(
+                heading=heading,
+                fields=tuple(
+                    Field(label, str(count)) for label, count in distribution(ranked[0], ranked)
+                ),
+            )
+        )
+    example = national[0][0][0].service.name
+    sections.append(
+        Section(
+            text=f"See them with {ctx.cmd('services')} (one rating: "
+            f"{ctx.cmd('services outstanding')}), or how one compares with "
+            f"{ctx.cmd('compare ' + example)}."
+        )
     )
+    return sections
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+# --- services ---------------------------------------------------------------------------
+
+Entry = tuple[str, str]  # (the group it is listed under, the line)
+EARLIER = "Earlier programmes, in percentages: not ranked against points"
 
 
 @command(
     "services",
     "services [rating] [page]",
-    "the services in the store, best first, optionally with one overall rating",
+    "the services in the store, frameworks apart, best first; optionally one overall rating",
     examples=("services", "services outstanding", "services requires improvement 2"),
 )
 def services_command(ctx: Context, args: str) -> Reply:
+    frameworks = [
+        (ctx.queries.scale(fid), *peers(ctx.queries, fid)) for fid in points_frameworks(ctx.queries)
+    ]
+    labels = {b.label.lower(): b.label for scale, _, _ in frameworks for b in scale.of("overall")}
+    asked = _rating_and_page(args, labels)
+    if isinstance(asked, Reply):
+        return asked
+    wanted, page = asked
+    entries: list[Entry] = []
+    counts = {"ranked": 0, "flagged": 0}
+    for scale, ranked, flagged in frameworks:
+        group = f"{scale.name} ({scale.period}), ranked by points" if scale.period else scale.name
+        entries += _ranked_entries(group, ranked, wanted, counts)
+        entries += _flagged_entries(flagged, wanted, counts)
+    earlier = [] if wanted else _earlier_inspections(ctx)
+    entries += [(EARLIER, _earlier_line(i)) for i in earlier]
+    shown, page, pages = paginate(entries, page, PAGE_SIZE)
+    sections = _grouped(list(shown), page, pages)
+    on_page = {line for _, line in shown}
+    notes = {note for i in earlier if _earlier_line(i) in on_page and (note := caveat(i))}
+    sections += [Section(text=note) for note in sorted(notes)]
+    if page < pages:
+        more = f"{wanted} {page + 1}".strip()
+        sections.append(Section(text=f"More: {ctx.cmd('services ' + more)}"))
+    what = labels.get(wanted, "")
+    return Reply(
+        title=f"Services rated {what}" if what else "Services",
+        headline=_services_headline(what, counts, len(earlier)),
+        sections=tuple(sections),
+        actions=(share_action("services", f"{wanted} {page}"),),
+    )
+
+
+def _rating_and_page(args: str, labels: dict[str, str]) -> tuple[str, int] | Reply:
+    """The overall rating asked for (lower case, "" for all) and the page."""
     typed = words(args)
     page = 1
-    if typed and typed[-1].isdigit():
-        page = max(1, int(typed.pop()))
+    if typed and typed[-1].isdecimal():
+        number = typed.pop()
+        if len(number) > 6:
+            return problem("Which page?", f"“{number[:12]}…” is not a page number.")
+        page = max(1, int(number))
     wanted = " ".join(typed)
-    inspections = [ctx.queries.latest_inspection(s.id) for s in ctx.queries.services()]
-    labels = {b.label.lower(): b.label for i in inspections for b in i.scale.of("overall")}
     if wanted and wanted not in labels:
         return problem(
             "Which rating?",
             f"“{args.strip()[:40]}” is not an overall rating.",
             Section(text="Try one of: " + ", ".join(sorted(set(labels.values()))) + "."),
         )
-    if wanted:
-        inspections = [i for i in inspections if (i.rating_label or "").lower() == wanted]
-    ranked = sorted(
-        inspections,
-        key=lambda i: (i.scale.measure != "points", -(i.points or 0), i.service.name),
+    return wanted, page
+
+
+def _ranked_entries(
+    group: str, ranked: tuple[Inspection, ...], wanted: str, counts: dict[str, int]
+) -> list[Entry]:
+    """Ranked services, best first, each with its rank among all ranked ("8th=" when
+    level with another), filtered to one rating when asked."""
+    points = [i.overall_points for i in ranked]
+    entries = []
+    for inspection in ranked:
+        band = inspection.scale.band_for(inspection.overall_points, "overall")
+        if wanted and (band is None or band.label.lower() != wanted):
+            continue
+        mine = inspection.overall_points
+        rank = 1 + sum(1 for p in points if (p or 0) > (mine or 0))
+        tie = "=" if points.count(mine) > 1 else ""
+        entries.append(
+            (
+                group,
+                f"{ordinal(rank)}{tie} {_line(inspection)}, "
+                f"published {long_date(inspection.published)}",
+            )
+        )
+    counts["ranked"] += len(entries)
+    return entries
+
+
+def _flagged_entries(
+    flagged: tuple[Inspection, ...], wanted: str, counts: dict[str, int]
+) -> list[Entry]:
+    """Services whose published rows are questionable: with their flag, never ranked."""
+    entries = [
+        (
+            "Not ranked: questionable as published",
+            f"{_line(i)}, published {long_date(i.published)} ({i.quality_note})",
+        )
+        for i in flagged
+        if not wanted or published_rating(i).lower() == wanted
+    ]
+    counts["flagged"] += len(entries)
+    return entries
+
+
+def _earlier_inspections(ctx: Context) -> list[Inspection]:
+    """Services whose latest inspection was scored in percentages, by name."""
+    latest = [ctx.queries.latest_inspection(s.id) for s in ctx.queries.services()]
+    return sorted((i for i in latest if i.scale.measure != "points"), key=lambda i: i.service.name)
+
+
+def _earlier_line(inspection: Inspection) -> str:
+    return (
+        f"{_line(inspection)} ({inspection.programme}, {inspection.scale.name}), "
+        f"published {long_date(inspection.published)}"
     )
-    shown, page, pages = paginate(ranked, page, PAGE_SIZE)
-    items = tuple(
-        (_line(i) if i.scale.measure == "points" else f"{_line(i)} ({i.programme})")
-        + f", published {long_date(i.published)}"
-        for i in shown
-    )
-    what = labels.get(wanted, "")
-    noun = "service" if len(ranked) == 1 else "services"
-    headline = (
-        f"{len(ranked)} {noun} rated {what}" if what else f"{len(ranked)} {noun} in the store"
-    )
-    sections = (
-        [Section(heading=f"Best first (page {page} of {pages})", items=items)] if items else []
-    )
-    if page < pages:
-        more = f"{wanted} {page + 1}".strip()
-        sections.append(Section(text=f"More: {ctx.cmd('services ' + more)}"))
-    return Reply(
-        title=f"Services rated {what}" if what else "Services",
-        headline=headline + ".",
-        sections=tuple(sections),
-        actions=(share_action("services", f"{wanted} {page}"),),
-    )
+
+
+def _grouped(shown: list[Entry], page: int, pages: int) -> list[Section]:
+    """One section per group on this page; the first says which page it is."""
+    groups: list[tuple[str, list[str]]] = []
+    for group, line in shown:
+        if not groups or groups[-1][0] != group:
+            groups.append((group, []))
+        groups[-1][1].append(line)
+    return [
+        Section(heading=_paged(group, page, pages) if n == 0 else group, items=tuple(lines))
+        for n, (group, lines) in enumerate(groups)
+    ]
+
+
+def _paged(group: str, page: int, pages: int) -> str:
+    return f"{group} (page {page} of {pages})"
+
+
+def _services_headline(what: str, counts: dict[str, int], earlier: int) -> str:
+    ranked, flagged = counts["ranked"], counts["flagged"]
+    if what:
+        headline = f"{_plural(ranked + flagged, 'service')} rated {what}"
+        if flagged:
+            headline += f" ({flagged} of them not ranked: questionable as published)"
+        return headline + "."
+    total = ranked + flagged + earlier
+    parts = [f"{ranked} ranked by points"]
+    if flagged:
+        parts.append(f"{flagged} not ranked (questionable as published)")
+    if earlier:
+        parts.append(f"{earlier} inspected under an earlier programme, in percentages")
+    return f"{_plural(total, 'service')} in the store: " + ", ".join(parts) + "."
+
+
+# --- use --------------------------------------------------------------------------------
 
 
 @command(
@@ -175,25 +413,25 @@ def services_command(ctx: Context, args: str) -> Reply:
     writes=True,
 )
 def use_command(ctx: Context, args: str) -> Reply:
-    if not args.strip():
+    found = find_service(ctx, args) if args.strip() else None
+    if found is None:
         current = ctx.queries.service(ctx.home_service())
         return problem(
             "Which service?",
             f"This channel's questions are about {current.name}. Name another, "
             f"e.g. {ctx.cmd('use Reading')}.",
         )
-    match = ctx.queries.match_service(args)
-    if match.service is None:
-        return service_problem(ctx, args, match)
+    if isinstance(found, Reply):
+        return found
     if not ctx.conversation:
         return problem("Not in a channel", "A default service belongs to a channel.")
     if not ctx.may(Permission.USE):
         return ctx.refused("Only auditors can change which service this channel is about.")
-    set_channel_service(ctx.db, ctx.conversation, match.service.id, ctx.user.id)
-    latest = ctx.queries.latest_inspection(match.service.id)
+    set_channel_service(ctx.db, ctx.conversation, found.id, ctx.user.id)
+    latest = ctx.queries.latest_inspection(found.id)
     return Reply(
-        title=f"Now answering about {match.service.name}",
-        headline=f"Questions in this channel are now about {match.service.name} "
+        title=f"Now answering about {found.name}",
+        headline=f"Questions in this channel are now about {found.name} "
         f"(latest inspection: {latest.programme}, published {long_date(latest.published)}).",
         sections=(Section(text="Name a service after any question to ask about another."),),
     )

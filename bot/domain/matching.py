@@ -1,57 +1,234 @@
 """Finding the service or theme a person meant from what they typed.
 
-Exact names first, then a prefix or a part only one of them has, then close spellings
-as suggestions; when more than one fits, the candidates, so the caller asks rather
-than guesses.
+Services are named as people name them: the full name, the short name, the reference,
+or any leading word or words of a name that only one service has ("Stockton", "West
+Sussex"), in any case and punctuation, with or without "the", "for", "at" or "in".
+Named on its own, a service may also be a prefix or a part only it has, and close
+spellings are suggested. Found inside a question ("score public Stockton"), a single
+leading word counts only when it is a place name rather than a common word ("north",
+"royal", "vale"), so a question is never read as a service by accident.
+
+When more than one fits, the candidates come back, so the caller asks rather than
+guesses. All text is normalised first (``bot.text``); every step is linear in what
+was typed.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from bot.domain.model import Service, ServiceMatch, Theme, ThemeMatch
-from bot.text import SMALL_WORDS, slugify, words
+from bot.text import SMALL_WORDS, normalise, plain_words, slugify, words
 
 MAX_CANDIDATES = 10
+# Longest text compared by spelling: no service's name is longer, and the comparison
+# is quadratic in length.
+MAX_SPELLING = 80
+
+# Words that begin service names but, alone inside a question, are more likely to be
+# ordinary words or parts of a region's name: they name a service only with the words
+# that follow ("West Sussex", "Royal Borough of Greenwich"), or named on their own.
+COMMON_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "of",
+        "on",
+        "to",
+        "north",
+        "south",
+        "east",
+        "west",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "mid",
+        "new",
+        "old",
+        "great",
+        "greater",
+        "royal",
+        "county",
+        "city",
+        "isle",
+        "vale",
+        "st",
+        "saint",
+        "upon",
+        "borough",
+        "council",
+        "district",
+        "youth",
+        "offending",
+        "justice",
+        "service",
+        "services",
+        "team",
+        "inspection",
+        "yos",
+        "yot",
+        "yjs",
+        "ji",
+    }
+)
 
 
 # --- services -----------------------------------------------------------------------
 
 
-def match_service(
-    services: Sequence[Service], text: str, *, exact_only: bool = False
-) -> ServiceMatch:
-    """Find a service by id, name, short name or reference; then by prefix, part or
-    spelling, with the candidates when more than one fits."""
-    wanted = " ".join(text.lower().split())
-    if not wanted:
+@dataclass(frozen=True)
+class ServiceIndex:
+    """Every way each service is named, as word sequences: whole names and their
+    leading runs of words, each with the services it fits."""
+
+    services: tuple[Service, ...]
+    whole: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
+    leading: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
+    by_id: dict[str, Service] = field(default_factory=dict)
+    longest: int = 0
+
+    def of(self, ids: Iterable[str]) -> tuple[Service, ...]:
+        """The services with these ids, by name."""
+        return tuple(sorted((self.by_id[i] for i in ids), key=lambda s: s.name))
+
+
+def service_index(services: Sequence[Service]) -> ServiceIndex:
+    whole: dict[tuple[str, ...], set[str]] = {}
+    leading: dict[tuple[str, ...], set[str]] = {}
+    for service in services:
+        for key in _name_keys(service):
+            whole.setdefault(key, set()).add(service.id)
+            for end in range(1, len(key) + 1):
+                leading.setdefault(key[:end], set()).add(service.id)
+    return ServiceIndex(
+        services=tuple(services),
+        whole={k: frozenset(v) for k, v in whole.items()},
+        leading={k: frozenset(v) for k, v in leading.items()},
+        by_id={s.id: s for s in services},
+        longest=max((len(k) for k in whole), default=0),
+    )
+
+
+def _name_keys(service: Service) -> set[tuple[str, ...]]:
+    """The service's names as word sequences: name, short name, id, reference and local
+    authority ("Stockton-on-Tees Borough Council" -> stockton on tees borough council)."""
+    names = (
+        service.name,
+        service.short_name,
+        service.id,
+        service.reference,
+        service.local_authority,
+    )
+    # Name, short name and local authority are often the same text: read each once.
+    return {key for key in (tuple(plain_words(n)) for n in set(names) if n) if key}
+
+
+def match_service(index: ServiceIndex, text: str, *, exact_only: bool = False) -> ServiceMatch:
+    """The service ``text`` names on its own: a whole name, then leading words, then a
+    prefix or part only it has; else close spellings as suggestions. Several that fit
+    come back as candidates."""
+    typed = tuple(plain_words(text))
+    if not typed:
         return ServiceMatch(None)
-    exact = [s for s in services if wanted in s.names or slugify(wanted) == s.id]
-    if len(exact) == 1:
-        return ServiceMatch(exact[0])
-    if exact_only:
-        return ServiceMatch(None, candidates=tuple(exact))
-    return _partial_service(services, wanted) or _close_services(services, wanted)
+    exact = index.whole.get(typed, frozenset())
+    if len(exact) == 1 or exact_only:
+        return _outcome(index, exact)
+    if exact:
+        return _outcome(index, exact)
+    leading = index.leading.get(typed, frozenset())
+    if leading:
+        return _outcome(index, leading)
+    wanted = " ".join(typed)[:MAX_SPELLING]
+    return _partial_service(index, wanted) or _close_services(index, wanted)
 
 
-def _partial_service(services: Sequence[Service], wanted: str) -> ServiceMatch | None:
+def _outcome(index: ServiceIndex, ids: frozenset[str]) -> ServiceMatch:
+    if len(ids) == 1:
+        return ServiceMatch(index.by_id[next(iter(ids))])
+    return ServiceMatch(None, candidates=index.of(ids)[:MAX_CANDIDATES])
+
+
+def _partial_service(index: ServiceIndex, wanted: str) -> ServiceMatch | None:
     """The one service a name starts with, else contains; the candidates when several do."""
+    names = [(s, [" ".join(key) for key in _name_keys(s)]) for s in index.services]
     for fits in (
-        [s for s in services if any(n.startswith(wanted) for n in s.names)],
-        [s for s in services if any(wanted in n for n in s.names)],
+        [s for s, known in names if any(n.startswith(wanted) for n in known)],
+        [s for s, known in names if any(wanted in n for n in known)],
     ):
         if len(fits) == 1:
             return ServiceMatch(fits[0])
         if fits:
-            return ServiceMatch(None, candidates=tuple(fits[:MAX_CANDIDATES]))
+            return ServiceMatch(None, candidates=index.of(s.id for s in fits)[:MAX_CANDIDATES])
     return None
 
 
-def _close_services(services: Sequence[Service], wanted: str) -> ServiceMatch:
-    by_name = {s.name.lower(): s for s in services}
+def _close_services(index: ServiceIndex, wanted: str) -> ServiceMatch:
+    by_name = {normalise(s.name): s for s in index.services}
     close = difflib.get_close_matches(wanted, list(by_name), n=3, cutoff=0.6)
     return ServiceMatch(None, suggestions=tuple(by_name[n] for n in close))
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A service named inside a question, and the question's other words."""
+
+    match: ServiceMatch
+    typed: str  # the words that named it
+    rest: str  # the question without them
+
+
+def service_in_text(index: ServiceIndex, text: str) -> Mention | None:
+    """The service a question names anywhere in it ("score public Stockton", "how did
+    West Sussex do"): the longest run of words that is a whole name or the leading words
+    of one. None when no run names one; candidates when the longest runs fit several."""
+    tokens = plain_words(text)
+    spans = [span for start in range(len(tokens)) if (span := _span_at(index, tokens, start))]
+    if not spans:
+        return None
+    longest = max(end - start for start, end, _ in spans)
+    best = [(start, end, ids) for start, end, ids in spans if end - start == longest]
+    start, end, _ = best[0]
+    ids = frozenset().union(*(ids for _, _, ids in best))
+    typed = " ".join(tokens[start:end])
+    rest = " ".join(tokens[:start] + tokens[end:])
+    return Mention(_outcome(index, ids), typed, rest)
+
+
+def _span_at(
+    index: ServiceIndex, tokens: Sequence[str], start: int
+) -> tuple[int, int, frozenset[str]] | None:
+    """The longest run of words from ``start`` that names a service, with the services
+    it fits: only those it names whole, when it names one whole. The run's last word may
+    be possessive ("Stockton's", normalised to "stocktons")."""
+    found: tuple[int, int, frozenset[str]] | None = None
+    key: tuple[str, ...] = ()
+    for end in range(start + 1, min(len(tokens), start + index.longest) + 1):
+        word = tokens[end - 1]
+        owner = (*key, word[:-1]) if len(word) > 3 and word.endswith("s") else None
+        key = (*key, word)
+        for tried in (key, owner):
+            ids = index.leading.get(tried) if tried else None
+            if tried and ids is not None and _names_something(tried):
+                whole = index.whole.get(tried, frozenset())
+                found = (start, end, whole if len(whole) == 1 else ids)
+                break
+        if key not in index.leading:
+            break
+    return found
+
+
+def _names_something(key: tuple[str, ...]) -> bool:
+    """Whether a run of words found in a question may name a service: not only common
+    words or numbers, and not one word of two letters ("cd" is a reference, but said in a
+    question more likely something else; named on its own it still matches)."""
+    if all(w in COMMON_WORDS or w.isdecimal() for w in key):
+        return False
+    return len(key) > 1 or len(key[0]) > 2
 
 
 # --- themes -------------------------------------------------------------------------
@@ -71,15 +248,18 @@ def find_theme(themes: Sequence[Theme], query: str) -> ThemeMatch:
         return ThemeMatch(covering[0])
     if covering:
         return ThemeMatch(None, candidates=tuple(covering))
-    close = difflib.get_close_matches(wanted_slug, [t.slug for t in themes], n=3, cutoff=0.5)
+    close = difflib.get_close_matches(
+        wanted_slug[:MAX_SPELLING], [t.slug for t in themes], n=3, cutoff=0.5
+    )
     by_slug = {t.slug: t for t in themes}
     return ThemeMatch(None, suggestions=tuple(by_slug[slug] for slug in close))
 
 
 def _theme_named(themes: Sequence[Theme], query: str, wanted_slug: str) -> Theme | None:
     """The theme whose slug or full name was typed, else the only one the slug begins."""
+    typed = normalise(query)
     for theme in themes:
-        if wanted_slug == theme.slug or query.strip().lower() == theme.name.lower():
+        if wanted_slug == theme.slug or typed == normalise(theme.name):
             return theme
     by_prefix = [t for t in themes if (t.slug + "-").startswith(wanted_slug + "-")]
     return by_prefix[0] if len(by_prefix) == 1 else None

@@ -83,10 +83,18 @@ class InspectionQueries:
     def services(self) -> list[Service]:
         return [rows.service_of(r) for r in self.db.query("SELECT * FROM services ORDER BY name")]
 
+    @cached
+    def service_index(self) -> matching.ServiceIndex:
+        return matching.service_index(self.services())
+
     def match_service(self, text: str, *, exact_only: bool = False) -> ServiceMatch:
-        """Find a service by id, name, short name or reference; then by prefix, part or
-        spelling, with the candidates when more than one fits."""
-        return matching.match_service(self.services(), text, exact_only=exact_only)
+        """Find a service named on its own: by id, name, short name, reference or leading
+        words; then by prefix, part or spelling, with the candidates when several fit."""
+        return matching.match_service(self.service_index(), text, exact_only=exact_only)
+
+    def service_in_text(self, text: str) -> matching.Mention | None:
+        """The service a question names anywhere in it, if any (see ``matching``)."""
+        return matching.service_in_text(self.service_index(), text)
 
     @cached
     def channel_service(self, channel_id: str | None) -> str | None:
@@ -150,6 +158,14 @@ class InspectionQueries:
     def scales(self) -> list[Scale]:
         return [self.scale(r["id"]) for r in self.db.query("SELECT id FROM frameworks ORDER BY id")]
 
+    @cached
+    def standard_count(self, framework_id: str) -> int:
+        """How many standards the framework rates (0 for one scored by themes)."""
+        row = self._one(
+            "SELECT count(*) AS n FROM framework_standards WHERE framework_id = ?", [framework_id]
+        )
+        return int(row["n"]) if row else 0
+
     # --- themes ---------------------------------------------------------------
 
     @cached
@@ -190,7 +206,9 @@ class InspectionQueries:
     @cached
     def recommendation(self, inspection: Inspection, ref: str) -> Recommendation | None:
         wanted = ref.strip().upper()
-        if wanted.isdigit():
+        if wanted.isdecimal():
+            if len(wanted) > 6:  # no inspection has a million recommendations
+                return None
             wanted = f"R{int(wanted)}"
         row = self._one(
             "SELECT * FROM recommendations WHERE inspection_id = ? AND ref = ?",

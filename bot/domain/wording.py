@@ -44,3 +44,12 @@ def bar(value: float, target: float | None = None) -> str:
         return "".join(cells)
     mark = min(round(target / 100 * BAR_WIDTH), BAR_WIDTH)
     return "".join(cells[:mark]) + "│" + "".join(cells[mark:])
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd, 23rd, 101st, 111th."""
+    if 11 <= abs(n) % 100 <= 13:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(abs(n) % 10, "th")
+    return f"{n}{suffix}"

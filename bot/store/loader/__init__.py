@@ -13,10 +13,11 @@ The stages, one module each:
 - ``ratings_csv``: HMIP's published ratings table (CSV) into rows;
 - ``ratings``: a ratings table in a load, checked against the framework;
 - ``sync``: writing the rows: insert new, update changed, remove what a file dropped;
-- ``files``: one load, all or nothing (``load_files``, ``LoadReport``).
+- ``files``: one load, all or nothing (``load_files``; ``load_ratings`` for a table
+  already downloaded; ``LoadReport``).
 """
 
-from bot.store.loader.files import LoadReport, bundled_files, load_files
+from bot.store.loader.files import LoadReport, bundled_files, load_files, load_ratings
 from bot.store.loader.schema import LoadError
 
-__all__ = ["LoadError", "LoadReport", "bundled_files", "load_files"]
+__all__ = ["LoadError", "LoadReport", "bundled_files", "load_files", "load_ratings"]

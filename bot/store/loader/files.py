@@ -55,7 +55,21 @@ class LoadReport:
 def load_files(db: sqlite_utils.Database, paths: Sequence[Path]) -> LoadReport:
     """Load data files into the store, all or nothing. Raises LoadError on any problem."""
     batch = Batch()
-    problems = _read_all(db, paths, batch)
+    return _load(db, batch, _read_all(db, paths, batch))
+
+
+def load_ratings(
+    db: sqlite_utils.Database, where: str, raw: bytes, cited_as: str | None = None
+) -> LoadReport:
+    """Load a ratings table already in memory (downloaded from ``where``, cited in
+    replies as ``cited_as``) by the rules of :func:`load_files`, all or nothing. Raises
+    LoadError on any problem."""
+    batch = Batch()
+    return _load(db, batch, read_table(db, where, raw, batch, cited_as))
+
+
+def _load(db: sqlite_utils.Database, batch: Batch, problems: list[str]) -> LoadReport:
+    """Check the batch's references, then write it in one transaction."""
     if not problems:
         problems.extend(_check_references(db, batch))
     if problems:
@@ -74,8 +88,9 @@ def load_files(db: sqlite_utils.Database, paths: Sequence[Path]) -> LoadReport:
 
 
 def bundled_files(data_dir: Path) -> list[Path]:
-    """The data files shipped in ``data_dir``, in name order."""
-    return sorted(data_dir.glob("*.toml"))
+    """The data files shipped in ``data_dir``: the TOML files and the published ratings
+    tables (CSV), in name order (a load reads TOML first, so a table finds its framework)."""
+    return sorted([*data_dir.glob("*.toml"), *data_dir.glob("*.csv")])
 
 
 def _read_all(db: sqlite_utils.Database, paths: Sequence[Path], batch: Batch) -> list[str]:
@@ -93,7 +108,7 @@ def _read_all(db: sqlite_utils.Database, paths: Sequence[Path], batch: Batch) ->
         else:
             problems.extend(read_toml(path, batch))
     for path in csv_paths:
-        problems.extend(read_table(db, path, batch))
+        problems.extend(read_table(db, str(path), path.read_bytes(), batch))
     return problems
 
 

@@ -13,6 +13,7 @@ import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -289,6 +290,10 @@ def _recommendation_row(
     ref: str | None,
     position: int,
 ) -> Row:
+    months = check.number(rec, "monitor_months", at, low=1, high=60, whole=True)
+    start = check.day(rec, "monitor_start", at)
+    if start is not None and months is not None:
+        _check_window_end(check, date.fromisoformat(start), int(months), f"{at}.monitor_start")
     return {
         "id": f"{inspection_id}:{ref}",
         "inspection_id": inspection_id,
@@ -298,13 +303,23 @@ def _recommendation_row(
         "context": check.text(rec, "context", at),
         "response": check.text(rec, "response", at),
         "baseline_note": check.text(rec, "baseline_note", at),
-        "monitor_months": check.number(rec, "monitor_months", at, low=1, high=60, whole=True),
-        "monitor_start": check.day(rec, "monitor_start", at),
+        "monitor_months": months,
+        "monitor_start": start,
         "monitored_by": check.text(rec, "monitored_by", at),
         "monitor_means": json.dumps(check.texts(rec, "monitor_means", at)),
         "report_to": check.text(rec, "report_to", at),
         "target": check.number(rec, "target", at, low=0, high=100),
     }
+
+
+def _check_window_end(check: Checker, start: date, months: int, where: str) -> None:
+    """A monitoring window must end on a date the calendar can hold (by 31 December 9999)."""
+    if (start.year * 12 + start.month - 1 + months) // 12 > date.max.year:
+        check.problem(
+            where,
+            f"a window of {months} months from {start.isoformat()} ends after 9999-12-31, "
+            "the last date the bot can handle",
+        )
 
 
 def _read_baselines(check: Checker, rec: Mapping[str, Any], at: str, rec_id: str) -> list[Row]:

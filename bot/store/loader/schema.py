@@ -6,6 +6,7 @@ and says what is wrong, so one refusal lists everything to fix.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -79,8 +80,11 @@ class Checker:
             noun = "a whole number" if whole else "a number"
             self.problem(f"{where}.{key}", f"must be {noun}, got {value!r}")
             return None
+        if isinstance(value, float) and not math.isfinite(value):
+            self.problem(f"{where}.{key}", f"must be a finite number, got {value!r}")
+            return None
         if (low is not None and value < low) or (high is not None and value > high):
-            self.problem(f"{where}.{key}", f"must be from {low:g} to {high:g}, got {value:g}")
+            self.problem(f"{where}.{key}", f"must be from {low:g} to {high:g}, got {_shown(value)}")
             return None
         return value
 
@@ -106,3 +110,11 @@ class Checker:
         """A problem when ``value`` is given but is not one of ``allowed``."""
         if value is not None and value not in allowed:
             self.problem(where, f"must be one of {', '.join(allowed)}, got {value!r}")
+
+
+def _shown(value: float) -> str:
+    """A number as a message quotes it; an integer too large for a float is not spelt out."""
+    if isinstance(value, int) and abs(value) >= 10**30:
+        digits = int(value.bit_length() * 0.30103) + 1  # log10(2): never str() a huge int
+        return f"a number of about {digits} digits"
+    return str(value) if isinstance(value, int) else f"{value:g}"
