@@ -187,6 +187,24 @@ def test_every_timeline_event_asked_by_name_comes_first(ask, question, first):
     assert len(timeline.items) == 7  # then the whole timeline
 
 
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("Stockton", f"{STOCKTON}: Short Quality Screening"),
+        ("Slough?", "Slough: Youth justice inspection"),
+        ("West Sussex", "West Sussex: Youth justice inspection"),
+    ],
+)
+def test_a_service_named_alone_gets_its_summary(ask, question, title):
+    assert ask(question).title == title
+
+
+def test_a_target_for_a_recommendation_that_does_not_exist(ask):
+    reply = ask("target R9")
+    assert not reply.ok
+    assert reply.headline == "R9 is not a recommendation of this inspection; it has R1."
+
+
 def test_an_event_a_service_has_no_record_of_says_so(ask):
     reply = ask("when is the call-in deadline for Reading")
     assert reply.ok

@@ -18,6 +18,11 @@ import pytest
         ("sentence", "Ensuring that sentence is served"),
         ("Ensuring that Sentence is Served", "Ensuring that sentence is served"),
         ("reduc", "Reducing the likelihood of reoffending"),
+        ("\uff30\uff35\uff22\uff2c\uff29\uff23", "Protecting the public"),  # full-width
+        ("the public", "Protecting the public"),
+        ("“public”", "Protecting the public"),
+        ("child or young person!", "Protecting the child or young person"),
+        ("sentence served", "Ensuring that sentence is served"),
     ],
 )
 def test_theme_found(ask, typed, title):
@@ -70,6 +75,11 @@ def test_missing_theme_explains_how_to_ask(ask):
         ("when is the call-in deadline", "Timeline"),
         ("what do the stars mean", "Rating bands"),
         ("all our scores", "Scores by theme: Stockton YOS"),
+        ("what's our score for protecting the public in Stockton?", "Protecting the public"),
+        ("how did Stockton do on reoffending", "Reducing the likelihood of reoffending"),
+        ("what went well", "Key strengths"),
+        ("what did the inspectors say", "What the inspectors said"),
+        ("when was it published", "Timeline"),
     ],
 )
 def test_questions_in_plain_english(ask, sentence, title):

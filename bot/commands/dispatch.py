@@ -107,12 +107,17 @@ def _lenient(
         if theme is not None:
             return registry.find("score"), f"{theme} {service}".strip()
         name = "scores" if set(said) & TOPIC_WORDS["scores"] else None
-    if name is None and set(said) & TOPIC_WORDS["general"]:
-        name = "summary"
+    if name is None and (set(said) & TOPIC_WORDS["general"] or _only_names(mention)):
+        name = "summary"  # "how did Slough do", or just "Slough"
     found = registry.find(name) if name else None
     if found is None:
         return None, text
     return found, text if found.name in _READS_WORDS else service
+
+
+def _only_names(mention: Mention | None) -> bool:
+    """Whether a question is a service's name and nothing else ("Stockton", "Slough?")."""
+    return mention is not None and not plain_words(mention.rest)
 
 
 def _topic(said: list[str], every_word: list[str]) -> str | None:

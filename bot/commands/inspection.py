@@ -363,7 +363,14 @@ def recs_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
 def target_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     recs = ctx.queries.recommendations(inspection)
     asked = rec_ref(words(args))
-    shown = [r for r in recs if r.ref == asked] or recs
+    shown = [r for r in recs if r.ref == asked] if asked else recs
+    if asked and not shown:
+        known = ", ".join(r.ref for r in recs) or "none"
+        return problem(
+            "Which recommendation?",
+            f"{asked} is not a recommendation of this inspection; it has {known}.",
+            Section(text=f"See them all with {ctx.cmd('recs')}."),
+        )
     if not recs:
         return Reply(
             title="Target",
