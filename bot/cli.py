@@ -390,6 +390,56 @@ def remind(today: Any, dry_run: bool) -> None:
 
 
 @main.command()
+@click.option("--dry-run", is_flag=True, help="Say what is due to be erased; erase nothing.")
+def purge(dry_run: bool) -> None:
+    """Erase personal data past its time (the serving processes do this daily).
+
+    Notes older than YOS_NOTE_RETENTION_DAYS (730 unless set) are erased, the figures kept;
+    the text of messages sent more than 30 days ago is blanked in the outbox; deliveries
+    older than 30 days are forgotten. Backups keep their copy until rotated out.
+    """
+    from bot.domain.retention import purge as run_purge
+
+    settings = _settings()
+    db = _store(settings)
+    done = run_purge(db, retention_days=settings.note_retention_days, dry_run=dry_run)
+    click.echo(done.describe())
+
+
+@main.command("erase-note")
+@click.argument("number", type=click.IntRange(1, 10**12))
+@click.option("--reason", help="Why it is erased, kept with the record.  [default: on request]")
+def erase_note(number: int, reason: str | None) -> None:
+    """Erase audit update NUMBER's note now (a request to erase personal data).
+
+    The update keeps its figures and records that its note was erased, when, by whom (your
+    login) and why; not what it said. Backups keep their copy until rotated out.
+    """
+    import getpass
+
+    from bot.domain.audits import AuditProblem
+    from bot.domain.retention import erase_note as erase
+
+    settings = _settings()
+    db = _store(settings)
+    try:
+        login = getpass.getuser()
+    except Exception:  # no login name (a container with no user entry): say so instead
+        login = "unknown operator"
+    if reason is not None and len(reason) > 1000:
+        raise click.ClickException("the reason is over 1,000 characters; shorten it")
+    try:
+        erased = erase(db, number, by=login, reason=reason)
+    except AuditProblem as wrong:
+        raise click.ClickException(wrong.message) from None
+    click.echo(
+        f"Erased the note of audit update #{erased.id} ({erased.ref}, {erased.figures} on "
+        f"{erased.audit_date.isoformat()}), by {login}. Backups made before now still hold "
+        "it until they are rotated out."
+    )
+
+
+@main.command()
 @click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),

@@ -72,6 +72,10 @@ class Settings:
     # and how many it keeps.
     backup_dir: Path | None = None
     backup_keep: int = 14
+    # Personal data: who may read audit notes ("auditors" or "everyone"), and how many days
+    # a note is kept before it is erased (the figures stay).
+    notes_visible_to: str = "auditors"
+    note_retention_days: int = 730
     # Where `yos-bot update-ratings` fetches HMIP's published ratings table.
     ratings_url: str = DEFAULT_RATINGS_URL
 
@@ -216,6 +220,10 @@ def settings_from(values: Mapping[str, str]) -> Settings:
         teams_channel=_conversation(get("YOS_TEAMS_CHANNEL"), "YOS_TEAMS_CHANNEL"),
         backup_dir=_path(get("YOS_BACKUP_DIR")),
         backup_keep=_int(get("YOS_BACKUP_KEEP"), "YOS_BACKUP_KEEP", 14, 1, 10_000),
+        notes_visible_to=_notes_visible_to(get("YOS_NOTES_VISIBLE_TO")),
+        note_retention_days=_int(
+            get("YOS_NOTE_RETENTION_DAYS"), "YOS_NOTE_RETENTION_DAYS", 730, 1, 36_500
+        ),
         ratings_url=_ratings_url(get("YOS_RATINGS_URL")),
     )
 
@@ -230,6 +238,14 @@ def _ratings_url(value: str | None) -> str:
             f"{DEFAULT_RATINGS_URL}"
         )
     return value
+
+
+def _notes_visible_to(value: str | None) -> str:
+    if value is None:
+        return "auditors"
+    if value.lower() not in ("auditors", "everyone"):
+        raise ConfigError(f"YOS_NOTES_VISIBLE_TO must be auditors or everyone, got {value[:40]!r}")
+    return value.lower()
 
 
 def _path(value: str | None) -> Path | None:
@@ -258,8 +274,12 @@ def _date(value: str | None, name: str) -> date | None:
 
 
 def _token(value: str | None, name: str, prefix: str) -> str | None:
+    # Never quote the value: a secret pasted into the wrong setting would be printed.
     if value is not None and not value.startswith(prefix):
-        raise ConfigError(f"{name} must start with {prefix!r} (got {value[:5]!r}…)")
+        raise ConfigError(
+            f"{name} must start with {prefix!r}, and the value set does not (it is not "
+            "shown, as it may be a secret): check that the right token was pasted whole"
+        )
     return value
 
 

@@ -40,7 +40,7 @@ def application(
 ) -> Application:
     return Application(
         store,
-        Policy(settings.auditors, directory),
+        Policy(settings.auditors, directory, notes_visible_to=settings.notes_visible_to),
         service=settings.service,
         today=settings.today,
     )

@@ -29,7 +29,7 @@ from bot.app import (
 )
 from bot.app.core import FormOutcome
 from bot.commands import Permission
-from bot.commands.audits import FormEntry
+from bot.commands.audits import NOTE_RECORDED, FormEntry
 from bot.config import settings_from
 from bot.console import ConsoleTransport
 from bot.reply import ActionKind, Chart, Person, from_json
@@ -766,4 +766,6 @@ def test_outbox_bodies_are_json_replies(app, store):
     app.handle(ask("audit R1 17/20 <!channel> note"))
     body = json.loads(outbox_rows(store)[0]["body"])
     assert body["headline"] == EXPECTED_NEWS
-    assert body["sections"][-1]["text"] == "<!channel> note"  # stored as typed, escaped later
+    # Only auditors may read notes, so the announcement says only that there is one.
+    assert body["sections"][-1]["text"] == f"Note: {NOTE_RECORDED}."
+    assert "<!channel>" not in outbox_rows(store)[0]["body"]

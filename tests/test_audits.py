@@ -359,7 +359,8 @@ def test_audit_history_newest_first_with_bars_and_pages(ctx, db):
     assert any(s.text == "Older updates: /yos audits R1 2" for s in slack.sections)
 
 
-def test_notes_are_escaped_in_slack(ask):
+def test_notes_are_escaped_in_slack(ask, ctx):
+    ctx.everyone_allowed = only(Permission.READ_NOTES)  # YOS_NOTES_VISIBLE_TO=everyone
     reply = ask("audit R1 17/20 <!channel> see <https://evil.example|this>")
     for said in (reply, reply.announcement):
         rendered = message(said)

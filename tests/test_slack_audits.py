@@ -357,10 +357,14 @@ def test_a_failed_announcement_loses_nothing_and_the_poster_is_told(app, fake_sl
 
 
 def test_a_note_with_channel_mentions_is_escaped_everywhere(app, fake_slack):
-    app.command("audit R1 17/20 <!channel> <!everyone> look", user=AUDITOR)
+    confirmation = app.command("audit R1 17/20 <!channel> <!everyone> look", user=AUDITOR).json()
     [post] = fake_slack.wait_for("chat.postMessage")
-    history = app.command("audits R1").json()
-    for message in (post.params, history):
+    history = app.command("audits R1", user=AUDITOR).json()
+    for message in (confirmation, post.params, history):
         everything = message["text"] + json.dumps(message["blocks"])
         assert "<!channel>" not in everything and "<!everyone>" not in everything
-    assert "&lt;!channel&gt; &lt;!everyone&gt; look" in all_text(post.params["blocks"])
+    # The auditor sees the note, escaped; the channel sees only that there is one.
+    for message in (confirmation, history):
+        assert "&lt;!channel&gt; &lt;!everyone&gt; look" in all_text(message["blocks"])
+    assert "look" not in all_text(post.params["blocks"])
+    assert "a note was recorded" in all_text(post.params["blocks"])

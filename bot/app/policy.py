@@ -5,6 +5,11 @@ reopening recommendations, changing a conversation's service and posting the boa
 report for everyone are auditor actions. Auditors are listed in YOS_AUDITORS by
 platform ID: Slack users and user groups, Teams (Azure AD) users. With the list
 empty, everyone is an auditor (the servers log a warning at start).
+
+Audit notes may be about children, so reading them is an auditor's too: everyone else
+sees the figures, the dates and that a note was recorded. YOS_NOTES_VISIBLE_TO=everyone
+shows notes to everyone, in posts for a whole conversation (announcements, shared
+answers) as well.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from typing import Protocol
 
 from bot.commands import Permission
 from bot.reply import Person
+
+NOTES_TO_AUDITORS, NOTES_TO_EVERYONE = "auditors", "everyone"
 
 
 class Directory(Protocol):
@@ -25,10 +32,19 @@ class Directory(Protocol):
 
 
 class Policy:
-    def __init__(self, auditors: tuple[str, ...], directory: Directory | None = None) -> None:
+    def __init__(
+        self,
+        auditors: tuple[str, ...],
+        directory: Directory | None = None,
+        *,
+        notes_visible_to: str = NOTES_TO_AUDITORS,
+    ) -> None:
         self.users = frozenset(a for a in auditors if not _is_group(a))
         self.groups = tuple(a for a in auditors if _is_group(a))
         self.directory = directory
+        if notes_visible_to not in (NOTES_TO_AUDITORS, NOTES_TO_EVERYONE):
+            raise ValueError(f"notes are visible to auditors or everyone, not {notes_visible_to}")
+        self.notes_public = notes_visible_to == NOTES_TO_EVERYONE
 
     @property
     def anyone(self) -> bool:
@@ -48,9 +64,18 @@ class Policy:
         )
 
     def allows(self, person: Person, permission: Permission) -> bool:
-        # Every permission is an auditor's today; the parameter keeps the question
-        # specific, so a finer rule lands here and nowhere else.
+        # Every permission is an auditor's; reading notes is everyone's when the setting
+        # says so. The parameter keeps the question specific, so a finer rule lands here
+        # and nowhere else.
+        if permission is Permission.READ_NOTES and self.notes_public:
+            return True
         return self.is_auditor(person)
+
+    def allows_everyone(self, permission: Permission) -> bool:
+        """Whether everyone in a conversation may: what a post for all of them may show.
+        Only reading notes can be everyone's (YOS_NOTES_VISIBLE_TO=everyone); even with no
+        auditors listed, an announcement in a channel never shows a note by default."""
+        return permission is Permission.READ_NOTES and self.notes_public
 
 
 def _is_group(auditor_id: str) -> bool:

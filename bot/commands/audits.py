@@ -6,7 +6,7 @@ Typed commands and the audit form record through the same function here
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.commands.present import source_line, status_of
 from bot.commands.registry import Context, Permission, command, split_args
@@ -30,12 +30,26 @@ from bot.domain.audits import (
 )
 from bot.domain.model import Recommendation
 from bot.domain.monitoring import Period
+from bot.domain.privacy import SAFE_EXAMPLE, explain, explain_briefly
 from bot.domain.status import Monitoring, change_text
 from bot.domain.wording import bar, long_date, percent
 from bot.reply import Field, Person, Reply, Section, problem, share_action
 
 PAGE_SIZE = 10
 FORM_FIELDS = ("recommendation", "audit_date", "audited", "compliant", "note")
+MAX_NUMBER_DIGITS = 9  # an update or page number: checked before int() sees it
+PAST_ANY_PAGE = 1_000_000_000
+NOTE_RECORDED = "a note was recorded (only auditors can read notes)"
+PRIVACY_NOTICE = (
+    "Personal data: a note is for the audit, never the child: no names, dates of birth, "
+    "ages, PNC, case or NHS numbers, addresses, phone numbers or email addresses. A note that "
+    "looks like one is refused; if you have checked it identifies no one, add --checked. "
+    "Stored: the figures, the dates, the note, who recorded it (platform ID and display "
+    "name) and where. Notes are shown only to auditors (YOS_NOTES_VISIBLE_TO=everyone shows "
+    "them to all); announcements say only that a note was recorded. A note is erased "
+    "after YOS_NOTE_RETENTION_DAYS days (730 unless set), retracted or not; the figures stay. "
+    "To have a note erased sooner, ask whoever runs the bot (yos-bot erase-note)."
+)
 
 
 def _origin(ctx: Context) -> Origin:
@@ -63,11 +77,13 @@ def record_update(ctx: Context, draft: AuditDraft) -> Reply:
             headline=f"Already recorded as audit update #{audit.id}.",
             duplicate=True,
         )
-    news = announcement(ctx, audit)
+    figures = update_reply(ctx, audit)
+    news = with_note(figures, audit, show_note=ctx.everyone_may(Permission.READ_NOTES))
     return Reply(
         title=f"Recorded audit update #{audit.id}",
         headline=f"Recorded audit update #{audit.id}: {news.headline}",
-        sections=news.sections,
+        # The recorder's own note is theirs to see, whoever else may.
+        sections=with_note(figures, audit, show_note=True).sections,
         announcement=news,
         private=True,
     )
@@ -90,7 +106,7 @@ def record_update(ctx: Context, draft: AuditDraft) -> Reply:
     "it. An audit dated outside the monitoring window is refused unless you add --outside; it "
     "is then listed apart and never counted. `audit undo` retracts your latest update; an "
     "auditor can retract any by its number: `audit undo 3`. Where the platform has forms, "
-    "`audit` on its own opens one.",
+    "`audit` on its own opens one.\n\n" + PRIVACY_NOTICE,
     writes=True,
 )
 def audit_command(ctx: Context, args: str) -> Reply:
@@ -104,6 +120,13 @@ def audit_command(ctx: Context, args: str) -> Reply:
         draft = parse_audit(args, ctx.today)
         return record_update(ctx, draft)
     except AuditProblem as wrong:
+        if wrong.findings and draft is not None:
+            example = ctx.cmd(f"audit {draft.ref} {draft.figures} {SAFE_EXAMPLE} --checked")
+            return problem(
+                "That audit update was not recorded",
+                wrong.message,
+                Section(text=explain(wrong.findings, example=example)),
+            )
         headline, hint = wrong.message, f"Write it like: {ctx.cmd(EXAMPLE)}"
         if wrong.outside and draft is not None:
             headline += (
@@ -175,9 +198,22 @@ def submit_form(ctx: Context, entry: FormEntry) -> FormResult:
         return FormResult(record_update(ctx, draft), {})
     except AuditProblem as wrong:
         message = wrong.message
+        if wrong.findings:
+            message = f"{explain_briefly(wrong.findings)} {_checked_hint(ctx, draft)}"
         if wrong.outside:
             message += f" To record it anyway, use {ctx.cmd(_outside_example(draft))}"
         return FormResult(None, {wrong.field or "recommendation": message})
+
+
+def _checked_hint(ctx: Context, draft: AuditDraft) -> str:
+    """How to record a form's note that was refused as personal data, once checked: the
+    form has no box for that, so the command, written out when it is short enough."""
+    note = draft.note if draft.note and len(draft.note) <= 200 else "<note>"
+    typed = f"audit {draft.ref} {draft.figures} {draft.audit_date:%d/%m/%Y} {note} --checked"
+    return (
+        "If you have checked that it identifies no one, record it with the command and "
+        f"--checked: {ctx.cmd(typed)}"
+    )
 
 
 def placement(status: Monitoring, audit: Audit) -> str:
@@ -230,7 +266,27 @@ def status_fields(status: Monitoring) -> list[Field]:
 
 
 def announcement(ctx: Context, audit: Audit) -> Reply:
-    """What everyone in the channel sees when an update is recorded."""
+    """What everyone in the channel sees when an update is recorded: the figures, and the
+    note only when everyone there may read notes (else that a note was recorded)."""
+    reply = update_reply(ctx, audit)
+    return with_note(reply, audit, show_note=ctx.everyone_may(Permission.READ_NOTES))
+
+
+def with_note(reply: Reply, audit: Audit, *, show_note: bool) -> Reply:
+    """The reply about ``audit`` with its note, or with the words that one was recorded."""
+    if not audit.note:
+        return reply
+    said = (
+        Section(heading="Note", text=audit.note)
+        if show_note
+        else Section(text=f"Note: {NOTE_RECORDED}.")
+    )
+    return replace(reply, sections=(*reply.sections, said))
+
+
+def update_reply(ctx: Context, audit: Audit) -> Reply:
+    """An update as announced, but for its note: its figures against the target, where it
+    falls, the status."""
     rec = ctx.queries.recommendation_by_id(audit.recommendation_id)
     assert rec is not None
     status = status_of(rec, ctx)
@@ -256,13 +312,10 @@ def announcement(ctx: Context, audit: Audit) -> Reply:
     if against:
         facts.append(Field("Against the last result", against))
     facts += status_fields(status)
-    sections = [Section(fields=tuple(facts))]
-    if audit.note:
-        sections.append(Section(heading="Note", text=audit.note))
     return Reply(
         title=f"Audit update #{audit.id} for {rec.ref}",
         headline=headline,
-        sections=tuple(sections),
+        sections=(Section(fields=tuple(facts)),),
         source=f"Recorded via {audit.via}; see {ctx.cmd('audits ' + rec.ref)}",
         recorded_by=Person(audit.user_id, audit.user_name, audit.platform),
     )
@@ -274,7 +327,7 @@ def _undo(ctx: Context, words: list[str]) -> Reply:
     number = None
     if words:
         digits = words[0].lstrip("#")
-        if not digits.isdigit():
+        if not (digits.isascii() and digits.isdigit()):
             return problem(
                 "Which update?",
                 f"“{words[0][:40]}” is not an update number.",
@@ -283,6 +336,8 @@ def _undo(ctx: Context, words: list[str]) -> Reply:
                     f"or {ctx.cmd('audit undo 3')}."
                 ),
             )
+        if len(digits.lstrip("0")) > MAX_NUMBER_DIGITS:
+            return problem("Nothing was retracted", f"There is no audit update #{digits[:12]}….")
         number = int(digits)
     try:
         gone = retract(
@@ -305,7 +360,9 @@ def _find_rec(ctx: Context, words: list[str], command: str) -> Recommendation | 
     if not words:
         return problem("Which recommendation?", f"Add its number, e.g. {ctx.cmd(command)} R1.")
     inspection = ctx.home_inspection()
-    rec = ctx.queries.recommendation(inspection, normal_ref(words[0]))
+    # No reference is long: a longer word is refused before it is looked up (or converted).
+    typed = words[0]
+    rec = ctx.queries.recommendation(inspection, normal_ref(typed)) if len(typed) <= 20 else None
     if rec is None:
         return problem(
             "Which recommendation?",
@@ -315,11 +372,32 @@ def _find_rec(ctx: Context, words: list[str], command: str) -> Recommendation | 
     return rec
 
 
+def page_number(ctx: Context, words: list[str], command: str) -> int | Reply:
+    """The page asked for (1 when none), or a reply saying how to ask for one. A number too
+    long to be a page is past the last page, found without converting it."""
+    if not words:
+        return 1
+    wanted = words[0]
+    if not (wanted.isascii() and wanted.isdigit()):
+        return problem(
+            "Which page?",
+            f"“{wanted[:20]}” is not a page number.",
+            Section(text=f"Write {ctx.cmd(f'{command} 2')} for the second page."),
+        )
+    if len(wanted.lstrip("0")) > MAX_NUMBER_DIGITS:
+        return PAST_ANY_PAGE  # the last page is shown
+    return max(1, int(wanted))
+
+
 @command(
     "audits",
     "audits <rec> [page]",
     "the audit updates recorded against a recommendation, latest audit date first",
     examples=("audits R1", "audits R1 2"),
+    details="Each update shows its figures, audit date, whether it counts and who recorded "
+    "it. Notes are shown to auditors only (unless YOS_NOTES_VISIBLE_TO=everyone); others "
+    "see that a note was recorded. A note older than the retention period is erased.",
+    cacheable=False,  # notes are shown only to those who may read them
 )
 def audits_command(ctx: Context, args: str) -> Reply:
     words = args.split()
@@ -327,14 +405,16 @@ def audits_command(ctx: Context, args: str) -> Reply:
     if isinstance(found, Reply):
         return found
     rec = found
-    wanted = words[1] if len(words) > 1 else "1"
-    page = int(wanted) if wanted.isascii() and wanted.isdigit() and len(wanted) < 7 else 1
+    wanted = page_number(ctx, words[1:2], f"audits {rec.ref}")
+    if isinstance(wanted, Reply):
+        return wanted
     total, retracted = audit_count(ctx.db, rec.id)
     pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
+    page = min(wanted, pages)
     shown = audit_page(ctx.db, rec.id, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     status = status_of(rec, ctx)
-    items = tuple(_history_line(a, status) for a in shown)
+    notes = ctx.may(Permission.READ_NOTES)
+    items = tuple(_history_line(a, status, show_note=notes) for a in shown)
     sections = [Section(fields=(Field("Status", status.label), Field("Why", status.reason)))]
     if items:
         sections.append(Section(heading=f"Updates (page {page} of {pages})", items=items))
@@ -364,7 +444,7 @@ def standing(status: Monitoring, audit: Audit) -> str:
     return f"replaced in {period.name}"
 
 
-def _history_line(audit: Audit, status: Monitoring) -> str:
+def _history_line(audit: Audit, status: Monitoring, *, show_note: bool) -> str:
     """#3 20 February 2014: 17/20 (85%) ███│ (counts for February) by Alice: note."""
     line = f"#{audit.id} {long_date(audit.audit_date)}: {audit.figures} "
     line += f"{bar(audit.percent, status.target)} "
@@ -372,10 +452,17 @@ def _history_line(audit: Audit, status: Monitoring) -> str:
         line = f"(retracted) {line}"
     else:
         line += f"({standing(status, audit)}) "
-    line += f"by {audit.who}"
+    return line + f"by {audit.who}" + note_text(audit, show_note=show_note)
+
+
+def note_text(audit: Audit, *, show_note: bool) -> str:
+    """What a line about an update says of its note: the note to those who may read it,
+    else that one was recorded; that it was erased, and when, to everyone."""
     if audit.note:
-        line += f": {audit.note}"
-    return line
+        return f": {audit.note}" if show_note else f"; {NOTE_RECORDED}"
+    if audit.note_erased_at:
+        return f"; its note was erased on {long_date(audit.note_erased_at[:10])}"
+    return ""
 
 
 @command(
@@ -401,11 +488,16 @@ def rec_command(ctx: Context, args: str) -> Reply:
                     text=f'Write {ctx.cmd(f"rec {rec.ref} close")} "reason" or reopen "reason".'
                 ),
             )
-        return _close_or_reopen(ctx, rec, action == "close", " ".join(words[2:]).strip())
+        rest = words[2:]
+        checked = "--checked" in rest
+        reason = " ".join(w for w in rest if w != "--checked").strip()
+        return _close_or_reopen(ctx, rec, action == "close", reason, checked=checked)
     return _rec_detail(ctx, rec)
 
 
-def _close_or_reopen(ctx: Context, rec: Recommendation, close: bool, reason: str) -> Reply:
+def _close_or_reopen(
+    ctx: Context, rec: Recommendation, close: bool, reason: str, *, checked: bool = False
+) -> Reply:
     verb, done = ("close", "closed") if close else ("reopen", "reopened")
     if not ctx.may(Permission.CLOSE):
         return ctx.refused(f"Only auditors can {verb} a recommendation.")
@@ -421,8 +513,23 @@ def _close_or_reopen(ctx: Context, rec: Recommendation, close: bool, reason: str
     if ctx.delivery_key and change_by_delivery(ctx.db, ctx.delivery_key):
         return Reply(title=rec.ref, headline=f"{rec.ref} was already {done}.", duplicate=True)
     try:
-        set_closed(ctx.db, rec, close=close, reason=reason, origin=_origin(ctx), today=ctx.today)
+        set_closed(
+            ctx.db,
+            rec,
+            close=close,
+            reason=reason,
+            origin=_origin(ctx),
+            today=ctx.today,
+            reason_checked=checked,
+        )
     except AuditProblem as wrong:
+        if wrong.findings:
+            example = ctx.cmd(f'rec {rec.ref} {verb} "Reported to the board" --checked')
+            return problem(
+                f"{rec.ref} was not changed",
+                wrong.message,
+                Section(text=explain(wrong.findings, example=example, what="reason")),
+            )
         return problem(f"{rec.ref} was not changed", wrong.message)
     status = status_of(rec, ctx)
     news = Reply(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import TypeVar
@@ -25,6 +25,15 @@ class Permission(StrEnum):
     CLOSE = "close"  # close or reopen a recommendation
     USE = "use"  # change the service a conversation is about
     POST_REPORT = "post_report"  # post the board report for everyone in a conversation
+    # See what an audit note says (others see the figures and that a note was recorded).
+    # A reply that depends on it must be registered cacheable=False: the reply cache is
+    # shared by everyone who asks.
+    READ_NOTES = "read_notes"
+
+
+# Permissions about what a reply shows rather than what a request does: a reply posted for
+# everyone in a conversation shows what everyone there may see, whoever asked for it.
+VIEWING: frozenset[Permission] = frozenset({Permission.READ_NOTES})
 
 
 @dataclass
@@ -34,8 +43,9 @@ class Context:
     ``invocation`` is how a command is typed on the asker's platform ("/yos " where
     commands are slash commands, "" where they are plain messages), so examples in
     replies are ones the person can type. ``allowed`` answers permission questions
-    (the application layer's policy); ``delivery_key`` is the platform's ID for this
-    delivery, so a write arriving twice is recorded once.
+    (the application layer's policy; None, for the trusted local front ends, allows
+    everything); ``delivery_key`` is the platform's ID for this delivery, so a write
+    arriving twice is recorded once.
     """
 
     queries: InspectionQueries
@@ -49,6 +59,10 @@ class Context:
     admin_hint: str = "Ask whoever runs the bot"
     delivery_key: str | None = None
     allowed: Callable[[Permission], bool] | None = None
+    # What everyone in the conversation may see (``VIEWING`` permissions): what a post for
+    # the whole conversation, such as an announcement, may show. None: nothing more than
+    # the figures.
+    everyone_allowed: Callable[[Permission], bool] | None = None
 
     def cmd(self, text: str) -> str:
         """A command as the asker would type it here."""
@@ -56,6 +70,21 @@ class Context:
 
     def may(self, permission: Permission) -> bool:
         return self.allowed(permission) if self.allowed else True
+
+    def everyone_may(self, permission: Permission) -> bool:
+        """Whether everyone in the conversation may see what ``permission`` guards."""
+        return self.everyone_allowed(permission) if self.everyone_allowed else False
+
+    def for_everyone(self) -> Context:
+        """This context for a reply posted for the whole conversation: what it shows is
+        what everyone there may see; what it may do is still the asker's."""
+        asker, everyone = self.may, self.everyone_may
+        return replace(
+            self,
+            allowed=lambda permission: (
+                everyone(permission) if permission in VIEWING else asker(permission)
+            ),
+        )
 
     def refused(self, headline: str) -> Reply:
         """The private answer to someone asking for what only an auditor may do."""

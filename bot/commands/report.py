@@ -6,7 +6,7 @@ model, so the chat reply, the chart, the Word paper and the Home tab say the sam
 
 from __future__ import annotations
 
-from bot.commands.audits import monthly_sections
+from bot.commands.audits import monthly_sections, note_text
 from bot.commands.present import overall_text, source_line, status_of
 from bot.commands.registry import Context, Permission, command
 from bot.domain.audits import not_a_recommendation, recent_audits
@@ -67,6 +67,11 @@ def _status_of_all(ctx: Context) -> dict[str, Monitoring]:
 def report_command(ctx: Context, args: str) -> Reply:
     inspection = ctx.home_inspection()
     ref = args.split()[0] if args.split() else None
+    if ref is not None and len(ref) > 20:  # no reference is long: refused before it is read
+        return problem(
+            "No report to make",
+            not_a_recommendation(ref, ctx.queries.recommendations(inspection)),
+        )
     report = board_report(ctx.queries, inspection, ctx.today, ref, _status_of_all(ctx))
     if not report.recs:
         recs = ctx.queries.recommendations(inspection)
@@ -234,9 +239,10 @@ def dashboard(ctx: Context) -> Reply:
     )
     recs = ctx.queries.recommendations(inspection)
     rec_lines = tuple(f"{r.ref}: {status_of(r, ctx).line}" for r in recs)
+    notes = ctx.may(Permission.READ_NOTES)
     audit_lines = tuple(
         f"#{a.id} {a.ref} {long_date(a.audit_date)}: {a.figures} by {a.who}"
-        + (f": {a.note}" if a.note else "")
+        + note_text(a, show_note=notes)
         for a in recent_audits(ctx.db, recs, RECENT_AUDITS)
     )
     sections = [

@@ -19,6 +19,7 @@ import sqlite_utils
 
 from bot.domain.audit_input import EXAMPLE, AuditInputProblem, parse_audit_input
 from bot.domain.model import Inspection, Recommendation
+from bot.domain.privacy import Finding, screen_note
 from bot.domain.queries import InspectionQueries
 from bot.domain.wording import long_date, percent
 from bot.store.db import write_transaction
@@ -26,6 +27,7 @@ from bot.store.db import write_transaction
 __all__ = ["EXAMPLE"]  # the example every "write it like" shows, from the parser
 
 MAX_NOTE = 1000
+MAX_REASON = 1000  # a close's or reopen's reason
 REF = re.compile(r"^[Rr]?0*(?P<number>\d{1,3})$")
 
 
@@ -33,13 +35,23 @@ class AuditProblem(ValueError):
     """What is wrong with an update, in words for the person who sent it.
 
     ``field`` names the modal input it belongs to, so the modal can show it in place.
+    ``findings`` are the likely personal identifiers in a note refused for them (the
+    command explains them, as it knows how the person can send the note again).
     """
 
-    def __init__(self, message: str, field: str | None = None, *, outside: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        *,
+        outside: bool = False,
+        findings: tuple[Finding, ...] = (),
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.outside = outside  # dated outside the window: recordable with --outside
+        self.findings = findings  # a likely identifier in the note: recordable with --checked
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,7 @@ class Audit:
     recorded_at: str
     platform: str | None = None
     retracted: bool = False
+    note_erased_at: str | None = None  # when its note was erased (retention or on request)
 
     @property
     def figures(self) -> str:
@@ -205,8 +218,17 @@ def check(
         )
     if draft.note and len(draft.note) > MAX_NOTE:
         raise AuditProblem(
-            f"The note is {len(draft.note)} characters; keep it under {MAX_NOTE}.", "note"
+            f"The note is {len(draft.note):,} characters; keep it to {MAX_NOTE:,} or fewer.",
+            "note",
         )
+    if draft.note and not draft.note_checked:
+        findings = tuple(screen_note(draft.note))
+        if findings:
+            raise AuditProblem(
+                "The note looks like it could identify a child, so nothing was recorded.",
+                "note",
+                findings=findings,
+            )
     if not draft.outside_confirmed:
         _check_window(rec, draft.audit_date)
     return rec, value
@@ -354,6 +376,24 @@ class Change:
         return self.user_name or self.user_id or "someone"
 
 
+def check_reason(reason: str, *, checked: bool = False) -> None:
+    """A close's or reopen's reason is kept in the history everyone can read: at most
+    MAX_REASON characters, and screened as notes are unless ``checked``. Raises
+    AuditProblem."""
+    if len(reason) > MAX_REASON:
+        raise AuditProblem(
+            f"The reason is {len(reason):,} characters; keep it to {MAX_REASON:,} or fewer.",
+            "reason",
+        )
+    findings = () if checked else tuple(screen_note(reason))
+    if findings:
+        raise AuditProblem(
+            "The reason looks like it could identify a child, so nothing was changed.",
+            "reason",
+            findings=findings,
+        )
+
+
 def set_closed(
     db: sqlite_utils.Database,
     rec: Recommendation,
@@ -362,8 +402,10 @@ def set_closed(
     reason: str,
     origin: Origin,
     today: date,
+    reason_checked: bool = False,
 ) -> None:
     """Close or reopen a recommendation, kept in its history with the reason."""
+    check_reason(reason, checked=reason_checked)
     closed_now = is_closed(db, rec.id)
     if close and closed_now:
         raise AuditProblem(f"{rec.ref} is already closed. Reopen it first to change that.")
@@ -412,6 +454,7 @@ def audit_from_row(row: dict[str, Any]) -> Audit:
         recorded_at=row["recorded_at"],
         platform=row["platform"],
         retracted=bool(row["retracted"]),
+        note_erased_at=row.get("note_erased_at"),
     )
 
 

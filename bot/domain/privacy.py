@@ -732,14 +732,21 @@ def screen_note(text: str) -> list[Finding]:
     return _Screen(text).run()
 
 
-def explain(findings: Sequence[Finding] | Iterable[Finding]) -> str:
+def explain(
+    findings: Sequence[Finding] | Iterable[Finding],
+    *,
+    example: str = f"audit R1 17/20 {SAFE_EXAMPLE} --checked",
+    what: str = "note",
+) -> str:
     """A private explanation of why a note was not recorded, a safe example, and how to send
-    it again marked as checked."""
+    it again marked as checked. ``example`` is a command marked as checked, as it is typed
+    where the explanation will be read ("/yos audit ..." on Slack); ``what`` names the text
+    ("note", or "reason" for a close or reopen)."""
     found = list(findings)
     lines = [
-        "Nothing was recorded: the note looks like it could identify a child. Audit notes "
-        "are seen by others and kept for a long time, so they should describe the audit, "
-        "not the child or family.",
+        f"Nothing was recorded: the {what} looks like it could identify a child. What is "
+        "recorded here is seen by others and kept for a long time, so it should describe "
+        "the audit, not the child or family.",
         "",
         "What looks like personal data:",
     ]
@@ -748,8 +755,18 @@ def explain(findings: Sequence[Finding] | Iterable[Finding]) -> str:
         "",
         f"Describe the case the way the audit sheet does, for example: “{SAFE_EXAMPLE}”.",
         "",
-        "If you have checked and the note does not identify anyone (a reference that is "
+        f"If you have checked and the {what} does not identify anyone (a reference that is "
         "not personal, say), send the same command again with --checked anywhere in it, "
-        f"for example: audit R1 17/20 {SAFE_EXAMPLE} --checked",
+        f"for example: {example}",
     ]
     return "\n".join(lines)
+
+
+def explain_briefly(findings: Sequence[Finding] | Iterable[Finding]) -> str:
+    """One sentence for a form field: what looks like personal data, redacted, and a safe
+    example; the caller adds how to record the note anyway."""
+    found = "; ".join(f"{f.text} ({REASONS[f.kind]})" for f in findings)
+    return (
+        f"This note looks like it could identify a child: {found}. Describe the audit, not "
+        f"the child, for example “{SAFE_EXAMPLE}”."
+    )

@@ -11,7 +11,7 @@ from typing import Any, cast
 import click
 from slack_sdk.errors import SlackApiError
 
-from bot.app.schedule import start_backups, start_reminders
+from bot.app.schedule import start_backups, start_purge, start_reminders
 from bot.config import ConfigError, Settings
 from bot.runtime import prepare_store
 from bot.slack.app import create_app, create_deps, web_client
@@ -65,6 +65,7 @@ def _start_background(deps: Deps) -> None:
     if deps.settings.channel:
         start_reminders(deps.app, SLACK, deps.settings.channel, deps.sender)
     start_backups(deps.settings)  # daily, when YOS_BACKUP_DIR is set
+    start_purge(deps.settings)  # notes past YOS_NOTE_RETENTION_DAYS, old sent messages
 
 
 def create_wsgi_app(settings: Settings) -> WsgiApp:

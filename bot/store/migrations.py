@@ -312,6 +312,23 @@ def _outbox(db: sqlite_utils.Database) -> None:
     )
 
 
+def _note_retention(db: sqlite_utils.Database) -> None:
+    # A note is erased (set to NULL) after the retention period or on request; the update
+    # keeps when, by whom (the operator's login, or "retention") and why, never what it said.
+    for column in ("note_erased_at", "note_erased_by", "note_erased_reason"):
+        db.table("audit_updates").add_column(column, str)
+    # The daily purge finds the notes due for erasure, and the outbox rows whose text is due
+    # to go, through these (partial) indexes rather than reading every row.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS audit_updates_note_age ON audit_updates (recorded_at) "
+        "WHERE note IS NOT NULL"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS outbox_finished_age ON outbox (created_at) "
+        "WHERE state IN ('sent', 'failed') AND body <> ''"
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("inspection store", _inspection_store),
     ("delivery log", _delivery_log),
@@ -319,6 +336,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("national comparison", _national_comparison),
     ("reminders", _reminders),
     ("platform-neutral deliveries and outbox", _outbox),
+    ("note retention and erasure", _note_retention),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

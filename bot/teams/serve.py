@@ -19,7 +19,7 @@ import logging
 import click
 import uvicorn
 
-from bot.app.schedule import start_backups
+from bot.app.schedule import start_backups, start_purge
 from bot.config import ConfigError, Settings
 from bot.runtime import prepare_store
 from bot.store import StorePool
@@ -76,6 +76,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     deps.sender.start()
     deps.reminders.start()
     start_backups(settings)  # daily, when YOS_BACKUP_DIR is set; safe beside Slack's
+    start_purge(settings)  # notes past YOS_NOTE_RETENTION_DAYS, old sent messages
     logger.info(
         "serving Microsoft Teams app %s on http://%s:%d%s",
         settings.teams_app_id,
