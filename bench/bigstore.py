@@ -3,9 +3,10 @@
 What it holds, on top of the bundled data (the frameworks and the Stockton-on-Tees
 inspection with its recommendation R1):
 
-* 200 services x 10 inspections in HMIP's published-ratings format: the rows are written as
-  a CSV exactly like ``../shared/data/hmi-youth-justice-ratings.csv`` and loaded with the
-  project's own loader (``load_files``), so they are what ``yos-bot load`` would make;
+* 200 services x 10 inspections in HMIP's published-ratings format: ten tables (one per
+  round; a table holds each service once) written exactly like
+  ``../shared/data/hmi-youth-justice-ratings.csv`` and loaded with the project's own loader
+  (``load_files``, in one load), so they are what ``yos-bot load`` would make;
 * three recommendations on each service's latest inspection (a ratings table carries no
   recommendations, so these are inserted directly, with monitoring windows);
 * 1,000,000 audit updates: 400,000 on Stockton's R1 (100,000 before its window, 300,000 in
@@ -14,9 +15,9 @@ inspection with its recommendation R1):
 * 200,000 remembered deliveries (the last 30 days) and 100,000 sent outbox rows.
 
 Rows go in with ``executemany`` in batches inside one transaction. The file is cached as
-``<temp>/yos-bench-<VERSION>/big.db``; change ``VERSION`` when the generator changes. A
-cached store is migrated in place when the schema has moved on, so a new migration does
-not need a rebuild.
+``<temp>/yos-bench-<VERSION>-<digest of bot/store/migrations.py>/big.db``: change
+``VERSION`` when the generator changes; a change to the migrations builds it afresh (and
+removes the stores built for other schemas).
 
 ``python -m bench.bigstore`` builds it (if needed) and prints where it is.
 """
@@ -86,8 +87,19 @@ _SHIRE = ("", " Vale", " and District")
 COMPARE_SERVICE = "Elmford"
 
 
+def cache_key() -> str:
+    """The generator's VERSION and a digest of the schema's migrations: a store built by an
+    older generator, or under migrations that have changed since, is never reused."""
+    import hashlib
+
+    from bot.store import migrations
+
+    digest = hashlib.sha256(Path(migrations.__file__).read_bytes()).hexdigest()[:10]
+    return f"{VERSION}-{digest}"
+
+
 def folder() -> Path:
-    return Path(tempfile.gettempdir()) / f"yos-bench-{VERSION}"
+    return Path(tempfile.gettempdir()) / f"yos-bench-{cache_key()}"
 
 
 def big_store_path() -> Path:
@@ -110,33 +122,38 @@ def _overall(points: int) -> str:
     return "Outstanding"
 
 
-def ratings_rows(rng: random.Random) -> Iterator[dict[str, str]]:
-    """One row per inspection, as HMIP's published table has them (score_% = points/36)."""
+def ratings_rows(rng: random.Random, k: int) -> Iterator[dict[str, str]]:
+    """The ``k``-th round of inspections: one row per service, as HMIP's published table
+    has them (score_% = points / 36)."""
     for number, name in enumerate(service_names()):
         ref = f"{name.lower().replace(' ', '')}yjs"
-        for k in range(INSPECTIONS_PER_SERVICE):
-            year = 2015 + k
-            ratings = [rng.choice((1, 2, 2, 2, 3)) for _ in STANDARD_COLUMNS]
-            points = sum(ratings)
-            published = date(year, 1 + (number + k) % 12, 1 + number % 28)
-            yield {
-                "la_name": name,
-                "la_ref": ref,
-                "score_%": f"{points * 100 / 36:.2f}",
-                "overall_rating": _overall(points),
-                "publication_date": published.strftime("%d/%m/%y"),
-                "report_url": "https://www.justiceinspectorates.gov.uk/hmiprobation/"
-                f"inspections/{ref}{year}/",
-                **{c: RATINGS[r] for c, r in zip(STANDARD_COLUMNS, ratings, strict=True)},
-            }
+        year = 2015 + k
+        ratings = [rng.choice((1, 2, 2, 2, 3)) for _ in STANDARD_COLUMNS]
+        points = sum(ratings)
+        published = date(year, 1 + (number + k) % 12, 1 + number % 28)
+        yield {
+            "la_name": name,
+            "la_ref": ref,
+            "score_%": f"{points * 100 / 36:.2f}",
+            "overall_rating": _overall(points),
+            "publication_date": published.strftime("%d/%m/%y"),
+            "report_url": "https://www.justiceinspectorates.gov.uk/hmiprobation/"
+            f"inspections/{ref}{year}/",
+            **{c: RATINGS[r] for c, r in zip(STANDARD_COLUMNS, ratings, strict=True)},
+        }
 
 
-def write_ratings_csv(path: Path, rng: random.Random) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as stream:
-        writer = csv.DictWriter(stream, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(ratings_rows(rng))
-    return path
+def write_ratings_csvs(folder: Path, rng: random.Random) -> list[Path]:
+    """One published table per round of inspections (a table holds a service once)."""
+    paths = []
+    for k in range(INSPECTIONS_PER_SERVICE):
+        path = folder / f"national-ratings-{2015 + k}.csv"
+        with path.open("w", newline="", encoding="utf-8") as stream:
+            writer = csv.DictWriter(stream, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(ratings_rows(rng, k))
+        paths.append(path)
+    return paths
 
 
 def _recommendation_rows(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
@@ -296,10 +313,10 @@ def build(path: Path) -> dict[str, float]:
     db, _ = prepare_store(settings_from({"YOS_DB": str(path)}))
     timings["bundled data"] = time.perf_counter() - started
 
-    csv_path = write_ratings_csv(path.with_name("national-ratings.csv"), rng)
+    tables = write_ratings_csvs(path.parent, rng)
     started = time.perf_counter()
-    load_files(db, [csv_path])
-    timings["load 2,000-row ratings table"] = time.perf_counter() - started
+    load_files(db, tables)
+    timings["load 10 ratings tables, 2,000 rows"] = time.perf_counter() - started
 
     conn = db.conn
     started = time.perf_counter()
@@ -332,6 +349,9 @@ def ensure_big_store() -> Path:
 
     path = big_store_path()
     if not path.exists():
+        for stale in Path(tempfile.gettempdir()).glob("yos-bench-*/big.db"):
+            if stale.parent != path.parent:
+                shutil.rmtree(stale.parent, ignore_errors=True)  # built for another schema
         print(f"building the national-scale store at {path} (cached for later runs)")
         partial = path.with_name("big.partial.db")
         for stage, seconds in build(partial).items():

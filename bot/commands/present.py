@@ -105,7 +105,8 @@ def count_word(n: int) -> str:
 
 
 def status_of(rec: Recommendation, ctx: Context) -> Monitoring:
-    """The recommendation's monitoring status, remembered until the store changes."""
-    return ctx.queries.memo(
+    """The recommendation's monitoring status, worked out once per request: it reads audit
+    evidence, so it is never kept longer (its queries are bounded however long the history)."""
+    return ctx.queries.for_this_request(
         ("monitoring", rec.id, ctx.today), lambda: monitoring(ctx.db, rec, ctx.today)
     )

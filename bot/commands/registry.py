@@ -106,6 +106,9 @@ class Context:
 
     @property
     def db(self) -> sqlite_utils.Database:
+        """The store itself, for audit evidence and writes. What is read through it is not
+        inspection data, so a reply being worked out meanwhile is not kept in the cache."""
+        self.queries.read_elsewhere()
         return self.queries.db
 
 

@@ -1,68 +1,211 @@
-"""Remembering what was read from the store until the store changes.
+"""Remembering answers read from the inspection data, once per process.
 
-Inspection data changes only when a data file is loaded, yet every question reads
-it. Each connection keeps what it read, keyed by SQLite's data_version (bumped by
-other connections' commits) and the connection's own change count, so any write
-anywhere empties the cache and a reply is never stale.
+Inspection data (frameworks, services, inspections, themes, recommendations, a
+conversation's chosen service) changes only when a data file is loaded or a conversation
+picks its service; audit evidence changes all the time and never touches it. Every change
+to those tables gives the store a new random token (``store_generation``, kept by triggers
+of migration 8), so an answer is remembered under the token it was read with: after a load
+in any process the old answers are never found again, and an audit write leaves every one
+of them where it is.
 
-The cache belongs to the connection, so it is shared by every reader on it: a key
-must carry everything the answer depends on beyond the store (a reader's settings,
+What is kept:
+
+* one cache per process, shared by every thread and connection in it (a lock guards it);
+* bounded in bytes (``MAX_BYTES``, sizes estimated when an answer is kept), least
+  recently used first out;
+* only answers that depend on nothing but inspection data: a reader that reads anything
+  else while computing (audit evidence, through :meth:`StoreCache.read_elsewhere`) gets
+  its answer, but the answer is not kept. Audit-dependent answers are computed each time,
+  with queries whose cost does not grow with the history.
+
+Inside a write transaction answers may be found but are never kept: the transaction may
+yet be rolled back. (A token read inside it is either the committed one, whose answers are
+right, or a new random one that nothing has been kept under.)
+
+A key must carry everything the answer depends on beyond the store (a reader's settings,
 say), or two readers with different settings would get each other's answers.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import sqlite3
+import sys
+import threading
+import time
 import weakref
-from collections.abc import Callable, Hashable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 import sqlite_utils
 
 T = TypeVar("T")
 P = ParamSpec("P")
-MAX_CACHED = 1024
+MAX_BYTES = 16 * 1024 * 1024
+_MISSING = object()
+_ATOMS = (str, bytes, int, float, bool, type(None), date, datetime)
 
-_CACHES: weakref.WeakKeyDictionary[
-    sqlite_utils.Database, tuple[tuple[int, int], dict[Hashable, Any]]
-] = weakref.WeakKeyDictionary()
+
+class AnswerCache:
+    """Answers by (store token, key), least recently used evicted past ``max_bytes``."""
+
+    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> Any:
+        """The answer kept under ``key``, or ``_MISSING``."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return _MISSING
+            self._entries.move_to_end(key)
+            return found[0]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        size = approximate_size(value) + approximate_size(key)
+        if size > self.max_bytes // 4:
+            return  # one answer must not push out everything else
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            self._entries[key] = (value, size)
+            self.bytes += size
+            while self.bytes > self.max_bytes and self._entries:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self.bytes -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
+
+
+ANSWERS = AnswerCache()
+
+
+def clear() -> None:
+    """Forget every answer in this process (benchmarks measure cold answers with it)."""
+    ANSWERS.clear()
+
+
+def approximate_size(value: Any, seen: set[int] | None = None) -> int:
+    """Bytes ``value`` holds, following containers, dataclasses and objects' attributes; an
+    object shared by several parts is counted once. A large container is estimated from its
+    first ``SAMPLED`` items, so sizing an answer costs little however large it is."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    size = sys.getsizeof(value)
+    if isinstance(value, _ATOMS):
+        return size
+    if isinstance(value, dict):
+        return size + _sampled(value.items(), len(value), seen)
+    if isinstance(value, list | tuple | set | frozenset):
+        return size + _sampled(((item,) for item in value), len(value), seen)
+    attributes = getattr(value, "__dict__", None)
+    if isinstance(attributes, dict):
+        return size + sum(approximate_size(v, seen) for v in attributes.values())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # with __slots__
+        return size + sum(
+            approximate_size(getattr(value, f.name), seen) for f in dataclasses.fields(value)
+        )
+    return size
+
+
+SAMPLED = 12
+
+
+def _sampled(items: Iterable[tuple[Any, ...]], count: int, seen: set[int]) -> int:
+    """The size of ``count`` items (each a key and value, or one value) from the first few."""
+    measured = 0
+    for taken, item in enumerate(items, start=1):
+        measured += sum(approximate_size(part, seen) for part in item)
+        if taken == SAMPLED:
+            return measured * count // SAMPLED
+    return measured
+
+
+def store_token(db: sqlite_utils.Database) -> int | None:
+    """The store's data generation, or None for a store without one (not yet migrated)."""
+    try:
+        row = db.conn.execute("SELECT token FROM store_generation WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return int(row[0]) if row else None
+
+
+# How long a connection trusts the store token it read last, when it has written nothing
+# since: a data file loaded by another process is seen at most this long after it commits.
+# Reading the token is a query, and every query lets another thread of the worker take
+# the interpreter; a cached answer then costs no query at all.
+TOKEN_SECONDS = 0.25
+
+
+@dataclass
+class _Seen:
+    token: int | None
+    changes: int  # the connection's total_changes when the token was read
+    at: float
+
+
+_SEEN: weakref.WeakKeyDictionary[sqlite_utils.Database, _Seen] = weakref.WeakKeyDictionary()
 
 
 class StoreCache:
-    """One reader's view of its connection's cache."""
+    """One reader's view of the process's answers.
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    The store's token is read afresh on every use inside a transaction; otherwise once
+    per connection and ``TOKEN_SECONDS``, and again as soon as the connection has
+    written (a load in this process is seen at once)."""
+
+    def __init__(self, db: sqlite_utils.Database, answers: AnswerCache = ANSWERS) -> None:
         self.db = db
-        self._checked: dict[Hashable, Any] | None = None
-        self._checked_changes = -1
+        self.answers = answers
+        self.elsewhere = 0  # reads beyond inspection data, by this reader
+
+    def read_elsewhere(self) -> None:
+        """Say that this reader read something besides inspection data (audit evidence): no
+        answer being computed now may be kept."""
+        self.elsewhere += 1
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """Remember ``compute()`` under ``key`` until the store changes.
-
-        Nothing read inside a write transaction is kept: the transaction may yet be
-        rolled back, and what it saw would outlive it.
-        """
-        if self.db.conn.in_transaction:
+        """``compute()``, remembered under ``key`` while the inspection data stays as it is."""
+        token = self.token()
+        if token is None:
             return compute()
-        entries = self._entries()
-        if key not in entries:
-            if len(entries) >= MAX_CACHED:
-                entries.clear()  # a crude bound: many distinct questions between two writes
-            entries[key] = compute()
-        return cast(T, entries[key])
+        full = (token, key)
+        found = self.answers.get(full)
+        if found is not _MISSING:
+            return cast(T, found)
+        before = self.elsewhere
+        value = compute()
+        if self.elsewhere == before and not self.db.conn.in_transaction:
+            self.answers.put(full, value)
+        return value
 
-    def _entries(self) -> dict[Hashable, Any]:
-        """This connection's cache, checked for freshness once per reader and again after
-        this connection writes."""
+    def token(self) -> int | None:
         conn = self.db.conn
-        if self._checked is None or self._checked_changes != conn.total_changes:
-            version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
-            held = _CACHES.get(self.db)
-            if held is None or held[0] != version:
-                held = (version, {})
-                _CACHES[self.db] = held
-            self._checked, self._checked_changes = held[1], conn.total_changes
-        return self._checked
+        if conn.in_transaction:
+            _SEEN.pop(self.db, None)
+            return store_token(self.db)
+        now = time.monotonic()
+        seen = _SEEN.get(self.db)
+        if seen is None or seen.changes != conn.total_changes or now - seen.at > TOKEN_SECONDS:
+            seen = _Seen(store_token(self.db), conn.total_changes, now)
+            _SEEN[self.db] = seen
+        return seen.token
 
 
 class Memo(Protocol):
@@ -75,7 +218,7 @@ M = TypeVar("M", bound=Memo)
 def cached(method: Callable[Concatenate[M, P], T]) -> Callable[Concatenate[M, P], T]:
     """Remember a reader's method by its name and arguments (a record by its ``id``).
 
-    Only for methods whose answer depends on nothing but the store and the arguments.
+    Only for methods whose answer depends on nothing but inspection data and the arguments.
     """
 
     @functools.wraps(method)

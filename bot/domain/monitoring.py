@@ -21,7 +21,8 @@ Every figure comes from queries whose cost does not grow with the history: per p
 counted audit is the first row of ``ORDER BY audit_date DESC, id DESC`` on the index
 ``audit_updates(recommendation_id, audit_date)`` (SQLite keeps each index entry's rowid, the
 audit's ``id``, as its last key, so the tie-break needs no sort), and the numbers of audits
-are aggregates over the same index.
+are sums over ``audit_counts`` (audits per recommendation and audit date, kept by triggers),
+at most one row per day of the period.
 """
 
 from __future__ import annotations
@@ -43,16 +44,17 @@ AT_OR_ABOVE = "at or above"
 BELOW = "below"
 NO_AUDIT = "no audit"
 
-# AUDIT_SELECT joins the retractions as ``r``; the counts ask the same with NOT EXISTS.
+# AUDIT_SELECT joins the retractions as ``r``.
 _NOT_RETRACTED = "r.audit_id IS NULL"
-_IN_EFFECT = "NOT EXISTS (SELECT 1 FROM audit_retractions x WHERE x.audit_id = a.id)"
 PERIOD_AUDITS = (
     AUDIT_SELECT + "WHERE a.recommendation_id = ? AND a.audit_date BETWEEN ? AND ? AND "
     f"{_NOT_RETRACTED} ORDER BY a.audit_date DESC, a.id DESC LIMIT ?"
 )
+# Counts come from audit_counts (per recommendation and audit date, kept by triggers):
+# a sum over the days of a period, not over its audits.
 PERIOD_COUNT = (
-    "SELECT count(*) FROM audit_updates a WHERE a.recommendation_id = ? "
-    f"AND a.audit_date BETWEEN ? AND ? AND {_IN_EFFECT}"
+    "SELECT coalesce(sum(recorded - retracted), 0) FROM audit_counts "
+    "WHERE recommendation_id = ? AND audit_date BETWEEN ? AND ?"
 )
 BEFORE_WINDOW = (
     AUDIT_SELECT + "WHERE a.recommendation_id = ? AND a.audit_date < ? AND "
@@ -63,8 +65,8 @@ AFTER_WINDOW = (
     f"{_NOT_RETRACTED} ORDER BY a.audit_date, a.id LIMIT ?"
 )
 OUTSIDE_COUNT = (
-    "SELECT count(*) FROM audit_updates a WHERE a.recommendation_id = ? "
-    f"AND (a.audit_date < ? OR a.audit_date > ?) AND {_IN_EFFECT}"
+    "SELECT coalesce(sum(recorded - retracted), 0) FROM audit_counts "
+    "WHERE recommendation_id = ? AND (audit_date < ? OR audit_date > ?)"
 )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlite_utils
 
@@ -25,6 +25,7 @@ from bot.domain.model import (
     TimelineEntry,
 )
 from bot.domain.wording import date_range
+from bot.text import plain_words
 
 T = TypeVar("T")
 
@@ -38,14 +39,36 @@ class InspectionQueries:
         self.db = db
         self._default_service = default_service
         self._cache = StoreCache(db)
+        self._this_request: dict[Hashable, Any] = {}
+        self._request_version: tuple[int, int] | None = None
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """Remember ``compute()`` under ``key`` until the store changes.
+        """Remember ``compute()`` under ``key`` until the inspection data changes.
 
-        The cache is shared by every InspectionQueries on this connection, so ``key``
-        must carry whatever else the answer depends on.
+        The cache is shared by every reader in the process, so ``key`` must carry whatever
+        else the answer depends on. An answer whose computation reads audit evidence (see
+        ``for_this_request``) is returned but not kept.
         """
         return self._cache.memo(key, compute)
+
+    def for_this_request(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """Remember an answer that depends on audit evidence for this reader only (one
+        request), and only until the store changes; whatever is being remembered for
+        longer meanwhile is not kept."""
+        self._cache.read_elsewhere()
+        conn = self.db.conn
+        version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        if version != self._request_version:
+            self._this_request.clear()
+            self._request_version = version
+        if key not in self._this_request:
+            self._this_request[key] = compute()
+        return cast(T, self._this_request[key])
+
+    def read_elsewhere(self) -> None:
+        """Say that a read beyond the inspection data is being made (audit evidence), so
+        no answer being computed now is kept past this request."""
+        self._cache.read_elsewhere()
 
     # --- services and inspections ------------------------------------------
 
@@ -94,6 +117,8 @@ class InspectionQueries:
 
     def service_in_text(self, text: str) -> matching.Mention | None:
         """The service a question names anywhere in it, if any (see ``matching``)."""
+        if not plain_words(text):
+            return None  # nothing to look for: the index of every service is not needed
         return matching.service_in_text(self.service_index(), text)
 
     @cached
@@ -108,11 +133,12 @@ class InspectionQueries:
 
     @cached
     def latest_by_framework(self, framework_id: str) -> list[Inspection]:
-        """Each service's latest inspection under one framework."""
+        """Each service's latest inspection under one framework: one indexed look-up per
+        service, however many inspections each has had."""
         found = self.db.query(
-            "SELECT * FROM inspections i WHERE framework_id = ? AND published = "
-            "(SELECT max(published) FROM inspections j WHERE j.service_id = i.service_id "
-            "AND j.framework_id = i.framework_id) ORDER BY i.id",
+            "SELECT i.* FROM services s JOIN inspections i ON i.id = "
+            "(SELECT j.id FROM inspections j WHERE j.service_id = s.id "
+            "AND j.framework_id = ? ORDER BY j.published DESC LIMIT 1) ORDER BY i.id",
             [framework_id],
         )
         return [self._inspection(r) for r in found]

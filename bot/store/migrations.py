@@ -329,6 +329,159 @@ def _note_retention(db: sqlite_utils.Database) -> None:
     )
 
 
+# The tables of inspection data: they change only when a data file is loaded (or a
+# conversation chooses its service), never when audit evidence is recorded.
+INSPECTION_DATA = (
+    "frameworks",
+    "rating_bands",
+    "framework_standards",
+    "services",
+    "inspections",
+    "themes",
+    "strengths",
+    "recommendations",
+    "baselines",
+    "governance_events",
+    "channel_settings",
+)
+
+
+def _answers_at_scale(db: sqlite_utils.Database) -> None:
+    """Every reply's cost independent of the history's size (issue 14)."""
+    # Indexes for the queries each command issues (tests/test_query_plans.py checks that
+    # none scans a growing table). audit_updates(recommendation_id, audit_date) and
+    # (channel_id, message_ref), deliveries(received_at) and outbox(platform, state,
+    # due_at) exist already; an index's last key is always the rowid (an audit's id), so
+    # (user_id) orders one person's updates by id as (user_id, id) would.
+    for name, table, columns, where in (
+        ("inspections_published", "inspections", "published", ""),
+        ("inspections_service_published", "inspections", "service_id, published", ""),
+        (
+            "inspections_service_framework_published",
+            "inspections",
+            "service_id, framework_id, published",
+            "",
+        ),
+        # The few inspections from hand-edited data files, for the default service.
+        ("inspections_from_data_files", "inspections", "published", "data_file LIKE '%.toml'"),
+        ("audit_updates_user", "audit_updates", "user_id", ""),
+        ("recommendation_history_rec", "recommendation_history", "recommendation_id", ""),
+    ):
+        db.execute(
+            f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})"
+            + (f" WHERE {where}" if where else "")
+        )
+    _audit_counts(db)
+    _store_generation(db)
+
+
+def _audit_counts(db: sqlite_utils.Database) -> None:
+    # Per recommendation and audit date: how many audits were recorded, how many of those
+    # were retracted, and the sum and sum of squares of the percentages of those in effect,
+    # kept by triggers in the transaction that records or retracts. A monthly period's count
+    # is a sum over at most 31 rows, however many audits it holds; the chart's daily spread
+    # (mean and standard deviation) comes from the same rows.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS audit_counts ("
+        "recommendation_id TEXT NOT NULL, audit_date TEXT NOT NULL, "
+        "recorded INTEGER NOT NULL DEFAULT 0, retracted INTEGER NOT NULL DEFAULT 0, "
+        "percent_sum REAL NOT NULL DEFAULT 0, percent_squares REAL NOT NULL DEFAULT 0, "
+        "PRIMARY KEY (recommendation_id, audit_date))"
+    )
+
+    def retracted(audit_id: str) -> str:
+        return f"(SELECT count(*) FROM audit_retractions WHERE audit_id = {audit_id})"
+
+    def of_audit(column: str, audit_id: str) -> str:
+        return f"(SELECT {column} FROM audit_updates WHERE id = {audit_id})"
+
+    def part(sign: str, rec: str, day: str, percent: str, gone: str) -> str:
+        """Add (+) or take away (-) one audit's part in its day's row; ``gone`` is 1 when
+        it is retracted (counted, but not in the percentages)."""
+        return (
+            f"UPDATE audit_counts SET recorded = recorded {sign} 1, "
+            f"retracted = retracted {sign} {gone}, "
+            f"percent_sum = percent_sum {sign} (1 - {gone}) * {percent}, "
+            f"percent_squares = percent_squares {sign} (1 - {gone}) * {percent} * {percent} "
+            f"WHERE recommendation_id = {rec} AND audit_date = {day}; "
+        )
+
+    def day_row(rec: str, day: str) -> str:
+        return (
+            "INSERT INTO audit_counts (recommendation_id, audit_date) "
+            f"VALUES ({rec}, {day}) ON CONFLICT DO NOTHING; "
+        )
+
+    def toggled(sign: str, audit_id: str) -> str:
+        """A retraction made (+) or undone (-): the audit leaves (or rejoins) the figures."""
+        percent = of_audit("percent", audit_id)
+        unsign = "-" if sign == "+" else "+"
+        return (
+            f"UPDATE audit_counts SET retracted = retracted {sign} 1, "
+            f"percent_sum = percent_sum {unsign} {percent}, "
+            f"percent_squares = percent_squares {unsign} {percent} * {percent} "
+            f"WHERE recommendation_id = {of_audit('recommendation_id', audit_id)} "
+            f"AND audit_date = {of_audit('audit_date', audit_id)}; "
+        )
+
+    new = ("NEW.recommendation_id", "NEW.audit_date", "NEW.percent")
+    old = ("OLD.recommendation_id", "OLD.audit_date", "OLD.percent")
+    triggers = {
+        "audit_counts_recorded": "AFTER INSERT ON audit_updates BEGIN "
+        + day_row(*new[:2])
+        + part("+", *new, "0")
+        + "END",
+        "audit_counts_retracted": "AFTER INSERT ON audit_retractions BEGIN "
+        + toggled("+", "NEW.audit_id")
+        + "END",
+        # Updates are append-only; these keep the counts right should a row ever change.
+        "audit_counts_unretracted": "AFTER DELETE ON audit_retractions BEGIN "
+        + toggled("-", "OLD.audit_id")
+        + "END",
+        "audit_counts_removed": "AFTER DELETE ON audit_updates BEGIN "
+        + part("-", *old, retracted("OLD.id"))
+        + "END",
+        "audit_counts_moved": "AFTER UPDATE OF recommendation_id, audit_date, percent "
+        "ON audit_updates BEGIN "
+        + part("-", *old, retracted("OLD.id"))
+        + day_row(*new[:2])
+        + part("+", *new, retracted("NEW.id"))
+        + "END",
+    }
+    for name, body in triggers.items():
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+    db.execute("DELETE FROM audit_counts")
+    db.execute(
+        "INSERT INTO audit_counts (recommendation_id, audit_date, recorded, retracted, "
+        "percent_sum, percent_squares) "
+        "SELECT a.recommendation_id, a.audit_date, count(*), count(r.audit_id), "
+        "total(CASE WHEN r.audit_id IS NULL THEN a.percent END), "
+        "total(CASE WHEN r.audit_id IS NULL THEN a.percent * a.percent END) "
+        "FROM audit_updates a LEFT JOIN audit_retractions r ON r.audit_id = a.id "
+        "GROUP BY a.recommendation_id, a.audit_date"
+    )
+
+
+def _store_generation(db: sqlite_utils.Database) -> None:
+    # One row whose token changes, to a new random number, with every change to the
+    # inspection data, from any process: answers read from that data are remembered under
+    # the token (bot/domain/cache.py), so a load makes them unreachable at once and an
+    # audit never does. Random rather than counted, so that no two states of any store
+    # share a token (a store rebuilt at the same path, or a rolled-back load, included).
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS store_generation "
+        "(id INTEGER PRIMARY KEY CHECK (id = 1), token INTEGER NOT NULL)"
+    )
+    db.execute("INSERT OR IGNORE INTO store_generation (id, token) VALUES (1, random())")
+    for table in INSPECTION_DATA:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            db.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_generation "
+                f"AFTER {event} ON {table} BEGIN "
+                "UPDATE store_generation SET token = random() WHERE id = 1; END"
+            )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("inspection store", _inspection_store),
     ("delivery log", _delivery_log),
@@ -337,6 +490,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("reminders", _reminders),
     ("platform-neutral deliveries and outbox", _outbox),
     ("note retention and erasure", _note_retention),
+    ("answers at scale: indexes, audit counts, data generation", _answers_at_scale),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
