@@ -99,12 +99,13 @@ class Application:
         """Answer what was typed. A write and everything it causes commit together."""
         request = identified(request)
         ctx = self.context(request)
-        found, _ = interpret(
+        interpreted = interpret(
             request.text, ctx.queries, ctx.queries.channel_service(ctx.conversation)
         )
+        found, _ = interpreted
         if found is not None and found.writes:
-            return self._write(request, ctx, lambda: dispatch(request.text, ctx))
-        reply = dispatch(request.text, ctx)
+            return self._write(request, ctx, lambda: dispatch(request.text, ctx, interpreted))
+        reply = dispatch(request.text, ctx, interpreted)  # interpreted once, not twice
         return self._answered(request, reply)
 
     def submit_form(self, request: Request, entry: FormEntry) -> FormOutcome:

@@ -165,22 +165,21 @@ def suggestion(text: str) -> Command | None:
     return None
 
 
-def dispatch(text: str, ctx: Context) -> Reply:
-    found, args = interpret(text, ctx.queries, ctx.queries.channel_service(ctx.conversation))
+def dispatch(
+    text: str, ctx: Context, interpreted: tuple[Command | None, str] | None = None
+) -> Reply:
+    """Answer ``text``; ``interpreted`` is what :func:`interpret` made of it, when the caller
+    has asked already (the application does, to tell a write from a read)."""
+    service = ctx.queries.channel_service(ctx.conversation)
+    found, args = interpreted or interpret(text, ctx.queries, service)
     if found is None:
         return _help_overview(ctx, not_understood=args)
     try:
         if found.cacheable:
             # The same question on the same day, about the same service, has the same
-            # answer until the store changes (any write empties the cache).
-            key = (
-                "reply",
-                found.name,
-                args,
-                ctx.today,
-                ctx.queries.channel_service(ctx.conversation),
-                ctx.invocation,
-            )
+            # answer until the inspection data changes. A reply that reads audit evidence
+            # is worked out afresh each time (the cache does not keep it).
+            key = ("reply", found.name, args, ctx.today, service, ctx.invocation)
             return ctx.queries.memo(key, lambda: found.handler(ctx, args))
         return found.handler(ctx, args)
     except NotFound as missing:

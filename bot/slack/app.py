@@ -59,12 +59,14 @@ def create_deps(settings: Settings, store: StorePool) -> Deps:
     return Deps(settings, app, sender, directory)
 
 
-def create_app(settings: Settings, deps: Deps) -> App:
+def create_app(settings: Settings, deps: Deps, *, verified_by_server: bool = False) -> App:
     """Build the Bolt app with every listener registered.
 
     ``process_before_response`` runs listeners in the request thread: a /yos query
     is answered inside the acknowledgement, and a mention is recorded (and its answer
-    queued in the outbox) before Slack is told it arrived.
+    queued in the outbox) before Slack is told it arrived. ``verified_by_server`` says the
+    HTTP server has checked every request's signature on its raw bytes already
+    (``bot.slack.serve``), so Bolt need not compute it a second time.
     """
     bolt_logger = logging.getLogger("bot.slack.bolt")
     bolt_logger.addFilter(_expected_client_warning)
@@ -73,6 +75,7 @@ def create_app(settings: Settings, deps: Deps) -> App:
         signing_secret=settings.slack_signing_secret,
         process_before_response=True,
         logger=bolt_logger,
+        request_verification_enabled=not verified_by_server,
     )
     commands.register(app, deps)
     events.register(app, deps)

@@ -74,7 +74,10 @@ def create_wsgi_app(settings: Settings) -> WsgiApp:
 
     store = StorePool(settings.db_path)
     deps = create_deps(settings, store)
-    slack = SlackRequestHandler(create_app(settings, deps), path=EVENTS_PATH)
+    # Every request's signature is checked below (_verified) before Bolt sees it.
+    slack = SlackRequestHandler(
+        create_app(settings, deps, verified_by_server=True), path=EVENTS_PATH
+    )
     _start_background(deps)
 
     def application(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -9,13 +12,43 @@ from slack_sdk import WebClient
 
 from bot.commands import Permission
 from bot.render.blocks import message
+from bot.reply import Reply
 from bot.slack.deps import Deps
 from bot.slack.listeners.views import open_audit_form
 
 FORM_WORDS = {"audit", "audit form", "record", "record audit"}
 
 
+class RenderedReplies:
+    """The Block Kit of the last few replies, by the reply they were made from.
+
+    An answer from the cache is the same ``Reply`` object each time it is asked for, so
+    it is rendered once, not on every request. An entry is used only while its reply
+    is alive and is that very object (a weak reference), never for a reply that merely
+    has the same id."""
+
+    def __init__(self, size: int = 128) -> None:
+        self.size = size
+        self._items: OrderedDict[int, tuple[weakref.ref[Reply], dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def message(self, reply: Reply) -> dict[str, Any]:
+        with self._lock:
+            found = self._items.get(id(reply))
+        if found is not None and found[0]() is reply:
+            return found[1]
+        rendered = message(reply, interactive=True)
+        with self._lock:
+            self._items[id(reply)] = (weakref.ref(reply), rendered)
+            self._items.move_to_end(id(reply))
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return rendered
+
+
 def register(app: App, deps: Deps) -> None:
+    rendered = RenderedReplies()
+
     @app.command("/yos")
     def yos(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         # Queries take milliseconds, so the answer goes back inside the acknowledgement;
@@ -41,7 +74,7 @@ def register(app: App, deps: Deps) -> None:
                 ack()
                 return
             outcome = deps.app.handle(request)
-            ack(response_type="ephemeral", **message(outcome.reply, interactive=True))
+            ack(response_type="ephemeral", **rendered.message(outcome.reply))
             if outcome.queued:
                 deps.sender.wake()
         except Exception:
