@@ -192,6 +192,17 @@ class ChartPoint:
 
 
 @dataclass(frozen=True)
+class ChartBand:
+    """One day's spread of audit results: drawn where there are more audits than points."""
+
+    day: date
+    low: float
+    high: float
+    mean: float
+    count: int
+
+
+@dataclass(frozen=True)
 class ChartSeries:
     name: str
     points: tuple[ChartPoint, ...] = ()
@@ -200,6 +211,7 @@ class ChartSeries:
     period_starts: tuple[date, ...] = ()
     period_names: tuple[str, ...] = ()  # one per period start, written at the top
     window_label: str | None = None  # the shaded window's legend entry
+    band: tuple[ChartBand, ...] = ()  # each day's spread, when there are many audits
 
 
 @dataclass(frozen=True)

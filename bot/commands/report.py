@@ -6,6 +6,8 @@ model, so the chat reply, the chart, the Word paper and the Home tab say the sam
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.commands.audits import monthly_sections, note_text
 from bot.commands.present import overall_text, source_line, status_of
 from bot.commands.registry import Context, Permission, command
@@ -18,12 +20,14 @@ from bot.domain.report import (
     board_report,
     facts,
 )
+from bot.domain.spread import daily_spread
 from bot.domain.status import DUE, NO_EVIDENCE, Monitoring
 from bot.domain.wording import bar, long_date, percent
 from bot.reply import (
     Action,
     ActionKind,
     Chart,
+    ChartBand,
     ChartLine,
     ChartPoint,
     ChartSeries,
@@ -111,10 +115,22 @@ def chart_spec(ctx: Context, chart: Chart) -> ChartSpec | None:
     report = board_report(ctx.queries, inspection, ctx.today, chart.ref)
     if not report.recs:
         return None
-    return spec_of(report)
+    return spec_of(report, {item.rec.id: _band(ctx, item) for item in report.recs})
 
 
-def _series(item: RecReport) -> ChartSeries:
+def _band(ctx: Context, item: RecReport) -> tuple[ChartBand, ...]:
+    """Each day's spread of the window's audits, when the chart cannot mark every one (some
+    period has more replaced audits than it shows); one row per day, however many."""
+    window = item.status.window
+    if window is None or not any(p.replaced_count > len(p.replaced) for p in item.status.periods):
+        return ()
+    return tuple(
+        ChartBand(d.day, d.low, d.high, d.mean, d.count)
+        for d in daily_spread(ctx.db, item.rec.id, window.start, window.end)
+    )
+
+
+def _series(item: RecReport, band: tuple[ChartBand, ...] = ()) -> ChartSeries:
     rec, status = item.rec, item.status
     lines = [ChartLine(f"Target {percent(status.target)}", status.target)]
     lines += [
@@ -136,10 +152,13 @@ def _series(item: RecReport) -> ChartSeries:
         period_starts=tuple(s.start for s in window.spans) if window else (),
         period_names=tuple(s.name for s in window.spans) if window else (),
         window_label=f"{rec.ref} monitoring window, {window.dates}" if window else None,
+        band=band,
     )
 
 
-def spec_of(report: BoardReport) -> ChartSpec:
+def spec_of(
+    report: BoardReport, bands: Mapping[str, tuple[ChartBand, ...]] | None = None
+) -> ChartSpec:
     """The chart: each recommendation's counted, replaced and outside-window audits against
     its target and baselines, with its window and monthly periods; the title names the
     recommendations, their status and the report date."""
@@ -157,7 +176,7 @@ def spec_of(report: BoardReport) -> ChartSpec:
     return ChartSpec(
         title=f"{report.inspection.service.name}: {refs} monitoring: {statuses}; "
         f"report of {long_date(report.today)}",
-        series=tuple(_series(item) for item in report.recs),
+        series=tuple(_series(item, (bands or {}).get(item.rec.id, ())) for item in report.recs),
         empty_message=empty,
         subtitle="\n".join(_in_words(item, len(report.recs) > 1) for item in report.recs),
     )

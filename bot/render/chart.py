@@ -6,8 +6,10 @@ answering ordinary questions never pay for it. Text from data is drawn literally
 matplotlib's mathtext would otherwise read ``$...$`` in a service's name as a formula.
 
 What a board sees: the title (recommendation, status, report date); the monitoring window
-shaded and named in the legend; each monthly period's boundary as a line with its name at
-the top and its first day as a tick; the counted audits as a line with their values; the
+shaded and named in the legend; where there are more audits than it can mark, each day's
+spread of them as a light band (mean and one standard deviation either side), unannotated;
+each monthly period's boundary as a line with its name at the top and its first day as a
+tick; the counted audits as a line with their values; the
 audits they replaced as hollow circles and those outside the window as grey squares; the
 target as a dashed red line and each baseline as a dotted grey one drawn over it, each
 labelled beside the plot (stacked when close), so a baseline equal to the target stays
@@ -132,6 +134,7 @@ def _label(series: ChartSeries, text: str, several: bool) -> str:
 def _draw_series(axes: Axes, series: ChartSeries, colour: str, several: bool) -> float:
     """Draw one recommendation's results and lines; returns the lowest value drawn."""
     _draw_window(axes, series, colour)
+    _draw_band(axes, series, colour, several)
     counted = [p for p in series.points if p.kind == "counted"]
     if counted:
         axes.plot(
@@ -159,7 +162,43 @@ def _draw_series(axes: Axes, series: ChartSeries, colour: str, several: bool) ->
             )
     _draw_others(axes, series, several)
     _draw_lines(axes, series, several)
-    return min([100.0, *(p.value for p in series.points), *(line.value for line in series.lines)])
+    return min(
+        [
+            100.0,
+            *(p.value for p in series.points),
+            *(line.value for line in series.lines),
+            *(b.low for b in series.band),
+        ]
+    )
+
+
+def _draw_band(axes: Axes, series: ChartSeries, colour: str, several: bool) -> None:
+    """Each day's spread of the audits (mean and one standard deviation either side), drawn
+    where there are more audits than the chart marks one by one; never annotated."""
+    if not series.band:
+        return
+    days = [_x(b.day) for b in series.band]
+    audits = sum(b.count for b in series.band)
+    axes.fill_between(
+        days,
+        [b.low for b in series.band],
+        [b.high for b in series.band],
+        step="mid",
+        color=colour,
+        alpha=0.14,
+        linewidth=0,
+        zorder=1,
+        label=_label(series, f"daily spread of all {audits:,} audits (mean ± 1 SD)", several),
+    )
+    axes.plot(
+        days,
+        [b.mean for b in series.band],
+        drawstyle="steps-mid",
+        color=colour,
+        linewidth=0.8,
+        alpha=0.45,
+        zorder=1,
+    )
 
 
 def _draw_others(axes: Axes, series: ChartSeries, several: bool) -> None:
