@@ -30,7 +30,7 @@ from bot.domain.audits import (
 )
 from bot.domain.model import Recommendation
 from bot.domain.monitoring import Period
-from bot.domain.privacy import SAFE_EXAMPLE, explain, explain_briefly
+from bot.domain.privacy import SAFE_EXAMPLE, Finding, explain_briefly, explanation
 from bot.domain.status import Monitoring, change_text
 from bot.domain.wording import bar, long_date, percent
 from bot.reply import Field, Person, Reply, Section, problem, share_action
@@ -125,7 +125,7 @@ def audit_command(ctx: Context, args: str) -> Reply:
             return problem(
                 "That audit update was not recorded",
                 wrong.message,
-                Section(text=explain(wrong.findings, example=example)),
+                *personal_data_sections(wrong.findings, example, "note"),
             )
         headline, hint = wrong.message, f"Write it like: {ctx.cmd(EXAMPLE)}"
         if wrong.outside and draft is not None:
@@ -135,6 +135,20 @@ def audit_command(ctx: Context, args: str) -> Reply:
             )
             hint = f"To record it anyway, write: {ctx.cmd(_outside_example(draft))}"
         return problem("That audit update was not recorded", headline, Section(text=hint))
+
+
+def personal_data_sections(
+    findings: tuple[Finding, ...], example: str, what: str
+) -> tuple[Section, ...]:
+    """The private explanation of a note (or reason) refused as likely personal data: what
+    was found, redacted, a safe example and how to send it again marked as checked."""
+    parts = explanation(findings, example=example, what=what)
+    return (
+        Section(text=parts.why),
+        Section(heading="What looks like personal data", items=parts.found),
+        Section(text=parts.safe),
+        Section(text=parts.checked),
+    )
 
 
 def _outside_example(draft: AuditDraft) -> str:
@@ -528,7 +542,7 @@ def _close_or_reopen(
             return problem(
                 f"{rec.ref} was not changed",
                 wrong.message,
-                Section(text=explain(wrong.findings, example=example, what="reason")),
+                *personal_data_sections(wrong.findings, example, "reason"),
             )
         return problem(f"{rec.ref} was not changed", wrong.message)
     status = status_of(rec, ctx)

@@ -732,6 +732,37 @@ def screen_note(text: str) -> list[Finding]:
     return _Screen(text).run()
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """Why a note was refused, in parts a reply can lay out: why it matters, what was found
+    (redacted), a safe example and how to send it again marked as checked."""
+
+    why: str
+    found: tuple[str, ...]
+    safe: str
+    checked: str
+
+
+def explanation(
+    findings: Sequence[Finding] | Iterable[Finding],
+    *,
+    example: str = f"audit R1 17/20 {SAFE_EXAMPLE} --checked",
+    what: str = "note",
+) -> Explanation:
+    """The parts of :func:`explain`. ``example`` is a command marked as checked, as it is
+    typed where the explanation will be read ("/yos audit ..." on Slack); ``what`` names
+    the text ("note", or "reason" for a close or reopen)."""
+    return Explanation(
+        why=f"What is recorded here is seen by others and kept for a long time, so the {what} "
+        "should describe the audit, not the child or family.",
+        found=tuple(f"{f.text}: {f.reason}" for f in findings),
+        safe=f"Describe the case the way the audit sheet does, for example: “{SAFE_EXAMPLE}”.",
+        checked=f"If you have checked and the {what} does not identify anyone (a reference "
+        "that is not personal, say), send the same command again with --checked anywhere in "
+        f"it, for example: {example}",
+    )
+
+
 def explain(
     findings: Sequence[Finding] | Iterable[Finding],
     *,
@@ -739,25 +770,17 @@ def explain(
     what: str = "note",
 ) -> str:
     """A private explanation of why a note was not recorded, a safe example, and how to send
-    it again marked as checked. ``example`` is a command marked as checked, as it is typed
-    where the explanation will be read ("/yos audit ..." on Slack); ``what`` names the text
-    ("note", or "reason" for a close or reopen)."""
-    found = list(findings)
+    it again marked as checked, as plain text (see :func:`explanation`)."""
+    parts = explanation(findings, example=example, what=what)
     lines = [
-        f"Nothing was recorded: the {what} looks like it could identify a child. What is "
-        "recorded here is seen by others and kept for a long time, so it should describe "
-        "the audit, not the child or family.",
+        f"Nothing was recorded: the {what} looks like it could identify a child. {parts.why}",
         "",
         "What looks like personal data:",
-    ]
-    lines += [f"• {f.text}: {f.reason}" for f in found]
-    lines += [
+        *(f"• {found}" for found in parts.found),
         "",
-        f"Describe the case the way the audit sheet does, for example: “{SAFE_EXAMPLE}”.",
+        parts.safe,
         "",
-        f"If you have checked and the {what} does not identify anyone (a reference that is "
-        "not personal, say), send the same command again with --checked anywhere in it, "
-        f"for example: {example}",
+        parts.checked,
     ]
     return "\n".join(lines)
 

@@ -17,10 +17,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.store.loader.schema import APPLIES_TO, MEASURES, REF_PATTERN, Checker, Row
+from bot.store.loader.schema import (
+    APPLIES_TO,
+    MEASURES,
+    REF_PATTERN,
+    WINDOW_ENDS_BEFORE,
+    Checker,
+    Row,
+)
 from bot.text import slugify
 
 SECTIONS = ("frameworks", "services", "inspections")
+MAX_FILE_BYTES = 10_000_000  # a data file of one service's inspections is a few kilobytes
 
 
 @dataclass
@@ -43,11 +51,18 @@ class Batch:
 
 def read_toml(path: Path, batch: Batch) -> list[str]:
     """Read one TOML data file into ``batch``; the problems found, if any."""
-    raw = path.read_bytes()
     name = str(path)
+    if path.stat().st_size > MAX_FILE_BYTES:
+        return [
+            f"{name}: is {path.stat().st_size:,} bytes; a data file is at most {MAX_FILE_BYTES:,}"
+        ]
+    raw = path.read_bytes()
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        # UTF-8, with or without the byte-order mark some Windows editors write.
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        return [_not_utf8(name, raw, error)]
+    except tomllib.TOMLDecodeError as error:
         return [f"{name}: not valid TOML: {error}"]
     check = Checker(name)
     for key in data:
@@ -313,12 +328,13 @@ def _recommendation_row(
 
 
 def _check_window_end(check: Checker, start: date, months: int, where: str) -> None:
-    """A monitoring window must end on a date the calendar can hold (by 31 December 9999)."""
-    if (start.year * 12 + start.month - 1 + months) // 12 > date.max.year:
+    """A monitoring window must end before 2100 (and so on a date the calendar can hold)."""
+    if (start.year * 12 + start.month - 1 + months) // 12 >= WINDOW_ENDS_BEFORE.year:
         check.problem(
             where,
-            f"a window of {months} months from {start.isoformat()} ends after 9999-12-31, "
-            "the last date the bot can handle",
+            f"a window of {months} months from {start.isoformat()} ends in "
+            f"{WINDOW_ENDS_BEFORE.year} or later; a monitoring window must end before "
+            f"{WINDOW_ENDS_BEFORE.isoformat()}",
         )
 
 
@@ -354,3 +370,14 @@ def _read_events(
             }
         )
     return events
+
+
+def _not_utf8(name: str, raw: bytes, error: UnicodeDecodeError) -> str:
+    """Where a file stops being UTF-8, by line and column, and what to do about it."""
+    before = raw[: error.start]
+    line = before.count(b"\n") + 1
+    column = error.start - (before.rfind(b"\n") + 1) + 1
+    return (
+        f"{name}: line {line}, column {column}: not UTF-8 (byte 0x{raw[error.start]:02x}); "
+        "save the file as UTF-8"
+    )
