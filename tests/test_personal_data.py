@@ -432,7 +432,9 @@ def test_the_served_app_logs_no_note_and_replays_undo_once(served, slack):
     answer = served.command(f"audit R1 17/20 {distinctive} audit")
     assert answer.status == 200 and distinctive in json.dumps(answer.json())
     refused = served.command(f"audit R1 17/20 Jane Doe DOB 2008-03-01 {distinctive}")
+    assert refused.json()["response_type"] == "ephemeral"  # to the asker alone
     assert "could identify a child" in json.dumps(refused.json())
+    assert "Jane" not in json.dumps(refused.json())
     served.command("audit R1 18/20 second audit")
     served.wait_until_outbox_idle()
     # One undo, delivered twice (a replay inside the five minutes): one retraction.

@@ -211,12 +211,18 @@ def submit_form(ctx: Context, entry: FormEntry) -> FormResult:
     try:
         return FormResult(record_update(ctx, draft), {})
     except AuditProblem as wrong:
-        message = wrong.message
-        if wrong.findings:
-            message = f"{explain_briefly(wrong.findings)} {_checked_hint(ctx, draft)}"
-        if wrong.outside:
-            message += f" To record it anyway, use {ctx.cmd(_outside_example(draft))}"
-        return FormResult(None, {wrong.field or "recommendation": message})
+        return FormResult(None, {wrong.field or "recommendation": _form_error(ctx, draft, wrong)})
+
+
+def _form_error(ctx: Context, draft: AuditDraft, wrong: AuditProblem) -> str:
+    """What the form says of an update refused as entered, with the command that records it
+    anyway where one can (a note checked by the auditor, a date outside the window)."""
+    message = wrong.message
+    if wrong.findings:
+        message = f"{explain_briefly(wrong.findings)} {_checked_hint(ctx, draft)}"
+    if wrong.outside:
+        message += f" To record it anyway, use {ctx.cmd(_outside_example(draft))}"
+    return message
 
 
 def _checked_hint(ctx: Context, draft: AuditDraft) -> str:

@@ -52,7 +52,8 @@ def _prepare(settings: Settings) -> None:
     db.close()
     if not settings.auditors:
         logger.warning(
-            "YOS_AUDITORS is not set: any member of the workspace may record audit updates"
+            "YOS_AUDITORS is not set: any member of the workspace may record audit updates "
+            "and read their notes"
         )
     if not settings.channel:
         logger.info("YOS_CHANNEL is not set, so no reminders will be sent")

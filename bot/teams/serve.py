@@ -34,7 +34,8 @@ def _prepare(settings: Settings) -> None:
     db.close()
     if not settings.auditors:
         logger.warning(
-            "YOS_AUDITORS is not set: anyone who can message the bot may record audit updates"
+            "YOS_AUDITORS is not set: anyone who can message the bot may record audit updates "
+            "and read their notes"
         )
     if not settings.teams_channel:
         logger.info("YOS_TEAMS_CHANNEL is not set, so no reminders will be sent in Teams")
