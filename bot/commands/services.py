@@ -8,6 +8,9 @@ apart and never ranked against points.
 
 from __future__ import annotations
 
+import bisect
+from collections import Counter
+
 from bot.commands.present import (
     caveat,
     caveat_sections,
@@ -319,14 +322,17 @@ def _ranked_entries(
     """Ranked services, best first, each with its rank among all ranked ("8th=" when
     level with another), filtered to one rating when asked."""
     points = [i.overall_points for i in ranked]
+    ascending = sorted(p or 0 for p in points)
+    level = Counter(points)
     entries = []
     for inspection in ranked:
         band = inspection.scale.band_for(inspection.overall_points, "overall")
         if wanted and (band is None or band.label.lower() != wanted):
             continue
         mine = inspection.overall_points
-        rank = 1 + sum(1 for p in points if (p or 0) > (mine or 0))
-        tie = "=" if points.count(mine) > 1 else ""
+        # 1 + how many have more points (a search, not a pass over every service).
+        rank = 1 + len(ascending) - bisect.bisect_right(ascending, mine or 0)
+        tie = "=" if level[mine] > 1 else ""
         entries.append(
             (
                 group,
@@ -356,7 +362,7 @@ def _flagged_entries(
 
 def _earlier_inspections(ctx: Context) -> list[Inspection]:
     """Services whose latest inspection was scored in percentages, by name."""
-    latest = [ctx.queries.latest_inspection(s.id) for s in ctx.queries.services()]
+    latest = ctx.queries.latest_inspections()
     return sorted((i for i in latest if i.scale.measure != "points"), key=lambda i: i.service.name)
 
 

@@ -46,6 +46,8 @@ import sqlite_utils
 T = TypeVar("T")
 P = ParamSpec("P")
 MAX_BYTES = 16 * 1024 * 1024
+MEASURED_FIRST = 4  # answers of a kind measured before sizes are sampled
+MEASURE_EVERY = 16
 _MISSING = object()
 _ATOMS = (str, bytes, int, float, bool, type(None), date, datetime)
 
@@ -57,6 +59,7 @@ class AnswerCache:
         self.max_bytes = max_bytes
         self.bytes = 0
         self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._sizes: dict[Hashable, tuple[int, int]] = {}  # kind -> (answers, mean size)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -71,8 +74,11 @@ class AnswerCache:
             self._entries.move_to_end(key)
             return found[0]
 
-    def put(self, key: Hashable, value: Any) -> None:
-        size = approximate_size(value) + approximate_size(key)
+    def put(self, key: Hashable, value: Any, kind: Hashable = None) -> None:
+        """Keep ``value``. Answers of one ``kind`` (the same question about different
+        things: each service's latest inspection, say) are alike in size, so after the first
+        few only one in ``MEASURE_EVERY`` is measured and the rest are taken at the mean."""
+        size = self._size(key, value, kind)
         if size > self.max_bytes // 4:
             return  # one answer must not push out everything else
         with self._lock:
@@ -85,9 +91,22 @@ class AnswerCache:
                 _, (_, dropped) = self._entries.popitem(last=False)
                 self.bytes -= dropped
 
+    def _size(self, key: Hashable, value: Any, kind: Hashable) -> int:
+        if kind is None:
+            return approximate_size(value) + approximate_size(key)
+        seen, mean = self._sizes.get(kind, (0, 0))
+        if seen < MEASURED_FIRST or seen % MEASURE_EVERY == 0:
+            size = approximate_size(value) + approximate_size(key)
+            mean = (mean * min(seen, 64) + size) // (min(seen, 64) + 1)
+        else:
+            size = mean
+        self._sizes[kind] = (seen + 1, mean)
+        return size
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._sizes.clear()
             self.bytes = 0
 
 
@@ -192,7 +211,7 @@ class StoreCache:
         before = self.elsewhere
         value = compute()
         if self.elsewhere == before and not self.db.conn.in_transaction:
-            self.answers.put(full, value)
+            self.answers.put(full, value, _kind(key))
         return value
 
     def token(self) -> int | None:
@@ -206,6 +225,13 @@ class StoreCache:
             seen = _Seen(store_token(self.db), conn.total_changes, now)
             _SEEN[self.db] = seen
         return seen.token
+
+
+def _kind(key: Hashable) -> Hashable:
+    """What sort of answer ``key`` names: the method (or, for a reply, the command)."""
+    if not isinstance(key, tuple) or not key:
+        return None
+    return key[:2] if key[0] == "reply" else key[0]
 
 
 class Memo(Protocol):

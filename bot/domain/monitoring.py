@@ -38,7 +38,7 @@ from bot.domain.model import Recommendation
 from bot.domain.wording import long_date
 
 REPLACED_SHOWN = 3  # replaced audits listed per period (all are counted)
-OUTSIDE_SHOWN = 50  # outside-window audits listed (all are counted)
+OUTSIDE_SHOWN = 10  # outside-window audits listed (all are counted; `audits` lists every one)
 
 AT_OR_ABOVE = "at or above"
 BELOW = "below"
@@ -189,10 +189,12 @@ class Outside:
 def read_outside(db: sqlite_utils.Database, rec_id: str, window: Window) -> Outside:
     start, end = window.start.isoformat(), window.end.isoformat()
     before = [audit_from_row(r) for r in db.query(BEFORE_WINDOW, [rec_id, start, OUTSIDE_SHOWN])]
-    after = [audit_from_row(r) for r in db.query(AFTER_WINDOW, [rec_id, end, OUTSIDE_SHOWN])]
-    shown = (list(reversed(before)) + after)[:OUTSIDE_SHOWN]
-    count = len(before) + len(after)
-    if len(before) == OUTSIDE_SHOWN or len(after) == OUTSIDE_SHOWN:
+    # Only as many after the window as there is room left to show.
+    room = OUTSIDE_SHOWN - len(before)
+    after = [audit_from_row(r) for r in db.query(AFTER_WINDOW, [rec_id, end, room])] if room else []
+    shown = list(reversed(before)) + after
+    count = len(shown)
+    if len(before) == OUTSIDE_SHOWN or len(after) == room:
         count = int(db.execute(OUTSIDE_COUNT, [rec_id, start, end]).fetchone()[0])
     return Outside(tuple(shown), count)
 

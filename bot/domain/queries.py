@@ -6,7 +6,7 @@ SQL lives here; turning rows into records is ``rows``, matching what people type
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import date
 from typing import Any, TypeVar, cast
 
@@ -141,7 +141,17 @@ class InspectionQueries:
             "AND j.framework_id = ? ORDER BY j.published DESC LIMIT 1) ORDER BY i.id",
             [framework_id],
         )
-        return [self._inspection(r) for r in found]
+        return self._inspections(found)
+
+    @cached
+    def latest_inspections(self) -> list[Inspection]:
+        """Every service's latest inspection, by service name: one query for them all."""
+        found = self.db.query(
+            "SELECT i.* FROM services s JOIN inspections i ON i.id = "
+            "(SELECT j.id FROM inspections j WHERE j.service_id = s.id "
+            "ORDER BY j.published DESC LIMIT 1) ORDER BY s.name"
+        )
+        return self._inspections(found)
 
     def latest_inspection(self, service_id: str | None = None) -> Inspection:
         """The service's latest inspection; without one, the default service's."""
@@ -162,6 +172,20 @@ class InspectionQueries:
     def all_inspections(self) -> list[Inspection]:
         found = self.db.query("SELECT * FROM inspections ORDER BY published, id")
         return [self._inspection(r) for r in found]
+
+    def _inspections(self, found: Iterable[dict[str, Any]]) -> list[Inspection]:
+        """Many inspections, their services read in one query rather than one each."""
+        services = {s.id: s for s in self.services()}
+        scales: dict[str, Scale] = {}
+        return [
+            rows.inspection_of(
+                row,
+                services[row["service_id"]],
+                scales.get(row["framework_id"])
+                or scales.setdefault(row["framework_id"], self.scale(row["framework_id"])),
+            )
+            for row in found
+        ]
 
     def _inspection(self, row: dict[str, Any]) -> Inspection:
         return rows.inspection_of(
