@@ -28,6 +28,7 @@ OPTIONS_VARIABLE = "BARE_GUNICORN_OPTIONS"
 
 def create() -> SlackRequestHandler:
     app = App(
+        name="bare",  # as the bot does: unnamed, Bolt inspects the call stack for a name
         client=WebClient(
             token=os.environ["SLACK_BOT_TOKEN"],
             base_url=os.environ.get("SLACK_API_URL", "https://slack.com/api/"),

@@ -71,6 +71,9 @@ def create_app(settings: Settings, deps: Deps, *, verified_by_server: bool = Fal
     bolt_logger = logging.getLogger("bot.slack.bolt")
     bolt_logger.addFilter(_expected_client_warning)
     app = App(
+        # Named, or Bolt names the app after its caller's file with inspect.stack(), which
+        # looks up every loaded module's source path: some 30 ms of every worker's start.
+        name="yos-bot",
         client=deps.directory.client,
         signing_secret=settings.slack_signing_secret,
         process_before_response=True,
