@@ -99,8 +99,11 @@ class Application:
         """Answer what was typed. A write and everything it causes commit together."""
         request = identified(request)
         ctx = self.context(request)
-        interpreted = interpret(
-            request.text, ctx.queries, ctx.queries.channel_service(ctx.conversation)
+        service = ctx.queries.channel_service(ctx.conversation)
+        # What the text asks for depends on it and the inspection data alone: remembered.
+        interpreted = ctx.queries.memo(
+            ("interpret", request.text, service),
+            lambda: interpret(request.text, ctx.queries, service),
         )
         found, _ = interpreted
         if found is not None and found.writes:

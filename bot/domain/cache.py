@@ -193,6 +193,7 @@ class StoreCache:
         self.db = db
         self.answers = answers
         self.elsewhere = 0  # reads beyond inspection data, by this reader
+        self._seen: _Seen | None = None  # what this reader last found for its connection
 
     def read_elsewhere(self) -> None:
         """Say that this reader read something besides inspection data (audit evidence): no
@@ -218,12 +219,14 @@ class StoreCache:
         conn = self.db.conn
         if conn.in_transaction:
             _SEEN.pop(self.db, None)
+            self._seen = None
             return store_token(self.db)
         now = time.monotonic()
-        seen = _SEEN.get(self.db)
+        seen = self._seen or _SEEN.get(self.db)
         if seen is None or seen.changes != conn.total_changes or now - seen.at > TOKEN_SECONDS:
             seen = _Seen(store_token(self.db), conn.total_changes, now)
             _SEEN[self.db] = seen
+        self._seen = seen
         return seen.token
 
 

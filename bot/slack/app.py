@@ -70,6 +70,10 @@ def create_app(settings: Settings, deps: Deps, *, verified_by_server: bool = Fal
     """
     bolt_logger = logging.getLogger("bot.slack.bolt")
     bolt_logger.addFilter(_expected_client_warning)
+    # Bolt copies this logger's own level to the loggers it makes per request and builds
+    # its debug messages whenever that level is unset: set it, so they are not made for
+    # nothing on every request.
+    bolt_logger.setLevel(settings.log_level)
     app = App(
         # Named, or Bolt names the app after its caller's file with inspect.stack(), which
         # looks up every loaded module's source path: some 30 ms of every worker's start.
