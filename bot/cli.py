@@ -11,9 +11,10 @@ from typing import Any, TextIO
 import click
 import sqlite_utils
 
-from bot.app import Application, Policy
+from bot.app import Application, Policy, Sender
+from bot.app.requests import CONSOLE
 from bot.config import ConfigError, Settings, load_settings
-from bot.console import console_request, run_console
+from bot.console import ConsoleTransport, console_request, run_console
 from bot.export import AUDIT_FORMATS, export_inspections, write_audits, write_scores_csv
 from bot.render.text import render_text
 from bot.runtime import application, make_context, prepare_store
@@ -175,8 +176,11 @@ def _app(settings: Settings, *, trusted: bool = True) -> Application:
 def ask(question: tuple[str, ...]) -> None:
     """Answer one question and exit, e.g. yos-bot ask "score protecting-public"."""
     settings = _settings()
-    outcome = _app(settings).handle(console_request(" ".join(question)))
+    app = _app(settings)
+    outcome = app.handle(console_request(" ".join(question)))
     click.echo(render_text(outcome.reply))
+    # What the answer caused (an announcement) is printed now, not left for later.
+    Sender(app.store, CONSOLE.name, ConsoleTransport(sys.stdout), app.draw_chart).drain()
     if not outcome.reply.ok:
         sys.exit(1)
 

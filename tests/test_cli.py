@@ -170,16 +170,12 @@ def test_the_console_records_an_update_and_prints_its_announcement(env):
     assert [r["state"] for r in db["outbox"].rows] == ["sent"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug in bot/cli.py: `ask` queues the announcement of a write but never "
-    "delivers it, so it is printed by the next console session, after an unrelated answer",
-)
 def test_ask_leaves_nothing_undelivered(env):
     from bot.store import open_db
 
     result = invoke("ask", "audit R1 17/20 2014-01-20 January audit")
     assert result.exit_code == 0
+    assert "[posted in the conversation]" in result.output  # the announcement, now
     pending = [r for r in open_db(env["YOS_DB"])["outbox"].rows if r["state"] != "sent"]
     assert pending == []
 
