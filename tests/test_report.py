@@ -493,3 +493,10 @@ def test_plain_replies_never_load_the_plotting_library(settings, db):
     answered, drawn = json.loads(done.stdout.strip().splitlines()[-1])
     assert answered == []  # a report with a chart queued still loads nothing
     assert drawn  # and drawing it does: the check can tell
+
+
+def test_the_dashboard_carries_the_caveat_with_its_percentages(ask_text):
+    home = " ".join(ask_text("home").split())
+    assert "91%" in home and "★★★★ Good" in home
+    assert "not directly applied to the SQS process" in home
+    assert home.count("not directly applied to the SQS process") == 1

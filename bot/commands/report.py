@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.commands.audits import monthly_sections, note_text
-from bot.commands.present import overall_text, source_line, status_of
+from bot.commands.present import caveat_sections, overall_text, source_line, status_of
 from bot.commands.registry import Context, Permission, command
 from bot.domain.audits import not_a_recommendation, recent_audits
 from bot.domain.report import (
@@ -275,6 +275,7 @@ def dashboard(ctx: Context) -> Reply:
             heading="Themes" if inspection.scale.measure == "percent" else "Standards",
             items=theme_lines,
         ),
+        *caveat_sections(inspection),
         Section(heading="Recommendations", items=rec_lines or ("None to monitor.",)),
         Section(heading="Latest audit updates", items=audit_lines or ("None recorded yet.",)),
     ]
