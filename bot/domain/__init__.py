@@ -1,1 +1,2 @@
-"""Domain logic: inspections, rating bands, themes and recommendations. No Slack here."""
+"""Domain logic: inspections, rating bands, themes, recommendations and their monitoring.
+Plain Python: no chat platform here."""

@@ -37,7 +37,7 @@ from datetime import date
 from itertools import pairwise
 from typing import Literal, NamedTuple
 
-MAX_TEXT = 40_000  # Slack's message limit; longer input is refused before parsing
+MAX_TEXT = 40_000  # the longest chat message (Slack's limit); longer is refused unread
 MAX_NOTE = 1_000
 MAX_CASES = 100_000  # bound for audited/compliant counts
 MIN_YEAR = 2000

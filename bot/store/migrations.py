@@ -179,7 +179,7 @@ def _audit_evidence(db: sqlite_utils.Database) -> None:
             "channel_id": str,
             "message_ts": str,
             "via": str,  # command, mention, modal, shortcut, console
-            "delivery_key": str,  # the Slack ID it arrived under, unique: a retry finds it
+            "delivery_key": str,  # the platform's delivery ID, unique: a retry finds it
             "recorded_at": str,
         },
         pk="id",
