@@ -127,8 +127,19 @@ class Sender:
                     pass
             except Exception as error:
                 log_failure(logger, "the outbox sender", error)
-            self._wake.wait(self.poll_seconds)
+            self._wake.wait(self._pause())
             self._wake.clear()
+
+    def _pause(self) -> float:
+        """How long to sleep: until the next retry falls due, if that is sooner than the
+        next poll (which finds what other processes queued)."""
+        try:
+            due = outbox.next_due(self.store.db, self.platform)
+        except Exception:
+            return self.poll_seconds
+        if due is None:
+            return self.poll_seconds
+        return max(0.0, min(self.poll_seconds, due - self.clock()))
 
     def drain(self) -> int:
         """Send everything due now, in this thread; returns how many were handled."""
