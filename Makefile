@@ -18,9 +18,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/yos-bot run
 
-## Run the whole test suite.
+## Run the whole test suite, a test file per core at a time (each file keeps its servers).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 ## Lint, formatting, types (mypy --strict) and the import layering contract.
 lint: $(STAMP)
