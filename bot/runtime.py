@@ -3,6 +3,7 @@ application."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import sqlite_utils
@@ -16,6 +17,8 @@ from bot.reply import Person
 from bot.store import StorePool, migrate, open_db
 from bot.store.deliveries import prune_deliveries
 from bot.store.loader import LoadReport, bundled_files, load_files
+
+logger = logging.getLogger(__name__)
 
 
 def prepare_store(settings: Settings) -> tuple[sqlite_utils.Database, LoadReport | None]:
@@ -62,3 +65,24 @@ def make_context(
         conversation=conversation,
         via=via,
     )
+
+
+def prepare_to_serve(
+    settings: Settings, *, everyone: str, channel_setting: str, channel: str | None
+) -> None:
+    """Bring the store up to date before a server starts, and say what is not configured.
+
+    ``everyone`` names who may record when YOS_AUDITORS is empty ("any member of the
+    workspace"); ``channel_setting`` names the variable reminders go to on this platform.
+    """
+    db, report = prepare_store(settings)
+    if report is not None:
+        logger.info("loaded bundled data into %s: %s", settings.db_path, report.describe())
+    db.close()
+    if not settings.auditors:
+        logger.warning(
+            "YOS_AUDITORS is not set: %s may record audit updates and read their notes",
+            everyone,
+        )
+    if not channel:
+        logger.info("%s is not set, so no reminders will be sent", channel_setting)

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app.schedule import start_backups, start_purge, start_reminders
 from bot.config import ConfigError, Settings
-from bot.runtime import prepare_store
+from bot.runtime import prepare_to_serve
 from bot.slack.app import create_app, create_deps, web_client
 from bot.slack.deps import Deps
 from bot.slack.platform import SLACK
@@ -46,17 +46,12 @@ def check_slack(settings: Settings) -> dict[str, Any]:
 
 
 def _prepare(settings: Settings) -> None:
-    db, report = prepare_store(settings)
-    if report is not None:
-        logger.info("loaded bundled data into %s: %s", settings.db_path, report.describe())
-    db.close()
-    if not settings.auditors:
-        logger.warning(
-            "YOS_AUDITORS is not set: any member of the workspace may record audit updates "
-            "and read their notes"
-        )
-    if not settings.channel:
-        logger.info("YOS_CHANNEL is not set, so no reminders will be sent")
+    prepare_to_serve(
+        settings,
+        everyone="any member of the workspace",
+        channel_setting="YOS_CHANNEL",
+        channel=settings.channel,
+    )
 
 
 def _start_background(deps: Deps) -> None:

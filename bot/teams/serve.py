@@ -21,24 +21,19 @@ import uvicorn
 
 from bot.app.schedule import start_backups, start_purge
 from bot.config import ConfigError, Settings
-from bot.runtime import prepare_store
+from bot.runtime import prepare_to_serve
 from bot.store import StorePool
 
 logger = logging.getLogger(__name__)
 
 
 def _prepare(settings: Settings) -> None:
-    db, report = prepare_store(settings)
-    if report is not None:
-        logger.info("loaded bundled data into %s: %s", settings.db_path, report.describe())
-    db.close()
-    if not settings.auditors:
-        logger.warning(
-            "YOS_AUDITORS is not set: anyone who can message the bot may record audit updates "
-            "and read their notes"
-        )
-    if not settings.teams_channel:
-        logger.info("YOS_TEAMS_CHANNEL is not set, so no reminders will be sent in Teams")
+    prepare_to_serve(
+        settings,
+        everyone="anyone who can message the bot",
+        channel_setting="YOS_TEAMS_CHANNEL",
+        channel=settings.teams_channel,
+    )
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
