@@ -319,6 +319,9 @@ def target(ctx: Context, args: str, *, trailing: bool = False) -> tuple[Inspecti
     Reading").
     """
     if trailing:
+        home = ctx.home_inspection()
+        if _names_only_themes(ctx, home, args):
+            return home, args.strip()  # "score protecting-public": no service to look for
         mention = ctx.queries.service_in_text(args)
         if mention is None:
             return ctx.home_inspection(), args.strip()
@@ -331,6 +334,19 @@ def target(ctx: Context, args: str, *, trailing: bool = False) -> tuple[Inspecti
     if found is None:
         return ctx.home_inspection(), ""
     return ctx.queries.latest_inspection(found.id), ""
+
+
+def _names_only_themes(ctx: Context, inspection: Inspection, args: str) -> bool:
+    """Whether every word typed belongs to the names of ``inspection``'s themes, so no
+    service can be named and the index of every service need not be consulted."""
+    said = set(plain_words(args))
+    if not said:
+        return False
+    known: set[str] = set()
+    for theme in ctx.queries.themes(inspection):
+        known.update(plain_words(theme.name))
+        known.update(plain_words(theme.slug))
+    return said <= known
 
 
 def about_inspection(*, trailing: bool = False) -> Callable[[InspectionHandler], Handler]:
