@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import time
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.slack_requests import sign
 
@@ -93,3 +96,65 @@ def test_a_replayed_request_is_refused(served, slack):
     body = urlencode({"command": "/yos", "text": "summary", "trigger_id": "replay"})
     old = sign(body, timestamp=int(time.time()) - 6 * 60)
     assert served.post(body, "application/x-www-form-urlencoded", old).status == 401
+
+
+# --- fuzzing the endpoint --------------------------------------------------------------
+
+_FORM = "application/x-www-form-urlencoded"
+_bodies = st.one_of(
+    st.binary(max_size=2_000),
+    st.builds(
+        lambda payload: ("payload=" + quote(payload)).encode(),
+        st.one_of(
+            st.text(max_size=300),
+            st.recursive(
+                st.none() | st.booleans() | st.integers() | st.text(max_size=40),
+                lambda inner: (
+                    st.lists(inner, max_size=4)
+                    | st.dictionaries(
+                        st.sampled_from(["type", "user", "view", "actions", "team"]),
+                        inner,
+                        max_size=4,
+                    )
+                ),
+                max_leaves=12,
+            ).map(json.dumps),
+        ),
+    ),
+    st.builds(
+        lambda text, trigger: urlencode(
+            {"command": "/yos", "text": text, "trigger_id": trigger, "user_id": "U0F"}
+        ).encode(),
+        st.text(max_size=300),
+        st.text(max_size=20),
+    ),
+    st.dictionaries(st.text(max_size=10), st.text(max_size=30), max_size=5).map(
+        lambda d: json.dumps({"type": "event_callback", "event": d}).encode()
+    ),
+)
+
+
+@pytest.mark.fuzz
+@pytest.mark.quick
+@settings(
+    max_examples=2_000 if os.environ.get("YOS_FUZZ") == "long" else 40,
+    deadline=None,
+    derandomize=os.environ.get("YOS_FUZZ") != "long",
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    body=_bodies,
+    content_type=st.sampled_from([_FORM, "application/json", "text/plain", ""]),
+    signed=st.booleans(),
+)
+def test_no_request_signed_or_not_gets_a_server_error(served, body, content_type, signed):
+    headers = sign(body) if signed else {}
+    response = served.post(body, content_type, headers)
+    assert response.status < 500, (response.status, body[:200])
+    if not signed:
+        assert response.status == 401
+
+
+def test_the_endpoint_fuzz_left_no_traceback(served):
+    assert "Traceback" not in served.log()

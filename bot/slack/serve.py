@@ -94,12 +94,24 @@ def create_wsgi_app(settings: Settings) -> WsgiApp:
         verified = _verified(environ, settings.slack_signing_secret or "")
         if verified is not None:
             return _plain(start_response, *verified)
+        answered: list[str] = []
+
+        def bolt_response(status: str, headers: list[Any], *rest: Any) -> Any:
+            answered.append(status)
+            if status.startswith("5"):
+                return None  # replaced below: Bolt could not make sense of the request
+            return start_response(status, headers, *rest)
+
         try:
-            return slack(cast(dict[str, Any], environ), start_response)
+            content: Iterable[bytes] = slack(cast(dict[str, Any], environ), bolt_response)
         except Exception as error:
-            # Signed, but not a request Slack would send: one line, no traceback.
-            logger.warning("refused a malformed Slack request: %s", type(error).__name__)
+            content, answered = [], [f"500 {type(error).__name__}"]
+        if answered and answered[0].startswith("5"):
+            # Signed, but not a request Slack would send (our listeners answer every
+            # failure themselves): one line, no traceback, and a 400.
+            logger.warning("refused a malformed Slack request (%s)", answered[0])
             return _plain(start_response, "400 Bad Request", "malformed request")
+        return content
 
     return application
 
