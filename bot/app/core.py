@@ -19,9 +19,9 @@ from bot.commands.report import chart_spec
 from bot.domain.audits import audit_by_delivery, prefill_from_text
 from bot.domain.queries import InspectionQueries
 from bot.domain.reminders import WINDOW_ENDED, due_reminders
-from bot.reply import Chart, Person, Reply, problem, to_json
+from bot.reply import Chart, Reply, problem, to_json
 from bot.store import StorePool, outbox, write_transaction
-from bot.store.deliveries import claim_in_transaction
+from bot.store.deliveries import claim, claim_in_transaction
 from bot.store.outbox import CHART, MESSAGE, PRIVATE, Address
 
 logger = logging.getLogger(__name__)
@@ -33,14 +33,6 @@ class FormOutcome:
 
     errors: dict[str, str]
     outcome: Outcome | None = None
-
-
-def apology(reference: str) -> Reply:
-    return problem(
-        "Something went wrong",
-        f"Sorry, something went wrong on my side (reference {reference}). Please try again; "
-        f"if it keeps happening, give that reference to whoever runs the bot.",
-    )
 
 
 class Application:
@@ -184,8 +176,7 @@ class Application:
 
     def claim(self, request: Request, kind: str) -> bool:
         """Mark a delivery handled that writes nothing (opening a form); False if seen."""
-        with write_transaction(self.store.db) as db:
-            return claim_in_transaction(db, request.platform.name, _key(request), kind)
+        return claim(self.store.db, request.platform.name, _key(request), kind)
 
     # --- charts --------------------------------------------------------------------------
 
@@ -431,7 +422,3 @@ def sent_before_outbox(db: sqlite_utils.Database, reminder_key: str, conversatio
         "SELECT 1 FROM reminders WHERE key = ? AND channel_id = ?", [reminder_key, conversation]
     ).fetchone()
     return row is not None
-
-
-def person(platform: Platform, user_id: str | None, name: str | None = None) -> Person:
-    return Person(user_id, name, platform.name)

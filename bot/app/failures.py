@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sys
 import traceback
+
+from bot.reply import Reply, problem
 
 
 def new_reference() -> str:
@@ -35,3 +38,19 @@ def log_failure(
     logger.error("%s failed (reference %s): %s", what, reference, where(error))
     logger.debug("%s failed (reference %s)", what, reference, exc_info=error)
     return reference
+
+
+def apology(reference: str) -> Reply:
+    return problem(
+        "Something went wrong",
+        f"Sorry, something went wrong on my side (reference {reference}). Please try again; "
+        f"if it keeps happening, give that reference to whoever runs the bot.",
+    )
+
+
+def failed(logger: logging.Logger, what: str) -> Reply:
+    """Log the failure being handled under a reference the user can quote, never their
+    words, and return the apology that quotes the reference."""
+    error = sys.exc_info()[1]
+    reference = log_failure(logger, what, error) if error is not None else new_reference()
+    return apology(reference)

@@ -39,8 +39,8 @@ class Policy:
         *,
         notes_visible_to: str = NOTES_TO_AUDITORS,
     ) -> None:
-        self.users = frozenset(a for a in auditors if not _is_group(a))
-        self.groups = tuple(a for a in auditors if _is_group(a))
+        self.users = frozenset(a for a in auditors if not is_group(a))
+        self.groups = tuple(a for a in auditors if is_group(a))
         self.directory = directory
         if notes_visible_to not in (NOTES_TO_AUDITORS, NOTES_TO_EVERYONE):
             raise ValueError(f"notes are visible to auditors or everyone, not {notes_visible_to}")
@@ -78,6 +78,6 @@ class Policy:
         return permission is Permission.READ_NOTES and self.notes_public
 
 
-def _is_group(auditor_id: str) -> bool:
+def is_group(auditor_id: str) -> bool:
     """Slack user-group IDs start with S; users start with U or W; Teams IDs are GUIDs."""
     return auditor_id.startswith("S") and "-" not in auditor_id

@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.app import RetryPolicy, Sender
+from bot.app.policy import is_group
 from bot.config import Settings
 from bot.runtime import application
 from bot.slack.deps import Deps
@@ -43,7 +44,7 @@ def web_client(settings: Settings) -> WebClient:
 
 def create_deps(settings: Settings, store: StorePool) -> Deps:
     client = web_client(settings)
-    groups = tuple(a for a in settings.auditors if a.startswith("S") and "-" not in a)
+    groups = tuple(a for a in settings.auditors if is_group(a))
     directory = SlackDirectory(client, groups)
     app = application(settings, store, directory)
     sender = Sender(

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-import sys
 from dataclasses import dataclass
 from typing import Any
 
 from bot.app import Application, Request, Sender
-from bot.app.core import apology
-from bot.app.failures import log_failure, new_reference
+from bot.app.failures import failed
 from bot.config import Settings
 from bot.reply import Person, Reply
 from bot.slack.directory import SlackDirectory
@@ -48,8 +46,5 @@ class Deps:
         )
 
     def failed(self, what: str) -> Reply:
-        """Log the failure being handled under a reference the user can quote, never their
-        words, and return the apology that quotes the reference."""
-        error = sys.exc_info()[1]
-        reference = log_failure(logger, what, error) if error is not None else new_reference()
-        return apology(reference)
+        """Log the failure being handled, safely, and the apology for the asker."""
+        return failed(logger, what)
