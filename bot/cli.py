@@ -9,18 +9,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import click
-import sqlite_utils
 
 from bot.app import Application, Policy, Sender
 from bot.app.requests import CONSOLE
 from bot.config import ConfigError, Settings, load_settings
-from bot.console import ConsoleTransport, console_request, run_console
-from bot.export import AUDIT_FORMATS, export_inspections, write_audits, write_scores_csv
 from bot.render.text import render_text
 from bot.runtime import application, make_context, prepare_store
 from bot.store import StorePool
+from bot.store.db import Store
 from bot.store.files import open_private
-from bot.store.loader import LoadError, load_files
 
 SLACK_HINT = (
     "Slack is not configured (no Slack or Teams setting is set), so this is the local "
@@ -41,7 +38,9 @@ def _settings() -> Settings:
         raise click.ClickException(str(error)) from None
 
 
-def _store(settings: Settings) -> sqlite_utils.Database:
+def _store(settings: Settings) -> Store:
+    from bot.store.loader import LoadError
+
     try:
         db, report = prepare_store(settings)
     except LoadError as error:
@@ -156,6 +155,8 @@ def console() -> None:
 
 
 def _console(settings: Settings) -> None:
+    from bot.console import run_console
+
     interactive = sys.stdin.isatty()
     if interactive:
         click.echo("Type a question, `help`, or `quit`.", err=True)
@@ -175,6 +176,8 @@ def _app(settings: Settings, *, trusted: bool = True) -> Application:
 @click.argument("question", nargs=-1, required=True)
 def ask(question: tuple[str, ...]) -> None:
     """Answer one question and exit, e.g. yos-bot ask "score protecting-public"."""
+    from bot.console import ConsoleTransport, console_request
+
     settings = _settings()
     app = _app(settings)
     outcome = app.handle(console_request(" ".join(question)))
@@ -189,6 +192,8 @@ def ask(question: tuple[str, ...]) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def load(files: tuple[Path, ...]) -> None:
     """Load data files into the store (all or nothing; loading twice changes nothing)."""
+    from bot.store.loader import LoadError, load_files
+
     settings = _settings()
     db = _store(settings)
     try:
@@ -212,7 +217,7 @@ def update_ratings(url: str | None) -> None:
     The table is checked by the same rules as `yos-bot load` and loaded all or nothing: a
     download that fails or does not check out changes nothing and says why.
     """
-    from bot.store.loader import load_ratings
+    from bot.store.loader import LoadError, load_ratings
     from bot.store.loader.fetch import RATINGS_FILE, FetchError, fetch_table
 
     settings = _settings()
@@ -259,6 +264,8 @@ def export(what: str, fmt: str, out: Path | None) -> None:
     yos-bot export audits --format csv --out audits.csv
     yos-bot export audits --format jsonl --out audits.jsonl
     """
+    from bot.export import AUDIT_FORMATS, export_inspections, write_audits, write_scores_csv
+
     if what != "audits" and fmt not in ("json", "csv"):
         raise click.UsageError(
             f"--format {fmt} is for `export audits`; inspections are json or csv"

@@ -15,8 +15,6 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from dotenv import dotenv_values
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_TEAMS_LOGIN_URL = "https://login.microsoftonline.com"
@@ -176,6 +174,8 @@ def load_settings(
     values: dict[str, str] = {}
     dotenv_path = env_file if env_file is not None else Path.cwd() / ".env"
     if dotenv_path.is_file():
+        from dotenv import dotenv_values  # only when there is a file to read
+
         values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
     values.update(os.environ if environ is None else environ)
     return settings_from(values)

@@ -12,9 +12,8 @@ import json
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-import sqlite_utils
-
 from bot.domain.queries import InspectionQueries
+from bot.store.db import Store
 
 AUDIT_COLUMNS = [
     "id",
@@ -46,7 +45,7 @@ _PERCENT = AUDIT_COLUMNS.index("percent")
 _RETRACTED = AUDIT_COLUMNS.index("retracted")
 
 
-def _audit_values(db: sqlite_utils.Database) -> Iterator[list[Any]]:
+def _audit_values(db: Store) -> Iterator[list[Any]]:
     """Each update's values in AUDIT_COLUMNS order, read one row at a time."""
     for row in db.conn.execute(_AUDITS_IN_ORDER):
         values = list(row)
@@ -55,14 +54,14 @@ def _audit_values(db: sqlite_utils.Database) -> Iterator[list[Any]]:
         yield values
 
 
-def audit_rows(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
+def audit_rows(db: Store) -> Iterator[dict[str, Any]]:
     """Every audit update as a dict of AUDIT_COLUMNS, oldest entry first, one at a time
     (retracted ones too, marked)."""
     for values in _audit_values(db):
         yield dict(zip(AUDIT_COLUMNS, values, strict=True))
 
 
-def write_audits(db: sqlite_utils.Database, stream: TextIO, fmt: str) -> int:
+def write_audits(db: Store, stream: TextIO, fmt: str) -> int:
     """Write every audit update to ``stream`` as ``csv``, ``jsonl`` (one object a line) or
     ``json`` (one array, written as it goes); returns how many. Memory stays constant."""
     if fmt not in AUDIT_FORMATS:
@@ -90,7 +89,7 @@ def write_audits(db: sqlite_utils.Database, stream: TextIO, fmt: str) -> int:
     return count
 
 
-def export_inspections(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+def export_inspections(db: Store) -> list[dict[str, Any]]:
     queries = InspectionQueries(db)
     result = []
     for inspection in queries.all_inspections():
@@ -127,7 +126,7 @@ def export_inspections(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return result
 
 
-def write_scores_csv(db: sqlite_utils.Database, stream: TextIO) -> None:
+def write_scores_csv(db: Store, stream: TextIO) -> None:
     queries = InspectionQueries(db)
     writer = csv.writer(stream)
     writer.writerow(

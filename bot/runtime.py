@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from bot.app import Application, Policy
 from bot.app.policy import Directory
@@ -15,19 +14,25 @@ from bot.config import Settings
 from bot.domain.queries import InspectionQueries
 from bot.reply import Person
 from bot.store import StorePool, migrate, open_db
+from bot.store.db import Store
 from bot.store.deliveries import prune_deliveries
-from bot.store.loader import LoadReport, bundled_files, load_files
+
+if TYPE_CHECKING:
+    from bot.store.loader import LoadReport
 
 logger = logging.getLogger(__name__)
 
 
-def prepare_store(settings: Settings) -> tuple[sqlite_utils.Database, LoadReport | None]:
+def prepare_store(settings: Settings) -> tuple[Store, LoadReport | None]:
     """Open the store, bring its schema up to date and load the bundled data when empty."""
     db = open_db(settings.db_path)
     migrate(db)
     prune_deliveries(db)
     report = None
-    if db.table("inspections").count == 0:
+    if db.execute("SELECT 1 FROM inspections LIMIT 1").fetchone() is None:
+        # Only a new store needs the loader: a serving process usually never imports it.
+        from bot.store.loader import bundled_files, load_files
+
         files = bundled_files(settings.data_dir)
         if files:
             report = load_files(db, files)
@@ -50,7 +55,7 @@ def application(
 
 
 def make_context(
-    db: sqlite_utils.Database,
+    db: Store,
     settings: Settings,
     *,
     via: str,

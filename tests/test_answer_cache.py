@@ -14,6 +14,7 @@ from bot.domain import cache
 from bot.domain.cache import AnswerCache, approximate_size
 from bot.domain.queries import InspectionQueries
 from bot.store import open_db
+from bot.store.db import Store
 from bot.store.loader import load_files
 from tests.conftest import DATA_DIR
 
@@ -144,10 +145,8 @@ def test_one_cache_serves_every_thread_and_connection(settings, db):
 
 def test_a_store_without_a_generation_is_answered_uncached(tmp_path):
     conn = sqlite3.connect(tmp_path / "bare.db")
-    import sqlite_utils
-
     compute = Counting()
-    queries = InspectionQueries(sqlite_utils.Database(conn))
+    queries = InspectionQueries(Store(conn))
     queries.memo("k", compute)
     queries.memo("k", compute)
     assert compute.runs == 2

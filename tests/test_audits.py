@@ -15,7 +15,7 @@ from tests.blockkit import all_text, assert_valid_message
 
 
 def count(db) -> int:
-    return db["audit_updates"].count
+    return db.table("audit_updates").count
 
 
 def at(ctx, day: str):
@@ -273,7 +273,7 @@ def test_closing_needs_a_reason_and_an_auditor(ctx, db):
     refused = dispatch('rec R1 close "done"', ctx)
     assert not refused.ok and refused.announcement is None
     assert refused.headline == "Only auditors can close a recommendation."
-    assert db["recommendation_history"].count == 0
+    assert db.table("recommendation_history").count == 0
     assert dispatch("rec R1", ctx).ok  # reading it is for anyone
 
 
@@ -283,7 +283,7 @@ def test_the_same_close_delivered_twice_is_done_once(ctx, db):
     again = dispatch('rec R1 close "Reported"', ctx)
     assert first.announcement is not None
     assert again.duplicate and again.headline == "R1 was already closed."
-    assert db["recommendation_history"].count == 1
+    assert db.table("recommendation_history").count == 1
 
 
 def test_undo_retracts_the_posters_latest_and_keeps_it(ask, ctx, db):
@@ -316,13 +316,13 @@ def test_only_an_auditor_retracts_someone_elses(ctx, db):
     assert others.headline == (
         "Audit update #1 was recorded by someone else; only an auditor can retract it."
     )
-    assert db["audit_retractions"].count == 0
+    assert db.table("audit_retractions").count == 0
     dispatch("audit R1 18/20", ctx)
     own = dispatch("audit undo 2", ctx)
     assert own.ok and own.headline.startswith("Retracted audit update #2 for R1")
     ctx.allowed = only(Permission.RECORD, Permission.RETRACT_ANY)
     assert dispatch("audit undo 1", ctx).ok
-    assert db["audit_retractions"].count == 2
+    assert db.table("audit_retractions").count == 2
 
 
 @pytest.mark.parametrize("typed", ["audit undo three", "audit undo #x"])

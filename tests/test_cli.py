@@ -161,13 +161,13 @@ def test_the_console_records_an_update_and_prints_its_announcement(env):
     from bot.store import open_db
 
     db = open_db(env["YOS_DB"])
-    [audit] = db["audit_updates"].rows
+    [audit] = db.table("audit_updates").rows
     assert (audit["via"], audit["platform"], audit["note"]) == (
         "console",
         "console",
         "January audit",
     )
-    assert [r["state"] for r in db["outbox"].rows] == ["sent"]
+    assert [r["state"] for r in db.table("outbox").rows] == ["sent"]
 
 
 def test_ask_leaves_nothing_undelivered(env):
@@ -176,7 +176,7 @@ def test_ask_leaves_nothing_undelivered(env):
     result = invoke("ask", "audit R1 17/20 2014-01-20 January audit")
     assert result.exit_code == 0
     assert "[posted in the conversation]" in result.output  # the announcement, now
-    pending = [r for r in open_db(env["YOS_DB"])["outbox"].rows if r["state"] != "sent"]
+    pending = [r for r in open_db(env["YOS_DB"]).table("outbox").rows if r["state"] != "sent"]
     assert pending == []
 
 
@@ -295,5 +295,5 @@ def test_a_fresh_store_answers_every_question_of_the_issue(env, tmp_path):
     ):
         assert name in outstanding
     db = open_db(fresh["YOS_DB"])
-    assert db["inspections"].count == 84
+    assert db.table("inspections").count == 84
     db.close()

@@ -43,7 +43,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlite_utils
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -56,6 +55,7 @@ from bot.render import blocks, cards
 from bot.reply import Person, Reply, from_json, to_json
 from bot.runtime import make_context, prepare_store
 from bot.store import StorePool
+from bot.store.db import Store
 from tests.blockkit import assert_valid_message
 from tests.conftest import IN_WINDOW
 from tests.test_cards import activity_texts, assert_inert, assert_valid_card
@@ -115,7 +115,7 @@ KNOWN_MENTIONS = re.compile(r"<@(U0AUDIT|U0VISIT)>")
 _ids = itertools.count()
 
 
-def snapshot(db: sqlite_utils.Database, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
+def snapshot(db: Store, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
     """A digest of every table's rows: equal snapshots mean nothing was written."""
     digests = {}
     tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
@@ -442,7 +442,7 @@ QUESTIONS = ("summary", "scores", "recs", "rec R1", "report", "timeline", "audit
 
 
 @pytest.fixture(scope="module")
-def loading(tmp_path_factory) -> tuple[sqlite_utils.Database, Path]:
+def loading(tmp_path_factory) -> tuple[Store, Path]:
     folder = tmp_path_factory.mktemp("fuzz-load")
     config = settings_from({"YOS_DB": str(folder / "yos.db"), "YOS_TODAY": IN_WINDOW.isoformat()})
     db, _ = prepare_store(config)
@@ -463,9 +463,7 @@ def known_defect(error: Exception) -> str | None:
     return KNOWN_DEFECTS.get((Path(last.filename).name, last.name))
 
 
-def assert_refused_whole_or_loaded(
-    db: sqlite_utils.Database, paths: list[Path], *, tolerate: bool = True
-) -> bool:
+def assert_refused_whole_or_loaded(db: Store, paths: list[Path], *, tolerate: bool = True) -> bool:
     """Load ``paths``: refused with LoadError and nothing written, or loaded. True if loaded.
     ``tolerate``: count a known defect instead of failing (never in a regression test)."""
     before = snapshot(db)
@@ -486,7 +484,7 @@ def assert_refused_whole_or_loaded(
     return True
 
 
-def assert_answerable(db: sqlite_utils.Database, folder: Path) -> None:
+def assert_answerable(db: Store, folder: Path) -> None:
     """What was loaded can be asked about: a reply, never an exception, rendered safely
     (data text is escaped as user text is)."""
     config = settings_from({"YOS_DB": str(folder / "yos.db"), "YOS_TODAY": IN_WINDOW.isoformat()})
@@ -838,7 +836,7 @@ def test_a_load_of_several_files_is_all_or_nothing(loading, text, damaged):
 # before any rounding) pass with the fixes made for them.
 
 
-def _load_table(db: sqlite_utils.Database, folder: Path, text: str) -> None:
+def _load_table(db: Store, folder: Path, text: str) -> None:
     path = folder / "found.csv"
     path.write_text(text, encoding="utf-8")
     before = snapshot(db)

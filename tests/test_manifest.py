@@ -37,7 +37,7 @@ def test_bot_scopes_are_the_ones_the_code_uses():
 def test_old_deliveries_are_forgotten(db):
     from bot.store.deliveries import claim, prune_deliveries, seen
 
-    db["deliveries"].insert(
+    db.table("deliveries").insert(
         {
             "platform": "slack",
             "key": "event:old",
@@ -47,7 +47,9 @@ def test_old_deliveries_are_forgotten(db):
     )
     assert claim(db, "slack", "event:new", "event")
     assert prune_deliveries(db) == 1
-    assert [(r["platform"], r["key"]) for r in db["deliveries"].rows] == [("slack", "event:new")]
+    assert [(r["platform"], r["key"]) for r in db.table("deliveries").rows] == [
+        ("slack", "event:new")
+    ]
     assert not seen(db, "slack", "event:old")
     assert not claim(db, "slack", "event:new", "event")
     assert "slack_deliveries" not in db.table_names()
@@ -60,4 +62,4 @@ def test_deliveries_are_remembered_per_platform(db):
     assert not seen(db, "teams", "1234")
     assert claim(db, "teams", "1234", "message")  # another platform's ID space
     assert not claim(db, "teams", "1234", "message")
-    assert db["deliveries"].count == 2
+    assert db.table("deliveries").count == 2

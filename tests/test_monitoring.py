@@ -432,7 +432,7 @@ def test_every_query_reads_an_index_and_sorts_nothing(db):
 
 def test_a_long_history_is_never_loaded_to_answer(ctx, db):
     """Thousands of audits in a period: replies list a few replaced ones and count the rest."""
-    db["audit_updates"].insert_all(
+    db.table("audit_updates").insert_all(
         {
             "recommendation_id": rec_r1(ctx).id,
             "audit_date": (date(2014, 2, 14) + timedelta(days=n % 20)).isoformat(),

@@ -126,7 +126,7 @@ def test_every_row_is_imported_and_only_defective_rows_reported(db, loaded):
     assert "13 rating rows imported, 4 flagged as questionable" in report
     for sound in SOUND:
         assert sound["la_name"] not in report.split("13 rating rows")[0]
-    assert db["inspections"].count == 14  # and the bundled one
+    assert db.table("inspections").count == 14  # and the bundled one
 
 
 def test_reloading_the_table_changes_nothing(db, table, loaded):
@@ -136,7 +136,7 @@ def test_reloading_the_table_changes_nothing(db, table, loaded):
 
 
 def test_a_label_that_is_not_a_rating_is_never_stored_as_the_rating(db, ask, loaded):
-    [stored] = db["inspections"].rows_where("service_id = ?", ["labelshire"])
+    [stored] = db.table("inspections").rows_where("service_id = ?", ["labelshire"])
     assert stored["overall_rating"] is None
     assert LABEL in stored["quality_note"]  # its text is kept, as a note
     reply = ask("summary Labelshire")
@@ -155,7 +155,9 @@ def test_a_standard_that_is_not_a_rating_is_left_out_and_flagged(db, tmp_path):
     path = write_table(tmp_path, [row("Oddtown", 20, "Good", planning="See note 3")], "odd.csv")
     report = load_files(db, [path])
     assert report.flagged == ["Oddtown: Planning: “See note 3” is not a rating"]
-    slugs = [t["slug"] for t in db["themes"].rows_where("inspection_id = ?", ["oddtownyjs2025"])]
+    slugs = [
+        t["slug"] for t in db.table("themes").rows_where("inspection_id = ?", ["oddtownyjs2025"])
+    ]
     assert "planning" not in slugs and "staff" in slugs
 
 
@@ -185,11 +187,15 @@ def test_a_standard_that_is_not_a_rating_is_left_out_and_flagged(db, tmp_path):
 def test_a_row_that_cannot_be_read_refuses_the_whole_table(db, tmp_path, rows, problem):
     path = tmp_path / "bad.csv"
     path.write_text(",".join(COLUMNS) + "\n" + rows, encoding="utf-8")
-    before = db["inspections"].count, db["services"].count, db["themes"].count
+    before = db.table("inspections").count, db.table("services").count, db.table("themes").count
     with pytest.raises(LoadError) as refused:
         load_files(db, [path])
     assert any(problem in p for p in refused.value.problems), refused.value.problems
-    assert (db["inspections"].count, db["services"].count, db["themes"].count) == before
+    assert (
+        db.table("inspections").count,
+        db.table("services").count,
+        db.table("themes").count,
+    ) == before
 
 
 def test_a_table_missing_columns_is_refused_whole(db, tmp_path):
@@ -197,7 +203,7 @@ def test_a_table_missing_columns_is_refused_whole(db, tmp_path):
     bad.write_text("la_name,score_%\nReading,13.89\n")
     with pytest.raises(LoadError, match="missing columns la_ref, overall_rating"):
         load_files(db, [bad])
-    assert db["inspections"].count == 1
+    assert db.table("inspections").count == 1
 
 
 def test_a_bad_date_refuses_the_table(db, tmp_path):
@@ -498,7 +504,7 @@ def test_a_channel_chooses_its_service(ctx, db, loaded):
     chosen = dispatch("use Reading", ctx)
     assert chosen.ok and chosen.title == "Now answering about Reading"
     assert dispatch("summary", ctx).title == "Reading: Youth justice inspection"
-    [setting] = db["channel_settings"].rows
+    [setting] = db.table("channel_settings").rows
     assert (setting["channel_id"], setting["service_id"], setting["set_by"]) == (
         "C0READING",
         "reading",
@@ -517,7 +523,7 @@ def test_choosing_a_service_needs_a_conversation_and_an_auditor(ctx, db, loaded)
     refused = dispatch("use Reading", ctx)
     assert not refused.ok
     assert refused.headline == "Only auditors can change which service this channel is about."
-    assert db["channel_settings"].count == 0
+    assert db.table("channel_settings").count == 0
     assert dispatch("summary", ctx).title.startswith("Stockton-on-Tees")
 
 

@@ -159,7 +159,7 @@ def test_a_close_reason_with_personal_data_is_refused_unless_checked(app, store)
         "The reason looks like it could identify a child, so nothing was changed."
     )
     assert "John" not in said(refused.reply)
-    assert store.db["recommendation_history"].count == 0
+    assert store.db.table("recommendation_history").count == 0
     checked = app.handle(ask('rec R1 close "Reported to the board on 6 May 2014" --checked'))
     assert checked.reply.ok
     [change] = store.db.query("SELECT reason FROM recommendation_history")
@@ -172,7 +172,7 @@ def test_a_100_kb_close_reason_is_refused_clearly(app, store):
     assert outcome.reply.headline == (
         f"The reason is 100,000 characters; keep it to {MAX_REASON:,} or fewer."
     )
-    assert store.db["recommendation_history"].count == 0
+    assert store.db.table("recommendation_history").count == 0
 
 
 # --- who sees notes ------------------------------------------------------------------------

@@ -221,10 +221,10 @@ def test_reminders_fire_on_the_right_days_and_only_once(ctx, store, settings):
     for day in ("2014-02-05", "2014-03-06"):
         assert on(store, day).queue_reminders(CONSOLE, BOARD) == []
     assert on(store, "2014-03-07").due_reminder_texts(CONSOLE, BOARD)[0].startswith(MONTH_2)
-    assert store.db["outbox"].count == 0  # a dry run queues nothing
+    assert store.db.table("outbox").count == 0  # a dry run queues nothing
     queued = on(store, "2014-03-07").queue_reminders(CONSOLE, BOARD)  # a week before it ends
     assert queued == ["stockton-on-tees-sqs-2013:R1:monthly-audit:2"]
-    [row] = store.db["outbox"].rows
+    [row] = store.db.table("outbox").rows
     assert json.loads(row["address"]) == {"conversation": BOARD}
     assert deliver(on(store, "2014-03-07"), out) == 1
     assert "Monitoring reminder\n" in out.getvalue()
@@ -248,7 +248,7 @@ def test_reminders_fire_on_the_right_days_and_only_once(ctx, store, settings):
     assert ENDED in " ".join(reminder.split())
     assert report.startswith("Monitoring report: Stockton-on-Tees Youth Offending Service")
     assert on(store, "2014-04-16").queue_reminders(CONSOLE, BOARD) == []
-    assert [r["key"] for r in store.db["reminders"].rows] == [
+    assert [r["key"] for r in store.db.table("reminders").rows] == [
         "reminder:console:stockton-on-tees-sqs-2013:R1:monthly-audit:2",
         "reminder:console:stockton-on-tees-sqs-2013:R1:window-ended",
     ]
@@ -271,7 +271,7 @@ def test_where_charts_can_be_shown_the_last_reminder_brings_one(store):
     on(store, "2014-04-15").queue_reminders(pictures, BOARD)
     kinds = [(r["kind"], r["key"]) for r in store.db.query("SELECT * FROM outbox ORDER BY id")]
     assert [k for k, _ in kinds] == ["message", "message", CHART]
-    [chart] = [r for r in store.db["outbox"].rows if r["kind"] == CHART]
+    [chart] = [r for r in store.db.table("outbox").rows if r["kind"] == CHART]
     assert json.loads(chart["body"]) == {"service_id": SERVICE, "ref": "R1"}
 
 
@@ -295,7 +295,7 @@ def test_two_workers_checking_at_once_queue_one(store, settings):
         [],
         ["stockton-on-tees-sqs-2013:R1:monthly-audit:1"],
     ]
-    assert store.db["outbox"].count == 1
+    assert store.db.table("outbox").count == 1
 
 
 def test_a_reminder_sent_before_the_outbox_existed_is_not_sent_again(tmp_path):
@@ -320,7 +320,7 @@ def test_a_reminder_sent_before_the_outbox_existed_is_not_sent_again(tmp_path):
     upgraded = on(StorePool(path), "2014-02-10")
     assert upgraded.due_reminder_texts(slack_like, BOARD) == []
     assert upgraded.queue_reminders(slack_like, BOARD) == []
-    assert upgraded.store.db["outbox"].count == 0
+    assert upgraded.store.db.table("outbox").count == 0
     # Another conversation never had it.
     assert upgraded.queue_reminders(slack_like, "C0OTHER") == [due.key]
 
@@ -347,7 +347,7 @@ def test_a_failed_reminder_is_tried_again(store):
     sender = Sender(store, "console", FailsFirst(out, 2), app.draw_chart, clock=lambda: now[0])
     sender.drain()
     assert out.getvalue() == ""
-    [waiting] = store.db["outbox"].rows
+    [waiting] = store.db.table("outbox").rows
     assert (waiting["state"], waiting["attempts"], waiting["last_error"]) == (
         "pending",
         1,
@@ -358,7 +358,7 @@ def test_a_failed_reminder_is_tried_again(store):
         now[0] += 300
         sender.drain()
     assert " ".join(out.getvalue().split()).count("R1: the January case-file audit") == 1
-    [sent] = store.db["outbox"].rows
+    [sent] = store.db.table("outbox").rows
     assert (sent["state"], sent["attempts"]) == ("sent", 3)
 
 
@@ -401,7 +401,7 @@ def test_remind_dry_run_lists_what_is_due_and_sends_nothing(settings, db, monkey
         "2014 and none has been recorded yet. Record it with /yos audit R1 "
         "<compliant>/<audited> <date> <note>.\n"
     )
-    assert db["outbox"].count == 0 and db["reminders"].count == 0
+    assert db.table("outbox").count == 0 and db.table("reminders").count == 0
     late = CliRunner().invoke(main, ["remind", "--today", "2014-02-01", "--dry-run"])
     assert late.output.strip() == "Nothing is due for C0BOARD on 2014-02-01."
 

@@ -104,8 +104,74 @@ def test_two_processes_starting_together_load_once(tmp_path):
         assert worker.exitcode == 0
     db = open_db(path)
     assert current_version(db) == SCHEMA_VERSION
-    assert db["inspections"].count == 1 + 83  # the bundled SQS and the national table, once
-    assert db["themes"].count == 4 + 592
+    assert db.table("inspections").count == 1 + 83  # the bundled SQS and the national table, once
+    assert db.table("themes").count == 4 + 592
+
+
+# --- the connection: plain SQL, with sqlite-utils for tables --------------------
+
+
+def test_a_write_outside_a_transaction_is_committed_at_once(empty, tmp_path):
+    empty.execute("INSERT INTO reminders (key, kind, sent_at) VALUES ('r1', 'monthly', 'now')")
+    assert not empty.conn.in_transaction  # nothing left open to capture later writes
+    other = open_db(tmp_path / "store.db")
+    assert other.execute("SELECT key FROM reminders").fetchall() == [("r1",)]
+
+
+def test_a_failed_write_leaves_nothing_behind(empty):
+    with pytest.raises(sqlite3.IntegrityError):
+        empty.execute(
+            "INSERT INTO themes (inspection_id, slug, name, score) VALUES ('nope', 'x', 'X', 1)"
+        )
+    assert not empty.conn.in_transaction
+    empty.execute("INSERT INTO reminders (key, kind, sent_at) VALUES ('r2', 'monthly', 'now')")
+    assert empty.table("reminders").count == 1
+
+
+def test_a_nested_write_that_fails_is_undone_alone(empty):
+    with write_transaction(empty):
+        empty.execute("INSERT INTO reminders (key, kind, sent_at) VALUES ('kept', 'm', 'now')")
+        with pytest.raises(sqlite3.IntegrityError), write_transaction(empty):
+            empty.execute("INSERT INTO reminders (key, kind, sent_at) VALUES ('gone', 'm', 'now')")
+            empty.execute("INSERT INTO reminders (key, kind, sent_at) VALUES ('gone', 'm', 'now')")
+    assert [r["key"] for r in empty.query("SELECT key FROM reminders")] == ["kept"]
+
+
+def test_query_is_for_rows(empty):
+    assert list(empty.query("SELECT 1 AS one, 'a' AS letter")) == [{"one": 1, "letter": "a"}]
+    with pytest.raises(ValueError, match="execute"):
+        empty.query("DELETE FROM reminders")
+
+
+def test_answering_a_question_does_not_load_sqlite_utils(tmp_path):
+    """sqlite-utils (with dateutil and pluggy) is some 23 ms of a start: a serving process
+    loads it for its first table-level write, never to answer a question."""
+    import subprocess
+    import sys
+
+    from bot.config import settings_from
+    from bot.runtime import prepare_store
+
+    path = tmp_path / "store.db"
+    prepare_store(settings_from({"YOS_DB": str(path)}))[0].close()
+    script = (
+        "import sys\n"
+        "from bot.config import settings_from\n"
+        "from bot.runtime import application, prepare_store\n"
+        "from bot.console import console_request\n"
+        "from bot.store import StorePool\n"
+        "import bot.slack.serve, bot.teams.serve\n"
+        f"settings = settings_from({{'YOS_DB': {str(path)!r}}})\n"
+        "prepare_store(settings)\n"
+        "app = application(settings, StorePool(settings.db_path))\n"
+        "for question in ('summary', 'score protecting-public', 'recs', 'audits R1', 'compare'):\n"
+        "    assert app.handle(console_request(question)).reply.ok, question\n"
+        "print(sorted(m for m in ('sqlite_utils', 'dateutil', 'numpy') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]", result.stderr
 
 
 # --- loading -----------------------------------------------------------------------
@@ -137,8 +203,10 @@ def test_an_edited_file_updates_the_store(empty, data_copy):
     report = load_files(empty, [seed])
     assert report.changes["themes updated"] == 1
     assert report.changes["strengths added"] == 1
-    assert empty["themes"].get(("stockton-on-tees-sqs-2013", "protecting-public"))["score"] == 92
-    assert empty["strengths"].count == 4
+    assert (
+        empty.table("themes").get(("stockton-on-tees-sqs-2013", "protecting-public"))["score"] == 92
+    )
+    assert empty.table("strengths").count == 4
 
 
 def test_a_theme_removed_from_the_file_leaves_the_store(empty, data_copy):
@@ -150,7 +218,7 @@ def test_a_theme_removed_from_the_file_leaves_the_store(empty, data_copy):
     seed.write_text(text)
     report = load_files(empty, [seed])
     assert report.changes["themes removed"] == 1
-    assert empty["themes"].count == 3
+    assert empty.table("themes").count == 3
 
 
 @pytest.mark.parametrize(
@@ -214,8 +282,8 @@ def test_nothing_is_loaded_when_any_file_of_a_batch_is_bad(empty, data_copy, tmp
     bad.write_text('[[services]]\nname = "No id"\n')
     with pytest.raises(LoadError, match=r"bad.toml: services\[0\].id: is required"):
         load_files(empty, [*bundled_files(data_copy), bad])
-    assert empty["inspections"].count == 0
-    assert empty["frameworks"].count == 0
+    assert empty.table("inspections").count == 0
+    assert empty.table("frameworks").count == 0
 
 
 def test_a_new_framework_is_data_not_code(empty, tmp_path):
@@ -281,8 +349,8 @@ def test_reload_keeps_runtime_rows(empty, data_copy):
             address=outbox.Address("C0YOS"),
             body="{}",
         )
-    empty["conversations"].insert({"platform": "teams", "conversation_id": "19:abc"})
-    empty["reminders"].insert({"key": "r1", "kind": "monthly-audit", "sent_at": "now"})
+    empty.table("conversations").insert({"platform": "teams", "conversation_id": "19:abc"})
+    empty.table("reminders").insert({"key": "r1", "kind": "monthly-audit", "sent_at": "now"})
     before = {
         t: sorted(tuple(r) for r in empty.execute(f"SELECT * FROM {t}")) for t in RUNTIME_TABLES
     }
@@ -295,7 +363,7 @@ def test_reload_keeps_runtime_rows(empty, data_copy):
     }
     assert after == before
     assert all(after.values())
-    [audit] = list(empty["audit_updates"].rows)
+    [audit] = list(empty.table("audit_updates").rows)
     assert audit["percent"] == 85.0
 
 
@@ -304,31 +372,31 @@ def test_a_version_5_store_keeps_its_records_through_migration_6(tmp_path, data_
     old = open_db(tmp_path / "v5.db")
     migrate(old, target=5)
     load_files(old, bundled_files(data_copy))
-    old["slack_deliveries"].insert({"key": "event:Ev1", "kind": "event", "received_at": "t1"})
+    old.table("slack_deliveries").insert({"key": "event:Ev1", "kind": "event", "received_at": "t1"})
     common = {
         "recommendation_id": "stockton-on-tees-sqs-2013:R1",
         "audit_date": "2014-02-20",
         "percent": 85.0,
         "recorded_at": "t",
     }
-    old["audit_updates"].insert(
+    old.table("audit_updates").insert(
         {**common, "message_ts": "1.2", "channel_id": "C0YOS", "via": "shortcut", "user_id": "U1"}
     )
-    old["audit_updates"].insert({**common, "via": "console", "delivery_key": "k"})
-    old["recommendation_history"].insert(
+    old.table("audit_updates").insert({**common, "via": "console", "delivery_key": "k"})
+    old.table("recommendation_history").insert(
         {"recommendation_id": common["recommendation_id"], "action": "close", "at": "t"}
     )
 
     assert migrate(old) == list(range(6, SCHEMA_VERSION + 1))
     assert "slack_deliveries" not in old.table_names()
-    assert [(r["platform"], r["key"], r["kind"]) for r in old["deliveries"].rows] == [
+    assert [(r["platform"], r["key"], r["kind"]) for r in old.table("deliveries").rows] == [
         ("slack", "event:Ev1", "event")
     ]
-    rows = [(r["message_ref"], r["platform"], r["via"]) for r in old["audit_updates"].rows]
+    rows = [(r["message_ref"], r["platform"], r["via"]) for r in old.table("audit_updates").rows]
     assert rows == [("1.2", "slack", "shortcut"), (None, None, "console")]
-    [change] = old["recommendation_history"].rows
+    [change] = old.table("recommendation_history").rows
     assert change["action"] == "close" and change["user_name"] is None
-    assert old["outbox"].count == 0
+    assert old.table("outbox").count == 0
     fresh = open_db(tmp_path / "fresh.db")
     migrate(fresh)
     assert schema(old) == schema(fresh)
@@ -365,6 +433,21 @@ def test_the_outbox_queues_a_key_once_and_claims_due_items_of_one_platform(empty
     outbox.mark_sent(empty, again.id)
     assert outbox.next_due(empty, "slack") == 500.0
     assert outbox.counts(empty) == {"sent": 1, "pending": 2}
+
+
+def test_an_idle_look_at_the_outbox_does_not_wait_for_the_write_lock(empty, tmp_path):
+    """Every worker's sender looks often; with nothing due it only reads, so it never
+    queues behind (or holds up) a worker recording an audit."""
+    from bot.store import outbox
+
+    writer = sqlite3.connect(tmp_path / "store.db", timeout=0.1)
+    writer.execute("BEGIN IMMEDIATE")  # another process is writing
+    try:
+        empty.execute("PRAGMA busy_timeout = 100")
+        assert outbox.claim_due(empty, "slack", now=200.0, lease_seconds=30) == []
+    finally:
+        writer.rollback()
+        writer.close()
 
 
 def test_a_recommendation_with_evidence_cannot_be_removed_from_the_file(empty, data_copy):

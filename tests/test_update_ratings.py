@@ -123,7 +123,7 @@ def test_an_update_loads_the_latest_table(env, server):
     summary = invoke("ask", "summary Slough")
     assert "3 March 2026" in summary.output
     db = open_db(os.environ["YOS_DB"])
-    [row] = db["data_files"].rows_where("path = ?", [f"{server}/newer.csv"])
+    [row] = db.table("data_files").rows_where("path = ?", [f"{server}/newer.csv"])
     assert len(row["sha256"]) == 64
     db.close()
 

@@ -9,8 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
-import sqlite_utils
-
 from bot.app.policy import Policy
 from bot.app.requests import Outcome, Platform, Request
 from bot.commands import Context, Permission, dispatch, interpret, registry
@@ -21,6 +19,7 @@ from bot.domain.queries import InspectionQueries
 from bot.domain.reminders import WINDOW_ENDED, due_reminders
 from bot.reply import Chart, Reply, problem, to_json
 from bot.store import StorePool, outbox, write_transaction
+from bot.store.db import Store
 from bot.store.deliveries import claim, claim_in_transaction
 from bot.store.outbox import CHART, MESSAGE, PRIVATE, Address
 
@@ -304,7 +303,7 @@ class Application:
             queued += self._queue_charts(request, reply, "chart")
         return Outcome(reply, reply.ok and not reply.private, queued)
 
-    def _queue_answer(self, db: sqlite_utils.Database, request: Request, reply: Reply) -> int:
+    def _queue_answer(self, db: Store, request: Request, reply: Reply) -> int:
         """The answer itself, through the outbox: in the thread when it is for everyone,
         privately to the asker when it is a mistake or personal."""
         public = reply.ok and not reply.private
@@ -378,7 +377,7 @@ class Application:
         return queued
 
 
-def _already_done(db: sqlite_utils.Database, key: str) -> Reply:
+def _already_done(db: Store, key: str) -> Reply:
     """What a repeated delivery is told: what the first one recorded, if anything."""
     audit = audit_by_delivery(db, key)
     headline = (
@@ -415,7 +414,7 @@ def outbox_has(store: StorePool, key: str) -> bool:
     return store.db.execute("SELECT 1 FROM outbox WHERE key = ?", [key]).fetchone() is not None
 
 
-def sent_before_outbox(db: sqlite_utils.Database, reminder_key: str, conversation: str) -> bool:
+def sent_before_outbox(db: Store, reminder_key: str, conversation: str) -> bool:
     """Whether the reminder was sent to ``conversation`` before the outbox existed: those
     were remembered under the reminder's bare key (queued ones are keyed by platform)."""
     row = db.execute(

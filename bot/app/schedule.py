@@ -13,9 +13,7 @@ from bot.app.failures import log_failure
 from bot.app.requests import Platform
 from bot.app.sender import Sender
 from bot.config import Settings
-from bot.domain.retention import purge
 from bot.store import open_db
-from bot.store.backup import BackupError, backup_if_due
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +72,9 @@ def start_backups(
     stop = threading.Event()
 
     def loop() -> None:
+        # Imported here, in the background, not before a serving process's first reply.
+        from bot.store.backup import BackupError, backup_if_due
+
         delay = first
         while not stop.wait(delay):
             try:
@@ -111,6 +112,8 @@ def start_purge(
     stop = threading.Event()
 
     def loop() -> None:
+        from bot.domain.retention import purge  # in the background, as for backups
+
         delay = first
         db = None
         while not stop.wait(delay):

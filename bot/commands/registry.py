@@ -9,11 +9,10 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
-import sqlite_utils
-
 from bot.domain.model import Inspection
 from bot.domain.queries import InspectionQueries
 from bot.reply import Person, Reply, Section, problem
+from bot.store.db import Store
 
 
 class Permission(StrEnum):
@@ -105,7 +104,7 @@ class Context:
         return self.queries.latest_inspection(self.home_service())
 
     @property
-    def db(self) -> sqlite_utils.Database:
+    def db(self) -> Store:
         """The store itself, for audit evidence and writes. What is read through it is not
         inspection data, so a reply being worked out meanwhile is not kept in the cache."""
         self.queries.read_elsewhere()

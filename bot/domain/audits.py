@@ -15,14 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-import sqlite_utils
-
 from bot.domain.audit_input import EXAMPLE, AuditInputProblem, parse_audit_input
 from bot.domain.model import Inspection, Recommendation
 from bot.domain.privacy import Finding, screen_note
 from bot.domain.queries import InspectionQueries
 from bot.domain.wording import long_date, percent
-from bot.store.db import write_transaction
+from bot.store.db import Store, write_transaction
 
 __all__ = ["EXAMPLE"]  # the example every "write it like" shows, from the parser
 
@@ -254,7 +252,7 @@ def _check_window(rec: Recommendation, day: date) -> None:
 
 
 def record_audit(
-    db: sqlite_utils.Database,
+    db: Store,
     queries: InspectionQueries,
     inspection: Inspection,
     draft: AuditDraft,
@@ -314,7 +312,7 @@ def record_audit(
 
 
 def retract(
-    db: sqlite_utils.Database,
+    db: Store,
     *,
     user_id: str | None,
     number: int | None,
@@ -395,7 +393,7 @@ def check_reason(reason: str, *, checked: bool = False) -> None:
 
 
 def set_closed(
-    db: sqlite_utils.Database,
+    db: Store,
     rec: Recommendation,
     *,
     close: bool,
@@ -458,23 +456,21 @@ def audit_from_row(row: dict[str, Any]) -> Audit:
     )
 
 
-def audit_by_id(db: sqlite_utils.Database, audit_id: int) -> Audit | None:
+def audit_by_id(db: Store, audit_id: int) -> Audit | None:
     rows = list(db.query(AUDIT_SELECT + "WHERE a.id = ?", [audit_id]))
     return audit_from_row(rows[0]) if rows else None
 
 
-def audit_by_delivery(db: sqlite_utils.Database, key: str) -> Audit | None:
+def audit_by_delivery(db: Store, key: str) -> Audit | None:
     rows = list(db.query(AUDIT_SELECT + "WHERE a.delivery_key = ?", [key]))
     return audit_from_row(rows[0]) if rows else None
 
 
-def all_audits(db: sqlite_utils.Database) -> list[Audit]:
+def all_audits(db: Store) -> list[Audit]:
     return [audit_from_row(r) for r in db.query(AUDIT_SELECT + "ORDER BY a.id")]
 
 
-def audit_page(
-    db: sqlite_utils.Database, rec_id: str, limit: int, offset: int
-) -> tuple[Audit, ...]:
+def audit_page(db: Store, rec_id: str, limit: int, offset: int) -> tuple[Audit, ...]:
     """One page of a recommendation's updates, retracted ones too, newest audit date first."""
     return tuple(
         audit_from_row(r)
@@ -486,7 +482,7 @@ def audit_page(
     )
 
 
-def audit_count(db: sqlite_utils.Database, rec_id: str) -> tuple[int, int]:
+def audit_count(db: Store, rec_id: str) -> tuple[int, int]:
     """How many updates a recommendation has: all of them, and those retracted."""
     # A sum over the days it has audits on (audit_counts, kept by triggers), not its audits.
     row = db.execute(
@@ -497,7 +493,7 @@ def audit_count(db: sqlite_utils.Database, rec_id: str) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def recent_audits(db: sqlite_utils.Database, recs: list[Recommendation], limit: int) -> list[Audit]:
+def recent_audits(db: Store, recs: list[Recommendation], limit: int) -> list[Audit]:
     """The latest ``limit`` updates in effect for these recommendations (by audit date, then
     entry): at most ``limit`` rows read per recommendation, from the audit-date index."""
     found: list[Audit] = []
@@ -514,7 +510,7 @@ def recent_audits(db: sqlite_utils.Database, recs: list[Recommendation], limit: 
     return found[:limit]
 
 
-def is_closed(db: sqlite_utils.Database, rec_id: str) -> bool:
+def is_closed(db: Store, rec_id: str) -> bool:
     return closing(db, rec_id) is not None
 
 
@@ -532,7 +528,7 @@ def _change(row: dict[str, Any]) -> Change:
     )
 
 
-def closing(db: sqlite_utils.Database, rec_id: str) -> Change | None:
+def closing(db: Store, rec_id: str) -> Change | None:
     """The close that is in force, if the latest close/reopen was a close."""
     rows = list(
         db.query(
@@ -544,12 +540,12 @@ def closing(db: sqlite_utils.Database, rec_id: str) -> Change | None:
     return _change(rows[0]) if rows and rows[0]["action"] == "close" else None
 
 
-def change_by_delivery(db: sqlite_utils.Database, key: str) -> Change | None:
+def change_by_delivery(db: Store, key: str) -> Change | None:
     rows = list(db.query("SELECT * FROM recommendation_history WHERE delivery_key = ?", [key]))
     return _change(rows[0]) if rows else None
 
 
-def history(db: sqlite_utils.Database, rec_id: str) -> list[Change]:
+def history(db: Store, rec_id: str) -> list[Change]:
     return [
         _change(row)
         for row in db.query(

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
-import sqlite_utils
+from bot.store.db import Store
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -156,7 +156,7 @@ def _sampled(items: Iterable[tuple[Any, ...]], count: int, seen: set[int]) -> in
     return measured
 
 
-def store_token(db: sqlite_utils.Database) -> int | None:
+def store_token(db: Store) -> int | None:
     """The store's data generation, or None for a store without one (not yet migrated)."""
     try:
         row = db.conn.execute("SELECT token FROM store_generation WHERE id = 1").fetchone()
@@ -179,7 +179,7 @@ class _Seen:
     at: float
 
 
-_SEEN: weakref.WeakKeyDictionary[sqlite_utils.Database, _Seen] = weakref.WeakKeyDictionary()
+_SEEN: weakref.WeakKeyDictionary[Store, _Seen] = weakref.WeakKeyDictionary()
 
 
 class StoreCache:
@@ -189,7 +189,7 @@ class StoreCache:
     per connection and ``TOKEN_SECONDS``, and again as soon as the connection has
     written (a load in this process is seen at once)."""
 
-    def __init__(self, db: sqlite_utils.Database, answers: AnswerCache = ANSWERS) -> None:
+    def __init__(self, db: Store, answers: AnswerCache = ANSWERS) -> None:
         self.db = db
         self.answers = answers
         self.elsewhere = 0  # reads beyond inspection data, by this reader

@@ -13,11 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import sqlite_utils
-
 from bot.domain.model import Inspection
 from bot.domain.queries import InspectionQueries
-from bot.store.db import write_transaction
+from bot.store.db import Store, write_transaction
 
 
 def rankable(inspection: Inspection) -> bool:
@@ -125,9 +123,7 @@ def same_programme(queries: InspectionQueries, inspection: Inspection) -> list[I
     ]
 
 
-def set_channel_service(
-    db: sqlite_utils.Database, channel_id: str, service_id: str, user: str | None
-) -> None:
+def set_channel_service(db: Store, channel_id: str, service_id: str, user: str | None) -> None:
     with write_transaction(db):
         db.table("channel_settings").upsert(
             {

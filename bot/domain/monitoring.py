@@ -30,12 +30,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import sqlite_utils
-
 from bot.domain.audits import AUDIT_SELECT, Audit, audit_from_row
 from bot.domain.dates import add_months
 from bot.domain.model import Recommendation
 from bot.domain.wording import long_date
+from bot.store.db import Store
 
 REPLACED_SHOWN = 3  # replaced audits listed per period (all are counted)
 OUTSIDE_SHOWN = 10  # outside-window audits listed (all are counted; `audits` lists every one)
@@ -162,7 +161,7 @@ class Period:
         return self.counted.percent if self.counted else None
 
 
-def read_period(db: sqlite_utils.Database, rec_id: str, span: Span, target: float) -> Period:
+def read_period(db: Store, rec_id: str, span: Span, target: float) -> Period:
     """The period's counted audit, the latest it replaced, and how many there are."""
     bounds = [rec_id, span.start.isoformat(), span.end.isoformat()]
     rows = [audit_from_row(r) for r in db.query(PERIOD_AUDITS, [*bounds, 1 + REPLACED_SHOWN])]
@@ -186,7 +185,7 @@ class Outside:
     count: int
 
 
-def read_outside(db: sqlite_utils.Database, rec_id: str, window: Window) -> Outside:
+def read_outside(db: Store, rec_id: str, window: Window) -> Outside:
     start, end = window.start.isoformat(), window.end.isoformat()
     before = [audit_from_row(r) for r in db.query(BEFORE_WINDOW, [rec_id, start, OUTSIDE_SHOWN])]
     # Only as many after the window as there is room left to show.
@@ -200,6 +199,6 @@ def read_outside(db: sqlite_utils.Database, rec_id: str, window: Window) -> Outs
 
 
 def read_periods(
-    db: sqlite_utils.Database, rec: Recommendation, window: Window, target: float
+    db: Store, rec: Recommendation, window: Window, target: float
 ) -> tuple[Period, ...]:
     return tuple(read_period(db, rec.id, span, target) for span in window.spans)

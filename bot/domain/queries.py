@@ -10,8 +10,6 @@ from collections.abc import Callable, Hashable, Iterable
 from datetime import date
 from typing import Any, TypeVar, cast
 
-import sqlite_utils
-
 from bot.domain import matching, rows
 from bot.domain.cache import StoreCache, cached
 from bot.domain.model import (
@@ -25,6 +23,7 @@ from bot.domain.model import (
     TimelineEntry,
 )
 from bot.domain.wording import date_range
+from bot.store.db import Store
 from bot.text import plain_words
 
 T = TypeVar("T")
@@ -35,7 +34,7 @@ class NotFound(LookupError):
 
 
 class InspectionQueries:
-    def __init__(self, db: sqlite_utils.Database, default_service: str | None = None) -> None:
+    def __init__(self, db: Store, default_service: str | None = None) -> None:
         self.db = db
         self._default_service = default_service
         self._cache = StoreCache(db)

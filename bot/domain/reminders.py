@@ -13,13 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-import sqlite_utils
-
 from bot.domain.model import Inspection, Recommendation
 from bot.domain.queries import InspectionQueries
 from bot.domain.status import NO_EVIDENCE, Monitoring, monitoring
 from bot.domain.wording import long_date
-from bot.store.db import write_transaction
+from bot.store.db import Store, write_transaction
 
 REMIND_DAYS = 7  # the last week of a period
 MONTHLY = "monthly-audit"
@@ -77,9 +75,7 @@ def due_reminders(
     return due
 
 
-def claim_reminder(
-    db: sqlite_utils.Database, reminder: Reminder, channel: str, today: date
-) -> bool:
+def claim_reminder(db: Store, reminder: Reminder, channel: str, today: date) -> bool:
     """Mark ``reminder`` as sent; False when it already was, by any process."""
     with write_transaction(db):
         cursor = db.execute(
@@ -96,7 +92,7 @@ def claim_reminder(
         return cursor.rowcount == 1
 
 
-def unclaim_reminder(db: sqlite_utils.Database, reminder: Reminder) -> None:
+def unclaim_reminder(db: Store, reminder: Reminder) -> None:
     """Let a reminder that could not be delivered be tried again on the next run."""
     with write_transaction(db):
         db.execute("DELETE FROM reminders WHERE key = ?", [reminder.key])

@@ -22,10 +22,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import sqlite_utils
-
 from bot.domain.audits import Audit, AuditProblem, audit_by_id
-from bot.store.db import write_transaction
+from bot.store.db import Store, write_transaction
 from bot.store.deliveries import KEEP_DELIVERIES
 
 KEEP_SENT = timedelta(days=30)  # the text of sent (or given-up) outbox messages
@@ -64,7 +62,7 @@ class Purge:
 
 
 def purge(
-    db: sqlite_utils.Database,
+    db: Store,
     *,
     retention_days: int,
     now: datetime | None = None,
@@ -106,7 +104,7 @@ def purge(
 
 
 def erase_note(
-    db: sqlite_utils.Database,
+    db: Store,
     number: int,
     *,
     by: str,
@@ -134,7 +132,7 @@ def erase_note(
     return erased
 
 
-def _erase(db: sqlite_utils.Database, number: int, *, by: str, reason: str, now: datetime) -> None:
+def _erase(db: Store, number: int, *, by: str, reason: str, now: datetime) -> None:
     db.execute(
         "UPDATE audit_updates SET note = NULL, note_erased_at = ?, note_erased_by = ?, "
         "note_erased_reason = ? WHERE id = ? AND note IS NOT NULL",
@@ -142,7 +140,7 @@ def _erase(db: sqlite_utils.Database, number: int, *, by: str, reason: str, now:
     )
 
 
-def _empty_log(db: sqlite_utils.Database) -> None:
+def _empty_log(db: Store) -> None:
     """Copy the write-ahead log into the store and empty it, so erased text is not left in
     it. Busy readers may keep it for now; the next checkpoint empties it then."""
     try:
@@ -151,7 +149,7 @@ def _empty_log(db: sqlite_utils.Database) -> None:
         return
 
 
-def _count(db: sqlite_utils.Database, sql: str, cutoff: str) -> int:
+def _count(db: Store, sql: str, cutoff: str) -> int:
     return int(db.execute(sql, [cutoff]).fetchone()[0])
 
 

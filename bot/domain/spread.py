@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-import sqlite_utils
+from bot.store.db import Store
 
 DAILY = (
     "SELECT audit_date, recorded - retracted, percent_sum, percent_squares FROM audit_counts "
@@ -37,9 +37,7 @@ class DaySpread:
         return min(100.0, self.mean + self.deviation)
 
 
-def daily_spread(
-    db: sqlite_utils.Database, rec_id: str, start: date, end: date
-) -> tuple[DaySpread, ...]:
+def daily_spread(db: Store, rec_id: str, start: date, end: date) -> tuple[DaySpread, ...]:
     """Each day from ``start`` to ``end`` that has audits in effect, with their spread."""
     found = []
     for day, count, total, squares in db.execute(

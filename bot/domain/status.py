@@ -27,8 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import sqlite_utils
-
 from bot.domain.audits import Audit, Change, closing
 from bot.domain.model import Recommendation
 from bot.domain.monitoring import (
@@ -43,6 +41,7 @@ from bot.domain.monitoring import (
     window_of,
 )
 from bot.domain.wording import long_date, percent
+from bot.store.db import Store
 
 NO_EVIDENCE_YET = "No evidence yet"
 ON_TRACK = "On track"
@@ -253,7 +252,7 @@ class Monitoring:
         )
 
 
-def monitoring(db: sqlite_utils.Database, rec: Recommendation, today: date) -> Monitoring:
+def monitoring(db: Store, rec: Recommendation, today: date) -> Monitoring:
     """The recommendation's monitoring as of ``today``: a few indexed queries per period."""
     window = window_of(rec)
     target = rec.target if rec.target is not None else DEFAULT_TARGET

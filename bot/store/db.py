@@ -3,21 +3,145 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from bot.store.files import private_file, tighten
+
+if TYPE_CHECKING:
+    import sqlite_utils
+    from sqlite_utils.db import Table
 
 # Long enough to ride out another worker's write; every write here is milliseconds.
 BUSY_TIMEOUT_SECONDS = 30.0
 WAL_SUFFIXES = ("-wal", "-shm")
 
+Parameters = Sequence[Any] | Mapping[str, Any]
 
-def open_db(path: Path | str) -> sqlite_utils.Database:
+# Statements that open or end a transaction themselves: never committed behind their back.
+_TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
+
+
+class Store:
+    """One connection to the store.
+
+    Questions are answered with plain SQL (:meth:`execute`, :meth:`query`); sqlite-utils
+    builds the schema and does the table-level writes (:meth:`table`). It is imported the
+    first time a table is asked for, so a serving process that has only answered
+    questions has not loaded it: with what it brings (dateutil, pluggy) it is some 23 ms
+    of every start, before the first reply.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._sqlite_utils: sqlite_utils.Database | None = None
+
+    def execute(self, sql: str, parameters: Parameters = ()) -> sqlite3.Cursor:
+        """Run one statement. A write outside a transaction is committed at once (as
+        sqlite-utils does), so no implicit transaction is ever left open to capture the
+        writes after it; one that fails is rolled back."""
+        was_in_transaction = self.conn.in_transaction
+        try:
+            cursor = self.conn.execute(sql, parameters)
+        except Exception:
+            if not was_in_transaction and self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        if (
+            not was_in_transaction
+            and self.conn.in_transaction
+            and cursor.description is None
+            and _first_keyword(sql) not in _TRANSACTION_CONTROL
+        ):
+            self.conn.execute("COMMIT")
+        return cursor
+
+    def query(self, sql: str, parameters: Parameters = ()) -> Iterator[dict[str, Any]]:
+        """The rows of a SELECT as dictionaries, fetched as they are iterated."""
+        cursor = self.conn.execute(sql, parameters)
+        if cursor.description is None:
+            raise ValueError("query() is for statements that return rows: use execute()")
+        keys = [column[0] for column in cursor.description]
+        return (dict(zip(keys, row, strict=True)) for row in cursor)
+
+    def table(self, name: str) -> Table:
+        """sqlite-utils' table ``name``: for creating tables and for inserts and upserts
+        of whole records."""
+        return self.sqlite_utils.table(name)
+
+    def table_names(self) -> list[str]:
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+
+    @property
+    def sqlite_utils(self) -> sqlite_utils.Database:
+        """sqlite-utils' view of the same connection (imported on first use)."""
+        if self._sqlite_utils is None:
+            database = _import_sqlite_utils().Database
+            # recursive_triggers is set by open_db for every connection alike.
+            self._sqlite_utils = database(
+                self.conn, execute_plugins=False, recursive_triggers=False
+            )
+        return self._sqlite_utils
+
+    @contextmanager
+    def savepoint(self, name: str = "nested") -> Iterator[Store]:
+        """A nested part of the transaction already open: undone alone if it fails."""
+        self.conn.execute(f'SAVEPOINT "{name}"')
+        try:
+            yield self
+        except BaseException:
+            # An error can end the whole transaction (a RAISE(ROLLBACK) trigger, say),
+            # and the savepoint with it: then there is nothing left to undo here.
+            if self.conn.in_transaction:
+                self.conn.execute(f'ROLLBACK TO "{name}"')
+                self.conn.execute(f'RELEASE "{name}"')
+            raise
+        else:
+            self.conn.execute(f'RELEASE "{name}"')
+
+    def rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _first_keyword(sql: str) -> str:
+    return sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+
+
+def _import_sqlite_utils() -> Any:
+    """Import sqlite-utils without numpy or pandas.
+
+    sqlite-utils imports both when they are installed, only to store their values; the bot
+    never stores any, and numpy (installed for matplotlib) would add some 40 ms to the
+    first write of every process. They are hidden while sqlite-utils loads and put back at
+    once, so a chart still imports numpy when it is drawn.
+    """
+    if "sqlite_utils" in sys.modules:
+        return sys.modules["sqlite_utils"]
+    hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import sqlite_utils
+    finally:
+        for name in hidden:
+            sys.modules.pop(name, None)
+    return sqlite_utils
+
+
+def open_db(path: Path | str) -> Store:
     """Open (creating if needed) the store with WAL, foreign keys and a busy timeout.
 
     The store holds notes about children's cases, so only the bot's user may read it: a new
@@ -29,11 +153,13 @@ def open_db(path: Path | str) -> sqlite_utils.Database:
     if on_disk:
         private_file(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
-    db = sqlite_utils.Database(conn, execute_plugins=False)
+    db = Store(conn)
+    # Triggers fire from within triggers too, as sqlite-utils has always set it.
+    db.execute("PRAGMA recursive_triggers = ON")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-    if db.journal_mode != "wal" and on_disk:
-        db.enable_wal()
+    if on_disk and db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.execute("PRAGMA journal_mode = WAL")
     if on_disk:
         # SQLite gives the -wal and -shm files the database file's mode, but files left by
         # an earlier version (or another tool) may be looser.
@@ -46,7 +172,7 @@ def open_db(path: Path | str) -> sqlite_utils.Database:
 
 
 @contextmanager
-def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+def write_transaction(db: Store) -> Iterator[Store]:
     """One write transaction, taken with BEGIN IMMEDIATE.
 
     IMMEDIATE takes the write lock up front, so concurrent writers queue on the
@@ -54,7 +180,7 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     transaction tries to upgrade. Nested calls become savepoints.
     """
     if db.conn.in_transaction:
-        with db.atomic():
+        with db.savepoint():
             yield db
         return
     db.execute("BEGIN IMMEDIATE")
@@ -79,7 +205,7 @@ class StorePool:
         self._local = threading.local()
 
     @property
-    def db(self) -> sqlite_utils.Database:
+    def db(self) -> Store:
         db = getattr(self._local, "db", None)
         if db is None:
             db = self._local.db = open_db(self.path)

@@ -8,22 +8,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import sqlite_utils
-
-from bot.store.db import write_transaction
+from bot.store.db import Store, write_transaction
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def claim(db: sqlite_utils.Database, platform: str, key: str, kind: str) -> bool:
+def claim(db: Store, platform: str, key: str, kind: str) -> bool:
     """Record ``key`` as handled; False when it already was (by this or another process)."""
     with write_transaction(db):
         return claim_in_transaction(db, platform, key, kind)
 
 
-def claim_in_transaction(db: sqlite_utils.Database, platform: str, key: str, kind: str) -> bool:
+def claim_in_transaction(db: Store, platform: str, key: str, kind: str) -> bool:
     """:func:`claim` inside the caller's transaction, so the claim and the write it
     guards commit or roll back together."""
     cursor = db.execute(
@@ -33,7 +31,7 @@ def claim_in_transaction(db: sqlite_utils.Database, platform: str, key: str, kin
     return cursor.rowcount == 1
 
 
-def seen(db: sqlite_utils.Database, platform: str, key: str) -> bool:
+def seen(db: Store, platform: str, key: str) -> bool:
     row = db.execute(
         "SELECT 1 FROM deliveries WHERE platform = ? AND key = ?", [platform, key]
     ).fetchone()
@@ -44,7 +42,7 @@ def seen(db: sqlite_utils.Database, platform: str, key: str) -> bool:
 KEEP_DELIVERIES = timedelta(days=30)
 
 
-def prune_deliveries(db: sqlite_utils.Database) -> int:
+def prune_deliveries(db: Store) -> int:
     """Forget deliveries older than KEEP_DELIVERIES; returns how many went."""
     cutoff = (datetime.now(UTC) - KEEP_DELIVERIES).isoformat(timespec="seconds")
     with write_transaction(db):

@@ -10,14 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-import sqlite_utils
+from bot.store.db import Store, write_transaction
 
-from bot.store.db import write_transaction
-
-Migration = Callable[[sqlite_utils.Database], None]
+Migration = Callable[[Store], None]
 
 
-def _inspection_store(db: sqlite_utils.Database) -> None:
+def _inspection_store(db: Store) -> None:
     db.table("frameworks").create(
         {
             "id": str,
@@ -155,7 +153,7 @@ def _inspection_store(db: sqlite_utils.Database) -> None:
 LEGACY_DELIVERIES = "slack_deliveries"
 
 
-def _delivery_log(db: sqlite_utils.Database) -> None:
+def _delivery_log(db: Store) -> None:
     # One row per platform delivery already handled (event ID, view ID, trigger ID),
     # so a retry is recognised across restarts and worker processes.
     db.table(LEGACY_DELIVERIES).create(
@@ -163,7 +161,7 @@ def _delivery_log(db: sqlite_utils.Database) -> None:
     )
 
 
-def _audit_evidence(db: sqlite_utils.Database) -> None:
+def _audit_evidence(db: Store) -> None:
     # Append-only: an update is never changed or deleted; a retraction is its own row.
     db.table("audit_updates").create(
         {
@@ -212,7 +210,7 @@ def _audit_evidence(db: sqlite_utils.Database) -> None:
     db.table("recommendation_history").create_index(["delivery_key"], unique=True)
 
 
-def _national_comparison(db: sqlite_utils.Database) -> None:
+def _national_comparison(db: Store) -> None:
     # A published rating is imported as published; when it does not add up, the reason
     # is kept here and shown with it.
     db.table("inspections").add_column("published_score", float)
@@ -236,7 +234,7 @@ def _national_comparison(db: sqlite_utils.Database) -> None:
     )
 
 
-def _reminders(db: sqlite_utils.Database) -> None:
+def _reminders(db: Store) -> None:
     # One row per reminder sent (per recommendation and period), so restarts and
     # several workers never send one twice.
     db.table("reminders").create(
@@ -246,7 +244,7 @@ def _reminders(db: sqlite_utils.Database) -> None:
     )
 
 
-def _outbox(db: sqlite_utils.Database) -> None:
+def _outbox(db: Store) -> None:
     # Deliveries are keyed by platform as well as the platform's own ID.
     db.table("deliveries").create(
         {"platform": str, "key": str, "kind": str, "received_at": str},
@@ -312,7 +310,7 @@ def _outbox(db: sqlite_utils.Database) -> None:
     )
 
 
-def _note_retention(db: sqlite_utils.Database) -> None:
+def _note_retention(db: Store) -> None:
     # A note is erased (set to NULL) after the retention period or on request; the update
     # keeps when, by whom (the operator's login, or "retention") and why, never what it said.
     for column in ("note_erased_at", "note_erased_by", "note_erased_reason"):
@@ -346,7 +344,7 @@ INSPECTION_DATA = (
 )
 
 
-def _answers_at_scale(db: sqlite_utils.Database) -> None:
+def _answers_at_scale(db: Store) -> None:
     """Every reply's cost independent of the history's size (issue 14)."""
     # Indexes for the queries each command issues (tests/test_query_plans.py checks that
     # none scans a growing table). audit_updates(recommendation_id, audit_date) and
@@ -375,7 +373,7 @@ def _answers_at_scale(db: sqlite_utils.Database) -> None:
     _store_generation(db)
 
 
-def _audit_counts(db: sqlite_utils.Database) -> None:
+def _audit_counts(db: Store) -> None:
     # Per recommendation and audit date: how many audits were recorded, how many of those
     # were retracted, and the sum and sum of squares of the percentages of those in effect,
     # kept by triggers in the transaction that records or retracts. A monthly period's count
@@ -462,7 +460,7 @@ def _audit_counts(db: sqlite_utils.Database) -> None:
     )
 
 
-def _store_generation(db: sqlite_utils.Database) -> None:
+def _store_generation(db: Store) -> None:
     # One row whose token changes, to a new random number, with every change to the
     # inspection data, from any process: answers read from that data are remembered under
     # the token (bot/domain/cache.py), so a load makes them unreachable at once and an
@@ -495,18 +493,20 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def current_version(db: sqlite_utils.Database) -> int:
-    if not db.table("schema_migrations").exists():
+def current_version(db: Store) -> int:
+    if "schema_migrations" not in db.table_names():
         return 0
     row = db.execute("SELECT max(version) FROM schema_migrations").fetchone()
     return row[0] or 0
 
 
-def migrate(db: sqlite_utils.Database, target: int = SCHEMA_VERSION) -> list[int]:
+def migrate(db: Store, target: int = SCHEMA_VERSION) -> list[int]:
     """Bring the store up to ``target``; returns the versions applied."""
     applied: list[int] = []
+    if current_version(db) >= target:
+        return applied  # the usual start: nothing to do, and no write lock taken
     with write_transaction(db):
-        if not db.table("schema_migrations").exists():
+        if "schema_migrations" not in db.table_names():
             db.table("schema_migrations").create(
                 {"version": int, "name": str, "applied_at": str}, pk="version"
             )

@@ -13,9 +13,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-import sqlite_utils
-
-from bot.store.db import write_transaction
+from bot.store.db import Store, write_transaction
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 MESSAGE, PRIVATE, CHART = "message", "private", "chart"
@@ -51,7 +49,7 @@ class Item:
 
 
 def add(
-    db: sqlite_utils.Database,
+    db: Store,
     *,
     key: str,
     platform: str,
@@ -84,21 +82,27 @@ _CLAIMED = "id, key, platform, kind, address, body, notify, attempts, due_at"
 
 
 def claim_due(
-    db: sqlite_utils.Database, platform: str, *, now: float, lease_seconds: float, limit: int = 10
+    db: Store, platform: str, *, now: float, lease_seconds: float, limit: int = 10
 ) -> list[Item]:
     """Take up to ``limit`` due items for ``platform``: pending ones whose time has come,
     and ones whose sender's lease ran out (it died, or hung)."""
+    # Two searches of the (platform, state, due_at) index, so the rows already sent,
+    # however many, are never read.
+    due = (
+        "SELECT * FROM ("
+        f"SELECT {_CLAIMED} FROM outbox WHERE platform = ? AND state = ? AND due_at <= ? "
+        "UNION ALL "
+        f"SELECT {_CLAIMED} FROM outbox WHERE platform = ? AND state = ? AND lease_until < ?"
+        ") ORDER BY due_at, id LIMIT ?"
+    )
+    parameters = [platform, PENDING, now, platform, SENDING, now, limit]
+    # An idle look only reads: the write lock, which every worker's writes queue for, is
+    # taken only when there is something to claim (and the search repeated under it, as
+    # another sender may have claimed it meanwhile).
+    if db.execute(due, parameters).fetchone() is None:
+        return []
     with write_transaction(db):
-        # Two searches of the (platform, state, due_at) index, so the rows already sent,
-        # however many, are never read.
-        rows = db.execute(
-            "SELECT * FROM ("
-            f"SELECT {_CLAIMED} FROM outbox WHERE platform = ? AND state = ? AND due_at <= ? "
-            "UNION ALL "
-            f"SELECT {_CLAIMED} FROM outbox WHERE platform = ? AND state = ? AND lease_until < ?"
-            ") ORDER BY due_at, id LIMIT ?",
-            [platform, PENDING, now, platform, SENDING, now, limit],
-        ).fetchall()
+        rows = db.execute(due, parameters).fetchall()
         if not rows:
             return []
         ids = [row[0] for row in rows]
@@ -123,7 +127,7 @@ def claim_due(
     ]
 
 
-def mark_sent(db: sqlite_utils.Database, item_id: int) -> None:
+def mark_sent(db: Store, item_id: int) -> None:
     with write_transaction(db):
         db.execute(
             "UPDATE outbox SET state = ?, sent_at = ?, lease_until = NULL WHERE id = ?",
@@ -131,7 +135,7 @@ def mark_sent(db: sqlite_utils.Database, item_id: int) -> None:
         )
 
 
-def retry_at(db: sqlite_utils.Database, item_id: int, due_at: float, error: str) -> None:
+def retry_at(db: Store, item_id: int, due_at: float, error: str) -> None:
     with write_transaction(db):
         db.execute(
             "UPDATE outbox SET state = ?, due_at = ?, lease_until = NULL, last_error = ? "
@@ -140,7 +144,7 @@ def retry_at(db: sqlite_utils.Database, item_id: int, due_at: float, error: str)
         )
 
 
-def give_up(db: sqlite_utils.Database, item_id: int, error: str) -> None:
+def give_up(db: Store, item_id: int, error: str) -> None:
     with write_transaction(db):
         db.execute(
             "UPDATE outbox SET state = ?, lease_until = NULL, last_error = ? WHERE id = ?",
@@ -148,7 +152,7 @@ def give_up(db: sqlite_utils.Database, item_id: int, error: str) -> None:
         )
 
 
-def next_due(db: sqlite_utils.Database, platform: str) -> float | None:
+def next_due(db: Store, platform: str) -> float | None:
     """When the next pending item for ``platform`` falls due, if any."""
     row = db.execute(
         "SELECT min(due_at) FROM outbox WHERE platform = ? AND state = ?", [platform, PENDING]
@@ -156,7 +160,7 @@ def next_due(db: sqlite_utils.Database, platform: str) -> float | None:
     return row[0] if row else None
 
 
-def counts(db: sqlite_utils.Database) -> dict[str, int]:
+def counts(db: Store) -> dict[str, int]:
     return dict(db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
 
 

@@ -14,9 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlite_utils
-
-from bot.store.db import write_transaction
+from bot.store.db import Store, write_transaction
 from bot.store.loader.ratings import read_table
 from bot.store.loader.readers import Batch, read_toml
 from bot.store.loader.schema import LoadError
@@ -52,15 +50,13 @@ class LoadReport:
         return "\n".join([*lines, summary])
 
 
-def load_files(db: sqlite_utils.Database, paths: Sequence[Path]) -> LoadReport:
+def load_files(db: Store, paths: Sequence[Path]) -> LoadReport:
     """Load data files into the store, all or nothing. Raises LoadError on any problem."""
     batch = Batch()
     return _load(db, batch, _read_all(db, paths, batch))
 
 
-def load_ratings(
-    db: sqlite_utils.Database, where: str, raw: bytes, cited_as: str | None = None
-) -> LoadReport:
+def load_ratings(db: Store, where: str, raw: bytes, cited_as: str | None = None) -> LoadReport:
     """Load a ratings table already in memory (downloaded from ``where``, cited in
     replies as ``cited_as``) by the rules of :func:`load_files`, all or nothing. Raises
     LoadError on any problem."""
@@ -68,7 +64,7 @@ def load_ratings(
     return _load(db, batch, read_table(db, where, raw, batch, cited_as))
 
 
-def _load(db: sqlite_utils.Database, batch: Batch, problems: list[str]) -> LoadReport:
+def _load(db: Store, batch: Batch, problems: list[str]) -> LoadReport:
     """Check the batch's references, then write it in one transaction."""
     if not problems:
         problems.extend(_check_references(db, batch))
@@ -93,7 +89,7 @@ def bundled_files(data_dir: Path) -> list[Path]:
     return sorted([*data_dir.glob("*.toml"), *data_dir.glob("*.csv")])
 
 
-def _read_all(db: sqlite_utils.Database, paths: Sequence[Path], batch: Batch) -> list[str]:
+def _read_all(db: Store, paths: Sequence[Path], batch: Batch) -> list[str]:
     """Read every file into ``batch``: TOML files first, then ratings tables, which may
     rely on a framework defined in the same load."""
     problems: list[str] = []
@@ -112,7 +108,7 @@ def _read_all(db: sqlite_utils.Database, paths: Sequence[Path], batch: Batch) ->
     return problems
 
 
-def _check_references(db: sqlite_utils.Database, batch: Batch) -> list[str]:
+def _check_references(db: Store, batch: Batch) -> list[str]:
     """Cross-file checks: every inspection names a framework and service that exist."""
     problems: list[str] = []
     frameworks = {row["id"] for row in batch.frameworks} | {

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 
-import sqlite_utils
-
+from bot.store.db import Store
 from bot.store.loader.readers import Batch
 from bot.store.loader.schema import Row
 
 
 def read_table(
-    db: sqlite_utils.Database,
+    db: Store,
     where: str,
     raw: bytes,
     batch: Batch,
@@ -58,5 +57,5 @@ def read_table(
     return []
 
 
-def _framework_rows(db: sqlite_utils.Database, table: str, framework_id: str) -> list[Row]:
+def _framework_rows(db: Store, table: str, framework_id: str) -> list[Row]:
     return list(db.table(table).rows_where("framework_id = ?", [framework_id]))

@@ -12,8 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlite_utils
-
+from bot.store.db import Store
 from bot.store.loader.readers import Batch
 from bot.store.loader.schema import LoadError, Row
 
@@ -21,7 +20,7 @@ Key = tuple[Any, ...]
 
 
 def sync(
-    db: sqlite_utils.Database,
+    db: Store,
     table: str,
     pk: Sequence[str],
     rows: Iterable[Row],
@@ -52,7 +51,7 @@ def sync(
 
 
 def _existing(
-    db: sqlite_utils.Database,
+    db: Store,
     table: str,
     pk: Sequence[str],
     new: Mapping[Key, Row],
@@ -72,7 +71,7 @@ def _pk_value(key: Key) -> Any:
     return key if len(key) > 1 else key[0]
 
 
-def write_batch(db: sqlite_utils.Database, batch: Batch, changes: Counter[str]) -> None:
+def write_batch(db: Store, batch: Batch, changes: Counter[str]) -> None:
     """Write everything in ``batch``, parents before children."""
     _write_frameworks(db, batch, changes)
     _write_services(db, batch, changes)
@@ -91,7 +90,7 @@ def write_batch(db: sqlite_utils.Database, batch: Batch, changes: Counter[str]) 
     _record_files(db, batch.files)
 
 
-def _write_frameworks(db: sqlite_utils.Database, batch: Batch, changes: Counter[str]) -> None:
+def _write_frameworks(db: Store, batch: Batch, changes: Counter[str]) -> None:
     sync(db, "frameworks", ["id"], batch.frameworks, changes)
     for framework_id, bands in batch.bands.items():
         sync(
@@ -113,7 +112,7 @@ def _write_frameworks(db: sqlite_utils.Database, batch: Batch, changes: Counter[
         )
 
 
-def _write_services(db: sqlite_utils.Database, batch: Batch, changes: Counter[str]) -> None:
+def _write_services(db: Store, batch: Batch, changes: Counter[str]) -> None:
     """Services from data files, then those from ratings tables that are not there yet."""
     sync(db, "services", ["id"], batch.services, changes)
     known = {row[0] for row in db.execute("SELECT id FROM services")}
@@ -122,7 +121,7 @@ def _write_services(db: sqlite_utils.Database, batch: Batch, changes: Counter[st
 
 
 def _write_inspection_parts(
-    db: sqlite_utils.Database,
+    db: Store,
     inspection_id: str,
     parts: Mapping[str, list[Row]],
     origin: Mapping[str, str],
@@ -146,7 +145,7 @@ def _write_inspection_parts(
 
 
 def _drop_removed_recommendations(
-    db: sqlite_utils.Database,
+    db: Store,
     inspection_id: str,
     recommendations: list[Row],
     origin: Mapping[str, str],
@@ -174,7 +173,7 @@ def _drop_removed_recommendations(
         db.table("baselines").delete_where("recommendation_id = ?", [rec_id])
 
 
-def _record_files(db: sqlite_utils.Database, files: Sequence[tuple[str, str]]) -> None:
+def _record_files(db: Store, files: Sequence[tuple[str, str]]) -> None:
     """Remember each file's digest, touching only those that changed."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
     for name, digest in files:
