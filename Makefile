@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 ## Start the bot: Socket Mode, HTTP or the local console, whichever the environment allows.
+## Its bytecode is compiled first (nothing to do when up to date): where PYTHONDONTWRITEBYTECODE
+## is set, every process would otherwise compile every module again as it starts.
 run: $(STAMP)
+	@$(BIN)/python -m compileall -q bot
 	$(BIN)/yos-bot run
 
 ## Run the whole test suite, a test file per core at a time (each file keeps its servers).

@@ -46,7 +46,7 @@ def _store_with(audits: int, path: Path) -> Path:
 
 
 def _spec(path: Path):  # -> ChartSpec
-    from bot.commands.report import chart_spec
+    from bot.commands.papers import chart_spec
     from bot.config import settings_from
     from bot.reply import Chart
     from bot.runtime import make_context

@@ -344,7 +344,7 @@ def _report_bytes(built: Any, fmt: str) -> bytes:
     report path's imports out of start-up)."""
     from datetime import datetime, time
 
-    from bot.commands.report import paper_of, spec_of
+    from bot.commands.papers import paper_of, spec_of
     from bot.domain.report import to_csv, to_markdown
 
     if fmt == "md":

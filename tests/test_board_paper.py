@@ -24,8 +24,8 @@ from matplotlib import cbook
 from PIL import Image
 
 from bot.cli import main
+from bot.paper import ChartLine, ChartPoint, ChartSeries, ChartSpec
 from bot.render.chart import HEIGHT_PX, WIDTH_PX, draw, literal, render_chart
-from bot.reply import ChartLine, ChartPoint, ChartSeries, ChartSpec
 
 MET = "Met: 3 of 3 monthly periods at or above 80%"
 TREND = "▲ from 85% to 95%"

@@ -13,7 +13,6 @@ from bot.app.policy import Policy
 from bot.app.requests import Outcome, Platform, Request
 from bot.commands import Context, Permission, dispatch, interpret, registry
 from bot.commands.audits import FormEntry, submit_form
-from bot.commands.report import chart_spec
 from bot.domain.audits import audit_by_delivery, prefill_from_text
 from bot.domain.queries import InspectionQueries
 from bot.domain.reminders import WINDOW_ENDED, due_reminders
@@ -181,7 +180,9 @@ class Application:
 
     def draw_chart(self, chart: Chart) -> tuple[bytes, str] | None:
         """The monitoring chart as a PNG, with its title; None when there is nothing to draw."""
-        from bot.render.chart import render_chart  # matplotlib loads here, not at start-up
+        # Drawing loads what it needs (matplotlib, the chart's spec) here, not at start-up.
+        from bot.commands.papers import chart_spec
+        from bot.render.chart import render_chart
 
         ctx = Context(queries=InspectionQueries(self.store.db, self.service), today=self.today())
         spec = chart_spec(ctx, chart)

@@ -23,7 +23,7 @@ import textwrap
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from bot.reply import ChartLine, ChartPoint, ChartSeries, ChartSpec
+from bot.paper import ChartLine, ChartPoint, ChartSeries, ChartSpec
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -13,8 +13,9 @@ import io
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.paper import PaperSection, PaperSpec, PaperTable
 from bot.render.chart import render_chart
-from bot.reply import Field, PaperSection, PaperSpec, PaperTable
+from bot.reply import Field
 
 if TYPE_CHECKING:
     from docx.document import Document

@@ -1,0 +1,159 @@
+"""The board report's chart and Word paper: what they show, from the same
+:class:`~bot.domain.report.BoardReport` as the chat reply.
+
+Imported when a chart or a paper is first drawn, not with the commands: a serving process
+that has only answered questions has not loaded it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.commands.present import source_line
+from bot.commands.registry import Context
+from bot.domain.report import (
+    PAPER_TITLE,
+    TABLE_COLUMNS,
+    BoardReport,
+    RecReport,
+    board_report,
+    facts,
+)
+from bot.domain.spread import daily_spread
+from bot.domain.status import DUE, NO_EVIDENCE
+from bot.domain.wording import long_date, percent
+from bot.paper import (
+    ChartBand,
+    ChartLine,
+    ChartPoint,
+    ChartSeries,
+    ChartSpec,
+    PaperSection,
+    PaperSpec,
+    PaperTable,
+)
+from bot.reply import Chart, Field
+
+# --- the chart -----------------------------------------------------------------------
+
+
+def chart_spec(ctx: Context, chart: Chart) -> ChartSpec | None:
+    """What the monitoring chart of ``chart`` shows, or None when there is nothing to draw."""
+    inspection = ctx.queries.latest_inspection(chart.service_id)
+    report = board_report(ctx.queries, inspection, ctx.today, chart.ref)
+    if not report.recs:
+        return None
+    return spec_of(report, {item.rec.id: _band(ctx, item) for item in report.recs})
+
+
+def _band(ctx: Context, item: RecReport) -> tuple[ChartBand, ...]:
+    """Each day's spread of the window's audits, when the chart cannot mark every one (some
+    period has more replaced audits than it shows); one row per day, however many."""
+    window = item.status.window
+    if window is None or not any(p.replaced_count > len(p.replaced) for p in item.status.periods):
+        return ()
+    return tuple(
+        ChartBand(d.day, d.low, d.high, d.mean, d.count)
+        for d in daily_spread(ctx.db, item.rec.id, window.start, window.end)
+    )
+
+
+def _series(item: RecReport, band: tuple[ChartBand, ...] = ()) -> ChartSeries:
+    rec, status = item.rec, item.status
+    lines = [ChartLine(f"Target {percent(status.target)}", status.target)]
+    lines += [
+        ChartLine(f"Baseline: {b.label} {percent(b.score)}", b.score, "baseline")
+        for b in rec.baselines
+    ]
+    points: list[ChartPoint] = []
+    for period in status.periods:
+        if period.counted:
+            points.append(ChartPoint(period.counted.audit_date, period.counted.percent))
+        points += [ChartPoint(a.audit_date, a.percent, "replaced") for a in period.replaced]
+    points += [ChartPoint(a.audit_date, a.percent, "outside") for a in status.outside.shown]
+    window = status.window
+    return ChartSeries(
+        name=rec.ref,
+        points=tuple(sorted(points, key=lambda p: p.day)),
+        lines=tuple(lines),
+        window=(window.start, window.end) if window else None,
+        period_starts=tuple(s.start for s in window.spans) if window else (),
+        period_names=tuple(s.name for s in window.spans) if window else (),
+        window_label=f"{rec.ref} monitoring window, {window.dates}" if window else None,
+        band=band,
+    )
+
+
+def spec_of(
+    report: BoardReport, bands: Mapping[str, tuple[ChartBand, ...]] | None = None
+) -> ChartSpec:
+    """The chart: each recommendation's counted, replaced and outside-window audits against
+    its target and baselines, with its window and monthly periods; the title names the
+    recommendations, their status and the report date."""
+    refs = ", ".join(item.rec.ref for item in report.recs)
+    statuses = "; ".join(
+        item.status.label if len(report.recs) == 1 else f"{item.rec.ref} {item.status.label}"
+        for item in report.recs
+    )
+    ended = all(i.status.window_ended for i in report.recs)
+    empty = (
+        "No audits were recorded in the monitoring window"
+        if ended
+        else "No audits have been recorded in the monitoring window yet"
+    )
+    return ChartSpec(
+        title=f"{report.inspection.service.name}: {refs} monitoring: {statuses}; "
+        f"report of {long_date(report.today)}",
+        series=tuple(_series(item, (bands or {}).get(item.rec.id, ())) for item in report.recs),
+        empty_message=empty,
+        subtitle="\n".join(_in_words(item, len(report.recs) > 1) for item in report.recs),
+    )
+
+
+def _in_words(item: RecReport, several: bool) -> str:
+    """Met: 3 of 3 monthly periods at or above 80%; trend in the window ▲ from 85% to 95%."""
+    status = item.status
+    said = status.verdict if status.label == DUE else status.label
+    if status.label == NO_EVIDENCE:
+        text = f"{said}: {status.reason}"
+    else:
+        text = f"{said}: {status.tally}; trend in the window {status.trend_text}"
+    return f"{item.rec.ref} {text}" if several else text
+
+
+# --- the Word paper --------------------------------------------------------------------
+
+
+def paper_of(report: BoardReport) -> PaperSpec:
+    """The board paper: a title block, then per recommendation its text, facts, the
+    month-by-month table, the audits outside the window, the chart and the conclusion."""
+    sections = []
+    for item in report.recs:
+        single = BoardReport(report.inspection, report.today, (item,))
+        sections.append(
+            PaperSection(
+                heading=f"{item.rec.ref}: {item.status.label}",
+                quote=item.rec.text,
+                facts=tuple(Field(label, value) for label, value in facts(item)),
+                table=PaperTable(TABLE_COLUMNS, tuple(item.rows())),
+                notes_heading="Outside the monitoring window (listed apart, never counted)"
+                if item.outside_rows()
+                else None,
+                notes=tuple(item.outside_rows()),
+                chart=spec_of(single),
+                conclusion=item.conclusion,
+            )
+        )
+    inspection = report.inspection
+    return PaperSpec(
+        title=PAPER_TITLE,
+        subtitle=f"{report.title}: progress on the inspection's recommendations",
+        facts=(
+            Field("Service", inspection.service.name),
+            Field("Inspection", report.inspection_text),
+            Field("Prepared", long_date(report.today)),
+            Field("For", report.report_to),
+        ),
+        sections=tuple(sections),
+        source=source_line(inspection),
+    )
