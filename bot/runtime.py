@@ -15,7 +15,6 @@ from bot.domain.queries import InspectionQueries
 from bot.reply import Person
 from bot.store import StorePool, migrate, open_db
 from bot.store.db import Store
-from bot.store.deliveries import prune_deliveries
 
 if TYPE_CHECKING:
     from bot.store.loader import LoadReport
@@ -24,10 +23,11 @@ logger = logging.getLogger(__name__)
 
 
 def prepare_store(settings: Settings) -> tuple[Store, LoadReport | None]:
-    """Open the store, bring its schema up to date and load the bundled data when empty."""
+    """Open the store, bring its schema up to date and load the bundled data when empty.
+    (Old deliveries and notes past their time are forgotten by the purge every serving
+    process runs, not here: a start takes no write lock when there is nothing to do.)"""
     db = open_db(settings.db_path)
     migrate(db)
-    prune_deliveries(db)
     report = None
     if db.execute("SELECT 1 FROM inspections LIMIT 1").fetchone() is None:
         # Only a new store needs the loader: a serving process usually never imports it.

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.domain.audits import Audit, AuditProblem, audit_by_id
 from bot.store.db import Store, write_transaction
-from bot.store.deliveries import KEEP_DELIVERIES
+from bot.store.deliveries import KEEP_DELIVERIES, prune_deliveries
 
 KEEP_SENT = timedelta(days=30)  # the text of sent (or given-up) outbox messages
 RETENTION = "retention"  # who erased a note that reached the end of its retention period
@@ -95,9 +95,7 @@ def purge(
         for number in ids:
             _erase(db, number, by=RETENTION, reason=f"older than {retention_days} days", now=now)
         outbox = db.execute(f"UPDATE outbox SET body = '' WHERE {finished}", [sent_cutoff]).rowcount
-        deliveries = db.execute(
-            "DELETE FROM deliveries WHERE received_at < ?", [delivery_cutoff]
-        ).rowcount
+        deliveries = prune_deliveries(db, now=now)
     if ids or outbox:
         _empty_log(db)
     return Purge(ids, notes_before, outbox, deliveries)

@@ -42,8 +42,10 @@ def seen(db: Store, platform: str, key: str) -> bool:
 KEEP_DELIVERIES = timedelta(days=30)
 
 
-def prune_deliveries(db: Store) -> int:
-    """Forget deliveries older than KEEP_DELIVERIES; returns how many went."""
-    cutoff = (datetime.now(UTC) - KEEP_DELIVERIES).isoformat(timespec="seconds")
+def prune_deliveries(db: Store, *, now: datetime | None = None) -> int:
+    """Forget deliveries older than KEEP_DELIVERIES; returns how many went. The daily purge
+    (``bot.domain.retention``) does it in every serving process."""
+    moment = (now or datetime.now(UTC)) - KEEP_DELIVERIES
+    cutoff = moment.astimezone(UTC).isoformat(timespec="seconds")  # as received_at is written
     with write_transaction(db):
         return db.execute("DELETE FROM deliveries WHERE received_at < ?", [cutoff]).rowcount
