@@ -2,7 +2,7 @@
 
 * **Time to first reply**: from starting the process to the first answered /yos, for the
   bot (one worker, seed store) and the bare Bolt app that imports nothing of the bot,
-  alternately, median of ``STARTS`` (target <= 1.5x bare).
+  alternately, ``STARTS`` rounds; the median of the rounds' ratios (target <= 1.5x).
 * **Worker RSS after 1,000 requests**: the one gunicorn worker's VmRSS after 1,000 read
   commands at concurrency 4, on the seed store and the big store (target big <= 1.5x seed).
 * **Audit writes** on the big store with 4 workers: the acknowledgement one audit at a
@@ -36,7 +36,7 @@ from bench.served import (
 )
 from tests.fake_slack import FakeSlack
 
-STARTS = 5
+STARTS = 9
 RSS_REQUESTS = 1000
 READS = ("summary", "scores", "score protecting-public", "recs", "rec R1", "audits R1", "home")
 WRITERS = 16
@@ -59,13 +59,15 @@ def first_reply(fake: FakeSlack, seed: Path) -> bool:
             times["bot"].append(bot.first_reply)
     bare_s = statistics.median(times["bare Bolt"])
     bot_s = statistics.median(times["bot"])
-    ratio = bot_s / bare_s
-    print(f"time to first reply (median of {STARTS} starts, one worker)")
+    # Each round starts the two back to back, so their ratio is what other work on the
+    # machine moves least: the median of the rounds' own ratios is the figure.
+    ratio = statistics.median(b / a for b, a in zip(times["bot"], times["bare Bolt"], strict=True))
+    print(f"time to first reply (median of {STARTS} starts each, alternately; one worker)")
     print(f"  bare Bolt app (imports nothing of the bot) {ms(bare_s):>10}")
     print(f"  bot, seed store                             {ms(bot_s):>10}   {ratio:.2f}x bare")
     return record(
         "time to first reply: bot / bare Bolt",
-        f"{ms(bot_s)} / {ms(bare_s)} = {ratio:.2f}x",
+        f"{ms(bot_s)} / {ms(bare_s)}; median ratio {ratio:.2f}x",
         "<= 1.5x",
         ratio <= 1.5,
     )
