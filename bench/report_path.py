@@ -62,7 +62,7 @@ def main() -> bool:
     print(f"  the report path adds {extra:.0f} ms, paid only when a chart is first drawn")
 
     from bot.commands import registry
-    from bot.commands.report import spec_of
+    from bot.commands.papers import spec_of
     from bot.domain.report import board_report
     from bot.render.blocks import message
 
