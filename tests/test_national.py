@@ -464,6 +464,98 @@ def test_services_paginate_within_block_kit_limits(db, tmp_path, ask):
     assert not ask("services " + "9" * 4301).ok  # not a page number, and no exception
 
 
+PLACES = [f"{a}{b}" for a in ("Ash", "Bram", "Cald", "Dun", "Elm") for b in ("bury", "ford", "ham")]
+
+
+def _rating(points: int) -> str:
+    """The rating HMIP publishes for ``points`` (a row that says otherwise is flagged)."""
+    for top, rating in ((6, "Inadequate"), (18, "Requires Improvement"), (30, "Good")):
+        if points <= top:
+            return rating
+    return "Outstanding"
+
+
+@pytest.fixture
+def many_places(db, tmp_path):
+    """Sixty services, many level on points, and the four questionable rows."""
+    names = [f"{place} {n}" for place in PLACES for n in ("Vale", "Cross", "Moor", "Bay")]
+    rows = [row(name, n * 7 % 37, _rating(n * 7 % 37)) for n, name in enumerate(names)]
+    return load_files(db, [write_table(tmp_path, rows + DEFECTIVE, "places.csv")])
+
+
+def test_ranks_agree_with_a_count_over_every_service(ask, ctx, many_places):
+    """Each service's rank, percentile, level and neighbours, and every rank `services`
+    lists, are what counting over every service's whole latest inspection gives."""
+    framework = "hmip-youth-standards-2018"
+    latest = ctx.queries.latest_by_framework(framework)
+    ranked = sorted(
+        (i for i in latest if i.overall_points is not None and not i.quality_note),
+        key=lambda i: (-(i.overall_points or 0), i.service.name),
+    )
+    points = {i.service.name: i.overall_points or 0 for i in ranked}
+
+    def line(name: str) -> str:
+        return f"{name}: {_rating(points[name]).capitalize()}, {points[name]}/36 points"
+
+    for name, mine in points.items():
+        above = [n for n, p in points.items() if p > mine]
+        level = [n for n, p in points.items() if p == mine and n != name]
+        below = [n for n, p in points.items() if p < mine]
+        percentile = max(1, round(100 * (len(below) + 0.5 * (len(level) + 1)) / len(ranked)))
+        tie = f", level with {len(level)} other{'s' if len(level) != 1 else ''}" if level else ""
+        reply = ask(f"compare {name}")
+        assert reply.headline == (
+            f"{line(name)}: {ordinal(1 + len(above))} of {len(ranked)} ranked services by "
+            f"points{tie}, the {ordinal(percentile)} percentile."
+        ).replace(f"{name}: ", f"{name} is ", 1)
+        shown = {s.heading: s.items for s in reply.sections if s.heading}
+        expected_level = [line(n) for n in level[:10]] + (
+            [f"and {len(level) - 10} more"] if len(level) > 10 else []
+        )
+        assert shown.get("Level with", ()) == tuple(expected_level)
+        assert shown.get("Just above", ()) == tuple(line(n) for n in above[::-1][:2])
+        assert shown.get("Just below", ()) == tuple(line(n) for n in below[:2])
+    listed = [
+        item
+        for page in range(1, 5)
+        for s in ask(f"services {page}").sections
+        if (s.heading or "").startswith("HMIP youth justice inspection standards")
+        for item in s.items
+    ]
+    assert len(listed) == len(ranked)
+    for item, inspection in zip(listed, ranked, strict=True):
+        mine = inspection.overall_points or 0
+        rank = ordinal(1 + sum(p > mine for p in points.values()))
+        tie = "=" if sum(p == mine for p in points.values()) > 1 else ""
+        assert item.startswith(f"{rank}{tie} {line(inspection.service.name)}, published ")
+
+
+def test_replies_read_only_the_inspections_they_show(ask, many_places, monkeypatch):
+    """`compare` and `services` place every service from a light row each; only those a
+    reply shows are read whole."""
+    from bot.domain import cache, rows
+
+    built: list[str] = []
+    whole = rows.inspection_of
+
+    def counted(row, service, scale):
+        built.append(row["id"])
+        return whole(row, service, scale)
+
+    monkeypatch.setattr(rows, "inspection_of", counted)
+    for question, most in (
+        ("compare Ashbury Vale", 1 + 10 + 2 + 2),  # itself, level with, neighbours
+        ("services", 20),  # a page
+        ("services 3", 20),
+        ("services good", 20 + 4),  # and the questionable rows' published ratings
+        ("compare Disagree Town", 1),
+    ):
+        cache.clear()
+        built.clear()
+        assert ask(question).ok, question
+        assert 0 < len(built) <= most, (question, len(built))
+
+
 def test_compare_for_an_earlier_programme_explains_and_offers_the_national_picture(ask, loaded):
     reply = ask("compare")
     assert reply.ok

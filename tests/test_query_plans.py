@@ -62,8 +62,12 @@ ASKED = (
     "strengths",
     "timeline",
     "compare",
+    "compare Hull",  # ranked: level with others, neighbours
+    "compare West Sussex",  # questionable as published: not ranked
     "services",
     "services good",
+    "services inadequate",  # the questionable rows' published ratings are read
+    "services 5",  # the last page: earlier programmes
     "use Stockton",
     "how did we score on protecting the public",
     "audit R1 17/20 2014-01-28 January audit",

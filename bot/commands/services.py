@@ -8,8 +8,8 @@ apart and never ranked against points.
 
 from __future__ import annotations
 
-import bisect
-from collections import Counter
+from collections.abc import Sequence
+from typing import Literal, NamedTuple
 
 from bot.commands.present import (
     caveat,
@@ -22,15 +22,19 @@ from bot.commands.present import (
 from bot.commands.registry import Context, Permission, command, paginate
 from bot.commands.resolve import about_inspection, find_service
 from bot.domain.compare import (
+    Peers,
     Standing,
     distribution,
+    hydrated,
+    level_span,
     peers,
     points_frameworks,
     same_programme,
     set_channel_service,
     standing,
 )
-from bot.domain.model import Inspection
+from bot.domain.model import Inspection, Scale
+from bot.domain.queries import Placing
 from bot.domain.wording import long_date, ordinal, percent
 from bot.reply import Field, Reply, Section, problem, share_action
 from bot.text import words
@@ -78,12 +82,12 @@ def compare_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     sections = [Section(fields=tuple(facts))]
     sections += _held(ctx, inspection)
     sections.append(_distribution_section(place))
+    level_shown, above, below = hydrated(ctx.queries, level[:LEVEL_SHOWN], *place.neighbours())
     if level:
-        shown = [_line(i) for i in level[:LEVEL_SHOWN]]
+        shown = [_line(i) for i in level_shown]
         if len(level) > LEVEL_SHOWN:
             shown.append(f"and {len(level) - LEVEL_SHOWN} more")
         sections.append(Section(heading="Level with", items=tuple(shown)))
-    above, below = place.neighbours()
     if above:
         sections.append(Section(heading="Just above", items=tuple(_line(i) for i in above)))
     if below:
@@ -113,10 +117,10 @@ def _distribution_section(place: Standing) -> Section:
 
 
 def _unranked_note(place: Standing) -> list[Section]:
-    others = [i for i in place.flagged if i.id != place.inspection.id]
+    others = [p for p in place.flagged if p.inspection_id != place.inspection.id]
     if not others:
         return []
-    names = ", ".join(i.service.name for i in others)
+    names = ", ".join(p.service_name for p in others)
     return [
         Section(
             text=f"Not ranked, as their published rows are questionable: {names} "
@@ -159,7 +163,7 @@ def _compare_earlier(ctx: Context, inspection: Inspection) -> Reply:
     if inspection.comparison:
         sections.append(Section(text=f"The record says: “{inspection.comparison}”"))
     national = [peers(ctx.queries, fid) for fid in points_frameworks(ctx.queries)]
-    national = [(ranked, flagged) for ranked, flagged in national if ranked]
+    national = [framework for framework in national if framework.ranked]
     sections += _national_sections(ctx, national)
     name = inspection.service.name
     if others:
@@ -170,8 +174,8 @@ def _compare_earlier(ctx: Context, inspection: Inspection) -> Reply:
     else:
         said = [f"No other {inspection.programme} results are in the store to compare with."]
     if national:
-        ranked = sum(len(r) for r, _ in national)
-        scale = national[0][0][0].scale
+        ranked = sum(len(framework.ranked) for framework in national)
+        scale = national[0].scale
         period = f" ({scale.period})" if scale.period else ""
         said.insert(
             0,
@@ -216,9 +220,7 @@ def _programme_sections(
     return [Section(fields=tuple(rows))] if rows else []
 
 
-def _national_sections(
-    ctx: Context, national: list[tuple[tuple[Inspection, ...], tuple[Inspection, ...]]]
-) -> list[Section]:
+def _national_sections(ctx: Context, national: list[Peers]) -> list[Section]:
     """The national distribution of overall ratings, and how to see the services."""
     if not national:
         return [
@@ -228,19 +230,18 @@ def _national_sections(
             )
         ]
     sections = []
-    for ranked, flagged in national:
+    for framework in national:
+        ranked, flagged = framework.ranked, framework.flagged
         heading = f"Nationally: overall ratings of the {_plural(len(ranked), 'ranked service')}"
         if flagged:
             heading += f" ({len(flagged)} more not ranked: questionable as published)"
+        counts = distribution(framework.scale, ranked)
         sections.append(
             Section(
-                heading=heading,
-                fields=tuple(
-                    Field(label, str(count)) for label, count in distribution(ranked[0], ranked)
-                ),
+                heading=heading, fields=tuple(Field(label, str(count)) for label, count in counts)
             )
         )
-    example = national[0][0][0].service.name
+    example = national[0].ranked[0].service_name
     sections.append(
         Section(
             text=f"See them with {ctx.cmd('services')} (one rating: "
@@ -255,6 +256,17 @@ def _national_sections(
 
 Entry = tuple[str, str]  # (the group it is listed under, the line)
 EARLIER = "Earlier programmes, in percentages: not ranked against points"
+FLAGGED = "Not ranked: questionable as published"
+
+
+class Group(NamedTuple):
+    """Services listed under one heading, read light: only those on the page asked for
+    are read in full."""
+
+    heading: str
+    kind: Literal["ranked", "flagged", "earlier"]  # how each line reads
+    placings: Sequence[Placing]  # in the order listed
+    ranked: Sequence[Placing] = ()  # every ranked service of the framework, for ranks
 
 
 @command(
@@ -264,34 +276,33 @@ EARLIER = "Earlier programmes, in percentages: not ranked against points"
     examples=("services", "services outstanding", "services requires improvement 2"),
 )
 def services_command(ctx: Context, args: str) -> Reply:
-    frameworks = [
-        (ctx.queries.scale(fid), *peers(ctx.queries, fid)) for fid in points_frameworks(ctx.queries)
-    ]
-    labels = {b.label.lower(): b.label for scale, _, _ in frameworks for b in scale.of("overall")}
+    frameworks = [peers(ctx.queries, fid) for fid in points_frameworks(ctx.queries)]
+    labels = {b.label.lower(): b.label for f in frameworks for b in f.scale.of("overall")}
     asked = _rating_and_page(args, labels)
     if isinstance(asked, Reply):
         return asked
     wanted, page = asked
-    entries: list[Entry] = []
-    counts = {"ranked": 0, "flagged": 0}
-    for scale, ranked, flagged in frameworks:
-        group = f"{scale.name} ({scale.period}), ranked by points" if scale.period else scale.name
-        entries += _ranked_entries(group, ranked, wanted, counts)
-        entries += _flagged_entries(flagged, wanted, counts)
-    earlier = [] if wanted else _earlier_inspections(ctx)
-    entries += [(EARLIER, _earlier_line(i)) for i in earlier]
-    shown, page, pages = paginate(entries, page, PAGE_SIZE)
-    sections = _grouped(list(shown), page, pages)
-    on_page = {line for _, line in shown}
-    notes = {note for i in earlier if _earlier_line(i) in on_page and (note := caveat(i))}
+    groups: list[Group] = []
+    for framework in frameworks:
+        groups.append(_ranked_group(framework, wanted))
+        groups.append(Group(FLAGGED, "flagged", _flagged_rated(ctx, framework.flagged, wanted)))
+    earlier = Group(EARLIER, "earlier", [] if wanted else ctx.queries.latest_not_in_points())
+    groups.append(earlier)
+    on_page, page, pages = _page_of(ctx, groups, page)
+    sections = _grouped([(g.heading, _entry_line(g, p, i)) for g, p, i in on_page], page, pages)
+    notes = {note for g, _, i in on_page if g.kind == "earlier" and (note := caveat(i))}
     sections += [Section(text=note) for note in sorted(notes)]
     if page < pages:
         more = f"{wanted} {page + 1}".strip()
         sections.append(Section(text=f"More: {ctx.cmd('services ' + more)}"))
     what = labels.get(wanted, "")
+    counts = {
+        kind: sum(len(g.placings) for g in groups if g.kind == kind)
+        for kind in ("ranked", "flagged")
+    }
     return Reply(
         title=f"Services rated {what}" if what else "Services",
-        headline=_services_headline(what, counts, len(earlier)),
+        headline=_services_headline(what, counts, len(earlier.placings)),
         sections=tuple(sections),
         actions=(share_action("services", f"{wanted} {page}"),),
     )
@@ -316,54 +327,63 @@ def _rating_and_page(args: str, labels: dict[str, str]) -> tuple[str, int] | Rep
     return wanted, page
 
 
-def _ranked_entries(
-    group: str, ranked: tuple[Inspection, ...], wanted: str, counts: dict[str, int]
-) -> list[Entry]:
-    """Ranked services, best first, each with its rank among all ranked ("8th=" when
-    level with another), filtered to one rating when asked."""
-    points = [i.overall_points for i in ranked]
-    ascending = sorted(p or 0 for p in points)
-    level = Counter(points)
-    entries = []
-    for inspection in ranked:
-        band = inspection.scale.band_for(inspection.overall_points, "overall")
-        if wanted and (band is None or band.label.lower() != wanted):
-            continue
-        mine = inspection.overall_points
-        # 1 + how many have more points (a search, not a pass over every service).
-        rank = 1 + len(ascending) - bisect.bisect_right(ascending, mine or 0)
-        tie = "=" if level[mine] > 1 else ""
-        entries.append(
-            (
-                group,
-                f"{ordinal(rank)}{tie} {_line(inspection)}, "
-                f"published {long_date(inspection.published)}",
-            )
-        )
-    counts["ranked"] += len(entries)
-    return entries
+def _ranked_group(framework: Peers, wanted: str) -> Group:
+    """The framework's ranked services, best first, filtered to one rating when asked."""
+    scale = framework.scale
+    heading = f"{scale.name} ({scale.period}), ranked by points" if scale.period else scale.name
+    ranked = framework.ranked
+    if wanted:
+        rated = _ratings(scale, {p.points for p in ranked})
+        ranked = tuple(p for p in ranked if rated[p.points] == wanted)
+    return Group(heading, "ranked", ranked, framework.ranked)
 
 
-def _flagged_entries(
-    flagged: tuple[Inspection, ...], wanted: str, counts: dict[str, int]
-) -> list[Entry]:
-    """Services whose published rows are questionable: with their flag, never ranked."""
-    entries = [
-        (
-            "Not ranked: questionable as published",
-            f"{_line(i)}, published {long_date(i.published)} ({i.quality_note})",
-        )
-        for i in flagged
-        if not wanted or published_rating(i).lower() == wanted
-    ]
-    counts["flagged"] += len(entries)
-    return entries
+def _ratings(scale: Scale, points: set[int | None]) -> dict[int | None, str]:
+    """The overall rating (lower case, "" for none) of each number of points: one band
+    look-up for each, not for each service."""
+    bands = {n: scale.band_for(n, "overall") for n in points}
+    return {n: band.label.lower() if band else "" for n, band in bands.items()}
 
 
-def _earlier_inspections(ctx: Context) -> list[Inspection]:
-    """Services whose latest inspection was scored in percentages, by name."""
-    latest = ctx.queries.latest_inspections()
-    return sorted((i for i in latest if i.scale.measure != "points"), key=lambda i: i.service.name)
+def _flagged_rated(ctx: Context, flagged: Sequence[Placing], wanted: str) -> Sequence[Placing]:
+    """Services whose published rows are questionable, filtered to one published rating
+    when asked: their rating as published is read for that (they are few)."""
+    if not wanted:
+        return flagged
+    read = ctx.queries.inspections_by_id([p.inspection_id for p in flagged])
+    return [p for p in flagged if published_rating(read[p.inspection_id]).lower() == wanted]
+
+
+def _page_of(
+    ctx: Context, groups: Sequence[Group], page: int
+) -> tuple[list[tuple[Group, Placing, Inspection]], int, int]:
+    """The entries on ``page`` (clamped), each with its inspection read whole; that page,
+    and how many there are."""
+    total = sum(len(group.placings) for group in groups)
+    positions, page, pages = paginate(range(total), page, PAGE_SIZE)
+    shown = [_at(groups, position) for position in positions]
+    read = ctx.queries.inspections_by_id([placing.inspection_id for _, placing in shown])
+    return [(group, p, read[p.inspection_id]) for group, p in shown], page, pages
+
+
+def _at(groups: Sequence[Group], position: int) -> tuple[Group, Placing]:
+    """The entry at ``position`` when the groups are listed one after another."""
+    for group in groups:
+        if position < len(group.placings):
+            return group, group.placings[position]
+        position -= len(group.placings)
+    raise IndexError(position)
+
+
+def _entry_line(group: Group, placing: Placing, inspection: Inspection) -> str:
+    if group.kind == "earlier":
+        return _earlier_line(inspection)
+    line = f"{_line(inspection)}, published {long_date(inspection.published)}"
+    if group.kind == "flagged":
+        return f"{line} ({inspection.quality_note})"
+    # Its rank among all ranked, "8th=" when level with another.
+    start, end = level_span(group.ranked, placing.points or 0)
+    return f"{ordinal(1 + start)}{'=' if end - start > 1 else ''} {line}"
 
 
 def _earlier_line(inspection: Inspection) -> str:

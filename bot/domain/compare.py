@@ -9,104 +9,148 @@ A percentage from an earlier programme is never ranked against points.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
-from bot.domain.model import Inspection
-from bot.domain.queries import InspectionQueries
+from bot.domain.model import Inspection, Scale
+from bot.domain.queries import InspectionQueries, Placing
 from bot.store.db import Store, write_transaction
 
 
-def rankable(inspection: Inspection) -> bool:
-    """Whether an inspection can be ranked by points: rated in whole points under a
-    points framework, its published row not questionable."""
-    return (
-        inspection.scale.measure == "points"
-        and inspection.overall_points is not None
-        and not inspection.quality_note
+def rankable(placing: Placing) -> bool:
+    """Whether a service's latest inspection under a points framework can be ranked by
+    points: rated in whole points, its published row not questionable."""
+    return placing.points is not None and not placing.quality_note
+
+
+def _by_name(placing: Placing) -> tuple[str, str]:
+    return placing.service_name, placing.inspection_id
+
+
+def _points(placing: Placing) -> int:
+    return placing.points or 0
+
+
+@dataclass(frozen=True)
+class Peers:
+    """The latest inspections of every service under one points framework, read light:
+    ``ranked`` the rankable ones best first (level ones by name), ``flagged`` those shown
+    with their flag and not ranked, by name."""
+
+    scale: Scale
+    ranked: tuple[Placing, ...]
+    flagged: tuple[Placing, ...]
+
+
+def peers(queries: InspectionQueries, framework_id: str) -> Peers:
+    placings = queries.latest_placings(framework_id)  # most points first, then by name
+    return Peers(
+        queries.scale(framework_id),
+        tuple(p for p in placings if rankable(p)),
+        tuple(sorted((p for p in placings if not rankable(p)), key=_by_name)),
     )
-
-
-def _points(inspection: Inspection) -> int:
-    return inspection.overall_points or 0
 
 
 @dataclass(frozen=True)
 class Standing:
-    """One inspection among the latest inspections of every service under its framework.
+    """One inspection among the latest inspections of every service under its framework
+    (the inspection itself is among the ranked or the flagged).
 
-    ``ranked`` holds the rankable ones, best first; ``flagged`` those shown with their
-    flag and not ranked. The inspection itself is in one of the two.
+    Worked out from the light placings: the inspections of those listed are read by
+    whoever shows them (``hydrated``).
     """
 
     inspection: Inspection
-    ranked: tuple[Inspection, ...]
-    flagged: tuple[Inspection, ...]
+    peers: Peers
 
     @property
-    def is_ranked(self) -> bool:
-        return any(i.id == self.inspection.id for i in self.ranked)
+    def ranked(self) -> tuple[Placing, ...]:
+        return self.peers.ranked
+
+    @property
+    def flagged(self) -> tuple[Placing, ...]:
+        return self.peers.flagged
 
     @property
     def points(self) -> int:
-        return _points(self.inspection)
+        return self.inspection.overall_points or 0
+
+    @cached_property
+    def _level_span(self) -> tuple[int, int]:
+        return level_span(self.ranked, self.points)
+
+    @property
+    def is_ranked(self) -> bool:
+        # Ranked, it is among those on its points.
+        start, end = self._level_span
+        return any(p.inspection_id == self.inspection.id for p in self.ranked[start:end])
 
     @property
     def rank(self) -> int:
         """1 for the best; services on equal points share a rank."""
-        return 1 + sum(1 for other in self.ranked if _points(other) > self.points)
+        return 1 + self._level_span[0]
 
     @property
-    def level(self) -> list[Inspection]:
+    def level(self) -> list[Placing]:
         """The other ranked services on the same points, by name."""
-        return [i for i in self.ranked if _points(i) == self.points and i.id != self.inspection.id]
+        start, end = self._level_span
+        return [p for p in self.ranked[start:end] if p.inspection_id != self.inspection.id]
 
     @property
     def percentile(self) -> int:
         """Percentile rank: services below, plus half of those level (itself included),
         out of all ranked; at least 1."""
-        below = sum(1 for other in self.ranked if _points(other) < self.points)
+        below = len(self.ranked) - self._level_span[1]
         level = len(self.level) + 1
         return max(1, round(100 * (below + 0.5 * level) / len(self.ranked)))
 
     @property
     def distribution(self) -> list[tuple[str, int]]:
         """How many ranked services have each overall rating, best first."""
-        return distribution(self.inspection, self.ranked)
+        return distribution(self.peers.scale, self.ranked)
 
-    def neighbours(self, each_side: int = 2) -> tuple[list[Inspection], list[Inspection]]:
+    def neighbours(self, each_side: int = 2) -> tuple[list[Placing], list[Placing]]:
         """The ranked services just above and just below on points (never those level),
         nearest first."""
-        above = [i for i in self.ranked if _points(i) > self.points]
-        below = [i for i in self.ranked if _points(i) < self.points]
-        return list(reversed(above))[:each_side], below[:each_side]
+        start, end = self._level_span
+        above = self.ranked[max(0, start - each_side) : start]
+        return list(reversed(above)), list(self.ranked[end : end + each_side])
 
 
-def distribution(inspection: Inspection, ranked: tuple[Inspection, ...]) -> list[tuple[str, int]]:
-    """How many of ``ranked`` have each overall rating of ``inspection``'s scale."""
-    counts = Counter(
-        band.label
-        for i in ranked
-        if (band := i.scale.band_for(i.overall_points, "overall")) is not None
-    )
-    return [(b.label, counts.get(b.label, 0)) for b in inspection.scale.of("overall")]
+def level_span(ranked: Sequence[Placing], points: int) -> tuple[int, int]:
+    """Where the services on ``points`` begin and end in ``ranked`` (best first): how many
+    have more points, and how many have as many or more. Two searches, not a pass over
+    every service."""
+
+    def fewer_first(placing: Placing) -> int:
+        return -_points(placing)
+
+    start = bisect.bisect_left(ranked, -points, key=fewer_first)
+    return start, bisect.bisect_right(ranked, -points, lo=start, key=fewer_first)
 
 
-def peers(
-    queries: InspectionQueries, framework_id: str
-) -> tuple[tuple[Inspection, ...], tuple[Inspection, ...]]:
-    """Each service's latest inspection under a points framework: the rankable ones best
-    first (level ones by name), then the flagged ones by name."""
-    latest = queries.latest_by_framework(framework_id)
-    ranked = sorted((i for i in latest if rankable(i)), key=lambda i: (-_points(i), i.service.name))
-    flagged = sorted((i for i in latest if not rankable(i)), key=lambda i: i.service.name)
-    return tuple(ranked), tuple(flagged)
+def distribution(scale: Scale, ranked: Sequence[Placing]) -> list[tuple[str, int]]:
+    """How many of ``ranked`` have each overall rating of ``scale``."""
+    counts: Counter[str] = Counter()
+    # One band look-up for each number of points, not for each service.
+    for points, services in Counter(p.points for p in ranked).items():
+        if (band := scale.band_for(points, "overall")) is not None:
+            counts[band.label] += services
+    return [(b.label, counts.get(b.label, 0)) for b in scale.of("overall")]
 
 
 def standing(queries: InspectionQueries, inspection: Inspection) -> Standing:
-    ranked, flagged = peers(queries, inspection.scale.framework_id)
-    return Standing(inspection, ranked, flagged)
+    return Standing(inspection, peers(queries, inspection.scale.framework_id))
+
+
+def hydrated(queries: InspectionQueries, *shown: Sequence[Placing]) -> list[list[Inspection]]:
+    """The inspections of each list of placings a reply shows, read in one go."""
+    found = queries.inspections_by_id([p.inspection_id for placings in shown for p in placings])
+    return [[found[p.inspection_id] for p in placings] for placings in shown]
 
 
 def points_frameworks(queries: InspectionQueries) -> list[str]:

@@ -6,9 +6,9 @@ SQL lives here; turning rows into records is ``rows``, matching what people type
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from bot.domain import matching, rows
 from bot.domain.cache import StoreCache, cached
@@ -31,6 +31,16 @@ T = TypeVar("T")
 
 class NotFound(LookupError):
     """Nothing in the store answers the question (for example, no inspections loaded)."""
+
+
+class Placing(NamedTuple):
+    """A service's latest inspection with only what places it among the others' (and the
+    service's name): the rest is read for the few a reply shows (``inspections_by_id``)."""
+
+    inspection_id: str
+    service_name: str
+    points: int | None
+    quality_note: str | None
 
 
 class InspectionQueries:
@@ -151,6 +161,61 @@ class InspectionQueries:
             "ORDER BY j.published DESC LIMIT 1) ORDER BY s.name"
         )
         return self._inspections(found)
+
+    @cached
+    def latest_placings(self, framework_id: str) -> list[Placing]:
+        """Each service's latest inspection under one framework, as ``latest_by_framework``
+        finds it, read light: most points first, then by service name (then id)."""
+        # By rowid: the index finds each latest without reading the table (same row).
+        found = self.db.execute(
+            "SELECT i.id, s.name, i.overall_points, i.quality_note FROM services s "
+            "JOIN inspections i ON i.rowid = "
+            "(SELECT j.rowid FROM inspections j WHERE j.service_id = s.id "
+            "AND j.framework_id = ? ORDER BY j.published DESC LIMIT 1) "
+            "ORDER BY i.overall_points DESC, s.name, i.id",
+            [framework_id],
+        )
+        return list(map(Placing._make, found))
+
+    @cached
+    def latest_not_in_points(self) -> list[Placing]:
+        """Each service's latest inspection, as ``latest_inspections`` finds it, when it is
+        not rated in points (an earlier programme's percentage), read light: by service
+        name."""
+        found = self.db.execute(
+            "SELECT i.id, s.name, i.overall_points, i.quality_note FROM services s "
+            "JOIN inspections i ON i.rowid = "
+            "(SELECT j.rowid FROM inspections j WHERE j.service_id = s.id "
+            "ORDER BY j.published DESC LIMIT 1) "
+            "JOIN frameworks f ON f.id = i.framework_id WHERE f.measure IS NOT 'points' "
+            "ORDER BY s.name"
+        )
+        return list(map(Placing._make, found))
+
+    def inspections_by_id(self, ids: Sequence[str]) -> dict[str, Inspection]:
+        """The inspections with these ids, with their services: two queries, however many.
+
+        For the few a reply shows out of a long list; not kept, as each reply asks for
+        different ones."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+        found = list(
+            self.db.query(f"SELECT * FROM inspections WHERE id IN ({_marks(wanted)})", wanted)
+        )
+        owners = list({row["service_id"]: None for row in found})
+        services = {
+            row["id"]: rows.service_of(row)
+            for row in self.db.query(
+                f"SELECT * FROM services WHERE id IN ({_marks(owners)})", owners
+            )
+        }
+        return {
+            row["id"]: rows.inspection_of(
+                row, services[row["service_id"]], self.scale(row["framework_id"])
+            )
+            for row in found
+        }
 
     def latest_inspection(self, service_id: str | None = None) -> Inspection:
         """The service's latest inspection; without one, the default service's."""
@@ -301,6 +366,11 @@ class InspectionQueries:
 
     def _one(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
         return next(iter(self.db.query(sql, params)), None)
+
+
+def _marks(values: Sequence[Any]) -> str:
+    """One placeholder per value, for ``IN (...)``."""
+    return ",".join("?" * len(values))
 
 
 def _inspection_dates(inspection: Inspection) -> list[TimelineEntry]:
