@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from bot.commands.report import chart_spec
+from bot.commands.papers import chart_spec
 from bot.domain.audits import audit_count
 from bot.domain.spread import daily_spread
 from bot.reply import Chart
