@@ -27,18 +27,22 @@ FILLER = frozenset({"the", "for", "at", "in"})
 # separates words.
 _APOSTROPHES = str.maketrans({"'": None, "\u2019": None, "\u2018": None, "\u02bc": None})
 _WORD = re.compile(r"[^\W_]+")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def normalise(text: str) -> str:
     """``text`` as compared: Unicode NFKC (full-width letters become plain ones), case
     folded, apostrophes dropped, punctuation turned to spaces, spaces collapsed."""
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
-    return " ".join(_WORD.findall(folded))
+    return " ".join(words(text))
 
 
 def words(text: str) -> list[str]:
     """The normalised words and numbers of ``text`` (see :func:`normalise`)."""
-    return normalise(text).split()
+    if _SLUG.fullmatch(text):
+        # Already normal (ids and references): its words are between the hyphens.
+        return text.split("-")
+    folded = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+    return _WORD.findall(folded)
 
 
 def plain_words(text: str) -> list[str]:

@@ -16,8 +16,10 @@ was typed.
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from bot.domain.model import Service, ServiceMatch, Theme, ThemeMatch
 from bot.text import SMALL_WORDS, normalise, plain_words, slugify, words
@@ -83,12 +85,13 @@ COMMON_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class ServiceIndex:
-    """Every way each service is named, as word sequences: whole names and their
-    leading runs of words, each with the services it fits."""
+    """Every way each service is named, as word sequences: the whole names with the
+    services each fits, and the same names in order, so the names that begin with some
+    words are found by bisection (a search, not a table of every leading run)."""
 
     services: tuple[Service, ...]
     whole: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
-    leading: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
+    ordered: tuple[tuple[str, ...], ...] = ()
     by_id: dict[str, Service] = field(default_factory=dict)
     longest: int = 0
 
@@ -96,19 +99,25 @@ class ServiceIndex:
         """The services with these ids, by name."""
         return tuple(sorted((self.by_id[i] for i in ids), key=lambda s: s.name))
 
+    def leading(self, key: tuple[str, ...]) -> frozenset[str]:
+        """The services with a name that begins with these words (or is them)."""
+        found: set[str] = set()
+        for name in islice(self.ordered, bisect_left(self.ordered, key), None):
+            if name[: len(key)] != key:
+                break
+            found |= self.whole[name]
+        return frozenset(found)
+
 
 def service_index(services: Sequence[Service]) -> ServiceIndex:
     whole: dict[tuple[str, ...], set[str]] = {}
-    leading: dict[tuple[str, ...], set[str]] = {}
     for service in services:
         for key in _name_keys(service):
             whole.setdefault(key, set()).add(service.id)
-            for end in range(1, len(key) + 1):
-                leading.setdefault(key[:end], set()).add(service.id)
     return ServiceIndex(
         services=tuple(services),
         whole={k: frozenset(v) for k, v in whole.items()},
-        leading={k: frozenset(v) for k, v in leading.items()},
+        ordered=tuple(sorted(whole)),
         by_id={s.id: s for s in services},
         longest=max((len(k) for k in whole), default=0),
     )
@@ -140,7 +149,7 @@ def match_service(index: ServiceIndex, text: str, *, exact_only: bool = False) -
         return _outcome(index, exact)
     if exact:
         return _outcome(index, exact)
-    leading = index.leading.get(typed, frozenset())
+    leading = index.leading(typed)
     if leading:
         return _outcome(index, leading)
     wanted = " ".join(typed)[:MAX_SPELLING]
@@ -211,13 +220,16 @@ def _span_at(
         word = tokens[end - 1]
         owner = (*key, word[:-1]) if len(word) > 3 and word.endswith("s") else None
         key = (*key, word)
+        leading = index.leading(key)
         for tried in (key, owner):
-            ids = index.leading.get(tried) if tried else None
-            if tried and ids is not None and _names_something(tried):
+            if tried is None:
+                continue
+            ids = leading if tried is key else index.leading(tried)
+            if ids and _names_something(tried):
                 whole = index.whole.get(tried, frozenset())
                 found = (start, end, whole if len(whole) == 1 else ids)
                 break
-        if key not in index.leading:
+        if not leading:
             break
     return found
 
