@@ -126,15 +126,15 @@ def service_index(services: Sequence[Service]) -> ServiceIndex:
 def _name_keys(service: Service) -> set[tuple[str, ...]]:
     """The service's names as word sequences: name, short name, id, reference and local
     authority ("Stockton-on-Tees Borough Council" -> stockton on tees borough council)."""
-    names = (
+    # Name, short name and local authority are often the same text: read each once.
+    names = {
         service.name,
         service.short_name,
         service.id,
         service.reference,
         service.local_authority,
-    )
-    # Name, short name and local authority are often the same text: read each once.
-    return {key for key in (tuple(plain_words(n)) for n in set(names) if n) if key}
+    }
+    return {key for name in names if name and (key := tuple(plain_words(name)))}
 
 
 def match_service(index: ServiceIndex, text: str, *, exact_only: bool = False) -> ServiceMatch:

@@ -113,7 +113,12 @@ class InspectionQueries:
 
     @cached
     def services(self) -> list[Service]:
-        return [rows.service_of(r) for r in self.db.query("SELECT * FROM services ORDER BY name")]
+        # Straight from the rows' values: every service's, each time the index of names
+        # is rebuilt (when the inspection data changes).
+        found = self.db.execute(
+            "SELECT id, name, short_name, local_authority, reference FROM services ORDER BY name"
+        )
+        return [Service(*row) for row in found]
 
     @cached
     def service_index(self) -> matching.ServiceIndex:
