@@ -21,7 +21,7 @@ from bench.served import Server, command_body, load, serving, start_bare, start_
 from tests.fake_slack import FakeSlack
 
 REQUESTS = {1: 400, 16: 1600}
-ROUNDS = 7
+ROUNDS = 9
 WARMUP = 50
 SCORE = "score protecting-public"
 
