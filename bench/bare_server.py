@@ -7,6 +7,10 @@ over as JSON in ``BARE_GUNICORN_OPTIONS``; the Bolt configuration is the bot's t
 (signature checked, ``process_before_response``, a Web API client aimed at
 ``SLACK_API_URL``, the answer inside the acknowledgement).
 
+With ``BARE_REPLY_FILE`` set, it answers with the message in that JSON file instead (as a
+constant, rendered once): the cost of the size of a real answer, apart from the work of
+making it.
+
 Run as a script, so not even the ``bench`` package is imported::
 
     BARE_GUNICORN_OPTIONS='{"bind": "127.0.0.1:3001", ...}' python bench/bare_server.py
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -24,6 +29,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 OPTIONS_VARIABLE = "BARE_GUNICORN_OPTIONS"
+REPLY_VARIABLE = "BARE_REPLY_FILE"
 
 
 def create() -> SlackRequestHandler:
@@ -37,9 +43,12 @@ def create() -> SlackRequestHandler:
         process_before_response=True,
     )
 
+    reply_file = os.environ.get(REPLY_VARIABLE)
+    reply = json.loads(Path(reply_file).read_text()) if reply_file else {"text": "constant"}
+
     @app.command("/yos")
     def constant(ack: Ack) -> None:
-        ack(response_type="ephemeral", text="constant")
+        ack(response_type="ephemeral", **reply)
 
     return SlackRequestHandler(app, path="/slack/events")
 

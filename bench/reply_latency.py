@@ -3,21 +3,25 @@
 Both are served with the bot's gunicorn settings and one worker (the bare app imports
 nothing of the bot: ``bench/bare_server.py``), and sent correctly signed slash commands at
 concurrency 1 and 16, in rounds that alternate between the servers so drift on the
-machine hits both alike. Targets (issue 14) for ``/yos score protecting-public`` on the
-seed store: p50 at concurrency 1 within 1.5x of the bare app's; throughput at concurrency
-16 at least 0.85x the bare app's, each the median of the rounds' own ratios (a round's
-runs are back to back). ``summary`` is shown for reference, and the worker's CPU time per
-request, which other work on the machine moves less than it moves throughput.
+machine hits both alike. A second bare app sends the bot's own reply to that command as a
+constant, to show how much of the difference is the size of a real answer.
+
+Targets (issue 14) for ``/yos score protecting-public`` on the seed store: p50 at
+concurrency 1 within 1.5x of the bare app's; throughput at concurrency 16 at least 0.85x
+the bare app's, each the median of the rounds' own ratios (a round's runs are back to
+back). ``summary`` is shown for reference, and the worker's CPU time per request, which
+other work on the machine moves less than it moves throughput.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 from pathlib import Path
 
 from bench.results import record
-from bench.served import Server, command_body, load, serving, start_bare, start_bot
+from bench.served import Server, command_body, load, post_once, serving, start_bare, start_bot
 from tests.fake_slack import FakeSlack
 
 REQUESTS = {1: 400, 16: 1600}
@@ -41,6 +45,20 @@ def _worker_cpu(server: Server, text: str, total: int = 2400) -> float:
     return (used() - before) / len(result.latencies)
 
 
+_REPLY_BYTES = [0]  # the size of the bot's reply, once read
+
+
+def _bots_reply(port: int, seed: Path) -> Path:
+    """The bot's answer to SCORE, as a message file for the bare app to send as a constant."""
+    status, answer = post_once(port, command_body(SCORE))
+    assert status == 200, status
+    message = json.loads(answer)
+    _REPLY_BYTES[0] = len(answer)
+    path = seed.with_name("bots-reply.json")
+    path.write_text(json.dumps({"text": message["text"], "blocks": message["blocks"]}))
+    return path
+
+
 def _p(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] * 1000
 
@@ -52,8 +70,9 @@ def main(seed: Path) -> bool:
         with (
             serving(lambda: start_bare(fake)) as bare,
             serving(lambda: start_bot(fake, seed)) as bot,
+            serving(lambda: start_bare(fake, reply=_bots_reply(bot.port, seed))) as bare_reply,
         ):
-            for port in (bot.port, bare.port):
+            for port in (bot.port, bare.port, bare_reply.port):
                 load(port, lambda c, n: command_body(SCORE), concurrency=1, per_client=WARMUP)
             cpu = {
                 name: _worker_cpu(server, SCORE) for name, server in (("bare", bare), ("bot", bot))
@@ -65,6 +84,7 @@ def main(seed: Path) -> bool:
             cases = (
                 ("bare Bolt (constant)", bare.port, "anything"),
                 (f"bot: {SCORE}", bot.port, SCORE),
+                ("bare Bolt (the bot's reply)", bare_reply.port, "anything"),
                 ("bot: summary", bot.port, "summary"),
             )
             print(f"{'':36}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}   (median of {ROUNDS} rounds)")
@@ -110,6 +130,19 @@ def main(seed: Path) -> bool:
                 else:
                     ratio = statistics.median(rps_ratios)
                     print(f"    {SCORE}: throughput {ratio:.2f}x bare (target >= 0.85x)")
+                    same = statistics.median(
+                        b[2] / a[2]
+                        for b, a in zip(
+                            rounds["bare Bolt (the bot's reply)"],
+                            rounds["bare Bolt (constant)"],
+                            strict=True,
+                        )
+                    )
+                    print(
+                        f"    (the bare app sending the bot's {_REPLY_BYTES[0]:,}-byte reply: "
+                        f"{same:.2f}x itself sending a word; the rest of the gap is the "
+                        "bot's work)"
+                    )
                     ok &= record(
                         "served score req/s c=16: bot / bare",
                         f"{rps:.0f} / {bare_rps:.0f}; median ratio {ratio:.2f}x",

@@ -128,8 +128,11 @@ def start_bot(
     return _wait_for_reply(Server("bot", port, process, started, log=log))
 
 
-def start_bare(fake: FakeSlack, *, workers: int = 1, threads: int | None = None) -> Server:
-    """The bare Bolt app, under exactly the bot's gunicorn settings."""
+def start_bare(
+    fake: FakeSlack, *, workers: int = 1, threads: int | None = None, reply: Path | None = None
+) -> Server:
+    """The bare Bolt app, under exactly the bot's gunicorn settings; answering with the
+    message in ``reply`` (JSON: text and blocks), when given, instead of a word."""
     from bot.config import settings_from
     from bot.slack.serve import gunicorn_options
 
@@ -142,7 +145,11 @@ def start_bare(fake: FakeSlack, *, workers: int = 1, threads: int | None = None)
     process = subprocess.Popen(
         [sys.executable, str(BARE_SCRIPT)],
         cwd=PROJECT_ROOT,
-        env=_environment(fake, BARE_GUNICORN_OPTIONS=json.dumps(options)),
+        env=_environment(
+            fake,
+            BARE_GUNICORN_OPTIONS=json.dumps(options),
+            **({"BARE_REPLY_FILE": str(reply)} if reply else {}),
+        ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
