@@ -580,6 +580,38 @@ def test_a_killed_workers_item_is_sent_once_by_another_after_the_lease(app, stor
     assert (sent["state"], sent["attempts"]) == ("sent", 2)
 
 
+def test_a_serving_sender_looks_after_its_delay_or_at_once_when_woken(app, store):
+    """A new worker leaves what an earlier one queued for a moment (its first requests come
+    first), but what it queues itself goes at once."""
+    import time
+
+    app.handle(ask("audit R1 17/20", delivery="left-by-an-earlier-worker"))
+    transport = Failing(TransientError("unused"), times=0)
+    started = time.monotonic()
+    sender = Sender(store, "chat", transport, app.draw_chart).start(first_look_after=0.5)
+    try:
+        _wait_for(lambda: transport.delivered, seconds=5)
+        assert time.monotonic() - started >= 0.5
+    finally:
+        sender.stop()
+    woken = Sender(store, "chat", transport, app.draw_chart).start(first_look_after=60)
+    try:
+        app.handle(ask("audit R1 18/20", delivery="queued-now"))
+        woken.wake()
+        _wait_for(lambda: len(transport.delivered) == 2, seconds=5)  # not the 60 s look
+    finally:
+        woken.stop()
+
+
+def _wait_for(condition, seconds: float) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
 def test_two_senders_draining_at_once_deliver_each_item_once(app, store, settings, clock):
     for n in range(12):
         app.handle(ask(f"audit R1 {n}/20", delivery=f"ev{n}"))

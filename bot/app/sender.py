@@ -76,6 +76,9 @@ class RetryPolicy:
 
 ChartDrawer = Callable[[Chart], tuple[bytes, str] | None]
 
+# How long a serving process waits before its first look at the outbox (see Sender.start).
+FIRST_OUTBOX_LOOK_SECONDS = 1.0
+
 
 class Sender:
     """Delivers one platform's outbox, on a background thread or on demand (``drain``)."""
@@ -104,10 +107,17 @@ class Sender:
 
     # --- running ---------------------------------------------------------------------
 
-    def start(self) -> Sender:
+    def start(self, first_look_after: float = 0.0) -> Sender:
+        """Deliver in the background. A serving process starts with ``first_look_after``
+        a second or so: what an earlier process left waits that much longer, while the
+        first requests a new worker is sent are answered without sending alongside them
+        (anything queued meanwhile wakes it at once)."""
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._loop, name=f"outbox-{self.platform}", daemon=True
+                target=self._loop,
+                args=(first_look_after,),
+                name=f"outbox-{self.platform}",
+                daemon=True,
             )
             self._thread.start()
         return self
@@ -120,7 +130,9 @@ class Sender:
         """Something was queued: look now rather than at the next poll."""
         self._wake.set()
 
-    def _loop(self) -> None:
+    def _loop(self, first_look_after: float) -> None:
+        if first_look_after > 0 and self._wake.wait(first_look_after):
+            self._wake.clear()
         while not self._stop.is_set():
             try:
                 while self.run_once():

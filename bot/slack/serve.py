@@ -12,6 +12,7 @@ import click
 from slack_sdk.errors import SlackApiError
 
 from bot.app.schedule import start_backups, start_purge, start_reminders
+from bot.app.sender import FIRST_OUTBOX_LOOK_SECONDS
 from bot.config import ConfigError, Settings
 from bot.runtime import prepare_to_serve
 from bot.slack.app import create_app, create_deps, web_client
@@ -56,7 +57,7 @@ def _prepare(settings: Settings) -> None:
 
 def _start_background(deps: Deps) -> None:
     """The outbox sender, group refreshes and reminders of one serving process."""
-    deps.sender.start()
+    deps.sender.start(first_look_after=FIRST_OUTBOX_LOOK_SECONDS)
     deps.directory.start()
     if deps.settings.channel:
         start_reminders(deps.app, SLACK, deps.settings.channel, deps.sender)

@@ -20,6 +20,7 @@ import click
 import uvicorn
 
 from bot.app.schedule import start_backups, start_purge
+from bot.app.sender import FIRST_OUTBOX_LOOK_SECONDS
 from bot.config import ConfigError, Settings
 from bot.runtime import prepare_to_serve
 from bot.store import StorePool
@@ -69,7 +70,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
             lifespan="off",
         )
     )
-    deps.sender.start()
+    deps.sender.start(first_look_after=FIRST_OUTBOX_LOOK_SECONDS)
     deps.reminders.start()
     start_backups(settings)  # daily, when YOS_BACKUP_DIR is set; safe beside Slack's
     start_purge(settings)  # notes past YOS_NOTE_RETENTION_DAYS, old sent messages
