@@ -97,8 +97,10 @@ class Application:
         )
         found, _ = interpreted
         if found is not None and found.writes:
-            return self._write(request, ctx, lambda: dispatch(request.text, ctx, interpreted))
-        reply = dispatch(request.text, ctx, interpreted)  # interpreted once, not twice
+            return self._write(
+                request, ctx, lambda: dispatch(request.text, ctx, interpreted, service)
+            )
+        reply = dispatch(request.text, ctx, interpreted, service)  # interpreted once, not twice
         return self._answered(request, reply)
 
     def submit_form(self, request: Request, entry: FormEntry) -> FormOutcome:

@@ -166,11 +166,16 @@ def suggestion(text: str) -> Command | None:
 
 
 def dispatch(
-    text: str, ctx: Context, interpreted: tuple[Command | None, str] | None = None
+    text: str,
+    ctx: Context,
+    interpreted: tuple[Command | None, str] | None = None,
+    service: str | None = None,
 ) -> Reply:
-    """Answer ``text``; ``interpreted`` is what :func:`interpret` made of it, when the caller
-    has asked already (the application does, to tell a write from a read)."""
-    service = ctx.queries.channel_service(ctx.conversation)
+    """Answer ``text``. ``interpreted`` is what :func:`interpret` made of it and ``service``
+    the conversation's service it was read with, when the caller has them already (the
+    application does, to tell a write from a read)."""
+    if interpreted is None:
+        service = ctx.queries.channel_service(ctx.conversation)
     found, args = interpreted or interpret(text, ctx.queries, service)
     if found is None:
         return _help_overview(ctx, not_understood=args)
