@@ -146,7 +146,7 @@ def test_query_is_for_rows(empty):
 def test_answering_a_question_loads_only_what_answering_needs(tmp_path):
     """sqlite-utils (with dateutil and pluggy) is some 23 ms of a start: a serving process
     loads it for its first table-level write, never to answer a question; nor the loader,
-    backups, or what drawing a chart or a paper needs."""
+    backups, the screening of notes, or what drawing a chart or a paper needs."""
     import subprocess
     import sys
 
@@ -168,7 +168,7 @@ def test_answering_a_question_loads_only_what_answering_needs(tmp_path):
         "for question in ('summary', 'score protecting-public', 'recs', 'audits R1', 'compare'):\n"
         "    assert app.handle(console_request(question)).reply.ok, question\n"
         "later = ('sqlite_utils', 'dateutil', 'numpy', 'matplotlib', 'docx', 'bot.paper',"
-        " 'bot.store.loader', 'bot.store.backup')\n"
+        " 'bot.store.loader', 'bot.store.backup', 'bot.domain.privacy')\n"
         "print(sorted(m for m in later if m in sys.modules))\n"
     )
     result = subprocess.run(

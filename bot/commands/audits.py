@@ -7,6 +7,7 @@ Typed commands and the audit form record through the same function here
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from bot.commands.present import source_line, status_of
 from bot.commands.registry import Context, Permission, command, split_args
@@ -30,10 +31,12 @@ from bot.domain.audits import (
 )
 from bot.domain.model import Recommendation
 from bot.domain.monitoring import Period
-from bot.domain.privacy import SAFE_EXAMPLE, Finding, explain_briefly, explanation
 from bot.domain.status import Monitoring, change_text
 from bot.domain.wording import bar, long_date, percent
 from bot.reply import Field, Person, Reply, Section, problem, share_action
+
+if TYPE_CHECKING:
+    from bot.domain.privacy import Finding
 
 PAGE_SIZE = 10
 FORM_FIELDS = ("recommendation", "audit_date", "audited", "compliant", "note")
@@ -121,6 +124,8 @@ def audit_command(ctx: Context, args: str) -> Reply:
         return record_update(ctx, draft)
     except AuditProblem as wrong:
         if wrong.findings and draft is not None:
+            from bot.domain.privacy import SAFE_EXAMPLE  # loaded by the screening already
+
             example = ctx.cmd(f"audit {draft.ref} {draft.figures} {SAFE_EXAMPLE} --checked")
             return problem(
                 "That audit update was not recorded",
@@ -142,6 +147,8 @@ def personal_data_sections(
 ) -> tuple[Section, ...]:
     """The private explanation of a note (or reason) refused as likely personal data: what
     was found, redacted, a safe example and how to send it again marked as checked."""
+    from bot.domain.privacy import explanation  # loaded by the screening already
+
     parts = explanation(findings, example=example, what=what)
     return (
         Section(text=parts.why),
@@ -219,6 +226,8 @@ def _form_error(ctx: Context, draft: AuditDraft, wrong: AuditProblem) -> str:
     anyway where one can (a note checked by the auditor, a date outside the window)."""
     message = wrong.message
     if wrong.findings:
+        from bot.domain.privacy import explain_briefly  # loaded by the screening already
+
         message = f"{explain_briefly(wrong.findings)} {_checked_hint(ctx, draft)}"
     if wrong.outside:
         message += f" To record it anyway, use {ctx.cmd(_outside_example(draft))}"

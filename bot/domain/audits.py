@@ -13,14 +13,16 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.audit_input import EXAMPLE, AuditInputProblem, parse_audit_input
 from bot.domain.model import Inspection, Recommendation
-from bot.domain.privacy import Finding, screen_note
 from bot.domain.queries import InspectionQueries
 from bot.domain.wording import long_date, percent
 from bot.store.db import Store, write_transaction
+
+if TYPE_CHECKING:
+    from bot.domain.privacy import Finding
 
 __all__ = ["EXAMPLE"]  # the example every "write it like" shows, from the parser
 
@@ -124,6 +126,14 @@ class Recorded:
     duplicate: bool  # the same delivery arrived before: nothing new was written
 
 
+def identifiers_in(text: str) -> tuple[Finding, ...]:
+    """What in ``text`` looks like it could identify a child (``bot.domain.privacy``, whose
+    word lists load with the first text screened: answering questions never needs them)."""
+    from bot.domain.privacy import screen_note
+
+    return tuple(screen_note(text))
+
+
 # --- reading what was typed ------------------------------------------------------
 
 
@@ -220,7 +230,7 @@ def check(
             "note",
         )
     if draft.note and not draft.note_checked:
-        findings = tuple(screen_note(draft.note))
+        findings = identifiers_in(draft.note)
         if findings:
             raise AuditProblem(
                 "The note looks like it could identify a child, so nothing was recorded.",
@@ -383,7 +393,7 @@ def check_reason(reason: str, *, checked: bool = False) -> None:
             f"The reason is {len(reason):,} characters; keep it to {MAX_REASON:,} or fewer.",
             "reason",
         )
-    findings = () if checked else tuple(screen_note(reason))
+    findings = () if checked else identifiers_in(reason)
     if findings:
         raise AuditProblem(
             "The reason looks like it could identify a child, so nothing was changed.",
