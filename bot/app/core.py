@@ -13,6 +13,7 @@ from bot.app.policy import Policy
 from bot.app.requests import Outcome, Platform, Request
 from bot.commands import Context, Permission, dispatch, interpret, registry
 from bot.commands.audits import FormEntry, submit_form
+from bot.commands.dispatch import reply_key
 from bot.domain.audits import audit_by_delivery, prefill_from_text
 from bot.domain.queries import InspectionQueries
 from bot.domain.reminders import WINDOW_ENDED, due_reminders
@@ -57,12 +58,12 @@ class Application:
     def today(self) -> date:
         return self.pinned_today or date.today()
 
-    def context(self, request: Request) -> Context:
+    def context(self, request: Request, queries: InspectionQueries | None = None) -> Context:
         user = request.user
         if user.platform is None:
             user = replace(user, platform=request.platform.name)
         ctx = Context(
-            queries=InspectionQueries(self.store.db, self.service),
+            queries=queries or InspectionQueries(self.store.db, self.service),
             today=self.today(),
             user=user,
             conversation=request.conversation,
@@ -88,14 +89,21 @@ class Application:
     def handle(self, request: Request) -> Outcome:
         """Answer what was typed. A write and everything it causes commit together."""
         request = identified(request)
-        ctx = self.context(request)
-        service = ctx.queries.channel_service(ctx.conversation)
+        queries = InspectionQueries(self.store.db, self.service)
+        service = queries.channel_service(request.conversation)
         # What the text asks for depends on it and the inspection data alone: remembered.
-        interpreted = ctx.queries.memo(
+        interpreted = queries.memo(
             ("interpret", request.text, service),
-            lambda: interpret(request.text, ctx.queries, service),
+            lambda: interpret(request.text, queries, service),
         )
-        found, _ = interpreted
+        found, args = interpreted
+        if found is not None and found.cacheable:
+            # Asked before since the data last changed: the answer kept then, at once.
+            key = reply_key(found, args, self.today(), service, request.platform.invocation)
+            kept = queries.kept(key)
+            if isinstance(kept, Reply):
+                return self._answered(request, kept)
+        ctx = self.context(request, queries)
         if found is not None and found.writes:
             return self._write(
                 request, ctx, lambda: dispatch(request.text, ctx, interpreted, service)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+from datetime import date
 
 from bot.commands.registry import Command, Context, command, registry
 from bot.commands.resolve import TOPIC_WORDS, rec_ref
@@ -165,6 +166,15 @@ def suggestion(text: str) -> Command | None:
     return None
 
 
+def reply_key(
+    found: Command, args: str, today: date, service: str | None, invocation: str
+) -> tuple[str, str, str, date, str | None, str]:
+    """Under what a cacheable command's reply is kept: the same question on the same day,
+    about the same service, typed the same way, has the same answer until the inspection
+    data changes (a reply that depends on who asks is not cacheable)."""
+    return ("reply", found.name, args, today, service, invocation)
+
+
 def dispatch(
     text: str,
     ctx: Context,
@@ -181,10 +191,9 @@ def dispatch(
         return _help_overview(ctx, not_understood=args)
     try:
         if found.cacheable:
-            # The same question on the same day, about the same service, has the same
-            # answer until the inspection data changes. A reply that reads audit evidence
-            # is worked out afresh each time (the cache does not keep it).
-            key = ("reply", found.name, args, ctx.today, service, ctx.invocation)
+            # A reply that reads audit evidence is worked out afresh each time (the cache
+            # does not keep it).
+            key = reply_key(found, args, ctx.today, service, ctx.invocation)
             return ctx.queries.memo(key, lambda: found.handler(ctx, args))
         return found.handler(ctx, args)
     except NotFound as missing:

@@ -215,6 +215,14 @@ class StoreCache:
             self.answers.put(full, value, _kind(key))
         return value
 
+    def kept(self, key: Hashable) -> Any:
+        """The answer kept under ``key``, if any (else ``None``), without working it out."""
+        token = self.token()
+        if token is None:
+            return None
+        found = self.answers.get((token, key))
+        return None if found is _MISSING else found
+
     def token(self) -> int | None:
         conn = self.db.conn
         if conn.in_transaction:

@@ -60,6 +60,10 @@ class InspectionQueries:
         """
         return self._cache.memo(key, compute)
 
+    def kept(self, key: Hashable) -> Any:
+        """What :meth:`memo` keeps under ``key`` now, if anything (else ``None``)."""
+        return self._cache.kept(key)
+
     def for_this_request(self, key: Hashable, compute: Callable[[], T]) -> T:
         """Remember an answer that depends on audit evidence for this reader only (one
         request), and only until the store changes; whatever is being remembered for
