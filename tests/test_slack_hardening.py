@@ -158,3 +158,32 @@ def test_no_request_signed_or_not_gets_a_server_error(served, body, content_type
 
 def test_the_endpoint_fuzz_left_no_traceback(served):
     assert "Traceback" not in served.log()
+
+
+def test_a_name_slack_will_not_give_is_not_asked_for_on_every_request(slack):
+    """Without the users:read scope (or for a deleted user) the lookup fails: it is asked
+    again after a while, not by every request that person sends."""
+    from slack_sdk import WebClient
+
+    from bot.slack.directory import SlackDirectory
+
+    slack.script("users.info", 200, {"ok": False, "error": "missing_scope"})
+    directory = SlackDirectory(
+        WebClient(token="xoxb-test", base_url=slack.api_url), (), name_retry_seconds=0.5
+    )
+    assert directory.name("U0NEW") is None
+    slack.wait_for("users.info")
+    time.sleep(0.1)  # the failure is noted
+    for _ in range(20):
+        assert directory.name("U0NEW") is None
+    time.sleep(0.2)
+    assert len(slack.of("users.info")) == 1
+    time.sleep(0.5)  # after the retry time, asked once more (and this time answered)
+    assert directory.name("U0NEW") is None
+    slack.wait_for("users.info", count=2)
+    deadline = time.monotonic() + 5
+    while directory.name("U0NEW") is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert directory.name("U0NEW") == "U0NEW Name"
+    assert len(slack.of("users.info")) == 2

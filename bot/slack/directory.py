@@ -7,7 +7,9 @@ in the background: a Web API call must never hold up Slack's 3-second acknowledg
 from __future__ import annotations
 
 import logging
+import math
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_sdk import WebClient
@@ -17,15 +19,25 @@ logger = logging.getLogger(__name__)
 
 # Group membership changes rarely; a newly added auditor waits at most this long.
 GROUP_REFRESH_SECONDS = 120.0
+# A name Slack would not give (no users:read scope, a deleted user, a rate limit) is asked
+# again after this long, not on every request from that person.
+NAME_RETRY_SECONDS = 600.0
 
 
 class SlackDirectory:
-    def __init__(self, client: WebClient, groups: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        groups: tuple[str, ...],
+        *,
+        name_retry_seconds: float = NAME_RETRY_SECONDS,
+    ) -> None:
         self.client = client
         self.groups = groups
+        self.name_retry_seconds = name_retry_seconds
         self._members: dict[str, frozenset[str]] = {}
         self._names: dict[str, str] = {}
-        self._asked: set[str] = set()
+        self._ask_again_at: dict[str, float] = {}  # by user: when a name may be asked for
         self._lock = threading.Lock()
         self._lookups = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slack-names")
         self._stop = threading.Event()
@@ -68,9 +80,9 @@ class SlackDirectory:
             return None
         with self._lock:
             known = self._names.get(user_id)
-            if known is not None or user_id in self._asked:
+            if known is not None or time.monotonic() < self._ask_again_at.get(user_id, 0.0):
                 return known
-            self._asked.add(user_id)
+            self._ask_again_at[user_id] = math.inf  # asked: once, unless it fails
         self._lookups.submit(self._look_up, user_id)
         return None
 
@@ -85,7 +97,7 @@ class SlackDirectory:
         except (SlackApiError, OSError) as error:
             logger.warning("could not look up a user's name: %s", _code(error))
             with self._lock:
-                self._asked.discard(user_id)
+                self._ask_again_at[user_id] = time.monotonic() + self.name_retry_seconds
             return
         profile = user.get("profile") or {}
         self.remember(
