@@ -16,6 +16,7 @@ was typed.
 from __future__ import annotations
 
 import difflib
+import functools
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -134,7 +135,15 @@ def _name_keys(service: Service) -> set[tuple[str, ...]]:
         service.reference,
         service.local_authority,
     }
-    return {key for name in names if name and (key := tuple(plain_words(name)))}
+    return {key for name in names if name and (key := _words_of_name(name))}
+
+
+@functools.lru_cache(maxsize=8192)
+def _words_of_name(name: str) -> tuple[str, ...]:
+    """A name, id or reference as words, worked out once per process: the index is built
+    again from every service's names whenever the inspection data changes, and names
+    themselves seldom do."""
+    return tuple(plain_words(name))
 
 
 def match_service(index: ServiceIndex, text: str, *, exact_only: bool = False) -> ServiceMatch:
