@@ -162,16 +162,6 @@ class InspectionQueries:
         return self._inspections(found)
 
     @cached
-    def latest_inspections(self) -> list[Inspection]:
-        """Every service's latest inspection, by service name: one query for them all."""
-        found = self.db.query(
-            "SELECT i.* FROM services s JOIN inspections i ON i.id = "
-            "(SELECT j.id FROM inspections j WHERE j.service_id = s.id "
-            "ORDER BY j.published DESC LIMIT 1) ORDER BY s.name"
-        )
-        return self._inspections(found)
-
-    @cached
     def latest_placings(self, framework_id: str) -> list[Placing]:
         """Each service's latest inspection under one framework, as ``latest_by_framework``
         finds it, read light: most points first, then by service name (then id)."""
@@ -188,9 +178,8 @@ class InspectionQueries:
 
     @cached
     def latest_not_in_points(self) -> list[Placing]:
-        """Each service's latest inspection, as ``latest_inspections`` finds it, when it is
-        not rated in points (an earlier programme's percentage), read light: by service
-        name."""
+        """Each service's latest inspection (under any framework), when it is not rated in
+        points (an earlier programme's percentage), read light: by service name."""
         found = self.db.execute(
             "SELECT i.id, s.name, i.overall_points, i.quality_note FROM services s "
             "JOIN inspections i ON i.rowid = "
