@@ -23,7 +23,7 @@ from bot.domain.model import (
     TimelineEntry,
 )
 from bot.domain.wording import date_range
-from bot.store.db import Store
+from bot.store.db import Store, placeholders
 from bot.text import plain_words
 
 T = TypeVar("T")
@@ -199,13 +199,13 @@ class InspectionQueries:
         if not wanted:
             return {}
         found = list(
-            self.db.query(f"SELECT * FROM inspections WHERE id IN ({_marks(wanted)})", wanted)
+            self.db.query(f"SELECT * FROM inspections WHERE id IN ({placeholders(wanted)})", wanted)
         )
         owners = list({row["service_id"]: None for row in found})
         services = {
             row["id"]: rows.service_of(row)
             for row in self.db.query(
-                f"SELECT * FROM services WHERE id IN ({_marks(owners)})", owners
+                f"SELECT * FROM services WHERE id IN ({placeholders(owners)})", owners
             )
         }
         return {
@@ -364,11 +364,6 @@ class InspectionQueries:
 
     def _one(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
         return next(iter(self.db.query(sql, params)), None)
-
-
-def _marks(values: Sequence[Any]) -> str:
-    """One placeholder per value, for ``IN (...)``."""
-    return ",".join("?" * len(values))
 
 
 def _inspection_dates(inspection: Inspection) -> list[TimelineEntry]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -114,6 +114,11 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def placeholders(values: Sized) -> str:
+    """One ``?`` per value, for ``IN (...)``."""
+    return ",".join("?" * len(values))
 
 
 def _first_keyword(sql: str) -> str:

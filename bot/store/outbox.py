@@ -13,7 +13,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from bot.store.db import Store, write_transaction
+from bot.store.db import Store, placeholders, write_transaction
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 MESSAGE, PRIVATE, CHART = "message", "private", "chart"
@@ -106,10 +106,9 @@ def claim_due(
         if not rows:
             return []
         ids = [row[0] for row in rows]
-        marks = ",".join("?" * len(ids))
         db.execute(
             f"UPDATE outbox SET state = ?, lease_until = ?, attempts = attempts + 1 "
-            f"WHERE id IN ({marks})",
+            f"WHERE id IN ({placeholders(ids)})",
             [SENDING, now + lease_seconds, *ids],
         )
     return [
