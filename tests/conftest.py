@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +16,14 @@ from bot.runtime import make_context, prepare_store
 DATA_DIR = PROJECT_ROOT / "data"
 # A day inside R1's monitoring window, so replies that depend on "today" are stable.
 IN_WINDOW = date(2014, 2, 20)
+
+
+def wait_until(condition: Callable[[], object], seconds: float) -> None:
+    """Poll ``condition`` until it holds; fail the test after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from bot.runtime import application, prepare_store
 from bot.store import StorePool
 from bot.store.loader import load_files
 from bot.store.outbox import CHART, MESSAGE, PRIVATE, Address
-from tests.conftest import IN_WINDOW
+from tests.conftest import IN_WINDOW, wait_until
 from tests.test_national import row, write_table
 
 # A chat platform as the core sees one: commands typed with a prefix, no charts.
@@ -590,7 +590,7 @@ def test_a_serving_sender_looks_after_its_delay_or_at_once_when_woken(app, store
     started = time.monotonic()
     sender = Sender(store, "chat", transport, app.draw_chart).start(first_look_after=0.5)
     try:
-        _wait_for(lambda: transport.delivered, seconds=5)
+        wait_until(lambda: transport.delivered, seconds=5)
         assert time.monotonic() - started >= 0.5
     finally:
         sender.stop()
@@ -598,18 +598,9 @@ def test_a_serving_sender_looks_after_its_delay_or_at_once_when_woken(app, store
     try:
         app.handle(ask("audit R1 18/20", delivery="queued-now"))
         woken.wake()
-        _wait_for(lambda: len(transport.delivered) == 2, seconds=5)  # not the 60 s look
+        wait_until(lambda: len(transport.delivered) == 2, seconds=5)  # not the 60 s look
     finally:
         woken.stop()
-
-
-def _wait_for(condition, seconds: float) -> None:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def test_two_senders_draining_at_once_deliver_each_item_once(app, store, settings, clock):

@@ -166,6 +166,7 @@ def test_a_name_slack_will_not_give_is_not_asked_for_on_every_request(slack):
     from slack_sdk import WebClient
 
     from bot.slack.directory import SlackDirectory
+    from tests.conftest import wait_until
 
     slack.script("users.info", 200, {"ok": False, "error": "missing_scope"})
     directory = SlackDirectory(
@@ -181,9 +182,6 @@ def test_a_name_slack_will_not_give_is_not_asked_for_on_every_request(slack):
     time.sleep(0.5)  # after the retry time, asked once more (and this time answered)
     assert directory.name("U0NEW") is None
     slack.wait_for("users.info", count=2)
-    deadline = time.monotonic() + 5
-    while directory.name("U0NEW") is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_until(lambda: directory.name("U0NEW") is not None, seconds=5)
     assert directory.name("U0NEW") == "U0NEW Name"
     assert len(slack.of("users.info")) == 2
