@@ -76,6 +76,11 @@ class Settings:
     note_retention_days: int = 730
     # Where `yos-bot update-ratings` fetches HMIP's published ratings table.
     ratings_url: str = DEFAULT_RATINGS_URL
+    # The improvement plan's RAG rule: an action due within this many days with no progress
+    # in the last so many is Amber, and so is one whose due date moved more than so often.
+    rag_due_soon_days: int = 14
+    rag_no_progress_days: int = 30
+    rag_due_moves: int = 1
 
     @property
     def mode(self) -> str:
@@ -225,6 +230,11 @@ def settings_from(values: Mapping[str, str]) -> Settings:
             get("YOS_NOTE_RETENTION_DAYS"), "YOS_NOTE_RETENTION_DAYS", 730, 1, 36_500
         ),
         ratings_url=_ratings_url(get("YOS_RATINGS_URL")),
+        rag_due_soon_days=_int(get("YOS_RAG_DUE_SOON_DAYS"), "YOS_RAG_DUE_SOON_DAYS", 14, 0, 365),
+        rag_no_progress_days=_int(
+            get("YOS_RAG_NO_PROGRESS_DAYS"), "YOS_RAG_NO_PROGRESS_DAYS", 30, 1, 365
+        ),
+        rag_due_moves=_int(get("YOS_RAG_DUE_MOVES"), "YOS_RAG_DUE_MOVES", 1, 0, 100),
     )
 
 

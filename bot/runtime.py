@@ -11,6 +11,7 @@ from bot.app import Application, Policy
 from bot.app.policy import Directory
 from bot.commands import Context
 from bot.config import Settings
+from bot.domain.plan.rag import RagRule
 from bot.domain.queries import InspectionQueries
 from bot.reply import Person
 from bot.store import StorePool, migrate, open_db
@@ -51,6 +52,14 @@ def application(
         Policy(settings.auditors, directory, notes_visible_to=settings.notes_visible_to),
         service=settings.service,
         today=settings.today,
+        plan_rule=plan_rule(settings),
+    )
+
+
+def plan_rule(settings: Settings) -> RagRule:
+    """The improvement plan's RAG thresholds, from the settings."""
+    return RagRule(
+        settings.rag_due_soon_days, settings.rag_no_progress_days, settings.rag_due_moves
     )
 
 
@@ -69,6 +78,7 @@ def make_context(
         user=user or Person(),
         conversation=conversation,
         via=via,
+        plan_rule=plan_rule(settings),
     )
 
 

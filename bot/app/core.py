@@ -15,6 +15,7 @@ from bot.commands import Context, Permission, dispatch, interpret, registry
 from bot.commands.audits import FormEntry, submit_form
 from bot.commands.dispatch import reply_key
 from bot.domain.audits import audit_by_delivery, prefill_from_text
+from bot.domain.plan.rag import RagRule
 from bot.domain.queries import InspectionQueries
 from bot.domain.reminders import WINDOW_ENDED, due_reminders
 from bot.reply import Chart, Reply, problem, to_json
@@ -47,11 +48,13 @@ class Application:
         *,
         service: str | None = None,
         today: date | None = None,
+        plan_rule: RagRule | None = None,
     ) -> None:
         self.store = store
         self.policy = policy
         self.service = service
         self.pinned_today = today
+        self.plan_rule = plan_rule or RagRule()
 
     # --- context -------------------------------------------------------------------------
 
@@ -77,6 +80,7 @@ class Application:
             delivery_key=f"{request.platform.name}:{_key(request)}",
             allowed=lambda permission: self.policy.allows(user, permission),
             everyone_allowed=self.policy.allows_everyone,
+            plan_rule=self.plan_rule,
         )
         # An answer posted in a channel is seen by everyone there: it shows what they may.
         return ctx.for_everyone() if _for_everyone(request) else ctx

@@ -2,9 +2,11 @@
 
 Anyone may ask questions. Recording and retracting audit updates, closing and
 reopening recommendations, changing a conversation's service and posting the board
-report for everyone are auditor actions. Auditors are listed in YOS_AUDITORS by
-platform ID: Slack users and user groups, Teams (Azure AD) users. With the list
-empty, everyone is an auditor (the servers log a warning at start).
+report for everyone are auditor actions, and so is editing the improvement plan (adding
+and changing actions, recording supervision and measure evidence, RAG overrides, board
+dates); an action's owner may record progress on it and complete it. Auditors are
+listed in YOS_AUDITORS by platform ID: Slack users and user groups, Teams (Azure AD)
+users. With the list empty, everyone is an auditor (the servers log a warning at start).
 
 Audit notes may be about children, so reading them is an auditor's too: everyone else
 sees the figures, the dates and that a note was recorded. YOS_NOTES_VISIBLE_TO=everyone
@@ -69,6 +71,10 @@ class Policy:
         # and nowhere else.
         if permission is Permission.READ_NOTES and self.notes_public:
             return True
+        if permission is Permission.OWN_ACTION:
+            # Anyone the platform identifies may update an action they own; the command
+            # checks the ownership against the plan.
+            return self.anyone or bool(person.id)
         return self.is_auditor(person)
 
     def allows_everyone(self, permission: Permission) -> bool:

@@ -9,16 +9,19 @@ typed on each platform comes in through the context.
 from bot.commands.registry import Command, Context, Permission, registry, split_args
 from bot.commands.dispatch import clean, dispatch, interpret
 from bot.commands import inspection, services, audits, report
+from bot.commands import plan, actions
 
 __all__ = [
     "Command",
     "Context",
     "Permission",
+    "actions",
     "audits",
     "clean",
     "dispatch",
     "inspection",
     "interpret",
+    "plan",
     "registry",
     "report",
     "services",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from bot.commands import plan_rec
 from bot.commands.present import source_line, status_of
 from bot.commands.registry import Context, Permission, command, split_args
 from bot.domain.audit_input import AuditInputProblem, parse_date
@@ -509,6 +510,8 @@ def rec_command(ctx: Context, args: str) -> Reply:
     rec = found
     if len(words) > 1:
         action = words[1].lower()
+        if action == "rag":  # the improvement plan's RAG override
+            return plan_rec.rag_override(ctx, rec, words[2:])
         if action not in ("close", "reopen"):
             return problem(
                 "Close or reopen?",
@@ -521,6 +524,8 @@ def rec_command(ctx: Context, args: str) -> Reply:
         checked = "--checked" in rest
         reason = " ".join(w for w in rest if w != "--checked").strip()
         return _close_or_reopen(ctx, rec, action == "close", reason, checked=checked)
+    if not plan_rec.is_measured(rec):  # no monitoring window: the plan shows it all
+        return plan_rec.rec_detail(ctx, rec)
     return _rec_detail(ctx, rec)
 
 
@@ -638,6 +643,7 @@ def _rec_detail(ctx: Context, rec: Recommendation) -> Reply:
                 ),
             )
         )
+    sections += plan_rec.plan_sections(ctx, rec)  # the improvement plan's part
     return Reply(
         title=f"{rec.ref}: {status.label}",
         headline=status.line + ".",

@@ -17,6 +17,7 @@ import itertools
 from datetime import date
 
 from bot.commands.registry import Command, Context, command, registry
+from bot.commands.plan_questions import plan_question
 from bot.commands.resolve import TOPIC_WORDS, rec_ref
 from bot.domain.matching import Mention
 from bot.domain.queries import InspectionQueries, NotFound
@@ -97,6 +98,9 @@ def _lenient(
     """The command a question in plain words asks for, with the words it needs: the
     whole question for those that read it, else the service it names, if any."""
     said = plain_words(text)
+    planned = plan_question(said, words(text))  # the improvement plan's questions
+    if planned is not None and registry.find(planned[0]):
+        return registry.find(planned[0]), planned[1]
     mention = queries.service_in_text(text)
     service = mention.typed if mention is not None else ""
     name = _topic(said, words(text))

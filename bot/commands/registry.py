@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from bot.domain.model import Inspection
+from bot.domain.plan.rag import RagRule
 from bot.domain.queries import InspectionQueries
 from bot.reply import Person, Reply, Section, problem
 from bot.store.db import Store
@@ -28,6 +29,12 @@ class Permission(StrEnum):
     # A reply that depends on it must be registered cacheable=False: the reply cache is
     # shared by everyone who asks.
     READ_NOTES = "read_notes"
+    # The improvement plan: add and change actions, record supervision and measure
+    # evidence, override a RAG, record board dates (auditors: the plan's editors).
+    EDIT_PLAN = "edit_plan"
+    # Record progress on, and complete, an action one owns (whose action it is, the
+    # command checks against the plan; who may own one at all, the policy decides).
+    OWN_ACTION = "own_action"
 
 
 # Permissions about what a reply shows rather than what a request does: a reply posted for
@@ -62,6 +69,8 @@ class Context:
     # the whole conversation, such as an announcement, may show. None: nothing more than
     # the figures.
     everyone_allowed: Callable[[Permission], bool] | None = None
+    # The improvement plan's RAG thresholds (settings).
+    plan_rule: RagRule = field(default_factory=RagRule)
 
     def cmd(self, text: str) -> str:
         """A command as the asker would type it here."""

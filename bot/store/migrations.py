@@ -480,6 +480,94 @@ def _store_generation(db: Store) -> None:
             )
 
 
+def _improvement_plan(db: Store) -> None:
+    """Recommendations of every programme with actions, evidence, RAG and history (issue 20).
+    The plan's own tables are not inspection data: a write to them invalidates no answer
+    (every reply that reads them is worked out afresh)."""
+    for column in ("addressee", "standards", "origin", "reported_rag"):
+        db.table("recommendations").add_column(column, str)
+    # A recommendation from a data file is the file's; one made by importing a plan is the
+    # plan's, and a later load of the file leaves it alone.
+    db.execute("UPDATE recommendations SET origin = 'file'")
+    for column in ("number", "merged"):
+        db.table("framework_standards").add_column(column, str)
+    db.execute(
+        "CREATE TABLE inspection_domains (inspection_id TEXT NOT NULL REFERENCES "
+        "inspections(id), position INTEGER NOT NULL, name TEXT NOT NULL, rating TEXT, "
+        "PRIMARY KEY (inspection_id, position))"
+    )
+    db.execute(
+        "CREATE TABLE key_questions (inspection_id TEXT NOT NULL REFERENCES inspections(id), "
+        "position INTEGER NOT NULL, standard TEXT, question TEXT NOT NULL, percent REAL, "
+        "PRIMARY KEY (inspection_id, position))"
+    )
+    for table in ("inspection_domains", "key_questions"):
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            db.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_generation "
+                f"AFTER {event} ON {table} BEGIN "
+                "UPDATE store_generation SET token = random() WHERE id = 1; END"
+            )
+    who = "user_id TEXT, user_name TEXT, platform TEXT, via TEXT"
+    db.execute(
+        "CREATE TABLE plan_actions (id INTEGER PRIMARY KEY, recommendation_id TEXT NOT NULL "
+        "REFERENCES recommendations(id), number INTEGER NOT NULL, text TEXT NOT NULL, "
+        "owner_id TEXT, owner_name TEXT, owner_platform TEXT, agency TEXT, due_date TEXT, "
+        "state TEXT NOT NULL DEFAULT 'not started' CHECK (state IN "
+        "('not started', 'in progress', 'done', 'dropped')), state_reason TEXT, "
+        "evidence TEXT, done_on TEXT, due_moves INTEGER NOT NULL DEFAULT 0, "
+        "reported_rag TEXT, created_on TEXT NOT NULL, created_at TEXT NOT NULL, "
+        "UNIQUE (recommendation_id, number))"
+    )
+    db.execute("CREATE INDEX plan_actions_owner ON plan_actions (owner_id)")
+    db.execute("CREATE INDEX plan_actions_due ON plan_actions (due_date)")
+    db.execute(
+        "CREATE TABLE plan_progress (id INTEGER PRIMARY KEY, action_id INTEGER NOT NULL "
+        f"REFERENCES plan_actions(id), on_date TEXT NOT NULL, text TEXT, {who}, "
+        "recorded_at TEXT NOT NULL, text_erased_at TEXT)"
+    )
+    db.execute("CREATE INDEX plan_progress_action ON plan_progress (action_id, on_date)")
+    db.execute(
+        "CREATE TABLE plan_evidence (id INTEGER PRIMARY KEY, recommendation_id TEXT NOT NULL "
+        "REFERENCES recommendations(id), kind TEXT NOT NULL CHECK (kind IN "
+        "('supervision', 'measure')), measure TEXT, numerator INTEGER NOT NULL, "
+        "denominator INTEGER NOT NULL CHECK (denominator > 0), on_date TEXT NOT NULL, "
+        f"note TEXT, {who}, recorded_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE INDEX plan_evidence_rec ON plan_evidence (recommendation_id, kind, on_date)"
+    )
+    db.execute(
+        "CREATE TABLE plan_measures (recommendation_id TEXT NOT NULL REFERENCES "
+        "recommendations(id), name TEXT NOT NULL, target REAL, period TEXT, "
+        "PRIMARY KEY (recommendation_id, name))"
+    )
+    db.execute(
+        "CREATE TABLE plan_rag_overrides (id INTEGER PRIMARY KEY, recommendation_id TEXT "
+        "NOT NULL REFERENCES recommendations(id), rag TEXT, reason TEXT, "
+        f"{who}, on_date TEXT NOT NULL, at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX plan_rag_overrides_rec ON plan_rag_overrides (recommendation_id)")
+    db.execute(
+        "CREATE TABLE board_dates (id INTEGER PRIMARY KEY, service_id TEXT NOT NULL, "
+        f"on_date TEXT NOT NULL, title TEXT, {who}, at TEXT NOT NULL, "
+        "UNIQUE (service_id, on_date))"
+    )
+    # Append-only: who changed what, when and how, before and after.
+    db.execute(
+        "CREATE TABLE plan_history (id INTEGER PRIMARY KEY, recommendation_id TEXT NOT NULL, "
+        "action_id INTEGER, subject TEXT NOT NULL, what TEXT NOT NULL, before TEXT, "
+        f"after TEXT, reason TEXT, {who}, on_date TEXT NOT NULL, at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX plan_history_rec ON plan_history (recommendation_id)")
+    db.execute("CREATE INDEX plan_history_action ON plan_history (action_id)")
+    for event in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER plan_history_no_{event.lower()} BEFORE {event} ON plan_history "
+            "BEGIN SELECT RAISE(ABORT, 'the plan history is append-only'); END"
+        )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("inspection store", _inspection_store),
     ("delivery log", _delivery_log),
@@ -489,6 +577,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("platform-neutral deliveries and outbox", _outbox),
     ("note retention and erasure", _note_retention),
     ("answers at scale: indexes, audit counts, data generation", _answers_at_scale),
+    ("improvement plan: actions, evidence, RAG, board dates, history", _improvement_plan),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,222 @@
+"""What the plan's commands share: who may do what (declared once, below), reading an
+action's reference, an owner and a date as people type them, and each recommendation's
+plan judged by the RAG rule."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from bot.commands.present import status_of
+from bot.commands.registry import Context, Permission
+from bot.domain.audit_input import AuditInputProblem, find_date
+from bot.domain.model import Inspection
+from bot.domain.plan.monitoring import measured_status
+from bot.domain.plan.view import RecView, view
+from bot.reply import Reply, Section, problem
+from bot.store import plan as store
+from bot.store.plan import Actor
+from bot.store.plan_model import Action, Owner, PlanRec
+
+
+class Need(StrEnum):
+    """What a plan command needs of the person asking."""
+
+    ANYONE = "anyone"
+    EDITOR = "auditors (the plan's editors)"
+    OWNER_OR_EDITOR = "the action's owner, or an auditor"
+
+
+# Who may do what with the plan: declared here, enforced by ``allowed`` for every plan
+# command (the policy in bot/app/policy.py decides who holds each permission), and
+# printed by `help action` and in the README.
+NEEDS: dict[str, Need] = {
+    "plan": Need.ANYONE,
+    "rec R3": Need.ANYONE,
+    "action R3.1": Need.ANYONE,
+    "actions": Need.ANYONE,
+    "history": Need.ANYONE,
+    "board": Need.ANYONE,
+    "action add": Need.EDITOR,
+    "action R3.1 progress": Need.OWNER_OR_EDITOR,
+    "action R3.1 done": Need.OWNER_OR_EDITOR,
+    "action R3.1 due": Need.EDITOR,
+    "action R3.1 owner": Need.EDITOR,
+    "action R3.1 agency": Need.EDITOR,
+    "action R3.1 drop": Need.EDITOR,
+    "supervision": Need.EDITOR,
+    "measure": Need.EDITOR,
+    "rec R3 rag": Need.EDITOR,
+    "board add": Need.EDITOR,
+}
+
+
+def needs_lines() -> tuple[str, ...]:
+    return tuple(f"{what}: {need.value}" for what, need in NEEDS.items())
+
+
+def allowed(ctx: Context, what: str, action: Action | None = None) -> bool:
+    """Whether the asker may do ``what`` (a key of NEEDS), to ``action`` when it is one."""
+    need = NEEDS[what]
+    if need is Need.ANYONE or ctx.may(Permission.EDIT_PLAN):
+        return True
+    if need is Need.OWNER_OR_EDITOR and action is not None:
+        return ctx.may(Permission.OWN_ACTION) and owns(ctx, action)
+    return False
+
+
+def owns(ctx: Context, action: Action) -> bool:
+    owner = action.owner
+    return bool(owner.id and ctx.user.id and owner.id == ctx.user.id)
+
+
+def refused(ctx: Context, what: str, action: Action | None = None) -> Reply:
+    need = NEEDS[what]
+    if need is Need.OWNER_OR_EDITOR and action is not None:
+        owner = action.owner.label
+        return problem(
+            "Only its owner or an auditor can do that",
+            f"{action.ref} is owned by {owner}: its owner or an auditor can record progress "
+            "on it or complete it.",
+            Section(
+                text=f"{ctx.admin_hint} to add you to YOS_AUDITORS, or ask an auditor to make "
+                f"you its owner ({ctx.cmd(f'action {action.ref} owner @you')})."
+            ),
+        )
+    return ctx.refused(f"Changing the improvement plan is for auditors ({what}).")
+
+
+def actor(ctx: Context) -> Actor:
+    return Actor(ctx.user.id, ctx.user.name, ctx.platform, ctx.via)
+
+
+# --- reading what people type -------------------------------------------------------------
+
+_ACTION_REF = re.compile(r"^[Rr]?(\d{1,3})\.(\d{1,3})$")
+_REC_REF = re.compile(r"^[Rr](\d{1,3})$")
+_SLACK_MENTION = re.compile(r"^<@([UW][A-Z0-9]{1,20})(?:\|([^>]{0,80}))?>$")
+_TEAMS_MENTION = re.compile(r"^<at>(.{1,80})</at>$")
+
+
+def action_ref(word: str) -> tuple[str, int] | None:
+    """R3.1 -> ("R3", 1)."""
+    found = _ACTION_REF.match(word.strip())
+    return (f"R{int(found.group(1))}", int(found.group(2))) if found else None
+
+
+def rec_ref_of(word: str) -> str | None:
+    found = _REC_REF.match(word.strip())
+    return f"R{int(found.group(1))}" if found else None
+
+
+def parse_owner(ctx: Context, typed: str) -> Owner | None:
+    """An owner as typed: a mention (<@U123> on Slack), "me", or a named person or role
+    ("@alice", "YJS manager") for someone the bot cannot identify on the platform."""
+    text = " ".join(typed.split())
+    if not text:
+        return None
+    if text.lower() in ("me", "@me", "myself"):
+        return Owner(ctx.user.name, ctx.user.id, ctx.platform)
+    slack = _SLACK_MENTION.match(text)
+    if slack:
+        return Owner(slack.group(2) or None, slack.group(1), "slack")
+    teams = _TEAMS_MENTION.match(text)
+    if teams:
+        return Owner(teams.group(1).strip())
+    return Owner(text[:120])
+
+
+class DateProblem(ValueError):
+    pass
+
+
+def parse_day(typed: str) -> date:
+    """A date typed day/month/year (31/03/2027, 31 March 2027, 2027-03-31)."""
+    try:
+        found, rest = find_date(typed.split())
+    except AuditInputProblem as wrong:
+        raise DateProblem(_date_message(typed)) from wrong
+    if found is None or rest:
+        raise DateProblem(_date_message(typed))
+    return found
+
+
+def _date_message(typed: str) -> str:
+    shown = " ".join(typed.split())[:40]
+    return (
+        f"“{shown}” is not a date I can read. Write dates day/month/year, "
+        "like 31/03/2027 or 31 March 2027."
+    )
+
+
+# --- the plan judged ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Judged:
+    inspection: Inspection
+    views: tuple[RecView, ...]
+
+
+def judge(ctx: Context, inspection: Inspection, rec: PlanRec) -> RecView:
+    """One recommendation's plan by the rule, as of today."""
+    measured = None
+    if rec.measured:
+        found = ctx.queries.recommendation(inspection, rec.ref)
+        if found is not None:
+            measured = measured_status(status_of(found, ctx))
+    db = ctx.db
+    closed = store.closed_on(db, rec.id) is not None
+    below = tuple(
+        f"{m.name} {figure.figures} on {figure.on_date.day} {figure.on_date:%B %Y}, "
+        f"target {m.target:g}%"
+        for m, figure in store.latest_measures(db, rec.id)
+        if m.target is not None and figure is not None and figure.percent < m.target
+    )
+    return view(
+        rec,
+        ctx.today,
+        ctx.plan_rule,
+        measured=measured,
+        closed_with_evidence=closed and store.has_evidence(db, rec.id),
+        override=store.override(db, rec.id),
+        measures_below=below,
+    )
+
+
+def judge_all(ctx: Context, inspection: Inspection) -> Judged:
+    recs = store.plan_recs(ctx.db, inspection.id)
+    return Judged(inspection, tuple(judge(ctx, inspection, rec) for rec in recs))
+
+
+def find_rec(ctx: Context, inspection: Inspection, typed: str) -> PlanRec | Reply:
+    ref = rec_ref_of(typed) if len(typed) <= 8 else None
+    rec = store.plan_rec(ctx.db, inspection.id, ref) if ref else None
+    if rec is None:
+        known = [r.ref for r in store.plan_recs(ctx.db, inspection.id)]
+        return problem(
+            "Which recommendation?",
+            f"“{typed[:20]}” is not a recommendation of the {inspection.programme.lower()} "
+            f"of {inspection.service.name}; it has {', '.join(known) or 'none recorded'}.",
+            Section(text=f"See the plan with {ctx.cmd('plan')}."),
+        )
+    return rec
+
+
+def find_action(ctx: Context, inspection: Inspection, typed: str) -> Action | Reply:
+    ref = action_ref(typed) if len(typed) <= 10 else None
+    found = store.action(ctx.db, inspection.id, ref[0], ref[1]) if ref else None
+    if found is None:
+        return problem(
+            "Which action?",
+            f"“{typed[:20]}” is not an action of this plan. Actions are numbered by their "
+            "recommendation: R3.1 is the first action of R3.",
+            Section(text=f"See them with {ctx.cmd('actions R3')} or {ctx.cmd('plan')}."),
+        )
+    return found
+
+
+def long_day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
