@@ -38,7 +38,7 @@ def plan_question(said: list[str], every_word: list[str]) -> tuple[str, str] | N
     colour = next((c for c in _COLOURS if c in words), None)
     if colour and words & {"recommendations", "recommendation", "recs", "rec", "which", "what"}:
         return "plan", colour
-    if "board" in words and words & {"next", "when", "whens", "meeting", "meets", "date"}:
+    if "board" in words and words & {"next", "coming", "upcoming"}:
         return "board", ""
     if words & _PLAN_WORDS and words & {"how", "doing", "progress", "going", "status", "show", "improvement"}:
         return "plan", ""

@@ -158,6 +158,9 @@ def _read_standards(
         counts = standard.get("counts", True)
         if not isinstance(counts, bool):
             check.problem(f"{at}.counts", f"must be true or false, got {counts!r}")
+        merged = standard.get("merged", False)
+        if not isinstance(merged, bool):
+            check.problem(f"{at}.merged", f"must be true or false, got {merged!r}")
         standards.append(
             {
                 "framework_id": framework_id,
@@ -166,6 +169,10 @@ def _read_standards(
                 "domain": check.text(standard, "domain", at),
                 "counts": 1 if counts is not False else 0,
                 "position": j + 1,
+                "number": check.text(standard, "number", at),
+                # A published table's column that stands for two standards of the same name
+                # (court and out-of-court): shown as such, never as one or the other.
+                "merged": "1" if merged is True else None,
             }
         )
     return standards
@@ -206,6 +213,8 @@ def _read_inspection(
     ]
     children["recommendations"] = _read_recommendations(check, item, where, inspection_id, batch)
     children["governance_events"] = _read_events(check, item, where, inspection_id)
+    children["inspection_domains"] = _read_domains(check, item, where, inspection_id)
+    children["key_questions"] = _read_key_questions(check, item, where, inspection_id)
 
 
 def _inspection_row(check: Checker, item: Mapping[str, Any], where: str, filename: str) -> Row:
@@ -309,11 +318,15 @@ def _recommendation_row(
     start = check.day(rec, "monitor_start", at)
     if start is not None and months is not None:
         _check_window_end(check, date.fromisoformat(start), int(months), f"{at}.monitor_start")
+    standards = check.texts(rec, "standards", at)
     return {
         "id": f"{inspection_id}:{ref}",
         "inspection_id": inspection_id,
         "ref": ref,
         "position": position,
+        "addressee": check.text(rec, "addressee", at),
+        "standards": json.dumps(standards) if standards else None,
+        "origin": "file",
         "text": check.text(rec, "text", at, required=True),
         "context": check.text(rec, "context", at),
         "response": check.text(rec, "response", at),
@@ -370,6 +383,42 @@ def _read_events(
             }
         )
     return events
+
+
+def _read_domains(
+    check: Checker, item: Mapping[str, Any], where: str, inspection_id: str | None
+) -> list[Row]:
+    """Domain ratings: [[inspections.domains]] name = "Organisational delivery", rating."""
+    return [
+        {
+            "inspection_id": inspection_id,
+            "position": j + 1,
+            "name": check.text(domain, "name", f"{where}.domains[{j}]", required=True),
+            "rating": check.text(domain, "rating", f"{where}.domains[{j}]"),
+        }
+        for j, domain in enumerate(check.table(item, "domains", f"{where}."))
+    ]
+
+
+def _read_key_questions(
+    check: Checker, item: Mapping[str, Any], where: str, inspection_id: str | None
+) -> list[Row]:
+    """Key questions with the percentage of cases the inspectors judged sufficient, where
+    the report publishes one: [[inspections.key_questions]] standard, question, percent."""
+    return [
+        {
+            "inspection_id": inspection_id,
+            "position": j + 1,
+            "standard": check.text(question, "standard", f"{where}.key_questions[{j}]"),
+            "question": check.text(
+                question, "question", f"{where}.key_questions[{j}]", required=True
+            ),
+            "percent": check.number(
+                question, "percent", f"{where}.key_questions[{j}]", low=0, high=100
+            ),
+        }
+        for j, question in enumerate(check.table(item, "key_questions", f"{where}."))
+    ]
 
 
 def _not_utf8(name: str, raw: bytes, error: UnicodeDecodeError) -> str:

@@ -33,6 +33,12 @@ def sync(
     ``rows`` are removed (a theme deleted from the file goes from the store too).
     ``changes`` counts "<table> added", "<table> updated" and "<table> removed".
     """
+    # A store not yet migrated to the latest schema (a test of an old version, say) is
+    # given the columns it has.
+    known = set(db.table(table).columns_dict)
+    rows = [{k: v for k, v in row.items() if k in known} for row in rows]
+    if scope:
+        scope = {k: v for k, v in scope.items() if k in known}
     new = {tuple(row[k] for k in pk): row for row in rows}
     existing = _existing(db, table, pk, new, scope)
     added = [row for key, row in new.items() if key not in existing]
@@ -133,7 +139,9 @@ def _write_inspection_parts(
         return  # a rated inspection from a table has standards only
     sync(db, "strengths", ["inspection_id", "position"], parts["strengths"], changes, scope)
     _drop_removed_recommendations(db, inspection_id, parts["recommendations"], origin)
-    sync(db, "recommendations", ["id"], parts["recommendations"], changes, scope)
+    # A recommendation made by importing a plan is the plan's: a file leaves it alone.
+    file_scope = {**scope, "origin": "file"}
+    sync(db, "recommendations", ["id"], parts["recommendations"], changes, file_scope)
     sync(
         db,
         "governance_events",
@@ -142,6 +150,9 @@ def _write_inspection_parts(
         changes,
         scope,
     )
+    for table in ("inspection_domains", "key_questions"):
+        if parts.get(table) or db.table(table).exists():
+            sync(db, table, ["inspection_id", "position"], parts.get(table, []), changes, scope)
 
 
 def _drop_removed_recommendations(
@@ -155,19 +166,34 @@ def _drop_removed_recommendations(
     One with audit evidence recorded against it refuses the whole load.
     """
     keep = {row["id"] for row in recommendations}
+    planned = "origin" in db.table("recommendations").columns_dict
     removed = [
         row["id"]
-        for row in db.table("recommendations").rows_where("inspection_id = ?", [inspection_id])
+        for row in db.table("recommendations").rows_where(
+            "inspection_id = ?" + (" AND origin = 'file'" if planned else ""), [inspection_id]
+        )
         if row["id"] not in keep
     ]
+    tables = set(db.table_names())
     for rec_id in removed:
-        if db.execute(
-            "SELECT 1 FROM audit_updates WHERE recommendation_id = ? LIMIT 1", [rec_id]
-        ).fetchone():
+        held = [
+            what
+            for table, what in (
+                ("audit_updates", "audit updates"),
+                ("plan_actions", "plan actions"),
+                ("plan_evidence", "plan evidence"),
+            )
+            if table in tables
+            and db.execute(
+                f"SELECT 1 FROM {table} WHERE recommendation_id = ? LIMIT 1", [rec_id]
+            ).fetchone()
+        ]
+        if held:
             raise LoadError(
                 [
                     f"{origin[inspection_id]}: recommendation {rec_id.rsplit(':', 1)[-1]} "
-                    "has audit updates recorded against it, so it cannot be removed from the file"
+                    f"has {' and '.join(held)} recorded against it, so it cannot be "
+                    "removed from the file"
                 ]
             )
         db.table("baselines").delete_where("recommendation_id = ?", [rec_id])
