@@ -579,3 +579,10 @@ def teams_package(
     except OSError as error:
         raise click.ClickException(f"could not write {out}: {error.strerror or error}") from None
     click.echo(f"{out}: Teams app {app_id}, version {app_version}")
+
+
+# The improvement plan's commands: plan import, new-inspection (bot/plan_cli.py).
+from bot.plan_cli import new_inspection, plan  # noqa: E402
+
+main.add_command(plan)
+main.add_command(new_inspection)

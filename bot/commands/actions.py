@@ -437,7 +437,7 @@ def actions_command(ctx: Context, args: str) -> Reply:
             assert isinstance(found, Reply)
             return found
         chosen = list(rec_view.actions)
-        owners = sorted({v.action.owner.label for v in chosen})
+        owners = list(dict.fromkeys(v.action.owner.label for v in chosen))
         head = (
             f"{rec_view.rec.ref} has {len(chosen)} action{'' if len(chosen) == 1 else 's'}"
             + (f", owned by {', '.join(owners)}" if owners else "")

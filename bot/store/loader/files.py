@@ -66,6 +66,7 @@ def load_ratings(db: Store, where: str, raw: bytes, cited_as: str | None = None)
 
 def _load(db: Store, batch: Batch, problems: list[str]) -> LoadReport:
     """Check the batch's references, then write it in one transaction."""
+    problems.extend(_rating_problems(db, batch))  # listed with any others, all at once
     if not problems:
         problems.extend(_check_references(db, batch))
     if problems:
@@ -105,6 +106,79 @@ def _read_all(db: Store, paths: Sequence[Path], batch: Batch) -> list[str]:
             problems.extend(read_toml(path, batch))
     for path in csv_paths:
         problems.extend(read_table(db, str(path), path.read_bytes(), batch))
+    return problems
+
+
+def _labels(db: Store, batch: Batch) -> dict[tuple[str, str], set[str]]:
+    """The rating labels of each framework's bands, by (framework, what they rate)."""
+    labels: dict[tuple[str, str], set[str]] = {}
+    rows = [
+        (row["framework_id"], row["applies_to"], row["label"])
+        for row in db.query("SELECT framework_id, applies_to, label FROM rating_bands")
+    ]
+    rows += [
+        (framework_id, band["applies_to"], band["label"])
+        for framework_id, bands in batch.bands.items()
+        for band in bands
+    ]
+    for framework_id, applies_to, label in rows:
+        if label:
+            labels.setdefault((framework_id, applies_to), set()).add(str(label))
+    return labels
+
+
+def _rating_problems(db: Store, batch: Batch) -> list[str]:
+    labels = _labels(db, batch)
+    problems: list[str] = []
+    for row in batch.inspections:
+        origin = str(batch.origin.get(str(row["id"] or ""), ""))
+        if origin.endswith(".toml"):
+            where = f"{origin}: inspection {row['id']}"
+            problems.extend(_check_ratings(where, row, batch, labels))
+            problems.extend(_unfilled(where, row, batch))
+    return problems
+
+
+def _unfilled(where: str, row: dict[str, object], batch: Batch) -> list[str]:
+    """Values of a template (yos-bot new-inspection) still to fill in: they read TODO."""
+    found = [f"{where}: {key}" for key, value in row.items() if _todo(value)]
+    for part, rows in batch.children.get(str(row["id"]), {}).items():
+        if part == "themes":
+            continue  # their ratings are checked against the framework's
+        for position, child in enumerate(rows):
+            found += [
+                f"{where}: {part}[{position}].{key}" for key, value in child.items() if _todo(value)
+            ]
+    return [f"{place}: still reads TODO: fill it in from the report" for place in found]
+
+
+def _todo(value: object) -> bool:
+    return isinstance(value, str) and value.lstrip().upper().startswith("TODO")
+
+
+def _check_ratings(
+    where: str, row: dict[str, object], batch: Batch, labels: dict[tuple[str, str], set[str]]
+) -> list[str]:
+    """An inspection file's overall rating and standards' ratings must be ratings of its
+    framework (when the framework names them)."""
+    problems: list[str] = []
+    framework = str(row["framework_id"])
+    known = labels.get((framework, "overall"), set()) | labels.get((framework, "standard"), set())
+    rating = row.get("overall_rating")
+    if rating and known and str(rating).lower() not in {k.lower() for k in known}:
+        problems.append(
+            f"{where}: overall_rating: {str(rating)[:60]!r} is not a rating of {framework} "
+            f"(one of {', '.join(sorted(known))})"
+        )
+    standard = labels.get((framework, "standard"), set())
+    themes = batch.children.get(str(row["id"]), {}).get("themes", [])
+    for position, theme in enumerate(themes):
+        given = theme.get("rating")
+        if given and standard and str(given).lower() not in {k.lower() for k in standard}:
+            problems.append(
+                f"{where}: themes[{position}].rating: {str(given)[:60]!r} is not a standard's "
+                f"rating (one of {', '.join(sorted(standard))})"
+            )
     return problems
 
 
