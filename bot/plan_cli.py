@@ -42,7 +42,8 @@ def plan_import(file: Path, service: str | None, dry_run: bool) -> None:
             if match.service is None:
                 names = ", ".join(s.name for s in (match.candidates or match.suggestions)[:5])
                 raise click.ClickException(
-                    f"no service matches {service!r}" + (f" (did you mean {names}?)" if names else "")
+                    f"no service matches {service!r}"
+                    + (f" (did you mean {names}?)" if names else "")
                 )
             inspection = queries.latest_inspection(match.service.id)
         else:
@@ -66,7 +67,9 @@ def plan_import(file: Path, service: str | None, dry_run: bool) -> None:
 
 @click.command("new-inspection")
 @click.option("--service", required=True, help="The service's name, as it is known.")
-@click.option("--framework", "framework_id", required=True, help="hmip-2018, hmip-2021 or hmip-2025.")
+@click.option(
+    "--framework", "framework_id", required=True, help="hmip-2018, hmip-2021 or hmip-2025."
+)
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Where to write it.")
 def new_inspection(service: str, framework_id: str, out: Path | None) -> None:
     """Write a commented inspection file to fill in and `load`."""

@@ -13,13 +13,13 @@ from click.testing import CliRunner
 
 from bot.app.policy import Policy
 from bot.commands import Context, dispatch, interpret
+from bot.config import settings_from
 from bot.domain.queries import InspectionQueries
 from bot.reply import Person
 from bot.runtime import prepare_store
-from bot.config import settings_from
 from bot.store.loader import load_files
 from bot.store.plan_import import PlanImportError, import_plan
-from tests.plan_files import ACTIONS, plan_rows, write_csv, write_xlsx
+from tests.plan_files import plan_rows, write_csv, write_xlsx
 
 DATA = Path(__file__).parent / "plan_data"
 AUDITOR = Person("U0AUDITOR", "Alice Auditor", "slack")
@@ -152,7 +152,10 @@ def test_plan_import_from_the_command_line(store, tmp_path, monkeypatch):
     assert "would make" in dry.output and "20 actions added" in dry.output
     done = runner.invoke(main, ["plan", "import", str(path), "--service", "Northdale"])
     assert "Northdale Youth Justice Service" in done.output and "20 actions added" in done.output
-    bad = write_csv(tmp_path / "bad.csv", [["Ref", "Action", "Due date", "Lead"], ["R1.1", "x", "13/31/2027", "A"]])
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        [["Ref", "Action", "Due date", "Lead"], ["R1.1", "x", "13/31/2027", "A"]],
+    )
     refused = runner.invoke(main, ["plan", "import", str(bad), "--service", "Northdale"])
     assert refused.exit_code != 0
     assert "row 2, column C (Due date)" in refused.output and "nothing changed" in refused.output
@@ -167,14 +170,18 @@ def test_plan_shows_every_recommendation_with_the_rules_rag_and_the_boards(clock
         assert f"{ref}: " in text
     assert "RAG reported to the board" not in text or "Red" in text
     reply = clock.ask("plan")
-    assert reply.headline.startswith("Northdale Youth Justice Service's improvement plan: 7 recommendations")
+    assert reply.headline.startswith(
+        "Northdale Youth Justice Service's improvement plan: 7 recommendations"
+    )
     r5 = clock.text("rec R5")
     assert "R5.1 Agree an education offer with the virtual school: Education Lead" in r5
     assert "reported to the board: Red" in r5
 
 
 def test_an_actions_rag_moves_with_the_clock_and_its_progress(clock):
-    clock.ask('action add R6 "Quarterly report on disproportionality" owner "Board Chair" due 31/03/2027')
+    clock.ask(
+        'action add R6 "Quarterly report on disproportionality" owner "Board Chair" due 31/03/2027'
+    )
     show = lambda: clock.ask("action R6.4").title  # noqa: E731
     clock.today = date(2027, 2, 1)
     assert show() == "R6.4: Not started"
@@ -237,7 +244,7 @@ def test_owners_update_their_own_actions_and_others_only_read(clock):
     assert not refused.ok and refused.title == "Only its owner or an auditor can do that"
     assert "R2.1 is owned by Omar Owner" in refused.headline
     assert clock.ask('action R2.1 progress "Guidance revised"', OWNER).ok
-    assert not clock.ask("action R2.1 due 30/06/2027 \"later\"", OWNER).ok  # owners do not move dates
+    assert not clock.ask('action R2.1 due 30/06/2027 "later"', OWNER).ok  # owners do not move dates
     assert not clock.ask('action add R2 "More" owner me due 01/06/2027', OWNER).ok
     assert not clock.ask("board add 12/03/2027", OTHER).ok
     assert clock.ask("plan", OTHER).ok and clock.ask("action R2.1", OTHER).ok
@@ -304,9 +311,14 @@ def test_the_questions_answer(clock):
     clock.today = date(2027, 4, 10)
     month = clock.text("what is due this month")
     assert "R1.2 Add a safety analysis prompt" in month and "R1.3" not in month
-    assert "owned by Systems Officer, Performance Officer, Head of Service" in clock.ask("who owns R3").headline
+    assert (
+        "owned by Systems Officer, Performance Officer, Head of Service"
+        in clock.ask("who owns R3").headline
+    )
     assert clock.ask("how are we doing on the plan").title.startswith("Improvement plan")
-    assert clock.ask("which recommendations are red").headline.startswith("7 of 7 recommendations are Red")
+    assert clock.ask("which recommendations are red").headline.startswith(
+        "7 of 7 recommendations are Red"
+    )
     assert "No coming board meeting" in clock.ask("when is the next board").headline
     clock.ask("board add 14/07/2027 Quarterly management board")
     assert clock.ask("when is the next board").headline == (
@@ -324,7 +336,8 @@ def test_a_new_inspection_template_is_checked_by_load(tmp_path, monkeypatch):
     out = tmp_path / "example.toml"
     runner = CliRunner()
     wrote = runner.invoke(
-        main, ["new-inspection", "--service", "Example", "--framework", "hmip-2021", "--out", str(out)]
+        main,
+        ["new-inspection", "--service", "Example", "--framework", "hmip-2021", "--out", str(out)],
     )
     assert wrote.exit_code == 0, wrote.output
     text = out.read_text()
@@ -337,7 +350,9 @@ def test_a_new_inspection_template_is_checked_by_load(tmp_path, monkeypatch):
         text.replace('"TODO: the publication date, as 2027-03-31 without quotes"', "2026-10-01")
         .replace("TODO: Outstanding, Good, Requires improvement, Inadequate", "Good")
         .replace("TODO: the recommendation as the report words it", "Improve planning")
-        .replace("TODO: The YJS manager, The management board, or a named partner", "The YJS manager")
+        .replace(
+            "TODO: The YJS manager, The management board, or a named partner", "The YJS manager"
+        )
     )
     out.write_text(filled)
     loaded = runner.invoke(main, ["load", str(out)])

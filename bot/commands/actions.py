@@ -4,6 +4,7 @@ and actions (mine, overdue, due, a recommendation's)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from bot.commands.plan_common import (
     DateProblem,
@@ -24,7 +25,7 @@ from bot.domain.plan.rag import action_rag
 from bot.domain.plan.view import ActionView
 from bot.reply import Field, Reply, Section, problem
 from bot.store import plan as store
-from bot.store.plan_model import Action, Owner, Rag, State
+from bot.store.plan_model import Action, HistoryEntry, Owner, Rag, State
 
 MAX_TEXT = 1_000
 NOTES_SHOWN = 5
@@ -36,7 +37,7 @@ _KEYWORDS = ("owner", "due", "agency")
 
 @command(
     "action",
-    "action add <rec> \"text\" owner @person due <date> | action <R3.1> [progress|done|due|owner|"
+    'action add <rec> "text" owner @person due <date> | action <R3.1> [progress|done|due|owner|'
     "agency|drop ...]",
     "add an action to the plan, show one, or record its progress, completion or changes",
     examples=(
@@ -49,7 +50,7 @@ _KEYWORDS = ("owner", "due", "agency")
         'action R3.1 drop "Replaced by R3.4"',
     ),
     details="Dates are day/month/year. An owner is a person on the platform (@mention, or "
-    "`me`) or a named role for someone who is not (\"Head of Service\"). Progress notes are "
+    '`me`) or a named role for someone who is not ("Head of Service"). Progress notes are '
     "notes: shown to auditors only (unless YOS_NOTES_VISIBLE_TO=everyone), and refused if "
     "they look like personal data unless you add --checked.\n\nWho may do what:\n"
     + "\n".join(needs_lines()),
@@ -90,8 +91,8 @@ def action_command(ctx: Context, args: str) -> Reply:
             "What should I do with it?",
             f"“{words[1][:30]}” is not something I can do to {found.ref}.",
             Section(
-                text="Write progress \"text\", done [\"evidence\"], due <date> \"reason\", "
-                "owner @person, agency \"name\" or drop \"reason\" after it."
+                text='Write progress "text", done ["evidence"], due <date> "reason", '
+                'owner @person, agency "name" or drop "reason" after it.'
             ),
         )
     return handler(ctx, found, rest)
@@ -127,7 +128,7 @@ def _add(ctx: Context, inspection: Inspection, words: list[str]) -> Reply:
         wrong.append(f"the action's text is {len(text):,} characters; at most {MAX_TEXT:,}")
     owner = parse_owner(ctx, fields.get("owner", ""))
     if owner is None:
-        wrong.append("name its owner: owner @person, or a role such as owner \"Head of Service\"")
+        wrong.append('name its owner: owner @person, or a role such as owner "Head of Service"')
     due = None
     if not fields.get("due"):
         wrong.append("give its due date: due 31/03/2027")
@@ -168,12 +169,19 @@ def _show(ctx: Context, action: Action) -> Reply:
         Field("RAG", f"{judged.rag.value}: {judged.why}"),
         Field("Owner", action.owner.label),
         Field("Due", long_day(action.due) if action.due else "no due date"),
-        Field("State", action.state.value + (f" ({action.state_reason})" if action.state_reason else "")),
+        Field(
+            "State",
+            action.state.value + (f" ({action.state_reason})" if action.state_reason else ""),
+        ),
     ]
     if action.agency:
         facts.append(Field("Agency", action.agency))
     if action.due_moves:
-        facts.append(Field("Due date moved", f"{action.due_moves} time{'' if action.due_moves == 1 else 's'}"))
+        facts.append(
+            Field(
+                "Due date moved", f"{action.due_moves} time{'' if action.due_moves == 1 else 's'}"
+            )
+        )
     if action.evidence:
         facts.append(Field("Evidence", action.evidence))
     if action.reported_rag:
@@ -218,11 +226,11 @@ def _show(ctx: Context, action: Action) -> Reply:
     )
 
 
-def _history_line(change: store.HistoryEntry) -> str:
+def _history_line(change: HistoryEntry) -> str:
     return history_line(change)
 
 
-def history_line(change: store.HistoryEntry) -> str:
+def history_line(change: HistoryEntry) -> str:
     """3 March 2027, Alice (via command): due date 2027-03-31 → 2027-04-30: reason."""
     moved = ""
     if change.before is not None or change.after is not None:
@@ -269,7 +277,7 @@ def _progress(ctx: Context, action: Action, words: list[str]) -> Reply:
     if not text:
         return problem(
             "Say what progress was made",
-            f"Write it like: {ctx.cmd(f'action {action.ref} progress')} \"Dip sample done\".",
+            f'Write it like: {ctx.cmd(f"action {action.ref} progress")} "Dip sample done".',
         )
     if len(text) > MAX_TEXT:
         return problem("Nothing was recorded", f"A note is at most {MAX_TEXT:,} characters.")
@@ -280,7 +288,9 @@ def _progress(ctx: Context, action: Action, words: list[str]) -> Reply:
     )
     if screened is not None:
         return screened
-    store.add_progress(ctx.db, action, text=text, on_date=on_date, actor=actor(ctx), today=ctx.today)
+    store.add_progress(
+        ctx.db, action, text=text, on_date=on_date, actor=actor(ctx), today=ctx.today
+    )
     news = Reply(
         title=f"Progress on {action.ref}",
         headline=f"Progress recorded on {action.ref} by {ctx.user.label} "
@@ -301,7 +311,7 @@ def _done(ctx: Context, action: Action, words: list[str]) -> Reply:
     if action.state is State.DONE:
         return Reply(title=action.ref, headline=f"{action.ref} was already done.")
     evidence = " ".join(words).strip() or None
-    changes: dict[str, object] = {"state": State.DONE}
+    changes: dict[str, Any] = {"state": State.DONE}
     if evidence:
         changes["evidence"] = evidence[:MAX_TEXT]
     store.change_action(ctx.db, action, actor=actor(ctx), today=ctx.today, **changes)
@@ -318,7 +328,9 @@ def _due(ctx: Context, action: Action, words: list[str]) -> Reply:
     if not allowed(ctx, "action R3.1 due"):
         return refused(ctx, "action R3.1 due")
     if not words:
-        return problem("When is it due?", f"Write {ctx.cmd(f'action {action.ref} due')} 30/04/2027 \"reason\".")
+        return problem(
+            "When is it due?", f'Write {ctx.cmd(f"action {action.ref} due")} 30/04/2027 "reason".'
+        )
     due = None
     reason: list[str] = []
     for size in (3, 1):  # "30 April 2027" or "30/04/2027"
@@ -443,7 +455,8 @@ def actions_command(ctx: Context, args: str) -> Reply:
             + (f", owned by {', '.join(owners)}" if owners else "")
             + f"; {rec_view.counts}."
             if chosen
-            else f"{rec_view.rec.ref} has no actions agreed yet. Add one with {ctx.cmd(ADD_EXAMPLE)}"
+            else f"{rec_view.rec.ref} has no actions agreed yet. "
+            f"Add one with {ctx.cmd(ADD_EXAMPLE)}"
         )
         return Reply(
             title=f"Actions of {rec_view.rec.ref}",
@@ -451,11 +464,11 @@ def actions_command(ctx: Context, args: str) -> Reply:
             sections=(Section(items=tuple(action_line(v) for v in chosen)),) if chosen else (),
         )
     if not chosen:
-        return Reply(title=title, headline=f"No actions {_nothing[what] if what in _nothing else 'to show'}.")
+        return Reply(title=title, headline=f"No actions {_nothing.get(what, 'to show')}.")
+    noun = "action" if len(chosen) == 1 else "actions"
     return Reply(
         title=title,
-        headline=f"{len(chosen)} action{'' if len(chosen) == 1 else 's'} {_heading[what] if what in _heading else ''}".rstrip()
-        + ".",
+        headline=f"{len(chosen)} {noun} {_heading.get(what, '')}".rstrip() + ".",
         sections=(Section(items=tuple(action_line(v) for v in chosen)),),
     )
 
@@ -500,16 +513,16 @@ def _choose(
         end = _due_until(ctx, rest)
         if isinstance(end, Reply):
             return "Due", end
-        picked = [
-            v for v in open_ if v.action.due is not None and ctx.today <= v.action.due <= end
-        ]
+        picked = [v for v in open_ if v.action.due is not None and ctx.today <= v.action.due <= end]
         return f"Due by {long_day(end)}", sorted(picked, key=_by_due)
     if what.startswith("r") and what[1:].isdigit():
         return "Actions", []
     return "Actions", problem(
         "Which actions?",
         f"“{what[:30]}” is not a list I know.",
-        Section(text="Try actions mine, actions overdue, actions due, actions due month or actions R3."),
+        Section(
+            text="Try actions mine, actions overdue, actions due, actions due month or actions R3."
+        ),
     )
 
 
@@ -526,7 +539,9 @@ def _due_until(ctx: Context, rest: list[str]) -> date | Reply:
         return ctx.today + timedelta(days=6 - ctx.today.weekday())
     if word.isdigit() and len(word) <= 4:
         return ctx.today + timedelta(days=int(word))
-    return problem("Due by when?", "Write actions due, actions due month, actions due week or actions due 30.")
+    return problem(
+        "Due by when?", "Write actions due, actions due month, actions due week or actions due 30."
+    )
 
 
 def _by_due(view: ActionView) -> tuple[date, str]:
@@ -539,7 +554,8 @@ def action_line(view: ActionView) -> str:
     due = f"due {long_day(a.due)}" if a.due else "no due date"
     agency = f", {a.agency}" if a.agency else ""
     reported = f"; reported to the board: {a.reported_rag}" if a.reported_rag else ""
-    return f"{j.rag.dot} {a.ref} {a.text}: {a.owner.label}{agency}, {due} ({j.rag.value}: {j.why}{reported})"
+    who = f"{a.owner.label}{agency}"
+    return f"{j.rag.dot} {a.ref} {a.text}: {who}, {due} ({j.rag.value}: {j.why}{reported})"
 
 
 def owner_of(owner: Owner) -> str:

@@ -16,8 +16,8 @@ import difflib
 import itertools
 from datetime import date
 
-from bot.commands.registry import Command, Context, command, registry
 from bot.commands.plan_questions import plan_question
+from bot.commands.registry import Command, Context, command, registry
 from bot.commands.resolve import TOPIC_WORDS, rec_ref
 from bot.domain.matching import Mention
 from bot.domain.queries import InspectionQueries, NotFound

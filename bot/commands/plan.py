@@ -90,7 +90,11 @@ def plan_command(ctx: Context, args: str) -> Reply:
         if v.rec.reported_rag:
             facts.append(Field("RAG reported to the board", v.rec.reported_rag))
         sections.append(
-            Section(heading=f"{v.rag.dot} {v.rec.ref}: {v.rag.value}", text=v.rec.text, fields=tuple(facts))
+            Section(
+                heading=f"{v.rag.dot} {v.rec.ref}: {v.rag.value}",
+                text=v.rec.text,
+                fields=tuple(facts),
+            )
         )
     overdue = sum(len(v.overdue) for v in judged.views)
     soon = sum(len(v.due_soon) for v in judged.views)
@@ -167,7 +171,9 @@ def history_command(ctx: Context, args: str) -> Reply:
     words = args.split()
     inspection = ctx.home_inspection()
     if not words:
-        return problem("History of what?", f"Name it: {ctx.cmd('history R3.1')} or {ctx.cmd('history R3')}.")
+        return problem(
+            "History of what?", f"Name it: {ctx.cmd('history R3.1')} or {ctx.cmd('history R3')}."
+        )
     if "." in words[0]:
         found = find_action(ctx, inspection, words[0])
         if isinstance(found, Reply):
@@ -181,7 +187,9 @@ def history_command(ctx: Context, args: str) -> Reply:
         changes = store.rec_history(ctx.db, rec.id, HISTORY_SHOWN)
         subject = rec.ref
     if not changes:
-        return Reply(title=f"History of {subject}", headline=f"Nothing has changed on {subject} yet.")
+        return Reply(
+            title=f"History of {subject}", headline=f"Nothing has changed on {subject} yet."
+        )
     return Reply(
         title=f"History of {subject}",
         headline=f"The latest {len(changes)} change{'' if len(changes) == 1 else 's'} to "
@@ -214,7 +222,9 @@ def board_command(ctx: Context, args: str) -> Reply:
         headline += f" Record one with {ctx.cmd('board add 12/03/2027')}."
     else:
         days = (coming[0].on_date - ctx.today).days
-        headline = f"The next board is {board_text(coming[0])}, in {days} day{'' if days == 1 else 's'}."
+        headline = (
+            f"The next board is {board_text(coming[0])}, in {days} day{'' if days == 1 else 's'}."
+        )
     sections = []
     if coming:
         sections.append(Section(heading="Coming", items=tuple(board_text(b) for b in coming)))
@@ -246,7 +256,9 @@ def _board_add(ctx: Context, inspection: Inspection, words: list[str]) -> Reply:
         return Reply(title="Board date", headline=f"{long_day(day)} is already recorded.")
     news = Reply(
         title="Board date recorded",
-        headline=f"Board meeting recorded for {long_day(day)}" + (f": {title}" if title else "") + ".",
+        headline=f"Board meeting recorded for {long_day(day)}"
+        + (f": {title}" if title else "")
+        + ".",
         recorded_by=ctx.user,
     )
     return Reply(title=news.title, headline=news.headline, announcement=news, private=True)
@@ -260,7 +272,7 @@ def _figures(word: str) -> tuple[int, int] | None:
     if not slash or not (left.isdigit() and right.isdigit()) or len(left) > 6 or len(right) > 6:
         return None
     num, den = int(left), int(right)
-    return (num, den) if 0 < den and num <= den else None
+    return (num, den) if den > 0 and num <= den else None
 
 
 def _evidence(ctx: Context, args: str, kind: str) -> Reply:
@@ -295,12 +307,16 @@ def _evidence(ctx: Context, args: str, kind: str) -> Reply:
             if not 0 <= value <= 100:
                 return problem("No target was set", "A target is a percentage from 0 to 100.")
             store.set_measure_target(ctx.db, rec, measure, value, actor(ctx), ctx.today)
-            return Reply(title=f"{rec.ref}: {measure}", headline=f"Target for {measure} on {rec.ref} set to {value:g}%.", private=True)
+            return Reply(
+                title=f"{rec.ref}: {measure}",
+                headline=f"Target for {measure} on {rec.ref} set to {value:g}%.",
+                private=True,
+            )
     figures = _figures(rest[0]) if rest else None
     if figures is None:
         return problem(
             "Nothing was recorded",
-            f"Give the figures as how many of how many, like 8/10 (never more than the total).",
+            "Give the figures as how many of how many, like 8/10 (never more than the total).",
             Section(text=f"Write it like: {ctx.cmd(example)}"),
         )
     rest = rest[1:]
@@ -316,7 +332,9 @@ def _evidence(ctx: Context, args: str, kind: str) -> Reply:
     if on_date > ctx.today:
         return problem("Nothing was recorded", "Evidence cannot be dated after today.")
     note = " ".join(rest).strip()[:MAX_TEXT] or None
-    screened = _screened(ctx, note or "", checked, f"{kind} {rec.ref} 8/10 Supervision themes --checked")
+    screened = _screened(
+        ctx, note or "", checked, f"{kind} {rec.ref} 8/10 Supervision themes --checked"
+    )
     if screened is not None:
         return screened
     num, den = figures

@@ -40,7 +40,15 @@ def plan_question(said: list[str], every_word: list[str]) -> tuple[str, str] | N
         return "plan", colour
     if "board" in words and words & {"next", "coming", "upcoming"}:
         return "board", ""
-    if words & _PLAN_WORDS and words & {"how", "doing", "progress", "going", "status", "show", "improvement"}:
+    if words & _PLAN_WORDS and words & {
+        "how",
+        "doing",
+        "progress",
+        "going",
+        "status",
+        "show",
+        "improvement",
+    }:
         return "plan", ""
     return None
 

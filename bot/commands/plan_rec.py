@@ -12,7 +12,7 @@ from bot.domain.model import Recommendation
 from bot.domain.plan.view import RecView
 from bot.reply import Field, Reply, Section, problem, share_action
 from bot.store import plan as store
-from bot.store.plan_model import PlanRec, RAG_WORDS
+from bot.store.plan_model import RAG_WORDS, PlanRec
 
 EVIDENCE_SHOWN = 5
 HISTORY_SHOWN = 5
@@ -51,7 +51,9 @@ def _facts(view: RecView) -> tuple[Field, ...]:
 def _body(ctx: Context, view: RecView) -> list[Section]:
     sections: list[Section] = []
     if view.actions:
-        sections.append(Section(heading="Actions", items=tuple(action_line(a) for a in view.actions)))
+        sections.append(
+            Section(heading="Actions", items=tuple(action_line(a) for a in view.actions))
+        )
     sections += evidence_sections(ctx, view.rec)
     changes = store.rec_history(ctx.db, view.rec.id, HISTORY_SHOWN)
     if changes:
@@ -146,11 +148,14 @@ def rag_override(ctx: Context, rec: Recommendation, words: list[str]) -> Reply:
     rag = RAG_WORDS.get(colour)
     reason = " ".join(words[1:]).strip()
     if rag is None:
-        return problem("Which RAG?", f"“{words[0][:20]}” is not a RAG: write red, amber, green or complete.")
+        return problem(
+            "Which RAG?", f"“{words[0][:20]}” is not a RAG: write red, amber, green or complete."
+        )
     if not reason:
         return problem(
             "Give a reason",
-            f"Say why {rec.ref}'s RAG is not the rule's; it is shown beside it and kept in its history.",
+            f"Say why {rec.ref}'s RAG is not the rule's; it is shown beside it and kept in "
+            "its history.",
             Section(text=f'Write {ctx.cmd(f"rec {rec.ref} rag {colour}")} "reason".'),
         )
     store.set_override(ctx.db, found, rag, reason[:1000], actor(ctx), ctx.today)

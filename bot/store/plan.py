@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bot.store.db import Store, placeholders, write_transaction
 from bot.store.plan_model import (
     Action,
     BoardDate,
@@ -28,7 +29,6 @@ from bot.store.plan_model import (
     Rag,
     State,
 )
-from bot.store.db import Store, placeholders, write_transaction
 
 
 @dataclass(frozen=True)
@@ -134,8 +134,7 @@ def plan_recs(db: Store, inspection_id: str) -> list[PlanRec]:
 def plan_rec(db: Store, inspection_id: str, ref: str) -> PlanRec | None:
     row = next(
         db.query(
-            f"SELECT {_REC_COLUMNS} FROM recommendations r "
-            "WHERE r.inspection_id = ? AND r.ref = ?",
+            f"SELECT {_REC_COLUMNS} FROM recommendations r WHERE r.inspection_id = ? AND r.ref = ?",
             [inspection_id, ref],
         ),
         None,
@@ -503,8 +502,7 @@ def latest_measures(db: Store, rec_id: str) -> list[tuple[Measure, Evidence | No
     """Each named measure of a recommendation with its latest figure."""
     found = []
     for row in db.query(
-        "SELECT name, target, period FROM plan_measures WHERE recommendation_id = ? "
-        "ORDER BY name",
+        "SELECT name, target, period FROM plan_measures WHERE recommendation_id = ? ORDER BY name",
         [rec_id],
     ):
         latest = next(
@@ -598,7 +596,9 @@ def override(db: Store, rec_id: str) -> Override | None:
     )
     if row is None or row["rag"] is None:
         return None
-    return Override(Rag(row["rag"]), row["reason"] or "", _who(row), date.fromisoformat(row["on_date"]))
+    return Override(
+        Rag(row["rag"]), row["reason"] or "", _who(row), date.fromisoformat(row["on_date"])
+    )
 
 
 def set_override(
@@ -738,9 +738,7 @@ def upsert_recommendation(
     whether anything changed. A recommendation from a data file keeps the file's text."""
     rec_id = f"{inspection_id}:{ref}"
     row = next(
-        db.query(
-            "SELECT text, reported_rag, origin FROM recommendations WHERE id = ?", [rec_id]
-        ),
+        db.query("SELECT text, reported_rag, origin FROM recommendations WHERE id = ?", [rec_id]),
         None,
     )
     if row is None:
@@ -759,11 +757,20 @@ def upsert_recommendation(
     if row["origin"] == "import" and text and text != row["text"]:
         db.execute("UPDATE recommendations SET text = ? WHERE id = ?", [text, rec_id])
         _history(
-            db, actor, today, rec_id=rec_id, subject=ref, what="text", before=row["text"], after=text
+            db,
+            actor,
+            today,
+            rec_id=rec_id,
+            subject=ref,
+            what="text",
+            before=row["text"],
+            after=text,
         )
         changed = True
     if reported_rag != row["reported_rag"] and reported_rag is not None:
-        db.execute("UPDATE recommendations SET reported_rag = ? WHERE id = ?", [reported_rag, rec_id])
+        db.execute(
+            "UPDATE recommendations SET reported_rag = ? WHERE id = ?", [reported_rag, rec_id]
+        )
         _history(
             db,
             actor,
@@ -792,8 +799,7 @@ def action_numbers(db: Store, rec_ids: Iterable[str]) -> dict[tuple[str, int], A
 
 def latest_progress_text(db: Store, action_id: int) -> str | None:
     row = db.execute(
-        "SELECT text FROM plan_progress WHERE action_id = ? ORDER BY on_date DESC, id DESC "
-        "LIMIT 1",
+        "SELECT text FROM plan_progress WHERE action_id = ? ORDER BY on_date DESC, id DESC LIMIT 1",
         [action_id],
     ).fetchone()
     return row[0] if row else None

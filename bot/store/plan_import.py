@@ -37,20 +37,77 @@ HEADER_ROWS_SEARCHED = 15
 
 # Each column, by the names councils give it (compared without case, spaces or punctuation).
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "ref": ("ref", "reference", "refno", "no", "number", "recno", "recommendationno",
-            "recommendationref", "recommendationnumber", "actionref", "actionno", "id"),
-    "recommendation": ("recommendation", "recommendations", "hmiprecommendation",
-                       "inspectionrecommendation", "recommendationtext"),
-    "action": ("action", "actions", "actiontobetaken", "actionstobetaken", "actionrequired",
-               "agreedaction", "keyactions", "whatwewilldo", "whatwilldo", "task"),
-    "owner": ("lead", "leadofficer", "owner", "actionowner", "responsible",
-              "responsibleofficer", "responsibleperson", "who", "accountable", "leadperson",
-              "responsibility"),
+    "ref": (
+        "ref",
+        "reference",
+        "refno",
+        "no",
+        "number",
+        "recno",
+        "recommendationno",
+        "recommendationref",
+        "recommendationnumber",
+        "actionref",
+        "actionno",
+        "id",
+    ),
+    "recommendation": (
+        "recommendation",
+        "recommendations",
+        "hmiprecommendation",
+        "inspectionrecommendation",
+        "recommendationtext",
+    ),
+    "action": (
+        "action",
+        "actions",
+        "actiontobetaken",
+        "actionstobetaken",
+        "actionrequired",
+        "agreedaction",
+        "keyactions",
+        "whatwewilldo",
+        "whatwilldo",
+        "task",
+    ),
+    "owner": (
+        "lead",
+        "leadofficer",
+        "owner",
+        "actionowner",
+        "responsible",
+        "responsibleofficer",
+        "responsibleperson",
+        "who",
+        "accountable",
+        "leadperson",
+        "responsibility",
+    ),
     "agency": ("agency", "leadagency", "organisation", "organization", "partner", "service"),
-    "due": ("due", "duedate", "deadline", "bywhen", "by", "targetdate", "timescale",
-            "timescales", "completiondate", "completionby", "date"),
-    "progress": ("progress", "progressandimpact", "progressimpact", "progressupdate", "update",
-                 "updates", "impact", "comments", "commentary"),
+    "due": (
+        "due",
+        "duedate",
+        "deadline",
+        "bywhen",
+        "by",
+        "targetdate",
+        "timescale",
+        "timescales",
+        "completiondate",
+        "completionby",
+        "date",
+    ),
+    "progress": (
+        "progress",
+        "progressandimpact",
+        "progressimpact",
+        "progressupdate",
+        "update",
+        "updates",
+        "impact",
+        "comments",
+        "commentary",
+    ),
     "rag": ("rag", "ragrating", "ragstatus", "status", "rating"),
     "addressee": ("addressee", "addressedto", "for", "recommendationfor"),
 }
@@ -62,9 +119,17 @@ _MONTHS = {
     for n, names in enumerate(
         (
             (),
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
             ("dec", "december"),
         )
     )
@@ -147,10 +212,17 @@ def read_cells(path: Path) -> list[list[Any]]:
         try:
             book = load_workbook(path, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for a damaged file
-            raise PlanImportError([f"{path.name}: not an Excel workbook I can read ({error})"]) from None
+            raise PlanImportError(
+                [f"{path.name}: not an Excel workbook I can read ({error})"]
+            ) from None
         try:
             sheet = book.worksheets[0]
-            rows = [list(row) for _, row in zip(range(MAX_ROWS + 50), sheet.iter_rows(values_only=True))]
+            rows = [
+                list(row)
+                for _, row in zip(
+                    range(MAX_ROWS + 50), sheet.iter_rows(values_only=True), strict=False
+                )
+            ]
         finally:
             book.close()
         return rows
@@ -161,7 +233,9 @@ def read_cells(path: Path) -> list[list[Any]]:
         except UnicodeDecodeError:
             text = raw.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
         return [list(row) for row in csv.reader(io.StringIO(text, newline=""))][: MAX_ROWS + 50]
-    raise PlanImportError([f"{path.name}: a plan is imported from .xlsx or .csv, not {suffix or 'this'}"])
+    raise PlanImportError(
+        [f"{path.name}: a plan is imported from .xlsx or .csv, not {suffix or 'this'}"]
+    )
 
 
 def _key(cell: Any) -> str:
@@ -209,7 +283,9 @@ def parse_uk_date(cell: Any) -> date:
     iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
     if iso:
         return _real(text, int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-    written = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?[ \-]([A-Za-z]{3,9})[ \-,]+(\d{2}|\d{4})", text)
+    written = re.fullmatch(
+        r"(\d{1,2})(?:st|nd|rd|th)?[ \-]([A-Za-z]{3,9})[ \-,]+(\d{2}|\d{4})", text
+    )
     if written and written.group(2).lower() in _MONTHS:
         year = int(written.group(3))
         year += 2000 if year < 100 else 0
@@ -221,9 +297,7 @@ def _real(text: str, year: int, month: int, day: int) -> date:
     try:
         found = date(year, month, day)
     except ValueError:
-        raise ValueError(
-            f"“{text[:40]}” is not a real date (dates are day/month/year)"
-        ) from None
+        raise ValueError(f"“{text[:40]}” is not a real date (dates are day/month/year)") from None
     if not 2000 <= found.year <= 2099:
         raise ValueError(f"“{text[:40]}” is not a date from 2000 to 2099")
     return found
@@ -290,7 +364,9 @@ def plan_rows(name: str, rows: list[list[Any]]) -> list[PlanRow]:
         if ref_text:
             matched = _REF.match(ref_text)
             if matched is None:
-                problems.append(f"{where('ref')}: “{ref_text[:30]}” is not a reference like R2 or R2.1")
+                problems.append(
+                    f"{where('ref')}: “{ref_text[:30]}” is not a reference like R2 or R2.1"
+                )
                 continue
             rec_ref = f"R{int(matched.group(1))}"
             number = int(matched.group(2)) if matched.group(2) else None
@@ -326,7 +402,9 @@ def plan_rows(name: str, rows: list[list[Any]]) -> list[PlanRow]:
             )
         for column, text in values.items():
             if text and len(text) > MAX_TEXT:
-                problems.append(f"{where(column)}: is {len(text):,} characters; at most {MAX_TEXT:,}")
+                problems.append(
+                    f"{where(column)}: is {len(text):,} characters; at most {MAX_TEXT:,}"
+                )
         if number is not None and not action:
             problems.append(f"{where('ref')}: {rec_ref}.{number} has no action text")
             continue
@@ -341,7 +419,7 @@ def plan_rows(name: str, rows: list[list[Any]]) -> list[PlanRow]:
                 agency=values.get("agency"),
                 due=due,
                 progress=values.get("progress"),
-                rag=rag_from_text(rag).value if rag and rag_from_text(rag) else rag,
+                rag=_rag_value(rag),
                 addressee=values.get("addressee"),
             )
         )
@@ -350,6 +428,12 @@ def plan_rows(name: str, rows: list[list[Any]]) -> list[PlanRow]:
     if problems:
         raise PlanImportError(problems)
     return found
+
+
+def _rag_value(text: str | None) -> str | None:
+    """A plan's RAG cell as the board was told it: Red, Amber, Green, Complete, Not started."""
+    rag = rag_from_text(text)
+    return rag.value if rag is not None else text
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -453,15 +537,16 @@ def _apply_action(
         created = store.action(db, inspection_id, row.rec_ref, row.number)
         assert created is not None
         if row.progress:
-            store.add_progress(db, created, text=row.progress, on_date=today, actor=actor, today=today)
+            store.add_progress(
+                db, created, text=row.progress, on_date=today, actor=actor, today=today
+            )
             report.notes_added += 1
         return
     changes: dict[str, Any] = {}
     if existing.text != row.action:
         changes["text"] = row.action
-    if row.owner and (existing.owner.name != row.owner or existing.owner.id):
-        if existing.owner.label != row.owner:
-            changes["owner"] = owner
+    if row.owner and existing.owner.label != row.owner:
+        changes["owner"] = owner
     if row.agency and existing.agency != row.agency:
         changes["agency"] = row.agency
     if row.due and existing.due != row.due:

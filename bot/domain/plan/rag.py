@@ -128,7 +128,9 @@ def rec_rag(
         return Judged(Rag.RED, f"its measured target cannot be met: {measured[1]}")
     amber = [a.ref for a, j in judged if j.rag is Rag.AMBER]
     if amber:
-        return Judged(Rag.AMBER, f"{_refs(amber)} {'needs' if len(amber) == 1 else 'need'} attention")
+        return Judged(
+            Rag.AMBER, f"{_refs(amber)} {'needs' if len(amber) == 1 else 'need'} attention"
+        )
     if not judged:
         return Judged(Rag.AMBER, "no actions agreed yet")
     if measured is not None and measured[0] is Measured.BELOW:
