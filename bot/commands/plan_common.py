@@ -160,19 +160,22 @@ class Judged:
     views: tuple[RecView, ...]
 
 
-def judge(ctx: Context, inspection: Inspection, rec: PlanRec) -> RecView:
-    """One recommendation's plan by the rule, as of today."""
+def judge(
+    ctx: Context, inspection: Inspection, rec: PlanRec, facts: store.PlanFacts | None = None
+) -> RecView:
+    """One recommendation's plan by the rule, as of today (``facts``: read for the whole
+    plan at once, else for this recommendation)."""
+    facts = facts or store.plan_facts(ctx.db, [rec.id])
     measured = None
     if rec.measured:
         found = ctx.queries.recommendation(inspection, rec.ref)
         if found is not None:
             measured = measured_status(status_of(found, ctx))
-    db = ctx.db
-    closed = store.closed_on(db, rec.id) is not None
+    closed = rec.id in facts.closed
     below = tuple(
         f"{m.name} {figure.figures} on {figure.on_date.day} {figure.on_date:%B %Y}, "
         f"target {m.target:g}%"
-        for m, figure in store.latest_measures(db, rec.id)
+        for m, figure in facts.measures.get(rec.id, [])
         if m.target is not None and figure is not None and figure.percent < m.target
     )
     return view(
@@ -180,15 +183,16 @@ def judge(ctx: Context, inspection: Inspection, rec: PlanRec) -> RecView:
         ctx.today,
         ctx.plan_rule,
         measured=measured,
-        closed_with_evidence=closed and store.has_evidence(db, rec.id),
-        override=store.override(db, rec.id),
+        closed_with_evidence=closed and store.has_evidence(ctx.db, rec.id),
+        override=facts.overrides.get(rec.id),
         measures_below=below,
     )
 
 
 def judge_all(ctx: Context, inspection: Inspection) -> Judged:
     recs = store.plan_recs(ctx.db, inspection.id)
-    return Judged(inspection, tuple(judge(ctx, inspection, rec) for rec in recs))
+    facts = store.plan_facts(ctx.db, [rec.id for rec in recs])
+    return Judged(inspection, tuple(judge(ctx, inspection, rec, facts) for rec in recs))
 
 
 def find_rec(ctx: Context, inspection: Inspection, typed: str) -> PlanRec | Reply:

@@ -68,7 +68,10 @@ _ACTION_SELECT = (
     "SELECT a.id, a.recommendation_id, r.ref AS rec_ref, a.number, a.text, a.owner_id, "
     "a.owner_name, a.owner_platform, a.agency, a.due_date, a.state, a.state_reason, "
     "a.evidence, a.done_on, a.due_moves, a.reported_rag, a.created_on, "
-    "(SELECT max(p.on_date) FROM plan_progress p WHERE p.action_id = a.id) AS last_progress "
+    # The latest note's date: the first entry of the (action_id, on_date) index, not a scan
+    # of every note (max() in a correlated subquery reads them all).
+    "(SELECT p.on_date FROM plan_progress p WHERE p.action_id = a.id "
+    "ORDER BY p.on_date DESC LIMIT 1) AS last_progress "
     "FROM plan_actions a JOIN recommendations r ON r.id = a.recommendation_id "
 )
 
@@ -813,3 +816,52 @@ def audit_total(db: Store, rec_id: str) -> int:
         [rec_id],
     ).fetchone()
     return int(row[0])
+
+
+# --- a whole plan at once (the `plan` reply: a few statements however many recommendations) --
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """What judging every recommendation of a plan needs besides its actions."""
+
+    closed: frozenset[str]
+    overrides: dict[str, Override]
+    measures: dict[str, list[tuple[Measure, Evidence | None]]]
+
+
+def plan_facts(db: Store, rec_ids: Sequence[str]) -> PlanFacts:
+    ids = list(rec_ids)
+    if not ids:
+        return PlanFacts(frozenset(), {}, {})
+    marks = placeholders(ids)
+    closed = frozenset(
+        row[0]
+        for row in db.execute(
+            "SELECT h.recommendation_id, h.action FROM recommendation_history h "
+            f"WHERE h.recommendation_id IN ({marks}) AND h.id = (SELECT max(id) FROM "
+            "recommendation_history WHERE recommendation_id = h.recommendation_id)",
+            ids,
+        )
+        if row[1] == "close"
+    )
+    overrides: dict[str, Override] = {}
+    for row in db.query(
+        f"SELECT * FROM plan_rag_overrides o WHERE o.recommendation_id IN ({marks}) AND o.id = "
+        "(SELECT max(id) FROM plan_rag_overrides WHERE recommendation_id = o.recommendation_id)",
+        ids,
+    ):
+        if row["rag"] is not None:
+            overrides[row["recommendation_id"]] = Override(
+                Rag(row["rag"]), row["reason"] or "", _who(row), date.fromisoformat(row["on_date"])
+            )
+    with_measures = [
+        row[0]
+        for row in db.execute(
+            f"SELECT DISTINCT recommendation_id FROM plan_measures WHERE recommendation_id IN "
+            f"({marks})",
+            ids,
+        )
+    ]
+    measures = {rec_id: latest_measures(db, rec_id) for rec_id in with_measures}
+    return PlanFacts(closed, overrides, measures)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from bot.domain.plan.rag import Judged, Measured, RagRule, action_rag, rec_rag
 from bot.store.plan_model import Action, Override, PlanRec, Rag, State
@@ -41,19 +42,19 @@ class RecView:
             f"by the rule: {self.rule.rag.value} ({self.rule.why})"
         )
 
-    @property
+    @cached_property
     def live(self) -> tuple[ActionView, ...]:
         return tuple(v for v in self.actions if v.judged.rag is not Rag.DROPPED)
 
-    @property
+    @cached_property
     def done(self) -> int:
         return sum(1 for v in self.live if v.action.state is State.DONE)
 
-    @property
+    @cached_property
     def overdue(self) -> tuple[ActionView, ...]:
         return tuple(v for v in self.live if v.judged.rag is Rag.RED)
 
-    @property
+    @cached_property
     def due_soon(self) -> tuple[ActionView, ...]:
         return tuple(
             v
