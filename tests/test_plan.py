@@ -368,3 +368,19 @@ def test_the_seed_recommendation_keeps_its_monitoring_and_gains_the_plan(ask):
     # 20 February 2014: January's period closed with no audit, so "80% in every monthly
     # period" cannot be met, and the plan says so by its rule.
     assert "RAG: Red: its measured target cannot be met: January had no audit" in text
+
+
+def test_scores_and_bands_show_resettlement_rated_but_not_counted(ask):
+    scores = ask("scores Islington")
+    fields = {f.label: f.value for s in scores.sections for f in s.fields}
+    assert fields["Resettlement policy and provision"] == "Outstanding (rated, not counted)"
+    assert fields["Assessment (court or out-of-court)"] == "Good (2 points)"
+    notes = said(scores)
+    assert (
+        "The overall rating counts 12 standards of 3 points each (36 in all); Resettlement "
+        "policy and provision is rated but not counted." in notes
+    )
+    assert "which one it rates is not known" in notes
+    bands = said(ask("bands Islington"))
+    assert "HMIP youth justice inspection standards (2021) (2021 to 2024)" in bands
+    assert bands.count("Resettlement policy and provision is rated but not counted") == 2

@@ -18,6 +18,7 @@ from bot.commands.present import (
 )
 from bot.commands.registry import Context, command
 from bot.commands.resolve import about_inspection, rec_ref
+from bot.commands.standards import counting_rule, merged_note, standard_field
 from bot.domain.model import Band, Inspection, Recommendation, Theme, TimelineEntry
 from bot.domain.wording import date_range, long_date, percent
 from bot.reply import Field, Reply, Section, problem, share_action
@@ -238,8 +239,11 @@ def _overall_said(inspection: Inspection) -> str:
 @about_inspection()
 def scores_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     themes = ctx.queries.themes(inspection)
-    facts = [Field(t.name, theme_value(t)) for t in themes]
+    facts = [Field(*standard_field(ctx, inspection, t)) for t in themes]
     sections = [Section(fields=tuple(facts))]
+    for note in (counting_rule(ctx, inspection.scale), merged_note(ctx, inspection, themes)):
+        if note:
+            sections.append(Section(text=note))
     overall = [Field("Overall", overall_text(inspection))]
     range_of_scores = score_range(inspection)
     if range_of_scores:
@@ -281,6 +285,9 @@ def bands_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
                 what = f"{prefix}{band.label}"
                 detail = ", ".join(p for p in (range_text, band.stars or _points(band)) if p)
                 lines.append(f"{what}: {detail}" if detail else what)
+        counting = counting_rule(ctx, scale)
+        if counting:
+            lines.append(counting)
         sections.append(Section(heading=heading, items=tuple(lines)))
         note = inspection.bands_note if position == 0 else scale.description
         if note:

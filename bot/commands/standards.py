@@ -1,0 +1,88 @@
+"""How a framework's standards are shown beside their ratings: which count towards the
+overall rating and which are rated but not counted (resettlement since 2021), and the
+published table's columns that stand for a court and an out-of-court standard at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.commands.present import theme_value
+from bot.commands.registry import Context
+from bot.domain.model import Inspection, Scale, Theme
+
+NOT_COUNTED = "rated, not counted"
+MERGED = "court or out-of-court"
+
+
+@dataclass(frozen=True)
+class Standard:
+    key: str
+    name: str
+    counts: bool
+    merged: bool
+
+
+def standards_of(ctx: Context, framework_id: str) -> dict[str, Standard]:
+    """The framework's standards by the slug their themes carry. Inspection data: read
+    without marking the reply as reading evidence, so it may still be kept."""
+    return ctx.queries.memo(
+        ("framework standards", framework_id),
+        lambda: {
+            row["key"].replace("_", "-"): Standard(
+                row["key"], row["name"], bool(row["counts"]), bool(row["merged"])
+            )
+            for row in ctx.queries.db.query(
+                "SELECT key, name, counts, merged FROM framework_standards "
+                "WHERE framework_id = ? ORDER BY position",
+                [framework_id],
+            )
+        },
+    )
+
+
+def standard_field(ctx: Context, inspection: Inspection, theme: Theme) -> tuple[str, str]:
+    """(name, value) of a theme as scores shows it, marked when it does not count or
+    stands for two standards."""
+    standard = standards_of(ctx, inspection.scale.framework_id).get(theme.slug)
+    name, value = theme.name, theme_value(theme)
+    if standard is None:
+        return name, value
+    if not standard.counts:
+        value = f"{theme.rating or value} ({NOT_COUNTED})"
+    if standard.merged:
+        name = f"{name} ({MERGED})"
+    return name, value
+
+
+def merged_note(ctx: Context, inspection: Inspection, themes: list[Theme]) -> str | None:
+    """Which shown standards the published table merges, said once."""
+    standards = standards_of(ctx, inspection.scale.framework_id)
+    merged = [t.name for t in themes if (s := standards.get(t.slug)) is not None and s.merged]
+    if not merged:
+        return None
+    names = merged[0] if len(merged) == 1 else ", ".join(merged[:-1]) + " and " + merged[-1]
+    return (
+        f"{names}: the published ratings table has one column for the court and the "
+        "out-of-court standard of that name, so which one it rates is not known."
+    )
+
+
+def counting_rule(ctx: Context, scale: Scale) -> str | None:
+    """ "The overall rating counts 12 standards of 3 points each (36 in all); Resettlement
+    policy and provision is rated but not counted." for a framework of points."""
+    standards = standards_of(ctx, scale.framework_id)
+    if scale.measure != "points" or not scale.max_points or not standards:
+        return None
+    top = max((b.value or 0 for b in scale.of("standard")), default=0)
+    if not top:
+        return None
+    counted = scale.max_points // top
+    text = (
+        f"The overall rating counts {counted} standards of {top} points each "
+        f"({scale.max_points} in all)"
+    )
+    apart = [s.name for s in standards.values() if not s.counts]
+    if apart:
+        verb = "is" if len(apart) == 1 else "are"
+        text += f"; {' and '.join(apart)} {verb} rated but not counted"
+    return text + "."
