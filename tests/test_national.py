@@ -497,6 +497,11 @@ def test_ranks_agree_with_a_count_over_every_service(ask, ctx, many_places):
     def line(name: str) -> str:
         return f"{name}: {_rating(points[name]).capitalize()}, {points[name]}/36 points"
 
+    def named(names: list[str], on: int, most: int) -> list[str]:
+        more = len(names) - most
+        counted = [f"and {more} other{'s' if more != 1 else ''} level on {on} points"]
+        return [line(n) for n in names[:most]] + (counted if more > 0 else [])
+
     for name, mine in points.items():
         above = [n for n, p in points.items() if p > mine]
         level = [n for n, p in points.items() if p == mine and n != name]
@@ -509,12 +514,20 @@ def test_ranks_agree_with_a_count_over_every_service(ask, ctx, many_places):
             f"points{tie}, the {ordinal(percentile)} percentile."
         ).replace(f"{name}: ", f"{name} is ", 1)
         shown = {s.heading: s.items for s in reply.sections if s.heading}
-        expected_level = [line(n) for n in level[:10]] + (
-            [f"and {len(level) - 10} more"] if len(level) > 10 else []
-        )
-        assert shown.get("Level with", ()) == tuple(expected_level)
-        assert shown.get("Just above", ()) == tuple(line(n) for n in above[::-1][:2])
-        assert shown.get("Just below", ()) == tuple(line(n) for n in below[:2])
+        assert shown.get("Level with", ()) == tuple(named(level, mine, 10))
+        # Whole levels of points, nearest first, until at least two services: a level is
+        # never cut, its services shown (five at most) or counted.
+        for heading, side in (("Just above", above), ("Just below", below)):
+            nearest = sorted({points[n] for n in side}, key=lambda p: abs(p - mine))
+            expected: list[str] = []
+            taken = 0
+            for level_points in nearest:
+                if taken >= 2:
+                    break
+                on_it = sorted(n for n in side if points[n] == level_points)
+                expected += named(on_it, level_points, 5)
+                taken += len(on_it)
+            assert shown.get(heading, ()) == tuple(expected), (name, heading)
     listed = [
         item
         for page in range(1, 5)
@@ -544,7 +557,8 @@ def test_replies_read_only_the_inspections_they_show(ask, many_places, monkeypat
 
     monkeypatch.setattr(rows, "inspection_of", counted)
     for question, most in (
-        ("compare Ashbury Vale", 1 + 10 + 2 + 2),  # itself, level with, neighbours
+        # itself, level with (10 named), and on each side one level of 1 and one of 5 named
+        ("compare Ashbury Vale", 1 + 10 + 6 + 6),
         ("services", 20),  # a page
         ("services 3", 20),
         ("services good", 20 + 4),  # and the questionable rows' published ratings

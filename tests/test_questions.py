@@ -327,7 +327,7 @@ def test_normalising_is_linear_in_what_was_typed(ask):
         ("summary Blaenau Gwent", "Blaenau Gwent and Caerphilly"),
         # a prefix or a part only it has, named on its own
         ("summary Slou", "Slough"),
-        ("summary Tower Hamlets", "An inspection of Tower Hamlets and City of London"),
+        ("summary Tower Hamlets", "Tower Hamlets and City of London"),
         # with "for", "in", "at", "the"
         ("summary for Stockton", STOCKTON),
         ("summary for Slough", "Slough"),
@@ -344,7 +344,7 @@ def test_normalising_is_linear_in_what_was_typed(ask):
         ("how did Slough do", "Slough"),
         ("what went well in Stockton", STOCKTON),
         ("what were Reading's scores", "Reading"),
-        ("compare us with West Sussex", "West Sussex"),
+        ("how does West Sussex compare", "West Sussex"),
     ],
 )
 def test_service_matching(ask, question, service):
@@ -426,9 +426,10 @@ def test_compare_slough_among_the_2018_services(ask):
         "the 1st percentile."
     )
     above = next(s for s in reply.sections if s.heading == "Just above").items
-    assert above == (
+    assert above == (  # every service on 8 points, not one of them cut off by name
         "Reading: Inadequate, 5/36 points",
         "Kirklees: Requires improvement, 8/36 points",
+        "Tower Hamlets and City of London: Requires improvement, 8/36 points",
     )
     assert not any(
         s.heading == "Just below" for s in reply.sections

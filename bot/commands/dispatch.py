@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import difflib
 import itertools
+from dataclasses import replace
 from datetime import date
 
 from bot.commands.plan_questions import plan_question
 from bot.commands.registry import Command, Context, command, registry
-from bot.commands.resolve import TOPIC_WORDS, rec_ref
+from bot.commands.resolve import TOPIC_WORDS, is_vocabulary, rec_ref
 from bot.domain.matching import Mention
 from bot.domain.queries import InspectionQueries, NotFound
 from bot.reply import Reply, Section, problem
@@ -26,7 +27,7 @@ from bot.text import normalise, plain_words, words
 
 # Commands that read the words of the question besides the service (a theme, an event,
 # a recommendation, "range"): a question in plain words reaches them whole.
-_READS_WORDS = frozenset({"score", "timeline", "target", "overall"})
+_READS_WORDS = frozenset({"score", "timeline", "target", "overall", "quote", "compare", "services"})
 # Topics tried in this order when a question does not start with a command.
 _TOPIC_ORDER = (
     "target",
@@ -49,6 +50,8 @@ _PHRASES: tuple[tuple[tuple[str, str], str], ...] = (
     (("good", "at"), "strengths"),
     (("best", "at"), "strengths"),
 )
+# What may follow a recommendation's reference to act on it rather than ask about it.
+_REC_ACTIONS = frozenset({"close", "reopen"})
 # Words of the first part of a "score" question that ask for the overall result instead.
 _OVERALL = frozenset({"overall", "range", "average", "total"})
 # At most this many words of a question are compared by spelling for a suggestion.
@@ -67,8 +70,8 @@ def interpret(
     """Pick the command a person meant, strictly first, then leniently from its words.
     Without one, the text comes back for the help (and its suggestion)."""
     text = clean(text)
-    if not text:
-        return registry.find("summary"), ""
+    if not text:  # a bare invocation ("/yos", or a mention with nothing after it)
+        return registry.find("help"), ""
     first, _, rest = text.partition(" ")
     found = registry.find(normalise(first).replace(" ", ""))
     if found:
@@ -84,12 +87,20 @@ def _refined(found: Command, first: str, rest: str) -> tuple[Command, str]:
     ref = rec_ref(said[:3], bare=True)
     if found.name == "recs" and rec and ref:
         return rec, ref
+    if found.name == "rec" and ref and _asks_only(said[1:]):
+        return found, ref  # "rec 1 status": the recommendation, as "status of R1" is
     overall = registry.find("overall")
     if found.name == "score" and said and said[0] in _OVERALL and overall:
         return overall, rest
     if found.name == "overall":
         return found, f"{first} {rest}".strip()
     return found, rest
+
+
+def _asks_only(said: list[str]) -> bool:
+    """Whether words after a recommendation only ask about it ("status", "please"),
+    rather than act on it ("close", "reopen")."""
+    return bool(said) and all(is_vocabulary(w) and w not in _REC_ACTIONS for w in said)
 
 
 def _lenient(
@@ -108,10 +119,17 @@ def _lenient(
     if ref and name != "target" and registry.find("rec"):
         return registry.find("rec"), ref
     if name is None:
-        theme = _theme(queries, text, mention, service_id)
+        # Services in the plural are listed ("which services are outstanding") unless the
+        # other words name a theme ("how did we do on partnerships and services").
+        listed = "services" in said
+        named = " ".join(w for w in words(text) if w != "services") if listed else text
+        theme = _theme(queries, named, mention, service_id)
         if theme is not None:
             return registry.find("score"), f"{theme} {service}".strip()
-        name = "scores" if set(said) & TOPIC_WORDS["scores"] else None
+        if listed:
+            name = "services"
+        elif set(said) & TOPIC_WORDS["scores"]:
+            name = "scores"
     if name is None and (set(said) & TOPIC_WORDS["general"] or _only_names(mention)):
         name = "summary"  # "how did Slough do", or just "Slough"
     found = registry.find(name) if name else None
@@ -193,6 +211,7 @@ def dispatch(
     found, args = interpreted or interpret(text, ctx.queries, service)
     if found is None:
         return _help_overview(ctx, not_understood=args)
+    ctx = replace(ctx, command=found.name)
     try:
         if found.cacheable:
             # A reply that reads audit evidence is worked out afresh each time (the cache
@@ -249,7 +268,11 @@ def _help_overview(ctx: Context, not_understood: str | None = None) -> Reply:
 def help_command(ctx: Context, args: str) -> Reply:
     if not args:
         return _help_overview(ctx)
-    found = registry.find(normalise(args.split()[0]).replace(" ", ""))
+    word = normalise(args.split()[0]).replace(" ", "")
+    found = registry.find(word)
+    part = None
+    if found is None:
+        found, part = _part_of_command(word)
     if found is None:
         return _help_overview(ctx, not_understood=args)
     sections = [Section(text=found.details)] if found.details else []
@@ -259,8 +282,33 @@ def help_command(ctx: Context, args: str) -> Reply:
         sections.append(
             Section(heading="Examples", items=tuple(ctx.cmd(e) for e in found.examples))
         )
+    headline = found.summary.capitalize() + "."
+    if part is not None:
+        headline = f"{word} is part of {ctx.cmd(found.name)}: {part}"
     return Reply(
         title=ctx.cmd(found.usage),
-        headline=found.summary.capitalize() + ".",
+        headline=headline,
         sections=tuple(sections),
     )
+
+
+def _part_of_command(word: str) -> tuple[Command | None, str | None]:
+    """The one command that ``word`` is a part of ("undo": ``audit undo``), found in the
+    commands' own help, with the sentence of its details that says what the part does
+    (else its example); nothing when no command, or more than one, has it."""
+    if not word.isalpha():
+        return None, None
+    having = [
+        cmd
+        for cmd in registry.commands.values()
+        if any(word in words(example)[1:] for example in (cmd.usage, *cmd.examples))
+    ]
+    if len(having) != 1:
+        return None, None
+    found = having[0]
+    typed = f"{found.name} {word}"
+    for sentence in (found.details or "").replace("\n", " ").split(". "):
+        if typed in sentence:
+            return found, sentence.strip().rstrip(".") + "."
+    example = next((e for e in found.examples if word in words(e)[1:]), found.usage)
+    return found, f"{example}."

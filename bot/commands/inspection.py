@@ -5,9 +5,11 @@ Which inspection a question is about is ``resolve``; how things are shown is ``p
 
 from __future__ import annotations
 
+from bot.commands.absent import not_recorded
 from bot.commands.present import (
     caveat_sections,
     count_word,
+    overall_said,
     overall_text,
     quality_sections,
     score_range,
@@ -17,12 +19,12 @@ from bot.commands.present import (
     theme_value,
 )
 from bot.commands.registry import Context, command
-from bot.commands.resolve import about_inspection, rec_ref
+from bot.commands.resolve import about_inspection, rec_ref, residual_words, target
 from bot.commands.standards import counting_rule, merged_note, standard_field
 from bot.domain.model import Band, Inspection, Recommendation, Theme, TimelineEntry
 from bot.domain.wording import date_range, long_date, percent
 from bot.reply import Field, Reply, Section, problem, share_action
-from bot.text import words
+from bot.text import plain_words, words
 
 
 @command(
@@ -58,7 +60,7 @@ def summary_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     context = _summary_context(inspection)
     if context:
         sections.append(Section(text=context))
-    headline = f"{inspection.service.name}: overall {_overall_said(inspection)}"
+    headline = f"{inspection.service.name}: overall {overall_said(inspection)}"
     range_of_scores = score_range(inspection)
     if range_of_scores:
         headline += f", scores ranging from {range_of_scores}"
@@ -206,10 +208,10 @@ def overall_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     asked = set(words(args))
     if range_of_scores and asked & {"range", "lowest", "highest"}:
         headline = (
-            f"{name}: scores ranged from {range_of_scores}, overall {_overall_said(inspection)}."
+            f"{name}: scores ranged from {range_of_scores}, overall {overall_said(inspection)}."
         )
     else:
-        headline = f"{name}: overall {_overall_said(inspection)}"
+        headline = f"{name}: overall {overall_said(inspection)}"
         headline += f", scores ranging from {range_of_scores}." if range_of_scores else "."
     return Reply(
         title=f"Overall: {name}",
@@ -218,15 +220,6 @@ def overall_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         source=source_line(inspection),
         actions=(share_action("overall", name),),
     )
-
-
-def _overall_said(inspection: Inspection) -> str:
-    """91%, Good (★★★★) as a sentence says it; a points rating as ``overall_text``."""
-    band = inspection.overall_band
-    if inspection.scale.measure == "percent" and band and inspection.overall_score is not None:
-        stars = f" ({band.stars})" if band.stars else ""
-        return f"{percent(inspection.overall_score)}, {band.label}{stars}"
-    return overall_text(inspection)
 
 
 @command(
@@ -322,6 +315,8 @@ def _points(band: Band) -> str:
 def recs_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     recs = ctx.queries.recommendations(inspection)
     if not recs:
+        if not inspection.recommendations_listed:
+            return not_recorded(inspection, "recommendations", "Recommendations")
         return Reply(
             title="Recommendations",
             headline=f"The {inspection.programme} made no recommendations.",
@@ -378,6 +373,8 @@ def target_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
             f"{asked} is not a recommendation of this inspection; it has {known}.",
             Section(text=f"See them all with {ctx.cmd('recs')}."),
         )
+    if not recs and not inspection.recommendations_listed:
+        return not_recorded(inspection, "recommendations", "Target")
     if not recs:
         return Reply(
             title="Target",
@@ -435,10 +432,13 @@ def _target_sections(ctx: Context, inspection: Inspection, rec: Recommendation) 
 @about_inspection()
 def strengths_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     strengths = ctx.queries.strengths(inspection)
+    if not strengths and not inspection.strengths_listed:
+        return not_recorded(inspection, "strengths", "Key strengths")
+    noun = "key strength" if len(strengths) == 1 else "key strengths"
     return Reply(
         title="Key strengths",
-        headline=f"The inspectors identified {count_word(len(strengths))} key strengths.",
-        sections=(Section(items=tuple(strengths)),),
+        headline=f"The inspectors identified {count_word(len(strengths))} {noun}.",
+        sections=(Section(items=tuple(strengths)),) if strengths else (),
         source=source_line(inspection),
         actions=(share_action("strengths", f"{inspection.service.name}"),),
     )
@@ -446,25 +446,44 @@ def strengths_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
 
 @command(
     "quote",
-    "quote [service]",
-    "what the inspectors said, in their own words",
+    "quote [theme] [service]",
+    "what the inspectors said, in their own words; on one theme when the data has it",
     aliases=("said", "verdict", "feedback"),
-    examples=("quote",),
+    examples=("quote", "quote protecting the public", "what did they say about safeguarding"),
 )
-@about_inspection()
-def quote_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
+def quote_command(ctx: Context, args: str) -> Reply:
+    found = target(ctx, args, trailing=True)
+    if isinstance(found, Reply):
+        return found
+    inspection, rest = found
+    theme = ctx.queries.theme_in_text(inspection, rest)
+    if theme is None and rest.strip() and len(residual_words(rest)) == len(plain_words(rest)):
+        # Nothing but a name that is not a theme: a service named on its own ("quote Slou").
+        found = target(ctx, args)
+        if isinstance(found, Reply):
+            return found
+        inspection, _ = found
+    if theme is not None and theme.quote:
+        return Reply(
+            title=f"What the inspectors said on {theme.name}",
+            headline=f"On {theme.name}, the inspectors said: “{_first_sentence(theme.quote)}”",
+            sections=(Section(text=theme.quote, quote=True),),
+            source=source_line(inspection),
+            actions=(share_action("quote", f"{theme.slug} {inspection.service.name}"),),
+        )
     said = inspection.summary_quote
     if not said:
-        report = f" The report: {inspection.report_url}" if inspection.report_url else ""
-        return Reply(
-            title="What the inspectors said",
-            headline=f"The store holds no summary in the inspectors' own words for "
-            f"{inspection.service.name}'s {inspection.programme.lower()}.{report}",
-            source=source_line(inspection),
+        return not_recorded(inspection, "quote", "What the inspectors said")
+    headline = f"The inspectors said: “{_first_sentence(said)}”"
+    if theme is not None:
+        headline = (
+            f"No words of the inspectors on {theme.name} are recorded for "
+            f"{inspection.service.name}'s {inspection.programme.lower()}; overall they said: "
+            f"“{_first_sentence(said)}”"
         )
     return Reply(
         title="What the inspectors said",
-        headline=f"The inspectors said: “{_first_sentence(said)}”",
+        headline=headline,
         sections=(Section(text=said, quote=True),),
         source=source_line(inspection),
         actions=(share_action("quote", inspection.service.name),),
@@ -534,6 +553,8 @@ def timeline_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
             f"No {EVENT_NAMES[kind]} is recorded for {inspection.service.name}'s "
             f"{inspection.programme.lower()}; here is what is."
         )
+    elif len(entries) == 1:
+        headline = f"One date is recorded: {_event_sentence(entries[0])}"
     else:
         headline = (
             f"{len(entries)} dates, from {long_date(entries[0].date)} "

@@ -50,6 +50,15 @@ def overall_text(inspection: Inspection) -> str:
     return f"{score}  {band.badge}" if band else score
 
 
+def overall_said(inspection: Inspection) -> str:
+    """91%, Good (★★★★) as a sentence says it; a points rating as ``overall_text``."""
+    band = inspection.overall_band
+    if inspection.scale.measure == "percent" and band and inspection.overall_score is not None:
+        stars = f" ({band.stars})" if band.stars else ""
+        return f"{percent(inspection.overall_score)}, {band.label}{stars}"
+    return overall_text(inspection)
+
+
 def theme_value(theme: Theme) -> str:
     """87%  ★★★ Satisfactory, or the badge alone for a standard that is rated, not scored."""
     badge = theme.band.badge if theme.band else (theme.rating or "")

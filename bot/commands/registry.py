@@ -71,6 +71,9 @@ class Context:
     everyone_allowed: Callable[[Permission], bool] | None = None
     # The improvement plan's RAG thresholds (settings).
     plan_rule: RagRule = field(default_factory=RagRule)
+    # The command being answered (set by the dispatcher), so an example in a reply is of
+    # the command that was asked: "compare West Mercia", not "summary West Mercia".
+    command: str | None = None
 
     def cmd(self, text: str) -> str:
         """A command as the asker would type it here."""

@@ -7,6 +7,7 @@ model, so the chat reply, the chart, the Word paper and the Home tab say the sam
 
 from __future__ import annotations
 
+from bot.commands.absent import not_recorded
 from bot.commands.audits import monthly_sections, note_text
 from bot.commands.present import caveat_sections, overall_text, source_line, status_of
 from bot.commands.registry import Context, Permission, command
@@ -53,6 +54,8 @@ def report_command(ctx: Context, args: str) -> Reply:
     report = board_report(ctx.queries, inspection, ctx.today, ref, _status_of_all(ctx))
     if not report.recs:
         recs = ctx.queries.recommendations(inspection)
+        if not ref and not recs and not inspection.recommendations_listed:
+            return not_recorded(inspection, "recommendations", "No report to make", ok=False)
         return problem(
             "No report to make",
             not_a_recommendation(ref, recs)

@@ -254,6 +254,12 @@ def is_vocabulary(word: str) -> bool:
     )
 
 
+def residual_words(text: str) -> list[str]:
+    """The words of ``text`` that ask nothing (see :func:`is_vocabulary`): what is left
+    to name a service."""
+    return [w for w in plain_words(text) if not is_vocabulary(w)]
+
+
 _REC_WORDS = frozenset({"rec", "recs", "recommendation", "recommendations", "number", "no"})
 
 
@@ -273,15 +279,17 @@ InspectionHandler = Callable[[Context, Inspection, str], Reply]
 
 
 def service_problem(ctx: Context, typed: str, match: ServiceMatch) -> Reply:
-    """The answer when what was typed names no service, or more than one."""
+    """The answer when what was typed names no service, or more than one: the example is
+    of the command that was asked ("compare West Mercia")."""
     shown = " ".join(typed.split())[:60]
     if match.candidates:
         names = tuple(s.name for s in match.candidates)
+        example = f"{ctx.command or 'summary'} {names[0]}"
         return problem(
             "Which service?",
             f"“{shown}” fits more than one service.",
             Section(heading="Did you mean", items=names),
-            Section(text=f"Name one in full, e.g. {ctx.cmd('summary ' + names[0])}."),
+            Section(text=f"Name one in full, e.g. {ctx.cmd(example)}."),
         )
     sections = []
     if match.suggestions:
@@ -301,7 +309,7 @@ def find_service(ctx: Context, args: str) -> Service | Reply | None:
         if mention.match.service is None:
             return service_problem(ctx, mention.typed, mention.match)
         return mention.match.service
-    residual = " ".join(w for w in plain_words(args) if not is_vocabulary(w))
+    residual = " ".join(residual_words(args))
     if not residual:
         return None
     match = ctx.queries.match_service(residual)

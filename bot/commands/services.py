@@ -14,14 +14,23 @@ from typing import Literal, NamedTuple
 from bot.commands.present import (
     caveat,
     caveat_sections,
+    overall_said,
     overall_text,
     published_rating,
     source_line,
     standards_note,
+    theme_value,
 )
 from bot.commands.registry import Context, Permission, command, paginate
-from bot.commands.resolve import about_inspection, find_service
+from bot.commands.resolve import (
+    find_service,
+    is_vocabulary,
+    residual_words,
+    service_problem,
+)
 from bot.domain.compare import (
+    PERCENTILE_RULE,
+    Level,
     Peers,
     Standing,
     distribution,
@@ -33,14 +42,15 @@ from bot.domain.compare import (
     set_channel_service,
     standing,
 )
-from bot.domain.model import Inspection, Scale
+from bot.domain.model import Inspection, Scale, Service
 from bot.domain.queries import Placing
 from bot.domain.wording import long_date, ordinal, percent
 from bot.reply import Field, Reply, Section, problem, share_action
-from bot.text import words
+from bot.text import plain_words, words
 
 PAGE_SIZE = 20
-LEVEL_SHOWN = 10  # services listed as level with one, before "and N more"
+LEVEL_SHOWN = 10  # services listed as level with one, before "and N others level on …"
+NEIGHBOURS_SHOWN = 5  # services listed of a level of points just above or below
 
 
 def _line(inspection: Inspection) -> str:
@@ -56,16 +66,27 @@ def _plural(count: int, noun: str) -> str:
 
 @command(
     "compare",
-    "compare [service]",
-    "where a service stands among the services inspected under the same framework",
-    examples=("compare", "compare Reading"),
+    "compare [service] [with service]",
+    "where a service stands among the services inspected under the same framework, or "
+    "services side by side",
+    examples=("compare", "compare Reading", "compare us with Slough", "compare Slough and Reading"),
     details="Services inspected from 2018 are ranked by their overall points out of 36; "
-    "services level on points share a rank. A service whose published row is questionable "
-    "is shown with its flag and not ranked. An inspection from an earlier programme, "
-    "scored in percentages, is not ranked against points.",
+    "services level on points share a rank, and every one level with the service asked "
+    "about, or just above or below it, is shown or counted. "
+    + PERCENTILE_RULE
+    + " A service whose published row is questionable is shown with its flag and not "
+    "ranked. An inspection from an earlier programme, scored in percentages, is not ranked "
+    "against points. Name two services (“compare Slough and Reading”, “compare us with "
+    "Slough”) to see them side by side.",
 )
-@about_inspection()
-def compare_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
+def compare_command(ctx: Context, args: str) -> Reply:
+    compared = _compared(ctx, args)
+    if isinstance(compared, Reply):
+        return compared
+    inspections = [ctx.queries.latest_inspection(s.id) for s in compared]
+    if len(inspections) > 1:
+        return _side_by_side(ctx, inspections)
+    inspection = inspections[0]
     if inspection.scale.measure != "points":
         return _compare_earlier(ctx, inspection)
     place = standing(ctx.queries, inspection)
@@ -79,19 +100,23 @@ def compare_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         Field("Rank by points", f"{ordinal(place.rank)} of {total}{tie}"),
         Field("Percentile", ordinal(place.percentile)),
     ]
-    sections = [Section(fields=tuple(facts))]
+    sections = [Section(fields=tuple(facts)), Section(text=PERCENTILE_RULE)]
     sections += _held(ctx, inspection)
     sections.append(_distribution_section(place))
-    level_shown, above, below = hydrated(ctx.queries, level[:LEVEL_SHOWN], *place.neighbours())
+    above, below = place.neighbours()
+    level_group = Level(place.points, tuple(level))
+    shown = [_shown(level_group, LEVEL_SHOWN), *(_shown(g) for g in above + below)]
+    read = iter(hydrated(ctx.queries, *(placings for placings, _ in shown)))
+    lines = [[_line(i) for i in next(read)] + more for _, more in shown]
+    level_lines, lines = lines[0], lines[1:]
     if level:
-        shown = [_line(i) for i in level_shown]
-        if len(level) > LEVEL_SHOWN:
-            shown.append(f"and {len(level) - LEVEL_SHOWN} more")
-        sections.append(Section(heading="Level with", items=tuple(shown)))
+        sections.append(Section(heading="Level with", items=tuple(level_lines)))
     if above:
-        sections.append(Section(heading="Just above", items=tuple(_line(i) for i in above)))
+        items = [line for group in lines[: len(above)] for line in group]
+        sections.append(Section(heading="Just above", items=tuple(items)))
     if below:
-        sections.append(Section(heading="Just below", items=tuple(_line(i) for i in below)))
+        items = [line for group in lines[len(above) :] for line in group]
+        sections.append(Section(heading="Just below", items=tuple(items)))
     sections += _unranked_note(place)
     return Reply(
         title=f"How {inspection.service.name} compares",
@@ -102,6 +127,157 @@ def compare_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
         source=f"Each service's latest inspection under the {inspection.scale.name} in the store",
         actions=(share_action("compare", inspection.service.name),),
     )
+
+
+def _shown(level: Level, most: int = NEIGHBOURS_SHOWN) -> tuple[tuple[Placing, ...], list[str]]:
+    """The services of a level of points a reply names, and the count of the rest."""
+    shown = level.placings[:most]
+    rest = len(level.placings) - len(shown)
+    more = [f"and {_plural(rest, 'other')} level on {level.points} points"] if rest else []
+    return shown, more
+
+
+# Words that say who "us" is in a comparison, and words of a comparison that name nobody.
+_US = frozenset({"us", "we", "our", "ours", "ourselves"})
+_COMPARING = frozenset({"side", "alongside", "between", "neighbours", "neighbors", "peers"})
+MOST_SIDE_BY_SIDE = 4
+
+
+def _compared(ctx: Context, args: str) -> list[Service] | Reply:
+    """The services a comparison is about, in the order named: those the question names
+    ("compare Slough and Reading"), with the conversation's own first when it says "us"
+    or names none ("compare us with Slough", "compare")."""
+    mentions = ctx.queries.services_in_text(args)
+    named: list[Service] = []
+    for mention in mentions:
+        if mention.match.service is None:
+            return service_problem(ctx, mention.typed, mention.match)
+        named.append(mention.match.service)
+    rest = mentions[0].rest if mentions else args
+    residual = [w for w in residual_words(rest) if w not in _COMPARING]
+    if residual:  # named on its own: by a prefix, a part or a close spelling
+        found = find_service(ctx, " ".join(residual))
+        if isinstance(found, Reply):
+            return found
+        if found is not None:
+            named.append(found)
+    if not named or _US & set(plain_words(args)):
+        named.insert(0, ctx.queries.service(ctx.home_service()))
+    unique = list({service.id: service for service in named}.values())
+    if len(unique) > MOST_SIDE_BY_SIDE:
+        return problem(
+            "Too many to compare",
+            f"I can put up to {MOST_SIDE_BY_SIDE} services side by side; you named {len(unique)}.",
+        )
+    return unique
+
+
+def _side_by_side(ctx: Context, inspections: list[Inspection]) -> Reply:
+    """Two or more services' latest inspections side by side: overall, rank and
+    percentile where they can be ranked, and each theme or standard they share."""
+    names = _listed([i.service.name for i in inspections])
+    places = {i.id: standing(ctx.queries, i) for i in inspections if i.scale.measure == "points"}
+    sections = [
+        Section(heading=i.service.name, fields=tuple(_side_facts(i, places.get(i.id))))
+        for i in inspections
+    ]
+    sections += _shared_themes(ctx, inspections)
+    if any(place.is_ranked for place in places.values()):
+        sections.append(Section(text=PERCENTILE_RULE))
+    sections += [s for i in inspections for s in caveat_sections(i)][:1]
+    share = " with ".join(i.service.name for i in inspections)
+    return Reply(
+        title=f"{names} side by side",
+        headline=_side_headline(inspections, places),
+        sections=tuple(sections),
+        source="Each service's latest inspection in the store",
+        actions=(share_action("compare", share),),
+    )
+
+
+def _listed(names: list[str]) -> str:
+    """A, B and C."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _side_facts(inspection: Inspection, place: Standing | None) -> list[Field]:
+    facts = [
+        Field("Inspection", f"{inspection.programme}, published {long_date(inspection.published)}"),
+        Field("Overall", overall_text(inspection)),
+    ]
+    if place is None:
+        facts.append(Field("Rank by points", "not ranked: scored in percentages of cases"))
+    elif not place.is_ranked:
+        note = inspection.quality_note or "its overall points are not a whole number"
+        facts.append(Field("Rank by points", f"not ranked: questionable as published ({note})"))
+    else:
+        tie = f", level with {_plural(len(place.level), 'other')}" if place.level else ""
+        facts.append(Field("Rank by points", f"{ordinal(place.rank)} of {len(place.ranked)}{tie}"))
+        facts.append(Field("Percentile", ordinal(place.percentile)))
+    return facts
+
+
+def _side_headline(inspections: list[Inspection], places: dict[str, Standing]) -> str:
+    """Who stands where, best first, when all are ranked on the same points; otherwise
+    why they cannot be ranked against each other."""
+    said = [f"{i.service.name} is {overall_said(i)}" for i in inspections]
+    frameworks = {i.scale.framework_id for i in inspections}
+    ranked = [i for i in inspections if i.id in places and places[i.id].is_ranked]
+    if len(frameworks) > 1:
+        measures = _listed(
+            sorted(
+                {
+                    "percentages of cases"
+                    if i.id not in places
+                    else f"points out of {i.scale.max_points}"
+                    for i in inspections
+                }
+            )
+        )
+        return (
+            "; ".join(said) + f". They were rated on different measures ({measures}), so "
+            "they cannot be ranked against each other."
+        )
+    if len(ranked) < len(inspections):
+        flagged = _listed([i.service.name for i in inspections if i not in ranked])
+        return "; ".join(said) + f". {flagged} cannot be ranked: questionable as published."
+    best = sorted(ranked, key=lambda i: (-places[i.id].points, i.service.name))
+    parts = [
+        f"{i.service.name} is {overall_text(i)}, {ordinal(places[i.id].rank)} of "
+        f"{len(places[i.id].ranked)}"
+        for i in best
+    ]
+    top, second = places[best[0].id].points, places[best[1].id].points
+    if len(best) == 2 and top == second:
+        ends = f": level on {top} points."
+    elif len(best) == 2:
+        ends = f": {best[0].service.name} is {_plural(top - second, 'point')} ahead."
+    else:
+        ends = "."
+    return "; ".join(parts) + ends
+
+
+def _shared_themes(ctx: Context, inspections: list[Inspection]) -> list[Section]:
+    """Each theme or standard rated in more than one of the inspections, side by side."""
+    if len({i.scale.framework_id for i in inspections}) > 1:
+        return []
+    rated = [{t.slug: t for t in ctx.queries.themes(i)} for i in inspections]
+    order = list(dict.fromkeys(slug for themes in rated for slug in themes))
+    fields = []
+    for slug in order:
+        having = [
+            (i, themes[slug])
+            for i, themes in zip(inspections, rated, strict=True)
+            if slug in themes
+        ]
+        if len(having) < 2:
+            continue
+        value = "; ".join(f"{i.service.name} {theme_value(t)}" for i, t in having)
+        fields.append(Field(having[0][1].name, value))
+    if not fields:
+        return []
+    heading = "Standards rated" if inspections[0].scale.measure == "points" else "Scores by theme"
+    return [Section(heading=f"{heading} in more than one", fields=tuple(fields))]
 
 
 def _held(ctx: Context, inspection: Inspection) -> list[Section]:
@@ -269,72 +445,156 @@ class Group(NamedTuple):
     ranked: Sequence[Placing] = ()  # every ranked service of the framework, for ranks
 
 
+class Asked(NamedTuple):
+    """What a services question asks for: overall ratings (lower case, none for all), years
+    of publication (none for all) and a page."""
+
+    ratings: tuple[str, ...] = ()
+    years: tuple[str, ...] = ()
+    page: int = 1
+
+    def typed(self, page: int | None = None) -> str:
+        """The question as typed again, on another page: "good 2024 2"."""
+        shown = page or self.page
+        return " ".join([*self.ratings, *self.years, *([str(shown)] if shown > 1 else [])])
+
+
 @command(
     "services",
-    "services [rating] [page]",
-    "the services in the store, frameworks apart, best first; optionally one overall rating",
-    examples=("services", "services outstanding", "services requires improvement 2"),
+    "services [rating] [year] [page]",
+    "the services in the store, frameworks apart, best first; optionally one overall rating "
+    "or the year their latest inspection was published",
+    examples=(
+        "services",
+        "services outstanding",
+        "services good 2024",
+        "services requires improvement 2",
+        "which services are outstanding",
+    ),
+    details="A rating (outstanding, good, requires improvement, inadequate; two with "
+    "“or”) keeps the services whose latest inspection was rated so; a year from 2000 keeps "
+    "those published that year; any other number is a page. A page beyond the last is "
+    "refused with the number of pages.",
 )
 def services_command(ctx: Context, args: str) -> Reply:
     frameworks = [peers(ctx.queries, fid) for fid in points_frameworks(ctx.queries)]
     labels = {b.label.lower(): b.label for f in frameworks for b in f.scale.of("overall")}
-    asked = _rating_and_page(args, labels)
+    asked = _asked(args, labels)
     if isinstance(asked, Reply):
         return asked
-    wanted, page = asked
     groups: list[Group] = []
     for framework in frameworks:
-        groups.append(_ranked_group(framework, wanted))
-        groups.append(Group(FLAGGED, "flagged", _flagged_rated(ctx, framework.flagged, wanted)))
-    earlier = Group(EARLIER, "earlier", [] if wanted else ctx.queries.latest_not_in_points())
+        groups.append(_ranked_group(framework, asked))
+        flagged = _in_years(framework.flagged, asked.years)
+        groups.append(Group(FLAGGED, "flagged", _flagged_rated(ctx, flagged, asked.ratings)))
+    earlier_placings = [] if asked.ratings else ctx.queries.latest_not_in_points()
+    earlier = Group(EARLIER, "earlier", _in_years(earlier_placings, asked.years))
     groups.append(earlier)
-    on_page, page, pages = _page_of(ctx, groups, page)
+    what = _what(asked, labels)
+    total = sum(len(group.placings) for group in groups)
+    pages = max(1, -(-total // PAGE_SIZE))
+    if asked.page > pages:
+        return _beyond_the_last(ctx, asked, pages, what)
+    on_page, page, pages = _page_of(ctx, groups, asked.page)
     sections = _grouped([(g.heading, _entry_line(g, p, i)) for g, p, i in on_page], page, pages)
     notes = {note for g, _, i in on_page if g.kind == "earlier" and (note := caveat(i))}
     sections += [Section(text=note) for note in sorted(notes)]
     if page < pages:
-        more = f"{wanted} {page + 1}".strip()
-        sections.append(Section(text=f"More: {ctx.cmd('services ' + more)}"))
-    what = labels.get(wanted, "")
+        sections.append(Section(text=f"More: {ctx.cmd(f'services {asked.typed(page + 1)}')}"))
     counts = {
         kind: sum(len(g.placings) for g in groups if g.kind == kind)
         for kind in ("ranked", "flagged")
     }
     return Reply(
-        title=f"Services rated {what}" if what else "Services",
+        title=f"Services {what}" if what else "Services",
         headline=_services_headline(what, counts, len(earlier.placings)),
         sections=tuple(sections),
-        actions=(share_action("services", f"{wanted} {page}"),),
+        actions=(share_action("services", asked.typed(page)),),
     )
 
 
-def _rating_and_page(args: str, labels: dict[str, str]) -> tuple[str, int] | Reply:
-    """The overall rating asked for (lower case, "" for all) and the page."""
+# Words a services question may use besides ratings, years, a page and the words of any
+# question (``is_vocabulary``: "which", "rated", "published"...).
+_SERVICES_WORDS = frozenset({"page", "year", "years", "many", "number", "count"})
+# A number read as a year rather than a page: data files hold dates from 2000 (the loader's
+# bound), and no store has a thousand pages of services.
+_YEARS = range(2000, 2101)
+_PAGE_DIGITS = 6
+
+
+def _asked(args: str, labels: dict[str, str]) -> Asked | Reply:
+    """The ratings, years and page a services question asks for, in any order and with
+    the words of a question around them ("list services rated good in 2024"); a problem
+    naming what is neither."""
     typed = words(args)
+    ratings = []
+    for label in sorted(labels, key=lambda known: -len(known.split())):
+        said = label.split()
+        for start in range(len(typed) - len(said) + 1):
+            if typed[start : start + len(said)] == said:
+                ratings.append(label)
+                typed[start : start + len(said)] = ["or"]  # a rating, now read
+                break
+    years: list[str] = []
     page = 1
-    if typed and typed[-1].isdecimal():
-        number = typed.pop()
-        if len(number) > 6:
-            return problem("Which page?", f"“{number[:12]}…” is not a page number.")
-        page = max(1, int(number))
-    wanted = " ".join(typed)
-    if wanted and wanted not in labels:
+    unknown: list[str] = []
+    for word in typed:
+        if word.isdecimal() and len(word) == 4 and int(word) in _YEARS:
+            years.append(str(int(word)))
+        elif word.isdecimal():
+            if len(word.lstrip("0")) > _PAGE_DIGITS:
+                return problem("Which page?", f"“{word[:12]}…” is not a page number.")
+            page = max(1, int(word))
+        elif word not in _SERVICES_WORDS and not is_vocabulary(word):
+            unknown.append(word)
+    if unknown:
         return problem(
             "Which rating?",
-            f"“{args.strip()[:40]}” is not an overall rating.",
+            f"“{' '.join(unknown)[:40]}” is not an overall rating.",
             Section(text="Try one of: " + ", ".join(sorted(set(labels.values()))) + "."),
+            Section(
+                text="Add a year to see the services published that year, e.g. services good 2024."
+            ),
         )
-    return wanted, page
+    order = list(labels)
+    return Asked(tuple(sorted(ratings, key=order.index)), tuple(sorted(set(years))), page)
 
 
-def _ranked_group(framework: Peers, wanted: str) -> Group:
-    """The framework's ranked services, best first, filtered to one rating when asked."""
+def _what(asked: Asked, labels: dict[str, str]) -> str:
+    """ "rated Good or Outstanding, published in 2024": what the list is of."""
+    parts = []
+    if asked.ratings:
+        parts.append("rated " + " or ".join(labels[r] for r in asked.ratings))
+    if asked.years:
+        parts.append("published in " + " or ".join(asked.years))
+    return ", ".join(parts)
+
+
+def _in_years(placings: Sequence[Placing], years: tuple[str, ...]) -> Sequence[Placing]:
+    """The placings whose inspection was published in one of ``years`` (all without)."""
+    if not years:
+        return placings
+    return [p for p in placings if (p.published or "")[:4] in years]
+
+
+def _beyond_the_last(ctx: Context, asked: Asked, pages: int, what: str) -> Reply:
+    of = f"services {what}" if what else "services"
+    return problem(
+        "No such page",
+        f"There {'is' if pages == 1 else 'are'} {_plural(pages, 'page')} of {of}; "
+        f"page {asked.page} is beyond the last.",
+        Section(text=f"The last page: {ctx.cmd(f'services {asked.typed(pages)}'.strip())}"),
+    )
+
+
+def _ranked_group(framework: Peers, asked: Asked) -> Group:
+    """The framework's ranked services, best first, filtered to the ratings and years asked."""
     scale = framework.scale
     heading = f"{scale.name} ({scale.period}), ranked by points" if scale.period else scale.name
-    ranked = framework.ranked
-    if wanted:
+    ranked = _in_years(framework.ranked, asked.years)
+    if asked.ratings:
         rated = _ratings(scale, {p.points for p in ranked})
-        ranked = tuple(p for p in ranked if rated[p.points] == wanted)
+        ranked = tuple(p for p in ranked if rated[p.points] in asked.ratings)
     return Group(heading, "ranked", ranked, framework.ranked)
 
 
@@ -345,13 +605,15 @@ def _ratings(scale: Scale, points: set[int | None]) -> dict[int | None, str]:
     return {n: band.label.lower() if band else "" for n, band in bands.items()}
 
 
-def _flagged_rated(ctx: Context, flagged: Sequence[Placing], wanted: str) -> Sequence[Placing]:
-    """Services whose published rows are questionable, filtered to one published rating
-    when asked: their rating as published is read for that (they are few)."""
-    if not wanted:
+def _flagged_rated(
+    ctx: Context, flagged: Sequence[Placing], ratings: tuple[str, ...]
+) -> Sequence[Placing]:
+    """Services whose published rows are questionable, filtered to the published ratings
+    asked: their rating as published is read for that (they are few)."""
+    if not ratings:
         return flagged
     read = ctx.queries.inspections_by_id([p.inspection_id for p in flagged])
-    return [p for p in flagged if published_rating(read[p.inspection_id]).lower() == wanted]
+    return [p for p in flagged if published_rating(read[p.inspection_id]).lower() in ratings]
 
 
 def _page_of(
@@ -413,7 +675,8 @@ def _paged(group: str, page: int, pages: int) -> str:
 def _services_headline(what: str, counts: dict[str, int], earlier: int) -> str:
     ranked, flagged = counts["ranked"], counts["flagged"]
     if what:
-        headline = f"{_plural(ranked + flagged, 'service')} rated {what}"
+        found = ranked + flagged + earlier
+        headline = f"{_plural(found, 'service') if found else 'No services'} {what}"
         if flagged:
             headline += f" ({flagged} of them not ranked: questionable as published)"
         return headline + "."

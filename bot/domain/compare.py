@@ -102,8 +102,8 @@ class Standing:
 
     @property
     def percentile(self) -> int:
-        """Percentile rank: services below, plus half of those level (itself included),
-        out of all ranked; at least 1."""
+        """Percentile rank (see ``PERCENTILE_RULE``): services below, plus half of those
+        level (itself included), out of all ranked; at least 1."""
         below = len(self.ranked) - self._level_span[1]
         level = len(self.level) + 1
         return max(1, round(100 * (below + 0.5 * level) / len(self.ranked)))
@@ -113,12 +113,40 @@ class Standing:
         """How many ranked services have each overall rating, best first."""
         return distribution(self.peers.scale, self.ranked)
 
-    def neighbours(self, each_side: int = 2) -> tuple[list[Placing], list[Placing]]:
-        """The ranked services just above and just below on points (never those level),
-        nearest first."""
+    def neighbours(self, at_least: int = 2) -> tuple[list[Level], list[Level]]:
+        """The ranked services just above and just below on points (never those level
+        with it), a whole level of points at a time, nearest first: on each side, levels
+        until at least ``at_least`` services are taken. Services level with each other are
+        never split, so none is left out by name."""
         start, end = self._level_span
-        above = self.ranked[max(0, start - each_side) : start]
-        return list(reversed(above)), list(self.ranked[end : end + each_side])
+        above: list[Level] = []
+        while start > 0 and sum(len(level.placings) for level in above) < at_least:
+            points = _points(self.ranked[start - 1])
+            first, last = level_span(self.ranked, points)
+            above.append(Level(points, self.ranked[first:last]))
+            start = first
+        below: list[Level] = []
+        while end < len(self.ranked) and sum(len(level.placings) for level in below) < at_least:
+            points = _points(self.ranked[end])
+            after = level_span(self.ranked, points)[1]
+            below.append(Level(points, self.ranked[end:after]))
+            end = after
+        return above, below
+
+
+# How a percentile is worked out, said once wherever one is shown.
+PERCENTILE_RULE = (
+    "The percentile is the share of the ranked services with fewer points, counting half "
+    "of those on the same points (the service itself included)."
+)
+
+
+@dataclass(frozen=True)
+class Level:
+    """Ranked services on the same points, by name."""
+
+    points: int
+    placings: tuple[Placing, ...]
 
 
 def level_span(ranked: Sequence[Placing], points: int) -> tuple[int, int]:

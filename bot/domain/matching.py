@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
+from bot.domain import vocabulary
 from bot.domain.model import Service, ServiceMatch, Theme, ThemeMatch
 from bot.text import SMALL_WORDS, normalise, plain_words, slugify, words
 
@@ -62,6 +63,10 @@ COMMON_WORDS = frozenset(
         "vale",
         "st",
         "saint",
+        # Welsh: "Sir Gâr" (county), "Bro Morgannwg" (vale), "Pen-y-bont" (head of).
+        "sir",
+        "bro",
+        "pen",
         "upon",
         "borough",
         "council",
@@ -125,8 +130,9 @@ def service_index(services: Sequence[Service]) -> ServiceIndex:
 
 
 def _name_keys(service: Service) -> set[tuple[str, ...]]:
-    """The service's names as word sequences: name, short name, id, reference and local
-    authority ("Stockton-on-Tees Borough Council" -> stockton on tees borough council)."""
+    """The service's names as word sequences: name, short name, id, reference, local
+    authority ("Stockton-on-Tees Borough Council" -> stockton on tees borough council)
+    and, for a Welsh service, its Welsh names ("Sir Gâr", and "Sir Gar" without accents)."""
     # Name, short name and local authority are often the same text: read each once.
     names = {
         service.name,
@@ -135,7 +141,10 @@ def _name_keys(service: Service) -> set[tuple[str, ...]]:
         service.reference,
         service.local_authority,
     }
-    return {key for name in names if name and (key := _words_of_name(name))}
+    keys = {key for name in names if name and (key := _words_of_name(name))}
+    # A Welsh service's Welsh names (data/vocabulary/welsh-names.toml), by its reference.
+    keys.update(vocabulary.welsh_names().get((service.reference or "").lower(), ()))
+    return keys
 
 
 @functools.lru_cache(maxsize=8192)
@@ -217,6 +226,26 @@ def service_in_text(index: ServiceIndex, text: str) -> Mention | None:
     return Mention(_outcome(index, ids), typed, rest)
 
 
+def services_in_text(index: ServiceIndex, text: str) -> list[Mention]:
+    """Every service a question names, in the order named ("compare Slough and Reading"):
+    the longest runs of words that name one, never overlapping, so a name with "and" in
+    it ("Bath and North East Somerset") is one service, not two. Each mention's ``rest``
+    is the question without any of them."""
+    tokens = plain_words(text)
+    spans = [span for start in range(len(tokens)) if (span := _span_at(index, tokens, start))]
+    chosen: list[tuple[int, int, frozenset[str]]] = []
+    for start, end, ids in sorted(spans, key=lambda span: (span[0] - span[1], span[0])):
+        if all(end <= s or start >= e for s, e, _ in chosen):
+            chosen.append((start, end, ids))
+    chosen.sort()
+    taken = {n for start, end, _ in chosen for n in range(start, end)}
+    rest = " ".join(t for n, t in enumerate(tokens) if n not in taken)
+    return [
+        Mention(_outcome(index, ids), " ".join(tokens[start:end]), rest)
+        for start, end, ids in chosen
+    ]
+
+
 def _span_at(
     index: ServiceIndex, tokens: Sequence[str], start: int
 ) -> tuple[int, int, frozenset[str]] | None:
@@ -256,12 +285,13 @@ def _names_something(key: tuple[str, ...]) -> bool:
 
 
 def find_theme(themes: Sequence[Theme], query: str) -> ThemeMatch:
-    """Find a theme by slug, full name, or a unique word or prefix of either."""
+    """Find a theme by slug, full name, a phrase the synonyms file gives it ("safeguarding"),
+    or a unique word or prefix of its name."""
     wanted_slug = slugify(query)
     wanted_words = [w for w in words(query) if w not in SMALL_WORDS]
     if not wanted_words:
         return ThemeMatch(None, suggestions=tuple(themes))
-    named = _theme_named(themes, query, wanted_slug)
+    named = _theme_named(themes, query, wanted_slug) or _theme_by_synonym(themes, wanted_words)
     if named is not None:
         return ThemeMatch(named)
     covering = [t for t in themes if _covers(t, wanted_words)]
@@ -274,6 +304,14 @@ def find_theme(themes: Sequence[Theme], query: str) -> ThemeMatch:
     )
     by_slug = {t.slug: t for t in themes}
     return ThemeMatch(None, suggestions=tuple(by_slug[slug] for slug in close))
+
+
+def _theme_by_synonym(themes: Sequence[Theme], said: Sequence[str]) -> Theme | None:
+    """The one theme of ``themes`` a phrase of the synonyms file said means, if only one."""
+    synonyms = vocabulary.theme_synonyms()
+    meant = {slug for phrase in vocabulary.phrases_in(said, synonyms) for slug in synonyms[phrase]}
+    fits = [t for t in themes if t.slug in meant]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _theme_named(themes: Sequence[Theme], query: str, wanted_slug: str) -> Theme | None:
@@ -296,17 +334,19 @@ def theme_in_text(themes: Sequence[Theme], text: str) -> Theme | None:
     """The theme a sentence mentions ("how did we score on protecting the public?").
 
     A theme counts only when the sentence uses a word that no other theme has
-    ("public", not "protecting"); when two themes fit equally it returns None,
-    so the caller asks rather than guesses.
+    ("public", not "protecting"), or a phrase the synonyms file gives it ("public
+    protection"); when two themes fit equally it returns None, so the caller asks rather
+    than guesses.
     """
-    said = set(words(text)) - SMALL_WORDS
+    said = [w for w in words(text) if w not in SMALL_WORDS]
+    said_set = set(said)
     fits: list[tuple[int, Theme]] = []
     for theme in themes:
         own = theme.slug.split("-")
         others = {w for t in themes if t is not theme for w in t.slug.split("-")}
-        if any(w in said and w not in others for w in own):
-            fits.append((sum(w in said for w in own), theme))
+        if any(w in said_set and w not in others for w in own):
+            fits.append((sum(w in said_set for w in own), theme))
     fits.sort(key=lambda fit: fit[0], reverse=True)
-    if not fits or (len(fits) > 1 and fits[0][0] == fits[1][0]):
-        return None
-    return fits[0][1]
+    if fits and (len(fits) == 1 or fits[0][0] > fits[1][0]):
+        return fits[0][1]
+    return _theme_by_synonym(themes, said) if not fits else None

@@ -101,6 +101,7 @@ class Theme:
     rating: str | None
     band: Band | None
     position: int
+    quote: str | None = None  # the inspectors' words on this theme, when a data file has them
 
     @property
     def score_text(self) -> str:
@@ -149,6 +150,10 @@ class Inspection:
     source: str | None
     published_score: float | None = None
     quality_note: str | None = None
+    # Whether a data file lists the recommendations and the key strengths, even as an empty
+    # list: with none in the store, "made no recommendations" only then, else "not recorded".
+    recommendations_listed: bool = False
+    strengths_listed: bool = False
 
     @property
     def points(self) -> float | None:

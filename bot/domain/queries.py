@@ -41,6 +41,7 @@ class Placing(NamedTuple):
     service_name: str
     points: int | None
     quality_note: str | None
+    published: str | None = None  # YYYY-MM-DD
 
 
 class InspectionQueries:
@@ -139,6 +140,12 @@ class InspectionQueries:
             return None  # nothing to look for: the index of every service is not needed
         return matching.service_in_text(self.service_index(), text)
 
+    def services_in_text(self, text: str) -> list[matching.Mention]:
+        """Every service a question names, in order, never overlapping (see ``matching``)."""
+        if not plain_words(text):
+            return []
+        return matching.services_in_text(self.service_index(), text)
+
     @cached
     def channel_service(self, channel_id: str | None) -> str | None:
         """The service a channel chose with `use`, if any."""
@@ -167,7 +174,7 @@ class InspectionQueries:
         finds it, read light: most points first, then by service name (then id)."""
         # By rowid: the index finds each latest without reading the table (same row).
         found = self.db.execute(
-            "SELECT i.id, s.name, i.overall_points, i.quality_note FROM services s "
+            "SELECT i.id, s.name, i.overall_points, i.quality_note, i.published FROM services s "
             "JOIN inspections i ON i.rowid = "
             "(SELECT j.rowid FROM inspections j WHERE j.service_id = s.id "
             "AND j.framework_id = ? ORDER BY j.published DESC LIMIT 1) "
@@ -181,7 +188,7 @@ class InspectionQueries:
         """Each service's latest inspection (under any framework), when it is not rated in
         points (an earlier programme's percentage), read light: by service name."""
         found = self.db.execute(
-            "SELECT i.id, s.name, i.overall_points, i.quality_note FROM services s "
+            "SELECT i.id, s.name, i.overall_points, i.quality_note, i.published FROM services s "
             "JOIN inspections i ON i.rowid = "
             "(SELECT j.rowid FROM inspections j WHERE j.service_id = s.id "
             "ORDER BY j.published DESC LIMIT 1) "

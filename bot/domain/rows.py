@@ -59,6 +59,8 @@ def inspection_of(row: Row, service: Service, scale: Scale) -> Inspection:
         source=row["source"],
         published_score=row.get("published_score"),
         quality_note=row.get("quality_note"),
+        recommendations_listed=bool(row.get("recommendations_listed")),
+        strengths_listed=bool(row.get("strengths_listed")),
     )
 
 
@@ -103,6 +105,7 @@ def theme_of(scale: Scale, row: Row) -> Theme:
         rating=row["rating"] or (band.label if band else None),
         band=band,
         position=row["position"],
+        quote=row.get("quote"),
     )
 
 

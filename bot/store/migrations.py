@@ -568,6 +568,16 @@ def _improvement_plan(db: Store) -> None:
         )
 
 
+def _what_files_record(db: Store) -> None:
+    # Whether a data file lists an inspection's recommendations and key strengths (1), even
+    # as an empty list, or says nothing of them (NULL, as a published ratings table does):
+    # "made no recommendations" only in the first case, "not recorded" in the second. And
+    # the inspectors' words on one theme, when a data file has them.
+    db.table("inspections").add_column("recommendations_listed", int)
+    db.table("inspections").add_column("strengths_listed", int)
+    db.table("themes").add_column("quote", str)
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("inspection store", _inspection_store),
     ("delivery log", _delivery_log),
@@ -578,6 +588,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("note retention and erasure", _note_retention),
     ("answers at scale: indexes, audit counts, data generation", _answers_at_scale),
     ("improvement plan: actions, evidence, RAG, board dates, history", _improvement_plan),
+    ("what data files record: lists given, quotes on themes", _what_files_record),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

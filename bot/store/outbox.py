@@ -45,8 +45,7 @@ class Item:
     address: Address
     body: str
     notify: Address | None
-    attempts: int  # counting this one: more than 1 means it was claimed before
-    created_at: str | None = None  # when it was queued (UTC ISO 8601): never after a claim
+    attempts: int
 
 
 def add(
@@ -79,7 +78,7 @@ def add(
     return cursor.rowcount == 1
 
 
-_CLAIMED = "id, key, platform, kind, address, body, notify, attempts, due_at, created_at"
+_CLAIMED = "id, key, platform, kind, address, body, notify, attempts, due_at"
 
 
 def claim_due(
@@ -122,7 +121,6 @@ def claim_due(
             body=row[5],
             notify=Address.from_json(row[6]),
             attempts=row[7] + 1,
-            created_at=row[9],
         )
         for row in rows
     ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -183,7 +184,7 @@ def _read_row(
     judged = _judge(rules, row["overall_rating"], published.score)
     note = "; ".join(r for r in (judged.note, *unrated) if r) or None
     if note:
-        table.flagged.append(f"{published.la_name}: {note}")
+        table.flagged.append(f"{service_name(published.la_name)}: {note}")
     table.services.append(_service_row(service_id, published.la_name, row))
     table.inspections.append(
         _inspection_row(
@@ -193,8 +194,29 @@ def _read_row(
     table.standards[inspection_id] = standards
 
 
+# What the scrape sometimes takes from a report's title around the service's name: a
+# leading "An inspection of" ("An inspection of Tower Hamlets and City of London", as if
+# the service were called that) and a trailing abbreviation after a dash ("Dorset - JI",
+# the scrape's mark of a joint inspection).
+_TITLE_BEFORE = re.compile(
+    r"^(?:an?\s+)?(?:joint\s+)?inspection\s+of\s+"
+    r"(?:youth\s+(?:justice|offending)\s+(?:services?|work)\s+(?:in|at)\s+)?",
+    re.IGNORECASE,
+)
+_TITLE_AFTER = re.compile(r"\s+[-\u2013\u2014]\s+[A-Z]{1,4}$")
+
+
+def service_name(la_name: str) -> str:
+    """The service's name in a row's la_name, without what the scrape took from the
+    report's title around it (by rule, never by name); the name itself when nothing is
+    left once that is taken away."""
+    name = " ".join(la_name.split())
+    cleaned = _TITLE_AFTER.sub("", _TITLE_BEFORE.sub("", name))
+    return cleaned if any(c.isalpha() for c in cleaned) else name
+
+
 def _published(row: Mapping[str, str], where: str) -> _Published | str:
-    """The service's name, publication date and score, or what is wrong with them."""
+    """The service's name as published, publication date and score, or what is wrong."""
     la_name = " ".join(row["la_name"].split())
     if not la_name:
         return f"{where}: la_name: is empty"
@@ -259,11 +281,14 @@ def _not_a_rating(published_label: str, points: int | None, by_points: str | Non
 
 
 def _service_row(service_id: str, la_name: str, row: Mapping[str, str]) -> dict[str, Any]:
+    """The service: its name cleaned of the report's title, its id the slug of the name
+    as published (so a store loaded before keeps every reference to it)."""
+    name = service_name(la_name)
     return {
         "id": service_id,
-        "name": la_name,
-        "short_name": la_name,
-        "local_authority": la_name,
+        "name": name,
+        "short_name": name,
+        "local_authority": name,
         "reference": row["la_ref"].strip() or None,
     }
 

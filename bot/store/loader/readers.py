@@ -243,6 +243,10 @@ def _inspection_row(check: Checker, item: Mapping[str, Any], where: str, filenam
         "report_url": check.text(item, "report_url", where),
         "source": check.text(item, "source", where),
         "data_file": Path(filename).name,
+        # Listed, even as an empty list (`recommendations = []`): the inspection made none.
+        # Left out: not recorded here.
+        "recommendations_listed": int("recommendations" in item),
+        "strengths_listed": int("strengths" in item),
     }
 
 
@@ -272,6 +276,7 @@ def _read_themes(
         slugs.add(slug)
         score = check.number(theme, "score", at, low=0, high=100)
         rating = check.text(theme, "rating", at)
+        quote = check.text(theme, "quote", at)
         if score is None and rating is None:
             check.problem(at, "needs a score, a rating or both")
         themes.append(
@@ -282,6 +287,7 @@ def _read_themes(
                 "score": score,
                 "rating": rating,
                 "position": j + 1,
+                "quote": quote,
             }
         )
     return themes
