@@ -17,7 +17,7 @@ from bot.render.text import render_text
 from bot.runtime import application, make_context, prepare_store
 from bot.store import StorePool
 from bot.store.db import Store
-from bot.store.files import open_private
+from bot.store.files import open_private, output_file, private_stdout
 
 SLACK_HINT = (
     "Slack is not configured (no Slack or Teams setting is set), so this is the local "
@@ -252,10 +252,11 @@ def update_ratings(url: str | None) -> None:
 )
 @click.option(
     "--out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write here (a 0600 file), not to stdout.",
+    type=click.Path(),
+    help="Write here (a 0600 file), not to stdout; a folder (an existing one, or a path "
+    "ending in /) gets the file inside it, named audits.csv, inspections.json and so on.",
 )
-def export(what: str, fmt: str, out: Path | None) -> None:
+def export(what: str, fmt: str, out: str | None) -> None:
     """Export inspections (nested JSON, or CSV with one row per theme score) or audit updates
     (CSV, JSON Lines or a JSON array, streamed: any number of rows in constant memory).
 
@@ -284,11 +285,18 @@ def export(what: str, fmt: str, out: Path | None) -> None:
             write_scores_csv(db, stream)
 
     if out is None:
+        # `> audits.csv` is created by the shell under its umask: made private all the same.
+        private_stdout(sys.stdout)
         write(sys.stdout)
         return
     # Audit notes are about children's cases: the file is private, and appears whole.
-    with open_private(out, newline="") as stream:
-        write(stream)
+    path = output_file(out, f"{what}.{fmt}")
+    try:
+        with open_private(path, newline="") as stream:
+            write(stream)
+    except OSError as error:
+        raise click.ClickException(f"could not write {path}: {error.strerror or error}") from None
+    click.echo(str(path), err=True)
 
 
 REPORT_FORMATS = ("docx", "md", "csv", "png")
@@ -306,37 +314,63 @@ REPORT_FORMATS = ("docx", "md", "csv", "png")
 )
 @click.option(
     "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("reports"),
-    show_default=True,
-    help="Folder to write into (created if missing).",
+    type=click.Path(),
+    help="A folder to write into (created if missing), or, for one format, the file to "
+    "write (chart.png).  [default: reports/]",
 )
-def report(rec: str | None, formats: tuple[str, ...], out: Path) -> None:
+def report(rec: str | None, formats: tuple[str, ...], out: str | None) -> None:
     """Write the management board monitoring report: the Word paper, Markdown, CSV, chart.
 
-    Files are readable by their owner only (0600).
+    --out names a folder when it ends in / or is one; otherwise, for one format, the file
+    itself. Files are readable by their owner only (0600).
 
     \b
     yos-bot report --format all --out board-pack/
     yos-bot report --format docx --out board-pack/
-    yos-bot report R1 --format png
+    yos-bot report R1 --format png --out chart.png
     """
     from bot.domain.report import board_report
     from bot.store.files import private_dir, write_private
 
+    wanted = REPORT_FORMATS if "all" in formats else formats or ("md", "csv", "png")
+    chosen = [f for f in REPORT_FORMATS if f in wanted]
+    folder, single = _report_target(out, chosen)
     settings = _settings()
     db = _store(settings)
     ctx = make_context(db, settings, via="cli", conversation="console")
     built = board_report(ctx.queries, ctx.home_inspection(), ctx.today, rec)
     if not built.recs:
         raise click.ClickException(f"no recommendation {rec!r} in the latest inspection")
-    private_dir(out)
     stem = f"{(rec or 'recommendations').lower()}-monitoring-{ctx.today.isoformat()}"
-    wanted = REPORT_FORMATS if "all" in formats else formats or ("md", "csv", "png")
-    for fmt in (f for f in REPORT_FORMATS if f in wanted):
-        path = out / f"{stem}.{fmt}"
-        write_private(path, _report_bytes(built, fmt))
-        click.echo(str(path))
+    try:
+        if folder is not None:
+            private_dir(folder)
+        for fmt in chosen:
+            path = single or (folder or Path()) / f"{stem}.{fmt}"
+            write_private(path, _report_bytes(built, fmt))
+            click.echo(str(path))
+    except OSError as error:
+        raise click.ClickException(f"could not write the report: {error}") from None
+
+
+def _report_target(out: str | None, formats: list[str]) -> tuple[Path | None, Path | None]:
+    """Where the report goes: (a folder to write each format into, None), or (None, the one
+    file) when one format is asked for and --out names a file. Several formats need a
+    folder: a name with a file extension (chart.png) is refused rather than made one."""
+    from bot.store.files import is_folder_path
+
+    if out is None:
+        return Path("reports"), None
+    if is_folder_path(out):
+        return Path(out), None
+    if len(formats) == 1:
+        return None, Path(out)
+    if Path(out).suffix:
+        raise click.UsageError(
+            f"--out {out} names a file, but {len(formats)} formats were asked for: give a "
+            "folder (ending in /) or one --format"
+        )
+    return Path(out), None
 
 
 def _report_bytes(built: Any, fmt: str) -> bytes:
@@ -405,9 +439,10 @@ def remind(today: Any, dry_run: bool) -> None:
 def purge(dry_run: bool) -> None:
     """Erase personal data past its time (the serving processes do this daily).
 
-    Notes older than YOS_NOTE_RETENTION_DAYS (730 unless set) are erased, the figures kept;
-    the text of messages sent more than 30 days ago is blanked in the outbox; deliveries
-    older than 30 days are forgotten. Backups keep their copy until rotated out.
+    Notes older than YOS_NOTE_RETENTION_DAYS (730 unless set) are erased, the figures kept,
+    from the store, the outbox and the backups, and written to the erasure ledger beside
+    the store; the text of messages sent more than 30 days ago is blanked in the outbox;
+    deliveries older than 30 days are forgotten.
     """
     from bot.domain.retention import purge as run_purge
 
@@ -424,7 +459,9 @@ def erase_note(number: int, reason: str | None) -> None:
     """Erase audit update NUMBER's note now (a request to erase personal data).
 
     The update keeps its figures and records that its note was erased, when, by whom (your
-    login) and why; not what it said. Backups keep their copy until rotated out.
+    login) and why; not what it said. The note is erased from the outbox and the backups
+    too, and the erasure is written to the ledger beside the store, so restoring an older
+    backup erases it again.
     """
     import getpass
 
@@ -445,8 +482,8 @@ def erase_note(number: int, reason: str | None) -> None:
         raise click.ClickException(wrong.message) from None
     click.echo(
         f"Erased the note of audit update #{erased.id} ({erased.ref}, {erased.figures} on "
-        f"{erased.audit_date.isoformat()}), by {login}. Backups made before now still hold "
-        "it until they are rotated out."
+        f"{erased.audit_date.isoformat()}), by {login}, from the store, its outbox and its "
+        "backups; restoring an older backup will erase it again."
     )
 
 
@@ -486,7 +523,8 @@ def restore(file: Path, yes: bool) -> None:
     """Replace the store with a backup. Stop the bot first.
 
     The backup is checked (SQLite integrity, a yos-bot store, a schema this version knows)
-    before anything changes; the store is then replaced in one step.
+    before anything changes; every note erased since it was taken (the ledger beside the
+    store) is erased in the copy again; the store is then replaced in one step.
     """
     from bot.store import backup as backups
 

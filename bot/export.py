@@ -1,17 +1,20 @@
 """Exporting the store: inspections as nested JSON or one CSV row per theme, and audit
 updates as CSV, JSON Lines or a JSON array.
 
+Every CSV cell goes through :mod:`bot.csvsafe`, so no note, name or label can run as a
+spreadsheet formula; numbers stay numbers.
+
 Audit updates are streamed: rows come one at a time from a cursor and are written as they
 come, so exporting a million takes no more memory than exporting ten.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+from bot import csvsafe
 from bot.domain.queries import InspectionQueries
 from bot.store.db import Store
 
@@ -68,7 +71,8 @@ def write_audits(db: Store, stream: TextIO, fmt: str) -> int:
         raise ValueError(f"unknown audit export format {fmt!r}")
     count = 0
     if fmt == "csv":
-        writer = csv.writer(stream)
+        # A cell a spreadsheet would run (a note "=HYPERLINK(...)") is written as text.
+        writer = csvsafe.writer(stream)
         writer.writerow(AUDIT_COLUMNS)
         for values in _audit_values(db):
             writer.writerow(values)
@@ -128,7 +132,7 @@ def export_inspections(db: Store) -> list[dict[str, Any]]:
 
 def write_scores_csv(db: Store, stream: TextIO) -> None:
     queries = InspectionQueries(db)
-    writer = csv.writer(stream)
+    writer = csvsafe.writer(stream)  # a service named "=HYPERLINK(...)" is written as text
     writer.writerow(
         ["service", "inspection", "programme", "published", "theme", "score", "rating", "stars"]
     )

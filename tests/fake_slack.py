@@ -3,15 +3,25 @@
 It answers the methods the bot calls the way Slack does (``{"ok": true, ...}`` with
 HTTP 200, errors as ``{"ok": false, "error": ...}``) and records every call, including
 posts to ``response_url``s, so tests can assert on what the bot said.
+
+It also keeps what was posted with ``chat.postMessage`` per conversation, message
+``metadata`` included, and answers ``conversations.history`` and ``conversations.replies``
+from it as Slack does (newest first, ``oldest``/``latest``, ``limit`` and a cursor; the
+metadata only with ``include_all_metadata``). ``slow`` delays every Web API answer, as a
+struggling Slack would; ``on_post`` is called with each message once it is posted and
+before it is answered (a test may kill the poster there: :func:`process_of`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
@@ -38,6 +48,14 @@ class FakeSlack:
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
+    # Seconds every Web API answer waits (Slack struggling); 0 for none.
+    slow: float = 0.0
+    # Messages posted, by conversation, oldest first: ts, text, thread_ts, metadata.
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Called with (message, the poster's address) after a message is posted and before
+    # the answer goes back.
+    on_post: Callable[[dict[str, Any], tuple[str, int]], None] | None = None
+    _last_ts: float = 0.0
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -46,6 +64,9 @@ class FakeSlack:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
+                fake._handle(self)
+
+            def do_GET(self) -> None:  # the Web API's reading methods (history)
                 fake._handle(self)
 
             def log_message(self, *args: Any) -> None:
@@ -91,6 +112,16 @@ class FakeSlack:
         with self.lock:
             self.calls.clear()
             self.scripted.clear()
+            self.messages.clear()
+            self.slow = 0.0
+            self.on_post = None
+
+    def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Messages posted (in ``channel``, or anywhere), oldest first."""
+        with self.lock:
+            if channel is not None:
+                return list(self.messages.get(channel, []))
+            return [m for found in self.messages.values() for m in found]
 
     def of(self, method: str) -> list[Call]:
         with self.lock:
@@ -123,6 +154,7 @@ class FakeSlack:
             params = json.loads(raw or "{}")
         else:
             params = dict(parse_qsl(raw))
+        params.update(parse_qsl(urlparse(request.path).query))  # GET methods' parameters
         for key in ("blocks", "view", "attachments"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
@@ -143,6 +175,10 @@ class FakeSlack:
             {},
             0.0,
         )
+        if method == "chat.postMessage" and body.get("ok") and self.on_post is not None:
+            self.on_post(body["message"], request.client_address[:2])
+        if not method.startswith(("response:", "upload:")):
+            delay = max(delay, self.slow)
         if delay:
             time.sleep(delay)
             if _hung_up(request):
@@ -183,7 +219,14 @@ class FakeSlack:
                 "bot_id": "B0001",
             }
         if method == "chat.postMessage":
-            return {"ok": True, "channel": params.get("channel"), "ts": ts, "message": params}
+            return {
+                "ok": True,
+                "channel": params.get("channel"),
+                "ts": ts,
+                "message": self._keep(params),
+            }
+        if method in ("conversations.history", "conversations.replies"):
+            return self._history(method, params)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         if method in ("views.open", "views.update", "views.publish", "views.push"):
@@ -214,6 +257,89 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": False, "error": "invalid_auth"}
         return {"ok": True}
+
+    def _keep(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Keep a posted message in its conversation, with a ts later than any before."""
+        metadata = params.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        with self.lock:
+            self._last_ts = max(time.time(), self._last_ts + 0.000001)
+            message = {
+                "type": "message",
+                "user": BOT_USER_ID,
+                "bot_id": "B0001",
+                "ts": f"{self._last_ts:.6f}",
+                "text": params.get("text", ""),
+                "thread_ts": params.get("thread_ts"),
+                "metadata": metadata,
+                "channel": params.get("channel"),
+            }
+            self.messages.setdefault(str(params.get("channel")), []).append(message)
+        return message
+
+    def _history(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or time.time() + 1)
+        limit = max(1, min(int(params.get("limit") or 100), 999))
+        start = int(params.get("cursor") or 0)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        thread = params.get("ts") if method == "conversations.replies" else None
+        with self.lock:
+            found = [
+                m
+                for m in self.messages.get(channel, [])
+                if oldest <= float(m["ts"]) <= latest
+                and (m.get("thread_ts") == thread if thread else not m.get("thread_ts"))
+            ]
+        found.sort(key=lambda m: float(m["ts"]), reverse=True)
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        shown = [
+            {k: v for k, v in m.items() if v is not None and (with_metadata or k != "metadata")}
+            for m in page
+        ]
+        return {
+            "ok": True,
+            "messages": shown,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
+
+def process_of(address: tuple[str, int]) -> int | None:
+    """The local process whose TCP connection comes from ``address`` (Linux: from
+    /proc/net/tcp and each process's open sockets), or None."""
+    port = address[1]
+    inode = None
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inode = fields[9]
+                break
+        if inode:
+            break
+    if not inode:
+        return None
+    target = f"socket:[{inode}]"
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            for fd in (entry / "fd").iterdir():
+                if os.readlink(fd) == target:
+                    return int(entry.name)
+        except OSError:
+            continue
+    return None
 
 
 def _hung_up(request: BaseHTTPRequestHandler) -> bool:

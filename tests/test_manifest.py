@@ -28,6 +28,9 @@ def test_bot_scopes_are_the_ones_the_code_uses():
         "chat:write",
         "app_mentions:read",
         "im:history",
+        "channels:history",  # the outbox finds its own posts by metadata (issue 23)
+        "groups:history",
+        "mpim:history",
         "users:read",
         "usergroups:read",
         "files:write",

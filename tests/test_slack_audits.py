@@ -230,7 +230,7 @@ def test_a_bad_mentioned_update_gets_a_private_reply(app, fake_slack):
 def test_audit_without_arguments_opens_the_form(app, fake_slack):
     response = app.command("audit", user=AUDITOR)
     assert response.status == 200
-    [opened] = fake_slack.of("views.open")
+    [opened] = fake_slack.wait_for("views.open")  # after the acknowledgement
     view = opened.params["view"]
     assert view["callback_id"] == "audit_form"
     assert_valid_blocks(view["blocks"], limit=100)
@@ -243,6 +243,7 @@ def test_audit_without_arguments_opens_the_form(app, fake_slack):
 def test_the_form_is_refused_to_someone_not_an_auditor(app, fake_slack):
     body = app.command("audit", user=STRANGER).json()
     assert "for auditors" in body["text"]
+    time.sleep(0.2)  # a form would be opened after the acknowledgement
     assert fake_slack.of("views.open") == []
 
 
@@ -303,6 +304,8 @@ def shortcut_payload(trigger: str) -> dict:
 def test_the_shortcut_opens_a_prefilled_form_once_and_links_the_message(app, fake_slack):
     app.interaction(shortcut_payload("7.7.shortcut"))
     app.interaction(shortcut_payload("7.7.shortcut"))  # the same delivery again
+    fake_slack.wait_for("views.open")  # after the acknowledgement
+    time.sleep(0.3)
     [opened] = fake_slack.of("views.open")
     view = opened.params["view"]
     by_id = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}

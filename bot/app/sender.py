@@ -8,6 +8,12 @@ Retry-After when it gives one, else exponential back-off); after ``max_attempts`
 item is given up and the person whose action caused it is told privately. A worker
 killed while holding items loses them only until the lease runs out, when another
 sender (or this one after a restart) claims them again.
+
+A worker can also die after the platform took a message and before the row was marked
+sent. Each delivery therefore carries the row's unique key, which a transport that can
+(Slack) attaches to the message, and, when the row was claimed before (``attempt`` > 1),
+when it was queued: such a transport first looks for a message with that key in the
+conversation since then, and reports it delivered without posting again if there is one.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.app.failures import log_failure, where
@@ -52,6 +59,13 @@ class Delivery:
     filename: str | None = None
     title: str | None = None
     comment: str | None = None
+    # The outbox row's unique key, which the platform may carry with the message; which
+    # attempt this is (more than 1: claimed before, so perhaps already posted by a worker
+    # that died before recording it); and when the row was queued (Unix time), which is
+    # never after the first attempt.
+    key: str | None = None
+    attempt: int = 1
+    queued_at: float | None = None
 
 
 class Transport(Protocol):
@@ -197,6 +211,14 @@ class Sender:
         outbox.mark_sent(db, item.id)
 
     def _prepare(self, item: Item) -> Delivery | None:
+        delivery = self._content(item)
+        if delivery is None:
+            return None
+        return replace(
+            delivery, key=item.key, attempt=item.attempts, queued_at=_unix(item.created_at)
+        )
+
+    def _content(self, item: Item) -> Delivery | None:
         if item.kind == CHART:
             spec = json.loads(item.body)
             drawn = self.draw_chart(Chart(spec["service_id"], spec.get("ref")))
@@ -244,6 +266,19 @@ class Sender:
                     body=to_json(note),
                     due_at=self.clock(),
                 )
+
+
+def _unix(stamp: str | None) -> float | None:
+    """A moment as the store writes it (ISO 8601), as Unix time."""
+    if not stamp:
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
 
 
 def _safe(error: Exception) -> str:

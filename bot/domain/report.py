@@ -7,11 +7,11 @@ come from :class:`~bot.domain.status.Monitoring`, so no two of them can disagree
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
 
+from bot import csvsafe
 from bot.domain.audits import Audit
 from bot.domain.model import Inspection, Recommendation
 from bot.domain.monitoring import Period
@@ -296,7 +296,7 @@ def csv_rows(report: BoardReport) -> list[dict[str, str]]:
 
 def to_csv(report: BoardReport) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer = csvsafe.dict_writer(out, CSV_COLUMNS)  # no cell can run as a formula
     writer.writeheader()
     writer.writerows(csv_rows(report))
     return out.getvalue()

@@ -11,20 +11,29 @@ Audit notes may be about children, so none is kept longer than it is needed:
   once they are KEEP_SENT old; the row stays, so nothing is ever sent twice;
 * deliveries (the platforms' IDs of requests already handled) are forgotten after 30 days.
 
-Erasure overwrites what it removes (SQLite's ``secure_delete``) and then empties the
-write-ahead log, so the old text is not left in the store's free pages. Backups keep
-their copy until they are rotated out (YOS_BACKUP_KEEP).
+A note is erased from everywhere the store wrote it: the update's row and every outbox row
+that holds it (the private confirmation, an announcement or answer that showed it),
+whatever its state (``bot.store.erasures``); answers kept in memory are dropped and the
+store's data generation renewed, so no process answers from before. Erasure overwrites what
+it removes (SQLite's ``secure_delete``) and then empties the write-ahead log, so the old
+text is not left in the store's free pages. Each erasure is written to the ledger beside
+the store (``<store>.erasures``: numbers, when, by whom, why; never the text), applied to
+every backup the bot wrote, and applied again to a backup when it is restored.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from bot.domain import cache
 from bot.domain.audits import Audit, AuditProblem, audit_by_id
+from bot.store import erasures
+from bot.store.backup import scrub_backups
 from bot.store.db import Store, write_transaction
 from bot.store.deliveries import KEEP_DELIVERIES, prune_deliveries
+from bot.store.erasures import Erasure
 
 KEEP_SENT = timedelta(days=30)  # the text of sent (or given-up) outbox messages
 RETENTION = "retention"  # who erased a note that reached the end of its retention period
@@ -75,6 +84,7 @@ def purge(
     notes_cutoff = _stamp(notes_before)
     sent_cutoff = _stamp(now - KEEP_SENT)
     delivery_cutoff = _stamp(now - KEEP_DELIVERIES)
+    where = erasures.store_path(db)
     with write_transaction(db):
         ids = tuple(
             row[0]
@@ -91,13 +101,16 @@ def purge(
                 db, "SELECT count(*) FROM deliveries WHERE received_at < ?", delivery_cutoff
             )
             return Purge(ids, notes_before, outbox, deliveries, dry_run=True)
-        db.execute("PRAGMA secure_delete = ON")
-        for number in ids:
-            _erase(db, number, by=RETENTION, reason=f"older than {retention_days} days", now=now)
+        erasure = Erasure(ids, _stamp(now), RETENTION, f"older than {retention_days} days")
+        if ids and where is not None:
+            # Before the erasure commits: a crash between the two leaves the ledger asking
+            # for an erasure that was due anyway, never an erasure it does not know of.
+            erasures.record(where, erasure)
+        erasures.erase_in(db, erasure)  # also turns on secure_delete for what follows
         outbox = db.execute(f"UPDATE outbox SET body = '' WHERE {finished}", [sent_cutoff]).rowcount
         deliveries = prune_deliveries(db, now=now)
     if ids or outbox:
-        _empty_log(db)
+        _forget(db, erasure if ids else None, where)
     return Purge(ids, notes_before, outbox, deliveries)
 
 
@@ -122,29 +135,27 @@ def erase_note(
                     f"{audit.note_erased_at[:10]}."
                 )
             raise AuditProblem(f"Audit update #{number} has no note to erase.")
-        db.execute("PRAGMA secure_delete = ON")
-        _erase(db, number, by=by, reason=reason or ON_REQUEST, now=now or datetime.now(UTC))
-    _empty_log(db)
+        erasure = Erasure(
+            (number,), _stamp(now or datetime.now(UTC)), by[:200], (reason or ON_REQUEST)[:1000]
+        )
+        where = erasures.store_path(db)
+        if where is not None:
+            erasures.record(where, erasure)  # before the erasure commits, as in purge
+        erasures.erase_in(db, erasure)
+    _forget(db, erasure, where)
     erased = audit_by_id(db, number)
     assert erased is not None
     return erased
 
 
-def _erase(db: Store, number: int, *, by: str, reason: str, now: datetime) -> None:
-    db.execute(
-        "UPDATE audit_updates SET note = NULL, note_erased_at = ?, note_erased_by = ?, "
-        "note_erased_reason = ? WHERE id = ? AND note IS NOT NULL",
-        [_stamp(now), by[:200], reason[:1000], number],
-    )
-
-
-def _empty_log(db: Store) -> None:
-    """Copy the write-ahead log into the store and empty it, so erased text is not left in
-    it. Busy readers may keep it for now; the next checkpoint empties it then."""
-    try:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-    except sqlite3.Error:  # busy: SQLite checkpoints it later by itself
-        return
+def _forget(db: Store, erasure: Erasure | None, where: Path | None) -> None:
+    """After an erasure commits: drop this process's kept answers (other processes see the
+    new data generation), empty the write-ahead log, and apply it to the backups."""
+    if erasure is not None:
+        cache.clear()
+    erasures.empty_log(db)
+    if erasure is not None and where is not None:
+        scrub_backups(where, [erasure])
 
 
 def _count(db: Store, sql: str, cutoff: str) -> int:

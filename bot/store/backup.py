@@ -9,6 +9,13 @@ integrity_check``, switched out of WAL mode so it is one self-contained file, an
 ``yos-YYYYMMDD-HHMMSS.db`` (0600, in a 0700 folder). Then only the newest ``keep`` backups in
 the folder are kept.
 
+**Erasures** reach the backups too. Each folder backups are written into is noted beside
+the store (``bot.store.erasures``); erasing a note applies the erasure to every backup in
+those folders (:func:`scrub_backups`, under the folder's lock, so a backup being taken at
+that moment is scrubbed once it is in place). Restoring re-applies, to the restored copy
+before it replaces the store, every erasure in the live ledger beside the store, and
+rebuilds it with VACUUM, so a backup kept elsewhere cannot bring an erased note back.
+
 **Restore** (:func:`restore`) is for a stopped server. The backup is checked first (it opens
 read-only as SQLite, passes ``integrity_check``, has the bot's ``schema_migrations`` table
 and a schema version this bot knows); anything wrong is refused with one line and nothing
@@ -25,19 +32,23 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import re
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from bot.store import migrations
-from bot.store.db import WAL_SUFFIXES
+from bot.store import erasures, migrations
+from bot.store.db import WAL_SUFFIXES, Store
+from bot.store.erasures import Erasure
 from bot.store.files import FILE_MODE, fsync_dir, private_dir
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_KEEP = 14
 NAME_FORMAT = "yos-%Y%m%d-%H%M%S"
@@ -58,11 +69,18 @@ class StoreInfo:
     schema_version: int
     audit_updates: int
     last_recorded: str | None  # when the newest audit update was recorded
+    notes_erased_again: int = 0  # on restore: notes the ledger erased again in the copy
 
     def describe(self) -> str:
         updates = f"{self.audit_updates} audit update{'' if self.audit_updates == 1 else 's'}"
         last = f", the last recorded {self.last_recorded}" if self.last_recorded else ""
-        return f"{self.path}: schema version {self.schema_version}, {updates}{last}"
+        again = self.notes_erased_again
+        erased = (
+            f"; {again} note{'' if again == 1 else 's'} erased since the backup erased again"
+            if again
+            else ""
+        )
+        return f"{self.path}: schema version {self.schema_version}, {updates}{last}{erased}"
 
 
 # --- backup ------------------------------------------------------------------------------------
@@ -82,6 +100,15 @@ def backup(
         raise BackupError(f"keep must be at least 1, got {keep}")
     if not db_path.is_file():
         raise BackupError(f"there is no store at {db_path} to back up")
+    # Noted before the copy is taken, so an erasure committed after the copy began finds
+    # the folder (and waits for the lock below to scrub the new backup).
+    erasures.note_backup_folder(db_path, out_dir)
+    with _folder_lock(out_dir, wait=True):
+        return _backup(db_path, out_dir, keep, now=now)
+
+
+def _backup(db_path: Path, out_dir: Path, keep: int | None, *, now: datetime | None) -> Path:
+    """:func:`backup`, with the folder's lock held."""
     target = _free_name(out_dir, (now or datetime.now()).strftime(NAME_FORMAT))
     with _temporary_beside(target) as temporary:
         try:
@@ -138,6 +165,9 @@ def backup_if_due(
     across restarts too. Returns the new backup, or None when none was due."""
     now = now or datetime.now()
     folder = private_dir(out_dir)
+    if not Path(db_path).is_file():
+        raise BackupError(f"there is no store at {db_path} to back up")
+    erasures.note_backup_folder(db_path, folder)
     with _folder_lock(folder) as locked:
         if not locked:
             return None  # another process is taking it
@@ -146,7 +176,26 @@ def backup_if_due(
             taken = _taken_at(existing[-1])
             if taken is not None and now - taken < every:
                 return None
-        return backup(db_path, folder, keep, now=now)
+        return _backup(Path(db_path), folder, keep, now=now)
+
+
+def scrub_backups(db_path: Path | str, applied: Sequence[Erasure]) -> int:
+    """Apply erasures to every backup in the folders the store's backups were written into
+    (each under its folder's lock); returns how many backups changed. A backup that cannot
+    be opened is left as it is, and said so in the log."""
+    changed = 0
+    for folder in erasures.backup_folders(db_path):
+        with _folder_lock(Path(folder), wait=True):
+            for path in backups_in(folder):
+                try:
+                    changed += bool(erasures.erase_in_file(path, applied))
+                except sqlite3.Error as error:
+                    logger.warning(
+                        "could not apply an erasure to the backup %s (%s)",
+                        path.name,
+                        type(error).__name__,
+                    )
+    return changed
 
 
 # --- restore -----------------------------------------------------------------------------------
@@ -187,6 +236,14 @@ def restore(backup_file: Path | str, db_path: Path | str) -> StoreInfo:
             ):
                 backup_conn.backup(copy)
                 copy.execute("PRAGMA journal_mode = DELETE")
+                # Erasures made since the backup was taken, from the live ledger beside
+                # the store (the backup's own knows nothing of them), then a rebuild, so
+                # no free page of the copy keeps an erased note.
+                ledger = erasures.ledger(db_path)
+                if ledger:
+                    migrations.migrate(Store(copy))  # an older backup: the columns to say so
+                again = erasures.reapply(Store(copy), ledger)
+                copy.execute("VACUUM")
                 problem = _integrity_problem(copy)
         except sqlite3.Error as error:
             raise BackupError(f"could not copy {source}: {_sqlite_reason(error)}") from None
@@ -196,7 +253,9 @@ def restore(backup_file: Path | str, db_path: Path | str) -> StoreInfo:
         _release_store(db_path)
         os.replace(temporary, db_path)
     fsync_dir(db_path.parent)
-    return StoreInfo(db_path, info.schema_version, info.audit_updates, info.last_recorded)
+    return StoreInfo(
+        db_path, info.schema_version, info.audit_updates, info.last_recorded, len(again.notes)
+    )
 
 
 def _release_store(db_path: Path) -> None:
@@ -324,12 +383,13 @@ def _temporary_beside(target: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def _folder_lock(folder: Path) -> Iterator[bool]:
-    """An exclusive lock on ``folder/.lock``, without waiting; yields whether it was got."""
+def _folder_lock(folder: Path, *, wait: bool = False) -> Iterator[bool]:
+    """An exclusive lock on ``folder/.lock``, without waiting unless ``wait``; yields
+    whether it was got."""
     descriptor = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
     try:
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(descriptor, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
             return

@@ -163,6 +163,9 @@ def open_db(path: Path | str) -> Store:
     db.execute("PRAGMA recursive_triggers = ON")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    # What is deleted or overwritten is zeroed where it stood, so text that was erased (a
+    # note: bot.store.erasures) or replaced is never left in a free page or free space.
+    db.execute("PRAGMA secure_delete = ON")
     if on_disk and db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         db.execute("PRAGMA journal_mode = WAL")
     if on_disk:

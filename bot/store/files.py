@@ -76,6 +76,40 @@ def tighten(path: Path | str) -> bool:
     return True
 
 
+def is_folder_path(out: str | Path) -> bool:
+    """Whether ``out``, as given on a command line, names a folder: it ends in a path
+    separator (``board-pack/``) or is an existing directory."""
+    text = os.fspath(out)
+    separators = (os.sep, os.altsep) if os.altsep else (os.sep,)
+    return text.endswith(separators) or Path(text).is_dir()
+
+
+def output_file(out: str | Path, default_name: str) -> Path:
+    """The file a command writes for ``--out``: inside it, named ``default_name``, when it
+    names a folder (see :func:`is_folder_path`); else the file it names, never a directory
+    of that name."""
+    if is_folder_path(out):
+        return Path(out) / default_name
+    return Path(out)
+
+
+def private_stdout(stream: TextIO) -> None:
+    """Make ``stream`` private (0600) when it is a regular file of ours, as a shell's
+    ``> audits.csv`` makes it under the shell's umask: what the bot writes is as private
+    there as in a file it creates. A terminal, pipe or in-memory stream is left alone."""
+    try:
+        descriptor = stream.fileno()
+        info = os.fstat(descriptor)
+    except (AttributeError, OSError, ValueError):
+        return
+    if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+        return
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o077:
+        with contextlib.suppress(OSError):
+            os.fchmod(descriptor, mode & 0o700)
+
+
 def write_private(path: Path | str, data: bytes | str, *, encoding: str = "utf-8") -> Path:
     """Write ``data`` to ``path`` atomically as a 0600 file (creating 0700 directories)."""
     path = Path(path)

@@ -45,7 +45,8 @@ class Item:
     address: Address
     body: str
     notify: Address | None
-    attempts: int
+    attempts: int  # counting this one: more than 1 means it was claimed before
+    created_at: str | None = None  # when it was queued (UTC ISO 8601): never after a claim
 
 
 def add(
@@ -78,7 +79,7 @@ def add(
     return cursor.rowcount == 1
 
 
-_CLAIMED = "id, key, platform, kind, address, body, notify, attempts, due_at"
+_CLAIMED = "id, key, platform, kind, address, body, notify, attempts, due_at, created_at"
 
 
 def claim_due(
@@ -121,6 +122,7 @@ def claim_due(
             body=row[5],
             notify=Address.from_json(row[6]),
             attempts=row[7] + 1,
+            created_at=row[9],
         )
         for row in rows
     ]

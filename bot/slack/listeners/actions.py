@@ -83,17 +83,23 @@ def register(app: App, deps: Deps) -> None:
     app.action(ACTION_IDS["share"])(ack=ack_at_once, lazy=[share])
     app.action(ACTION_IDS["post_report"])(ack=ack_at_once, lazy=[post_report])
 
-    @app.action(ACTION_IDS["audit_form"])
-    def open_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    # The button is acknowledged at once; the form (or the refusal) follows, lazily, so a
+    # slow Web API never holds the acknowledgement.
+    def open_form(body: dict[str, Any], client: WebClient) -> None:
         user = (body.get("user") or {}).get("id")
         # From the Home tab there is no channel: announce in YOS_CHANNEL, else to the person.
         conversation = _channel(body) or deps.settings.channel or user
-        request = request_for(body, conversation, "form")
-        if not deps.app.may(request, Permission.RECORD):
-            ack()
-            refusal = deps.app.context(request).refused("Recording audit updates is for auditors.")
-            if user:
-                client.chat_postMessage(channel=user, **message(refusal))
-            return
-        open_audit_form(deps, client, body["trigger_id"], request)
-        ack()
+        try:
+            request = request_for(body, conversation, "form")
+            if not deps.app.may(request, Permission.RECORD):
+                refusal = deps.app.context(request).refused(
+                    "Recording audit updates is for auditors."
+                )
+                if user:
+                    client.chat_postMessage(channel=user, **message(refusal))
+                return
+            open_audit_form(deps, client, body["trigger_id"], request)
+        except Exception:
+            deps.failed("opening the audit form")
+
+    app.action(ACTION_IDS["audit_form"])(ack=ack_at_once, lazy=[open_form])

@@ -7,9 +7,10 @@ import weakref
 from collections import OrderedDict
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.app import Request
 from bot.commands import Permission
 from bot.render.blocks import message
 from bot.reply import Reply
@@ -46,34 +47,56 @@ class RenderedReplies:
         return rendered
 
 
+def _asks_for_form(command: dict[str, Any]) -> bool:
+    return str(command.get("text") or "").strip().lower() in FORM_WORDS
+
+
 def register(app: App, deps: Deps) -> None:
     rendered = RenderedReplies()
 
-    @app.command("/yos")
-    def yos(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        # Queries take milliseconds, so the answer goes back inside the acknowledgement;
-        # whatever else must be sent is in the outbox by the time Slack hears back.
-        text = str(command.get("text") or "").strip()
-        request = deps.request(
-            text=text,
+    def request_for(command: dict[str, Any]) -> Request:
+        return deps.request(
+            text=str(command.get("text") or "").strip(),
             user_id=command.get("user_id"),
             user_name=command.get("user_name"),
             conversation=command.get("channel_id"),
             delivery_id=f"command:{command.get('trigger_id')}",
             via="command",
         )
+
+    # `/yos audit` on its own opens the form. Slack is answered first, at once (a refusal
+    # is the answer itself); the form is opened after, lazily, while the trigger is
+    # fresh, so a slow Web API never holds the acknowledgement.
+    def ack_form(ack: Ack, command: dict[str, Any]) -> None:
         try:
-            if text.lower() in FORM_WORDS:
-                if not deps.app.may(request, Permission.RECORD):
-                    refusal = deps.app.context(request).refused(
-                        "Recording audit updates is for auditors."
-                    )
-                    ack(response_type="ephemeral", **message(refusal))
-                    return
-                open_audit_form(deps, client, command["trigger_id"], request)
-                ack()
+            request = request_for(command)
+            if not deps.app.may(request, Permission.RECORD):
+                refusal = deps.app.context(request).refused(
+                    "Recording audit updates is for auditors."
+                )
+                ack(response_type="ephemeral", **message(refusal))
                 return
-            outcome = deps.app.handle(request)
+        except Exception:
+            ack(response_type="ephemeral", **message(deps.failed("/yos")))
+            return
+        ack()
+
+    def open_form(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        try:
+            request = request_for(command)
+            if deps.app.may(request, Permission.RECORD):
+                open_audit_form(deps, client, command["trigger_id"], request)
+        except Exception:
+            respond(response_type="ephemeral", **message(deps.failed("opening the audit form")))
+
+    app.command("/yos", matchers=[_asks_for_form])(ack=ack_form, lazy=[open_form])
+
+    @app.command("/yos")
+    def yos(ack: Ack, command: dict[str, Any]) -> None:
+        # Queries take milliseconds, so the answer goes back inside the acknowledgement;
+        # whatever else must be sent is in the outbox by the time Slack hears back.
+        try:
+            outcome = deps.app.handle(request_for(command))
             ack(response_type="ephemeral", **rendered.message(outcome.reply))
             if outcome.queued:
                 deps.sender.wake()

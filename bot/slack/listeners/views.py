@@ -153,8 +153,20 @@ def register(app: App, deps: Deps) -> None:
         ack()
         deps.sender.wake()
 
-    @app.shortcut(SHORTCUT)
-    def from_message(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+    # The shortcut is acknowledged at once; the form (or the refusal) follows, lazily,
+    # so a slow Web API never holds the acknowledgement past Slack's 3 seconds.
+    def ack_at_once(ack: Ack) -> None:
+        ack()
+
+    def from_message(shortcut: dict[str, Any], client: WebClient) -> None:
+        try:
+            _from_message(shortcut, client)
+        except Exception:
+            deps.failed("the message shortcut")
+
+    app.shortcut(SHORTCUT)(ack=ack_at_once, lazy=[from_message])
+
+    def _from_message(shortcut: dict[str, Any], client: WebClient) -> None:
         user = (shortcut.get("user") or {}).get("id")
         channel = (shortcut.get("channel") or {}).get("id")
         posted = shortcut.get("message") or {}
@@ -167,10 +179,8 @@ def register(app: App, deps: Deps) -> None:
         )
         # The same shortcut delivered twice opens one form, not two.
         if not deps.app.claim(request, "shortcut"):
-            ack()
             return
         if not deps.app.may(request, Permission.RECORD):
-            ack()
             refusal = deps.app.context(request).refused("Recording audit updates is for auditors.")
             if channel and user:
                 client.chat_postEphemeral(channel=channel, user=user, **message(refusal))
@@ -182,4 +192,3 @@ def register(app: App, deps: Deps) -> None:
             request,
             prefill=deps.app.prefill(str(posted.get("text") or "")),
         )
-        ack()
