@@ -254,7 +254,7 @@ def test_owners_update_their_own_actions_and_others_only_read(clock):
     assert done.ok and done.announcement is not None
     assert clock.ask("action R2.1").title == "R2.1: Complete"
     history = clock.text("history R2.1")
-    assert "Omar Owner (via command): R2.1 state in progress → done" in history
+    assert "Omar Owner (via command): R2.1 state in progress → done: RAG Red → Complete" in history
     assert "R2.1 evidence (none) → Guidance published on the intranet" in history
     # The history is append-only, in the store itself.
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):

@@ -3,8 +3,8 @@ and actions (mine, overdue, due, a recommendation's)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any
 
 from bot.commands.plan_common import (
     DateProblem,
@@ -240,6 +240,17 @@ def history_line(change: HistoryEntry) -> str:
     return line + (f": {change.reason}" if change.reason else "")
 
 
+def _rag_moved(ctx: Context, before: Action, after: Action) -> str | None:
+    """ "RAG Red → Complete" when a change moves the action's RAG, for its history."""
+    was = action_rag(before, ctx.today, ctx.plan_rule).rag
+    now = action_rag(after, ctx.today, ctx.plan_rule).rag
+    return f"RAG {was.value} → {now.value}" if was is not now else None
+
+
+def _with(reason: str | None, moved: str | None) -> str | None:
+    return "; ".join(p for p in (reason, moved) if p) or None
+
+
 def _checked(words: list[str]) -> tuple[list[str], bool]:
     return [w for w in words if w != "--checked"], "--checked" in words
 
@@ -311,10 +322,14 @@ def _done(ctx: Context, action: Action, words: list[str]) -> Reply:
     if action.state is State.DONE:
         return Reply(title=action.ref, headline=f"{action.ref} was already done.")
     evidence = " ".join(words).strip() or None
-    changes: dict[str, Any] = {"state": State.DONE}
+    moved = _rag_moved(ctx, action, replace(action, state=State.DONE))
+    store.change_action(
+        ctx.db, action, actor=actor(ctx), today=ctx.today, reason=moved, state=State.DONE
+    )
     if evidence:
-        changes["evidence"] = evidence[:MAX_TEXT]
-    store.change_action(ctx.db, action, actor=actor(ctx), today=ctx.today, **changes)
+        store.change_action(
+            ctx.db, action, actor=actor(ctx), today=ctx.today, evidence=evidence[:MAX_TEXT]
+        )
     said = f" Evidence: {evidence}." if evidence else ""
     news = Reply(
         title=f"{action.ref} done",
@@ -349,8 +364,10 @@ def _due(ctx: Context, action: Action, words: list[str]) -> Reply:
             f"Say why {action.ref}'s due date moves; it is kept in its history.",
             Section(text=f'Write {ctx.cmd(f"action {action.ref} due {due:%d/%m/%Y}")} "reason".'),
         )
+    moves = action.due_moves + (1 if action.due is not None else 0)
+    moved = _rag_moved(ctx, action, replace(action, due=due, due_moves=moves))
     changed = store.change_action(
-        ctx.db, action, actor=actor(ctx), today=ctx.today, reason=why or None, due_date=due
+        ctx.db, action, actor=actor(ctx), today=ctx.today, reason=_with(why, moved), due_date=due
     )
     if not changed:
         return Reply(title=action.ref, headline=f"{action.ref} is already due {long_day(due)}.")
@@ -408,8 +425,14 @@ def _drop(ctx: Context, action: Action, words: list[str]) -> Reply:
             f"Say why {action.ref} is dropped; it is kept in its history.",
             Section(text=f'Write {ctx.cmd(f"action {action.ref} drop")} "Replaced by R3.4".'),
         )
+    moved = _rag_moved(ctx, action, replace(action, state=State.DROPPED))
     store.change_action(
-        ctx.db, action, actor=actor(ctx), today=ctx.today, reason=reason, state=State.DROPPED
+        ctx.db,
+        action,
+        actor=actor(ctx),
+        today=ctx.today,
+        reason=_with(reason, moved),
+        state=State.DROPPED,
     )
     store.set_state_reason(ctx.db, action.id, reason[:MAX_TEXT])
     news = Reply(

@@ -366,7 +366,14 @@ def _owner_text(owner: Owner) -> str | None:
 
 
 def add_progress(
-    db: Store, action: Action, *, text: str | None, on_date: date, actor: Actor, today: date
+    db: Store,
+    action: Action,
+    *,
+    text: str | None,
+    on_date: date,
+    actor: Actor,
+    today: date,
+    reason: str | None = None,
 ) -> int:
     """Record a progress note (and move a not-started action to in progress)."""
     with write_transaction(db):
@@ -394,6 +401,7 @@ def add_progress(
             subject=action.ref,
             what="progress",
             after=f"note #{note_id} of {on_date.isoformat()}",
+            reason=reason,
         )
         if action.state is State.NOT_STARTED:
             change_action(db, action, actor=actor, today=today, state=State.IN_PROGRESS)
