@@ -384,3 +384,12 @@ def test_scores_and_bands_show_resettlement_rated_but_not_counted(ask):
     bands = said(ask("bands Islington"))
     assert "HMIP youth justice inspection standards (2021) (2021 to 2024)" in bands
     assert bands.count("Resettlement policy and provision is rated but not counted") == 2
+
+
+def test_an_inspection_file_holds_domain_ratings_and_key_questions(clock):
+    scores = clock.text("scores Northdale")
+    assert "Organisational delivery: Requires improvement" in scores
+    assert (
+        "Does assessment sufficiently analyse how to keep the child and others safe? "
+        "(court-assessment): 52% of cases" in scores
+    )

@@ -20,7 +20,12 @@ from bot.commands.present import (
 )
 from bot.commands.registry import Context, command
 from bot.commands.resolve import about_inspection, rec_ref, residual_words, target
-from bot.commands.standards import counting_rule, merged_note, standard_field
+from bot.commands.standards import (
+    counting_rule,
+    domain_lines,
+    merged_note,
+    standard_field,
+)
 from bot.domain.model import Band, Inspection, Recommendation, Theme, TimelineEntry
 from bot.domain.wording import date_range, long_date, percent
 from bot.reply import Field, Reply, Section, problem, share_action
@@ -237,6 +242,11 @@ def scores_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     for note in (counting_rule(ctx, inspection.scale), merged_note(ctx, inspection, themes)):
         if note:
             sections.append(Section(text=note))
+    domains, questions = domain_lines(ctx, inspection)
+    if domains:
+        sections.append(Section(heading="Domains", items=tuple(domains)))
+    if questions:
+        sections.append(Section(heading="Key questions", items=tuple(questions)))
     overall = [Field("Overall", overall_text(inspection))]
     range_of_scores = score_range(inspection)
     if range_of_scores:

@@ -67,6 +67,34 @@ def merged_note(ctx: Context, inspection: Inspection, themes: list[Theme]) -> st
     )
 
 
+def domain_lines(ctx: Context, inspection: Inspection) -> tuple[list[str], list[str]]:
+    """The domains' ratings and the key questions' percentages an inspection file holds."""
+
+    def read() -> tuple[list[str], list[str]]:
+        db = ctx.queries.db
+        domains = [
+            f"{row['name']}: {row['rating'] or 'not rated'}"
+            for row in db.query(
+                "SELECT name, rating FROM inspection_domains WHERE inspection_id = ? "
+                "ORDER BY position",
+                [inspection.id],
+            )
+        ]
+        questions = [
+            f"{row['question']}"
+            + (f" ({row['standard']})" if row["standard"] else "")
+            + (f": {row['percent']:g}% of cases" if row["percent"] is not None else "")
+            for row in db.query(
+                "SELECT standard, question, percent FROM key_questions WHERE inspection_id = ? "
+                "ORDER BY position",
+                [inspection.id],
+            )
+        ]
+        return domains, questions
+
+    return ctx.queries.memo(("domains and key questions", inspection.id), read)
+
+
 def counting_rule(ctx: Context, scale: Scale) -> str | None:
     """ "The overall rating counts 12 standards of 3 points each (36 in all); Resettlement
     policy and provision is rated but not counted." for a framework of points."""
