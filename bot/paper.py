@@ -64,6 +64,20 @@ class ChartSpec:
     subtitle: str | None = None  # what the chart shows, in words (verdict, trend)
 
 
+# --- a bar chart of counts by category (drawn by bot.render.bars) ---------------------------
+
+
+@dataclass(frozen=True)
+class BarSpec:
+    """Horizontal stacked bars: for each row (``rows``: "Recommendations", "Actions"), how
+    many fall in each category (``categories``, with a colour each), in that order."""
+
+    title: str
+    categories: tuple[tuple[str, str], ...]  # (name, colour as #rrggbb)
+    rows: tuple[tuple[str, tuple[int, ...]], ...]  # (label, a count per category)
+    x_label: str = "How many"
+
+
 # --- what a paper holds (written by bot.render.docx) -------------------------------------
 
 
@@ -86,6 +100,11 @@ class PaperSection:
     notes: tuple[str, ...] = ()
     chart: ChartSpec | None = None
     conclusion: str | None = None
+    table_heading: str = "Month by month"
+    paragraphs: tuple[str, ...] = ()  # plain text after the facts
+    tables: tuple[tuple[str, PaperTable], ...] = ()  # (heading, table) after the table
+    bars: BarSpec | None = None  # drawn before the chart
+    chart_heading: str = "Chart"
 
 
 @dataclass(frozen=True)
@@ -97,3 +116,5 @@ class PaperSpec:
     facts: tuple[Field, ...]
     sections: tuple[PaperSection, ...]
     source: str | None = None
+    author: str = "yos-bot"
+    keywords: str = "HMIP; monitoring; board report"

@@ -9,11 +9,14 @@ a paper is written.
 
 from __future__ import annotations
 
+import copy
 import io
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.paper import PaperSection, PaperSpec, PaperTable
+from bot.render.bars import render_bars
 from bot.render.chart import render_chart
 from bot.reply import Field
 
@@ -24,11 +27,16 @@ if TYPE_CHECKING:
 PICTURE_WIDTH_CM = 16.0  # fits an A4 page inside Word's default margins
 
 
-def render_paper(spec: PaperSpec, prepared: datetime | None = None) -> bytes:
-    """The paper as .docx bytes; ``prepared`` is recorded as the document's creation time."""
+def render_paper(
+    spec: PaperSpec, prepared: datetime | None = None, template: Path | None = None
+) -> bytes:
+    """The paper as .docx bytes; ``prepared`` is recorded as the document's creation time.
+
+    With ``template`` (a council's .docx), the paper is written into it: its
+    styles, page set-up, headers and footers are kept and its body is replaced."""
     import docx
 
-    document = docx.Document()
+    document = docx.Document() if template is None else _from_template(template)
     _properties(document, spec, prepared)
     document.add_heading(spec.title, level=0)
     document.add_paragraph(spec.subtitle).runs[0].bold = True
@@ -47,14 +55,54 @@ def _properties(document: Document, spec: PaperSpec, prepared: datetime | None) 
     properties = document.core_properties
     properties.title = spec.title
     properties.subject = spec.subtitle
-    properties.author = "yos-bot"
+    properties.author = spec.author
     properties.last_modified_by = "yos-bot"
     properties.comments = ""
-    properties.keywords = "HMIP; monitoring; board report"
+    properties.keywords = spec.keywords
     if prepared is not None:
         properties.created = prepared
         properties.modified = prepared
     properties.revision = 1
+
+
+class TemplateProblem(ValueError):
+    """A --template that is not a Word document python-docx can read."""
+
+
+# The built-in styles the paper uses: a template that does not define one gets Word's own.
+_STYLES = ("Title", "Heading 1", "Heading 2", "Quote", "List Bullet", "Table Grid")
+
+
+def _from_template(template: Path) -> Document:
+    """The template (a .docx) with its body emptied (its last section's page set-up,
+    headers and footers stay), and any built-in style the paper needs and it lacks added."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(template))
+    except (PackageNotFoundError, KeyError, ValueError, OSError) as error:
+        raise TemplateProblem(
+            f"{template.name} is not a Word document (.docx) I can use: {error}"
+        ) from None
+    body = document.element.body
+    for child in list(body):
+        if not child.tag.endswith("}sectPr"):
+            body.remove(child)
+    _ensure_styles(document)
+    return document
+
+
+def _ensure_styles(document: Document) -> None:
+    import docx
+
+    have = {style.name for style in document.styles}
+    missing = [name for name in _STYLES if name not in have]
+    if not missing:
+        return
+    defaults = docx.Document().styles
+    for name in missing:
+        document.styles.element.append(copy.deepcopy(defaults[name].element))
 
 
 def _facts(document: Document, facts: tuple[Field, ...]) -> None:
@@ -113,15 +161,22 @@ def _section(document: Document, section: PaperSection) -> None:
     if section.quote:
         document.add_paragraph(section.quote, style="Quote")
     _facts(document, section.facts)
+    for text in section.paragraphs:
+        document.add_paragraph(text)
     if section.table is not None:
-        document.add_heading("Month by month", level=2)
+        document.add_heading(section.table_heading, level=2)
         _table(document, section.table)
+    for heading, table in section.tables:
+        document.add_heading(heading, level=2)
+        _table(document, table)
     if section.notes:
         document.add_heading(section.notes_heading or "Notes", level=2)
         for note in section.notes:
             document.add_paragraph(note, style="List Bullet")
+    if section.bars is not None:
+        document.add_picture(io.BytesIO(render_bars(section.bars)), width=Cm(PICTURE_WIDTH_CM))
     if section.chart is not None:
-        document.add_heading("Chart", level=2)
+        document.add_heading(section.chart_heading, level=2)
         picture = io.BytesIO(render_chart(section.chart))
         document.add_picture(picture, width=Cm(PICTURE_WIDTH_CM))
     if section.conclusion:

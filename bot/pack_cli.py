@@ -1,0 +1,76 @@
+"""`yos-bot plan export`: the live improvement plan as councils file it (.xlsx, .csv or
+.docx), in a file only its owner can read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.runtime import make_context, prepare_store
+from bot.store.db import Store
+
+
+def prepared() -> tuple[Settings, Store]:
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    db, _ = prepare_store(settings)
+    return settings, db
+
+
+@click.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "csv", "docx"]),
+    default="xlsx",
+    show_default=True,
+    help="An Excel workbook, a CSV file or a Word table.",
+)
+@click.option(
+    "--out",
+    type=click.Path(),
+    help="A folder to write into (ending in / or existing), or the file to write.  "
+    "[default: improvement-plan-<date>.<format> here]",
+)
+@click.option("--service", help="The service whose latest inspection's plan to export.")
+def plan_export(fmt: str, out: str | None, service: str | None) -> None:
+    """Export the live plan: a row per recommendation and per action, with its owner,
+    agency, due date, state, latest progress, the rule's RAG, any override and the RAG
+    reported to the board. Cells a spreadsheet would run as formulas are written as text.
+
+    \b
+    yos-bot plan export --format xlsx --out board-pack/
+    """
+    from bot.commands.pack import plan_table
+    from bot.domain.queries import NotFound
+    from bot.sheets import render
+    from bot.store.files import output_file, write_private
+
+    settings, db = prepared()
+    ctx = make_context(db, settings, via="cli", conversation="console")
+    try:
+        if service:
+            match = ctx.queries.match_service(service)
+            if match.service is None:
+                raise click.ClickException(f"no service matches {service!r}")
+            inspection = ctx.queries.latest_inspection(match.service.id)
+        else:
+            inspection = ctx.home_inspection()
+    except NotFound as missing:
+        raise click.ClickException(str(missing)) from None
+    table = plan_table(ctx, inspection)
+    if not table.rows:
+        raise click.ClickException(
+            f"the {inspection.programme} of {inspection.service.name} has no plan to export"
+        )
+    name = f"improvement-plan-{ctx.today.isoformat()}.{fmt}"
+    path = output_file(out, name) if out else Path(name)
+    try:
+        write_private(path, render(table, fmt))
+    except OSError as error:
+        raise click.ClickException(f"could not write the plan: {error}") from None
+    click.echo(str(path))
