@@ -619,46 +619,6 @@ def teams_package(
     click.echo(f"{out}: Teams app {app_id}, version {app_version}")
 
 
-@main.command("teams-channels")
-def teams_channels() -> None:
-    """List the Teams channels and group chats the bot can post in.
-
-    Pick the one for reminders and board reports and set it as YOS_TEAMS_CHANNEL.
-    """
-    from bot.teams.conversations import known_conversations
-
-    settings = _settings()
-    db = _store(settings)
-    try:
-        shared, personal = known_conversations(db)
-    finally:
-        db.close()
-    chosen = settings.teams_channel
-    if not shared:
-        click.echo(
-            "The bot knows no Teams channel or group chat yet: add it to a team "
-            "(docs/teams-install.md) and run this again."
-        )
-    else:
-        click.echo("Channels and group chats the bot can post in, newest first:")
-        for known in shared:
-            kind = "channel" if known.kind == "channel" else "group chat"
-            mark = "  <- YOS_TEAMS_CHANNEL" if known.conversation_id == chosen else ""
-            click.echo(
-                f"  {known.conversation_id}  {kind:10}  {known.name or '(no name)'}  "
-                f"(since {known.saved_at[:10]}){mark}"
-            )
-    if personal:
-        click.echo(f"And {personal} personal chat{'s' if personal != 1 else ''} (not listed).")
-    if chosen is None:
-        click.echo("YOS_TEAMS_CHANNEL is not set: set it to one of these IDs and restart the bot.")
-    elif chosen not in {k.conversation_id for k in shared}:
-        click.echo(
-            f"YOS_TEAMS_CHANNEL is {chosen}, which the bot has not been added to: add the bot "
-            "to that channel's team, or choose one of these."
-        )
-
-
 # The improvement plan's commands: plan import, new-inspection (bot/plan_cli.py).
 from bot.plan_cli import new_inspection, plan  # noqa: E402
 
