@@ -318,8 +318,25 @@ REPORT_FORMATS = ("docx", "md", "csv", "png")
     help="A folder to write into (created if missing), or, for one format, the file to "
     "write (chart.png).  [default: reports/]",
 )
-def report(rec: str | None, formats: tuple[str, ...], out: str | None) -> None:
-    """Write the management board monitoring report: the Word paper, Markdown, CSV, chart.
+@click.option(
+    "--template",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="The council's Word document (.docx) whose styles, header and footer the board "
+    "pack is written in.",
+)
+@click.option("--prepared-by", help="Who prepared the board pack, for its cover.")
+def report(
+    rec: str | None,
+    formats: tuple[str, ...],
+    out: str | None,
+    template: Path | None,
+    prepared_by: str | None,
+) -> None:
+    """Write the management board report: the Word paper, Markdown, CSV, chart.
+
+    With no recommendation named and an improvement plan in the store, the board pack for
+    the next recorded board date: cover, RAG summary and chart, overdue actions, what
+    changed since the last board, and each recommendation with its actions and evidence.
 
     --out names a folder when it ends in / or is one; otherwise, for one format, the file
     itself. Files are readable by their owner only (0600).
@@ -338,6 +355,11 @@ def report(rec: str | None, formats: tuple[str, ...], out: str | None) -> None:
     settings = _settings()
     db = _store(settings)
     ctx = make_context(db, settings, via="cli", conversation="console")
+    if rec is None:
+        from bot.pack_cli import write_pack
+
+        if write_pack(ctx, chosen, folder, single, template, prepared_by):
+            return
     built = board_report(ctx.queries, ctx.home_inspection(), ctx.today, rec)
     if not built.recs:
         raise click.ClickException(f"no recommendation {rec!r} in the latest inspection")

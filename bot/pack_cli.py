@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.runtime import make_context, prepare_store
 from bot.store.db import Store
+
+if TYPE_CHECKING:
+    from bot.commands.registry import Context
 
 
 def prepared() -> tuple[Settings, Store]:
@@ -74,3 +78,62 @@ def plan_export(fmt: str, out: str | None, service: str | None) -> None:
     except OSError as error:
         raise click.ClickException(f"could not write the plan: {error}") from None
     click.echo(str(path))
+
+
+def write_pack(
+    ctx: Context,
+    formats: list[str],
+    folder: Path | None,
+    single: Path | None,
+    template: Path | None,
+    prepared_by: str | None,
+) -> bool:
+    """Write the board pack in each format, naming each file; False when the latest
+    inspection has no plan (no action, no coming board), for the monitoring report."""
+    from datetime import datetime, time
+
+    from bot.commands.board_pack import bars, board_pack, has_plan, pack_paper
+    from bot.commands.pack import plan_table
+    from bot.render.bars import render_bars
+    from bot.render.docx import TemplateProblem, render_paper
+    from bot.render.paper_md import paper_markdown
+    from bot.sheets import to_csv
+    from bot.store.files import private_dir, write_private
+
+    inspection = ctx.home_inspection()
+    if not has_plan(ctx, inspection):
+        if template is not None:
+            raise click.ClickException(
+                "--template is for the board pack, and this inspection has no plan yet"
+            )
+        return False
+    pack = board_pack(ctx, inspection, prepared_by)
+    spec = pack_paper(pack)
+    day = pack.board.on_date if pack.board else ctx.today
+    stem = f"board-pack-{day.isoformat()}"
+    try:
+        if folder is not None:
+            private_dir(folder)
+        for fmt in formats:
+            if fmt == "docx":
+                prepared = datetime.combine(ctx.today, time(9))
+                data = render_paper(spec, prepared, template)
+            elif fmt == "md":
+                data = paper_markdown(spec).encode("utf-8")
+            elif fmt == "csv":
+                data = to_csv(plan_table(ctx, inspection)).encode("utf-8")
+            else:
+                data = render_bars(bars(pack))
+            path = single or (folder or Path()) / f"{stem}.{fmt}"
+            write_private(path, data)
+            click.echo(str(path))
+    except TemplateProblem as wrong:
+        raise click.ClickException(str(wrong)) from None
+    except OSError as error:
+        raise click.ClickException(f"could not write the board pack: {error}") from None
+    if pack.board is None:
+        click.echo(
+            "No coming board meeting is recorded: the pack says so. Record one with "
+            "`board add 12/03/2027` in chat."
+        )
+    return True

@@ -39,7 +39,7 @@ def _status_of_all(ctx: Context) -> dict[str, Monitoring]:
 @command(
     "report",
     "report [rec]",
-    "the management board monitoring report, with a chart in the channel",
+    "the management board report: the plan's board pack, or one recommendation's monitoring",
     examples=("report", "report R1"),
     cacheable=False,  # its buttons depend on who is looking
 )
@@ -51,6 +51,11 @@ def report_command(ctx: Context, args: str) -> Reply:
             "No report to make",
             not_a_recommendation(ref, ctx.queries.recommendations(inspection)),
         )
+    if ref is None:
+        from bot.commands.board_pack import board_pack, has_plan, pack_reply
+
+        if has_plan(ctx, inspection):
+            return pack_reply(ctx, board_pack(ctx, inspection))
     report = board_report(ctx.queries, inspection, ctx.today, ref, _status_of_all(ctx))
     if not report.recs:
         recs = ctx.queries.recommendations(inspection)
