@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import bigstore, chart, commands, export_rss, reply_latency, report_path, serving
+from bench import board_pack as board_pack_bench
 from bench import plan as plan_bench
 from bench.results import print_table
 from bot.config import PROJECT_ROOT
@@ -30,6 +31,7 @@ def _benchmarks(seed: Path, big: Path, folder: Path) -> dict[str, Callable[[], b
         "reply_latency": lambda: reply_latency.main(seed),
         "report_path": report_path.main,
         "plan": plan_bench.main,
+        "board_pack": board_pack_bench.main,
     }
 
 

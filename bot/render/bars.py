@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 from bot.paper import BarSpec
 from bot.render.chart import literal
@@ -11,6 +12,7 @@ from bot.render.chart import literal
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 360, 100
 
 
+@lru_cache(maxsize=4)  # the pack's Word paper and its PNG draw the same picture
 def render_bars(spec: BarSpec) -> bytes:
     """A PNG: one bar per row, split by category, each part labelled with its count."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg

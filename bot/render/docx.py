@@ -121,15 +121,29 @@ def _facts(document: Document, facts: tuple[Field, ...]) -> None:
 
 
 def _table(document: Document, table_spec: PaperTable) -> None:
+    from docx.shared import Cm
+
     table = document.add_table(rows=1, cols=len(table_spec.columns))
     table.style = "Table Grid"
-    for cell, heading in zip(table.rows[0].cells, table_spec.columns, strict=True):
+    widths = [Cm(width) for width in _shares(table_spec)]
+    for cell, heading, width in zip(table.rows[0].cells, table_spec.columns, widths, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(heading).bold = True
+        cell.width = width
+    from docx.table import _Cell
+
     for row in table_spec.rows:
-        for cell, value in zip(table.add_row().cells, row, strict=True):
+        # Each cell's width as it is written: Word reads them from each cell (setting them
+        # column by column afterwards reads the whole table again for every column). A new
+        # row has one cell per column and no merged cells, so its cells are its <w:tc>s.
+        added = table.add_row()._tr
+        for tc, value, width in zip(added.tc_lst, row, widths, strict=True):
+            cell = _Cell(tc, table)
             cell.text = value
-    _widths(table, _shares(table_spec))
+            cell.width = width
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the grid, which LibreOffice reads
 
 
 def _shares(table_spec: PaperTable) -> list[float]:
