@@ -6,8 +6,9 @@ Text is normalised first (Unicode NFKC, case, punctuation, and "the", "for", "at
 recommendation named ("status of R1", "how are we doing on R1"), then the topics
 ("what is the target", "what went well", "what did the inspectors say", "when was it
 published", ...), then a theme named ("how did we score on protecting the public"),
-then scores or the summary. What matches nothing gets the closest command or topic as
-a suggestion ("Did you mean `recs`?"), else the help.
+then services in the plural ("which services are outstanding"), then scores or the
+summary. What matches nothing gets the closest command or topic as a suggestion ("Did you
+mean `recs`?"), else the help; nothing at all (a bare ``/yos``) is the help.
 """
 
 from __future__ import annotations

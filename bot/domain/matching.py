@@ -8,6 +8,9 @@ spellings are suggested. Found inside a question ("score public Stockton"), a si
 leading word counts only when it is a place name rather than a common word ("north",
 "royal", "vale"), so a question is never read as a service by accident.
 
+A Welsh service also answers to its Welsh names, and a theme to the words people use for
+it that its name does not have ("safeguarding"): both are data (``vocabulary``).
+
 When more than one fits, the candidates come back, so the caller asks rather than
 guesses. All text is normalised first (``bot.text``); every step is linear in what
 was typed.

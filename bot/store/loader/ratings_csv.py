@@ -7,6 +7,10 @@ never by name. A published label that is not a rating is never stored as the rat
 the rating is left empty ("not published as a rating") and the text is kept in the
 note. A standard's cell that is not a rating is left out, and noted the same way.
 
+A service's name is cleaned, by rule, of what the scrape took from the report's title
+("An inspection of Tower Hamlets and City of London", "Dorset - JI"); its id stays the
+slug of the name as published.
+
 A row that cannot be read at all (cells missing or extra, no date, a score that is not
 a finite number) refuses the whole table, as does a table with no rows.
 """
