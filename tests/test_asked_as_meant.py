@@ -444,3 +444,20 @@ def test_a_vocabulary_file_that_cannot_be_read_counts_as_empty(monkeypatch, tmp_
         assert "synonyms.toml cannot be read" in caplog.text
     finally:
         vocabulary.theme_synonyms.cache_clear()
+
+
+def test_two_percentage_inspections_side_by_side_are_not_ranked(db, ask, tmp_path):
+    load_files(db, [_otherton(tmp_path, lists=True)])
+    reply = ask("compare us with Otherton")
+    assert reply.headline == (
+        "Stockton-on-Tees Youth Offending Service is 91%, Good (★★★★); Otherton Youth "
+        "Offending Service is 70%, Satisfactory (★★★). Percentages are not ranked; each theme "
+        "is side by side."
+    )
+    shared = next(s for s in reply.sections if s.heading == "Scores by theme in more than one")
+    assert [f.label for f in shared.fields] == [
+        "Protecting the public",
+        "Ensuring that sentence is served",
+    ]
+    assert "Percentile" not in said(reply)
+    assert said(reply).count("not directly applied to the SQS process") == 1

@@ -104,19 +104,17 @@ def compare_command(ctx: Context, args: str) -> Reply:
     sections += _held(ctx, inspection)
     sections.append(_distribution_section(place))
     above, below = place.neighbours()
-    level_group = Level(place.points, tuple(level))
-    shown = [_shown(level_group, LEVEL_SHOWN), *(_shown(g) for g in above + below)]
-    read = iter(hydrated(ctx.queries, *(placings for placings, _ in shown)))
-    lines = [[_line(i) for i in next(read)] + more for _, more in shown]
-    level_lines, lines = lines[0], lines[1:]
-    if level:
-        sections.append(Section(heading="Level with", items=tuple(level_lines)))
-    if above:
-        items = [line for group in lines[: len(above)] for line in group]
-        sections.append(Section(heading="Just above", items=tuple(items)))
-    if below:
-        items = [line for group in lines[len(above) :] for line in group]
-        sections.append(Section(heading="Just below", items=tuple(items)))
+    groups = {
+        "Level with": [_shown(Level(place.points, tuple(level)), LEVEL_SHOWN)],
+        "Just above": [_shown(group) for group in above],
+        "Just below": [_shown(group) for group in below],
+    }
+    # The inspections of every service named, read in one go, in the order shown.
+    read = iter(hydrated(ctx.queries, *(named for parts in groups.values() for named, _ in parts)))
+    for heading, parts in groups.items():
+        items = [line for _, more in parts for line in [*map(_line, next(read)), *more]]
+        if items:
+            sections.append(Section(heading=heading, items=tuple(items)))
     sections += _unranked_note(place)
     return Reply(
         title=f"How {inspection.service.name} compares",
@@ -238,6 +236,8 @@ def _side_headline(inspections: list[Inspection], places: dict[str, Standing]) -
             "; ".join(said) + f". They were rated on different measures ({measures}), so "
             "they cannot be ranked against each other."
         )
+    if not places:  # percentages of cases, as an earlier programme scored them
+        return "; ".join(said) + ". Percentages are not ranked; each theme is side by side."
     if len(ranked) < len(inspections):
         flagged = _listed([i.service.name for i in inspections if i not in ranked])
         return "; ".join(said) + f". {flagged} cannot be ranked: questionable as published."
