@@ -258,18 +258,24 @@ class Application:
                             ),
                         )
             queued.append(reminder.key)
+        # The improvement plan's: owners, the weekly digest, the board pack (bot/app/nudges.py).
+        from bot.app.nudges import queue_plan_reminders
+
+        queued += queue_plan_reminders(self, platform, conversation, service_url=service_url)
         return queued
 
     def due_reminder_texts(self, platform: Platform, conversation: str) -> list[str]:
         """What ``queue_reminders`` would queue now, without queuing it (a dry run)."""
         ctx = self.context(Request(platform, conversation=conversation, via="reminder"))
         due = due_reminders(ctx.queries, ctx.home_inspection(), ctx.today, platform.invocation)
+        from bot.app.nudges import plan_reminder_texts
+
         return [
             r.text
             for r in due
             if not outbox_has(self.store, f"reminder:{platform.name}:{r.key}")
             and not sent_before_outbox(self.store.db, r.key, conversation)
-        ]
+        ] + plan_reminder_texts(self, platform, conversation)
 
     # --- inside ------------------------------------------------------------------------
 
