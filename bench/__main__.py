@@ -15,7 +15,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import bigstore, chart, commands, export_rss, reply_latency, report_path, serving
+from bench import (
+    announce_once,
+    bigstore,
+    chart,
+    commands,
+    export_rss,
+    reply_latency,
+    report_path,
+    serving,
+    teams_latency,
+)
 from bench import board_pack as board_pack_bench
 from bench import plan as plan_bench
 from bench.results import print_table
@@ -32,6 +42,8 @@ def _benchmarks(seed: Path, big: Path, folder: Path) -> dict[str, Callable[[], b
         "report_path": report_path.main,
         "plan": plan_bench.main,
         "board_pack": board_pack_bench.main,
+        "teams": teams_latency.main,
+        "announce_once": lambda: announce_once.main(folder),
     }
 
 

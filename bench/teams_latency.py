@@ -1,41 +1,51 @@
-"""The Teams server against the Slack server: start-up time, reply latency, memory.
+"""The bot's Teams front end against a bare Teams SDK app, side by side.
 
-Both are started for real, as the test suite starts them, against local fakes (Teams:
-the OpenID keys, the HTTPS login service and the Bot Connector of tests/teams_fakes.py;
-Slack: tests/fake_slack.py), on one machine, and asked "score protecting-public" at
-concurrency 1 and 16.
+Both are served for real, one process each, against the same local fakes
+(tests/teams_fakes.py: the Bot Framework's OpenID keys, the HTTPS login service and the
+Bot Connector), and sent the same activity, a personal-chat message asking
+"score protecting-public" with a valid token:
 
-* start-up: process start to the first 200 from ``GET /healthz`` (median of 3);
-* Teams: the HTTP answer to the activity (Teams' own timeout is 15 s), and the reply,
-  which goes through the outbox, arriving at the Bot Connector;
-* Slack: the answer to the slash command, which Slack shows from the HTTP response;
-* RSS after the load: the Teams process; the Slack server's gunicorn master and its
-  one worker.
+* the bot (``yos-bot teams``) checks it (tenant, channel, sender, the key's endorsement
+  as well as the token), answers it from the store through the outbox, and sends the
+  answer as a card to the Bot Connector;
+* the bare app (bench/bare_teams.py) is the same SDK with the same JWT validation,
+  answering with one constant card, sent with ``ctx.send`` before it answers Teams.
 
-Not part of the test suite: ``python -m bench.teams_latency``.
+What is timed is what a person sees: from POSTing the activity to the answer arriving at
+the Bot Connector. At concurrency 1 the medians are compared (target: the bot's p50 at
+most 1.5x the bare app's); at concurrency 16, the answers delivered per second (target:
+the bot at least 0.85x the bare app). The two are measured alternately, in the opposite
+order every other round, and each figure is the median of the rounds' ratios. The HTTP
+answer itself (Teams gives up after 15 s) is printed for reference.
+
+``python -m bench teams`` (or ``python -m bench.teams_latency``).
 """
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.fake_slack import FakeSlack
-from tests.slack_requests import ServedApp, sign
+from bench.results import ms, percentile, record
+from bot.config import PROJECT_ROOT
+from tests.slack_requests import free_port
 from tests.teams_fakes import ConnectorCall, FakeConnector, FakeLogin, FakeOpenID
 from tests.teams_served import APP_ID, APP_SECRET, AUDITOR, TENANT, ServedTeams, personal
 
 QUESTION = "score protecting-public"
-REQUESTS = {1: 300, 16: 1600}
-WARMUP = 50
-STARTS = 3
+ROUNDS = 3
+REQUESTS = {1: 200, 16: 800}
+WARMUP = 40
 
 
 class TimedConnector(FakeConnector):
@@ -61,8 +71,6 @@ class TimedConnector(FakeConnector):
 
 
 class Fakes:
-    """What tests.teams_served.TeamsFakes holds, with the timed connector."""
-
     def __init__(self, workdir: Path) -> None:
         self.login = FakeLogin(APP_ID, APP_SECRET, TENANT, workdir=workdir).start()
         self.connector = TimedConnector(token_check=self.login.is_valid).start()
@@ -73,68 +81,96 @@ class Fakes:
             fake.stop()
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+class Bare:
+    """bench/bare_teams.py, started as the bot is: its own process, on a free port."""
+
+    def __init__(self, folder: Path, fakes: Fakes) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = folder / "bare.log"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TEAMS_", "BARE_"))},
+            "BARE_APP_ID": APP_ID,
+            "BARE_APP_PASSWORD": APP_SECRET,
+            "BARE_TENANT_ID": TENANT,
+            "BARE_LOGIN_URL": fakes.login.url,
+            "BARE_OPENID_METADATA_URL": fakes.openid.metadata_url,
+            "BARE_PORT": str(self.port),
+            "REQUESTS_CA_BUNDLE": str(fakes.login.ca_path),
+            "SSL_CERT_FILE": str(fakes.login.ca_path),
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Bare:
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, str(PROJECT_ROOT / "bench" / "bare_teams.py")],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the bare app exited:\n{self.log_path.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/healthz").status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"the bare app did not start:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
 
 
-def children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
-        found.extend(int(child) for child in text)
-    return found
-
-
-def p50(values: list[float]) -> float:
-    return statistics.median(values) * 1000
-
-
-def p99(values: list[float]) -> float:
-    return statistics.quantiles(values, n=100)[98] * 1000
-
-
-# --- Teams -----------------------------------------------------------------------------------
-
-
-def teams_load(
-    served: ServedTeams, fakes: Fakes, concurrency: int, total: int
+def load(
+    base_url: str, fakes: Fakes, tag: str, concurrency: int, total: int
 ) -> tuple[list[float], list[float], float]:
-    """(HTTP answer times, reply arrival times, requests per second)."""
+    """(HTTP answer times, answer-at-connector times, answers per second)."""
     token = fakes.openid.token()
     acks: list[float] = []
     replies: list[float] = []
     lock = threading.Lock()
+    failures: list[BaseException] = []
 
     def worker(index: int) -> None:
-        conversation = f"a:1bench-{index}"
-        client = httpx.Client(timeout=30)
-        mine_ack, mine_reply = [], []
-        for _ in range(total // concurrency):
-            activity = personal(
-                QUESTION,
-                fakes.connector.url,
-                conversation={
-                    "id": conversation,
-                    "conversationType": "personal",
-                    "tenantId": TENANT,
-                },
-            )
-            arrived = fakes.connector.expect(conversation)
-            started = time.perf_counter()
-            answer = client.post(
-                f"{served.url}/api/messages",
-                json=activity,
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            mine_ack.append(time.perf_counter() - started)
-            assert answer.status_code == 200, answer.text
-            if not arrived.wait(30):
-                raise RuntimeError("no reply within 30 s")
-            mine_reply.append(fakes.connector.at[conversation] - started)
-        client.close()
+        conversation = f"a:1bench-{tag}-{index}"
+        mine_ack: list[float] = []
+        mine_reply: list[float] = []
+        try:
+            with httpx.Client(timeout=30) as client:
+                for _ in range(total // concurrency):
+                    activity = personal(
+                        QUESTION,
+                        fakes.connector.url,
+                        conversation={
+                            "id": conversation,
+                            "conversationType": "personal",
+                            "tenantId": TENANT,
+                        },
+                    )
+                    arrived = fakes.connector.expect(conversation)
+                    started = time.perf_counter()
+                    answer = client.post(
+                        f"{base_url}/api/messages",
+                        json=activity,
+                        headers={"Authorization": f"Bearer {token}"},
+                    )
+                    mine_ack.append(time.perf_counter() - started)
+                    if answer.status_code != 200:
+                        raise RuntimeError(f"{answer.status_code}: {answer.text[:200]}")
+                    if not arrived.wait(30):
+                        raise RuntimeError("no answer at the connector within 30 s")
+                    mine_reply.append(fakes.connector.at[conversation] - started)
+        except BaseException as error:
+            failures.append(error)
         with lock:
             acks.extend(mine_ack)
             replies.extend(mine_reply)
@@ -145,115 +181,94 @@ def teams_load(
         thread.start()
     for thread in threads:
         thread.join()
-    return acks, replies, len(acks) / (time.perf_counter() - began)
-
-
-# --- Slack -----------------------------------------------------------------------------------
-
-
-def slack_load(served: ServedApp, concurrency: int, total: int) -> tuple[list[float], float]:
-    from urllib.parse import urlencode
-
-    body = urlencode(
-        {
-            "team_id": "T0001",
-            "channel_id": "C0YOS",
-            "user_id": "U0BENCH",
-            "command": "/yos",
-            "text": QUESTION,
-            "api_app_id": "A0001",
-            "response_url": "http://127.0.0.1:9/x",
-            "trigger_id": "1.2.3",
-        }
-    )
-    latencies: list[float] = []
-    lock = threading.Lock()
-
-    def worker() -> None:
-        client = httpx.Client(timeout=30)
-        mine = []
-        for _ in range(total // concurrency):
-            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
-            started = time.perf_counter()
-            answer = client.post(f"{served.url}/slack/events", content=body, headers=headers)
-            mine.append(time.perf_counter() - started)
-            assert answer.status_code == 200, answer.text
-        client.close()
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return latencies, len(latencies) / (time.perf_counter() - began)
+    elapsed = time.perf_counter() - began
+    if failures:
+        raise failures[0]
+    return acks, replies, len(replies) / elapsed
 
 
 def main() -> bool:
     folder = Path(tempfile.mkdtemp(prefix="yos-teams-bench-"))
     fakes = Fakes(folder)
-    slack = FakeSlack().start()
-    env = {"YOS_LOG_LEVEL": "WARNING", "YOS_AUDITORS": AUDITOR.aad, "YOS_TODAY": "2014-02-20"}
+    (folder / "bot").mkdir()
+    bot = ServedTeams(
+        folder / "bot",
+        fakes,  # what ServedTeams uses of TeamsFakes: login, connector, openid
+        YOS_LOG_LEVEL="WARNING",
+        YOS_AUDITORS=AUDITOR.aad,
+        YOS_TODAY="2014-02-20",
+    )
+    bare = Bare(folder, fakes)
     try:
-        starts: dict[str, list[float]] = {"teams": [], "slack": []}
-        for run in range(STARTS):
-            teams = ServedTeams(folder / f"t{run}", fakes, **env)
-            (folder / f"t{run}").mkdir()
-            teams.start()
-            starts["teams"].append(teams.started_in or 0.0)
-            teams.stop()
-            began = time.monotonic()
-            (folder / f"s{run}").mkdir()
-            bot = ServedApp(folder / f"s{run}" / "yos.db", slack.api_url, **env).start()
-            starts["slack"].append(time.monotonic() - began)
-            bot.stop()
-        print("start-up to /healthz 200, a new store each time (median of 3):")
-        for name, values in starts.items():
-            print(
-                f"  {name:6} {statistics.median(values) * 1000:7.0f} ms   runs: "
-                + ", ".join(f"{v * 1000:.0f}" for v in values)
-            )
-
-        teams = ServedTeams(folder / "t0", fakes, **env).start()
-        bot = ServedApp(folder / "s0" / "yos.db", slack.api_url, **env).start()
-        try:
-            teams_load(teams, fakes, 1, WARMUP)
-            slack_load(bot, 1, WARMUP)
-            print(f"\n'{QUESTION}'{'':9}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}")
+        bot.start()
+        bare.start()
+        servers: dict[str, Callable[[int, int, str], tuple[list[float], list[float], float]]] = {
+            "bot": lambda c, n, tag: load(bot.url, fakes, f"bot{tag}", c, n),
+            "bare": lambda c, n, tag: load(bare.url, fakes, f"bare{tag}", c, n),
+        }
+        for run in servers.values():  # warm both: imports, keys, the login token
+            run(1, WARMUP, "warm")
+            run(4, WARMUP, "warm4")
+        results: dict[tuple[str, int], list[tuple[list[float], list[float], float]]] = {}
+        for number in range(ROUNDS):
+            order = list(servers) if number % 2 == 0 else list(servers)[::-1]
             for concurrency, total in REQUESTS.items():
-                acks, replies, rate = teams_load(teams, fakes, concurrency, total)
-                answers, slack_rate = slack_load(bot, concurrency, total)
-                rows = (
-                    ("Teams: HTTP answer", acks, rate),
-                    ("Teams: reply at connector", replies, rate),
-                    ("Slack: slash command", answers, slack_rate),
-                )
-                for name, values, per_second in rows:
-                    print(
-                        f"c={concurrency:<3}{name:28}{p50(values):9.2f}{p99(values):9.2f}"
-                        f"{per_second:9.0f}"
+                for name in order:
+                    results.setdefault((name, concurrency), []).append(
+                        servers[name](concurrency, total, f"{number}-{concurrency}")
                     )
-            assert teams.process is not None and bot.process is not None
-            workers = children(bot.process.pid)
-            print("\nRSS after the load:")
-            print(f"  teams  {rss_mb(teams.process.pid):6.0f} MB (one process)")
-            total_slack = rss_mb(bot.process.pid) + sum(rss_mb(w) for w in workers)
-            print(
-                f"  slack  {total_slack:6.0f} MB (gunicorn master "
-                f"{rss_mb(bot.process.pid):.0f} MB + {len(workers)} worker "
-                + ", ".join(f"{rss_mb(w):.0f} MB" for w in workers)
-                + ")"
-            )
-        finally:
-            teams.stop()
-            bot.stop()
+        return report(results)
     finally:
+        bot.stop()
+        bare.stop()
         fakes.stop()
-        slack.stop()
-    return True
+
+
+def report(results: dict[tuple[str, int], list[tuple[list[float], list[float], float]]]) -> bool:
+    def p50_reply(name: str, c: int, round_: int) -> float:
+        return statistics.median(results[(name, c)][round_][1])
+
+    def rate(name: str, c: int, round_: int) -> float:
+        return results[(name, c)][round_][2]
+
+    print(f"'{QUESTION}' over {ROUNDS} rounds, alternately; answer at the Bot Connector")
+    print(f"{'':26}{'HTTP p50':>10}{'answer p50':>12}{'answer p99':>12}{'answers/s':>11}")
+    for (name, c), runs in sorted(results.items(), key=lambda item: (item[0][1], item[0][0])):
+        acks = [t for run in runs for t in run[0]]
+        replies = [t for run in runs for t in run[1]]
+        per_second = statistics.median(run[2] for run in runs)
+        print(
+            f"c={c:<3}{'bot' if name == 'bot' else 'bare Teams SDK app':22}"
+            f"{ms(percentile(acks, 50)):>10}{ms(percentile(replies, 50)):>12}"
+            f"{ms(percentile(replies, 99)):>12}{per_second:>11.0f}"
+        )
+    latency_ratio = statistics.median(
+        p50_reply("bot", 1, r) / p50_reply("bare", 1, r) for r in range(ROUNDS)
+    )
+    rate_ratio = statistics.median(rate("bot", 16, r) / rate("bare", 16, r) for r in range(ROUNDS))
+    bot_p50 = statistics.median(p50_reply("bot", 1, r) for r in range(ROUNDS))
+    bare_p50 = statistics.median(p50_reply("bare", 1, r) for r in range(ROUNDS))
+    bot_rate = statistics.median(rate("bot", 16, r) for r in range(ROUNDS))
+    bare_rate = statistics.median(rate("bare", 16, r) for r in range(ROUNDS))
+    print(f"bot / bare: p50 at c=1 {latency_ratio:.2f}x, answers/s at c=16 {rate_ratio:.2f}x")
+    latency_ok = record(
+        "Teams answer p50, c=1: bot / bare SDK",
+        f"{ms(bot_p50)} / {ms(bare_p50)}; median ratio {latency_ratio:.2f}x",
+        "<= 1.5x",
+        latency_ratio <= 1.5,
+    )
+    rate_ok = record(
+        "Teams answers/s, c=16: bot / bare SDK",
+        f"{bot_rate:.0f} / {bare_rate:.0f}; median ratio {rate_ratio:.2f}x",
+        ">= 0.85x",
+        rate_ratio >= 0.85,
+    )
+    return latency_ok and rate_ok
 
 
 if __name__ == "__main__":
-    sys.exit(0 if main() else 1)
+    ok = main()
+    from bench.results import print_table
+
+    print_table()
+    sys.exit(0 if ok else 1)

@@ -580,19 +580,25 @@ def restore(file: Path, yes: bool) -> None:
 @click.option("--name", help="The app's short name in Teams.  [default: YOS inspections]")
 @click.option("--developer-name", help="Who publishes the app.  [default: YOS bot]")
 @click.option(
-    "--developer-url", help="Your support page (https://).  [default: https://example.org/yos-bot]"
+    "--developer-url", help="Your support page (https://).  [default: TEAMS_DEVELOPER_URL]"
 )
+@click.option("--privacy-url", help="Your privacy notice (https://).  [default: TEAMS_PRIVACY_URL]")
+@click.option("--terms-url", help="Your terms of use (https://).  [default: TEAMS_TERMS_URL]")
 @click.option(
-    "--privacy-url", help="Your privacy notice (https://).  [default: https://example.org/yos-bot]"
+    "--domain",
+    "domains",
+    multiple=True,
+    help="A valid domain besides TEAMS_PUBLIC_URL's host; repeat for several.",
 )
-@click.option(
-    "--terms-url", help="Your terms of use (https://).  [default: https://example.org/yos-bot]"
-)
-@click.option("--domain", "domains", multiple=True, help="A valid domain; repeat for several.")
 @click.option(
     "--version",
     "app_version",
     help="MAJOR.MINOR.PATCH; raise it for each re-upload.  [default: yos-bot's version]",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Validate the manifest against the schema it declares, and write nothing.",
 )
 def teams_package(
     out: Path,
@@ -603,16 +609,19 @@ def teams_package(
     terms_url: str | None,
     domains: tuple[str, ...],
     app_version: str | None,
+    check: bool,
 ) -> None:
     """Write the Teams app package (manifest.json and icons) to upload in Teams.
 
-    Needs TEAMS_APP_ID, the bot's Microsoft App ID. See docs/teams-install.md.
+    Needs TEAMS_APP_ID, the bot's Microsoft App ID, and your support, privacy and terms
+    pages. See docs/teams-install.md.
     """
     from importlib.metadata import PackageNotFoundError, version
 
     from bot.teams import package
 
-    app_id = getattr(_settings(), "teams_app_id", None)
+    settings = _settings()
+    app_id = settings.teams_app_id
     if not app_id:
         raise click.ClickException(
             "TEAMS_APP_ID is not set: `yos-bot teams-package` needs the bot's Microsoft App ID"
@@ -622,23 +631,72 @@ def teams_package(
             app_version = version("yos-bot")
         except PackageNotFoundError:
             raise click.ClickException("yos-bot is not installed: give --version") from None
+    extra = tuple(d for d in domains if d not in package.domain_of(settings.teams_public_url))
     options = package.PackageOptions(
         app_id=app_id,
         version=app_version,
         short_name=name or package.DEFAULT_NAME,
         developer_name=developer_name or package.DEFAULT_DEVELOPER,
-        developer_url=developer_url or package.DEFAULT_URL,
-        privacy_url=privacy_url or package.DEFAULT_URL,
-        terms_url=terms_url or package.DEFAULT_URL,
-        domains=domains,
+        developer_url=developer_url or settings.teams_developer_url or "",
+        privacy_url=privacy_url or settings.teams_privacy_url or "",
+        terms_url=terms_url or settings.teams_terms_url or "",
+        domains=package.domain_of(settings.teams_public_url) + extra,
     )
     try:
+        if check:
+            errors = package.check(options)
+            if errors:
+                raise click.ClickException(
+                    "manifest.json is not valid by its schema:\n" + "\n".join(errors)
+                )
+            click.echo(f"manifest.json is valid by {package.SCHEMA_URL} (version {app_version})")
+            return
         package.write(out, options)
     except package.PackageError as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
         raise click.ClickException(f"could not write {out}: {error.strerror or error}") from None
     click.echo(f"{out}: Teams app {app_id}, version {app_version}")
+
+
+@main.command("teams-channels")
+def teams_channels() -> None:
+    """List the Teams channels and group chats the bot can post in.
+
+    Pick the one for reminders and board reports and set it as YOS_TEAMS_CHANNEL.
+    """
+    from bot.teams.conversations import known_conversations
+
+    settings = _settings()
+    db = _store(settings)
+    try:
+        shared, personal = known_conversations(db)
+    finally:
+        db.close()
+    chosen = settings.teams_channel
+    if not shared:
+        click.echo(
+            "The bot knows no Teams channel or group chat yet: add it to a team "
+            "(docs/teams-install.md) and run this again."
+        )
+    else:
+        click.echo("Channels and group chats the bot can post in, newest first:")
+        for known in shared:
+            kind = "channel" if known.kind == "channel" else "group chat"
+            mark = "  <- YOS_TEAMS_CHANNEL" if known.conversation_id == chosen else ""
+            click.echo(
+                f"  {known.conversation_id}  {kind:10}  {known.name or '(no name)'}  "
+                f"(since {known.saved_at[:10]}){mark}"
+            )
+    if personal:
+        click.echo(f"And {personal} personal chat{'s' if personal != 1 else ''} (not listed).")
+    if chosen is None:
+        click.echo("YOS_TEAMS_CHANNEL is not set: set it to one of these IDs and restart the bot.")
+    elif chosen not in {k.conversation_id for k in shared}:
+        click.echo(
+            f"YOS_TEAMS_CHANNEL is {chosen}, which the bot has not been added to: add the bot "
+            "to that channel's team, or choose one of these."
+        )
 
 
 # The improvement plan's commands: plan import, new-inspection (bot/plan_cli.py).

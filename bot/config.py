@@ -28,8 +28,15 @@ DEFAULT_RATINGS_URL = (
     "https://raw.githubusercontent.com/data-to-insight/hmi-probation-youth-justice-scrape/"
     "main/hmi_youth_justice_inspection_ratings.csv"
 )
-# The token authority of a multi-tenant bot (TEAMS_TENANT_ID unset).
-MULTI_TENANT = "botframework.com"
+# Where an admin finds the tenant ID that TEAMS_TENANT_ID must be.
+TENANT_ID_HINT = (
+    "find it in the Microsoft Entra admin centre (entra.microsoft.com) under Identity, "
+    "Overview: Tenant ID, or as App Tenant ID on the Azure Bot's Configuration page"
+)
+# How long a chart's address in a Teams card works (TEAMS_CHART_DAYS).
+DEFAULT_TEAMS_CHART_DAYS = 90
+# Placeholder hosts an app package may not name as the publisher's pages.
+PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net")
 
 
 class ConfigError(ValueError):
@@ -61,11 +68,19 @@ class Settings:
     # conversation that gets reminders and board reports.
     teams_app_id: str | None = None
     teams_app_password: str | None = None
-    teams_tenant_id: str | None = None  # None: a multi-tenant bot
+    teams_tenant_id: str | None = None  # a GUID, required to serve Teams (single tenant)
     teams_login_url: str = DEFAULT_TEAMS_LOGIN_URL
     teams_openid_metadata_url: str = DEFAULT_TEAMS_OPENID_METADATA_URL
     teams_port: int = DEFAULT_TEAMS_PORT
     teams_channel: str | None = None
+    # The HTTPS address the bot is reached at (its reverse proxy), serving /api/messages;
+    # charts in cards are served from it. None: charts travel inside the card.
+    teams_public_url: str | None = None
+    teams_chart_days: int = DEFAULT_TEAMS_CHART_DAYS
+    # The app package's links to the publisher's pages (teams-package flags override).
+    teams_developer_url: str | None = None
+    teams_privacy_url: str | None = None
+    teams_terms_url: str | None = None
     # Backups: where the serving process puts its daily backup (None: no daily backup),
     # and how many it keeps.
     backup_dir: Path | None = None
@@ -139,8 +154,10 @@ class Settings:
 
     @property
     def teams_tenant(self) -> str:
-        """The tenant whose login authority issues the bot's tokens."""
-        return self.teams_tenant_id or MULTI_TENANT
+        """The tenant whose login authority issues the bot's tokens: always its own."""
+        if not self.teams_tenant_id:
+            raise ConfigError(f"TEAMS_TENANT_ID is not set: {TENANT_ID_HINT}")
+        return self.teams_tenant_id
 
     def require_http(self) -> None:
         _require(self, "slack_bot_token", "SLACK_BOT_TOKEN", "serve")
@@ -156,14 +173,21 @@ class Settings:
             for name, value in (
                 ("TEAMS_APP_ID", self.teams_app_id),
                 ("TEAMS_APP_PASSWORD", self.teams_app_password),
+                ("TEAMS_TENANT_ID", self.teams_tenant_id),
             )
             if not value
         ]
         if missing:
+            names = (
+                " and ".join(missing)
+                if len(missing) < 3
+                else f"{', '.join(missing[:-1])} and {missing[-1]}"
+            )
+            hint = f" (TEAMS_TENANT_ID: {TENANT_ID_HINT})" if "TEAMS_TENANT_ID" in missing else ""
             raise ConfigError(
-                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: "
-                f"`yos-bot {command}` needs both TEAMS_APP_ID and TEAMS_APP_PASSWORD to "
-                "serve Microsoft Teams (see .env.example)"
+                f"{names} {'is' if len(missing) == 1 else 'are'} not set: "
+                f"`yos-bot {command}` needs TEAMS_APP_ID, TEAMS_APP_PASSWORD and "
+                f"TEAMS_TENANT_ID to serve Microsoft Teams{hint}; see .env.example"
             )
 
 
@@ -223,6 +247,13 @@ def settings_from(values: Mapping[str, str]) -> Settings:
         teams_openid_metadata_url=_metadata_url(get("TEAMS_OPENID_METADATA_URL")),
         teams_port=_int(get("TEAMS_PORT"), "TEAMS_PORT", DEFAULT_TEAMS_PORT, 1, 65535),
         teams_channel=_conversation(get("YOS_TEAMS_CHANNEL"), "YOS_TEAMS_CHANNEL"),
+        teams_public_url=_public_url(get("TEAMS_PUBLIC_URL")),
+        teams_chart_days=_int(
+            get("TEAMS_CHART_DAYS"), "TEAMS_CHART_DAYS", DEFAULT_TEAMS_CHART_DAYS, 1, 3650
+        ),
+        teams_developer_url=_page_url(get("TEAMS_DEVELOPER_URL"), "TEAMS_DEVELOPER_URL"),
+        teams_privacy_url=_page_url(get("TEAMS_PRIVACY_URL"), "TEAMS_PRIVACY_URL"),
+        teams_terms_url=_page_url(get("TEAMS_TERMS_URL"), "TEAMS_TERMS_URL"),
         backup_dir=_path(get("YOS_BACKUP_DIR")),
         backup_keep=_int(get("YOS_BACKUP_KEEP"), "YOS_BACKUP_KEEP", 14, 1, 10_000),
         notes_visible_to=_notes_visible_to(get("YOS_NOTES_VISIBLE_TO")),
@@ -311,19 +342,52 @@ def _guid(value: str | None, name: str, what: str) -> str | None:
     return value
 
 
-_DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
-
-
 def _tenant(value: str | None) -> str | None:
-    """A tenant's ID (a GUID) or one of its domain names (contoso.onmicrosoft.com)."""
+    """The bot's own tenant ID, a GUID. A domain name (contoso.onmicrosoft.com) is refused:
+    activities carry the tenant's ID, never a domain, so no activity would match it."""
     if value is None:
         return None
-    if not (_GUID.fullmatch(value.lower()) or _DOMAIN.fullmatch(value.lower())):
+    if not _GUID.fullmatch(value.lower()):
+        what = "a domain name" if "." in value else f"{value[:40]!r}"
         raise ConfigError(
-            "TEAMS_TENANT_ID must be your Microsoft Entra tenant ID (a GUID) or its domain "
-            "name; leave it empty for a multi-tenant bot"
+            "TEAMS_TENANT_ID must be your Microsoft Entra tenant ID, a GUID such as "
+            f"00000000-0000-0000-0000-000000000000, not {what}: {TENANT_ID_HINT}"
         )
+    return value.lower()
+
+
+def _public_url(value: str | None) -> str | None:
+    """The bot's public HTTPS address (scheme and host, perhaps a path prefix)."""
+    if value is None:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme != "https" or not parsed.hostname or parsed.query or parsed.fragment:
+        raise ConfigError(
+            "TEAMS_PUBLIC_URL must be the https:// address Teams reaches the bot at, the "
+            "messaging endpoint without /api/messages, such as https://yos.example.gov.uk"
+        )
+    return value.rstrip("/")
+
+
+def _page_url(value: str | None, name: str) -> str | None:
+    """A page of the publisher's for the app package: https, and not a placeholder."""
+    if value is None:
+        return None
+    problem = page_url_problem(value)
+    if problem:
+        raise ConfigError(f"{name} {problem}")
     return value
+
+
+def page_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be one of the app package's pages, or None."""
+    parsed = urlparse(url)
+    if parsed.scheme != "https" or not parsed.hostname or len(url) > 2048:
+        return f"must be an https:// address of your own page; got {url[:80]!r}"
+    host = parsed.hostname.lower()
+    if any(host == h or host.endswith("." + h) for h in PLACEHOLDER_HOSTS):
+        return f"must be your own page, not a placeholder ({host})"
+    return None
 
 
 def _login_url(value: str | None) -> str:

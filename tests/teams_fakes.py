@@ -307,8 +307,8 @@ class FakeOpenID(_LoopbackServer):
     def rotate(self) -> SigningKey:
         """Publish a new key beside the old one and sign with it from now on.
 
-        The bot's pyjwt ``PyJWKClient`` (2.15) caches the key set for 300 s and refetches it
-        for an unknown ``kid`` only if its last fetch is over 30 s old: a key rotated in
+        The bot (bot.teams.ingress.SigningKeys) keeps the key set for a day and refetches
+        it for an unknown ``kid`` only if its last fetch is over 30 s old: a key rotated in
         right after the bot fetched the set is refused until then. Rotate before the bot's
         first request, or expect 401s in that window.
         """
@@ -316,6 +316,14 @@ class FakeOpenID(_LoopbackServer):
         with self._lock:
             self._published.append(key)
             self.key = key
+        return key
+
+    def publish(self, key: SigningKey) -> SigningKey:
+        """Publish ``key`` beside the others without signing with it by default (a key
+        endorsed for another channel, say). The bot fetches the set once a day, or for
+        an unknown key at most every 30 s: publish before its first request."""
+        with self._lock:
+            self._published.append(key)
         return key
 
     def unpublish(self, key: SigningKey) -> None:
@@ -994,3 +1002,57 @@ class FakeConnector(_LoopbackServer):
             return Response(200, member)
         record(404)
         return Response(404, {"error": {"code": "NotFound", "message": request.path}})
+
+
+# --- (d) the council's HTTPS reverse proxy in front of the bot -------------------------------
+
+
+class HttpsFront(_LoopbackServer):
+    """What an admin puts in front of ``yos-bot teams``: an HTTPS server (with its own
+    test CA, :attr:`ca_path`) passing every request on to :attr:`target`, the bot's
+    plain-HTTP address, and its answer back. Its :attr:`url` is TEAMS_PUBLIC_URL."""
+
+    def __init__(self, target: str, *, workdir: Path) -> None:
+        super().__init__()
+        self.target = target
+        self._pki = new_test_pki(workdir)
+
+    @property
+    def scheme(self) -> str:
+        return "https"
+
+    @property
+    def ca_path(self) -> Path:
+        return self._pki.ca_path
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(self._pki.cert_path, self._pki.key_path)
+        return context
+
+    def _handle(self, request: Request) -> Response:
+        import http.client
+        from urllib.parse import quote, urlencode
+
+        target = urlsplit(self.target)
+        path = quote(request.path) + (f"?{urlencode(request.query)}" if request.query else "")
+        headers = {
+            k: v
+            for k, v in request.headers.items()
+            if k not in ("host", "connection", "content-length", "transfer-encoding")
+        }
+        headers["x-forwarded-proto"] = "https"
+        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+        try:
+            connection.request(request.method, path, body=request.body or None, headers=headers)
+            answer = connection.getresponse()
+            body = answer.read()
+            passed = {
+                ("Content-Type" if k.lower() == "content-type" else k): v
+                for k, v in answer.getheaders()
+                if k.lower() not in ("content-length", "transfer-encoding", "connection", "date")
+            }
+            return Response(answer.status, body, passed)
+        finally:
+            connection.close()

@@ -37,6 +37,8 @@ class SigningKey:
 
     kid: str
     private_key: rsa.RSAPrivateKey
+    endorsements: tuple[str, ...] = ("msteams",)
+    """The channels the Bot Framework's JWKS says this key may sign for."""
 
     @property
     def private_pem(self) -> bytes:
@@ -56,14 +58,18 @@ class SigningKey:
             "kid": self.kid,
             "n": _b64url_uint(numbers.n),
             "e": _b64url_uint(numbers.e),
-            "endorsements": ["msteams"],
+            "endorsements": list(self.endorsements),
         }
 
 
-def new_signing_key(kid: str | None = None) -> SigningKey:
-    """A fresh 2048-bit RSA key (about 50 ms to make)."""
+def new_signing_key(
+    kid: str | None = None, *, endorsements: tuple[str, ...] = ("msteams",)
+) -> SigningKey:
+    """A fresh 2048-bit RSA key (about 50 ms to make), endorsed for ``endorsements``."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return SigningKey(kid=kid or f"test-{uuid.uuid4().hex[:12]}", private_key=key)
+    return SigningKey(
+        kid=kid or f"test-{uuid.uuid4().hex[:12]}", private_key=key, endorsements=endorsements
+    )
 
 
 @dataclass(frozen=True)

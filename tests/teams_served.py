@@ -95,8 +95,11 @@ class Response:
 class ServedTeams:
     """``yos-bot teams`` started for real, in its own process, on a free local port."""
 
-    def __init__(self, folder: Path, fakes: TeamsFakes, **env: str) -> None:
+    def __init__(
+        self, folder: Path, fakes: TeamsFakes, *, cwd: Path | None = None, **env: str
+    ) -> None:
         self.fakes = fakes
+        self.cwd = cwd or PROJECT_ROOT  # where it starts, so which .env it reads
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db_path = folder / "yos.db"
@@ -126,7 +129,7 @@ class ServedTeams:
         began = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "teams", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=PROJECT_ROOT,
+            cwd=self.cwd,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,

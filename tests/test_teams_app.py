@@ -336,11 +336,12 @@ def test_a_body_that_is_not_json_is_refused(teams, connector):
     connector.assert_quiet(within=0.1)
 
 
-def test_activities_from_another_tenant_are_ignored(teams, connector, url):
+def test_activities_from_another_tenant_are_refused(teams, connector, url):
+    # tests/test_teams_tenant.py refuses every other shape of a stranger's activity.
     visitor = personal("summary", url)
     visitor["conversation"]["tenantId"] = "99999999-0000-0000-0000-000000000000"
     visitor["channelData"] = {"tenant": {"id": "99999999-0000-0000-0000-000000000000"}}
-    assert teams.post(visitor).status == 200
+    assert teams.post(visitor).status == 403
     connector.assert_quiet(within=0.3)
 
 
@@ -694,24 +695,28 @@ def test_non_auditors_cannot_post_the_report(teams, connector, url):
 
 
 def test_reminders_go_to_the_channel_once(teams, connector, url):
-    # The bot is added to the board's team: its reference is saved, and the reminders
-    # that are due (R1's window has ended) go out at once, with the report and chart.
+    # The bot is added to the board's team: it says hello, its reference is saved, and
+    # the reminders that are due (R1's window has ended) go out at once, with the report
+    # and chart.
     assert teams.post(bot_added(BOARD, url)).status == 200
-    reminder, report, chart = connector.wait_for_count(
-        3, lambda c: c.conversation_id == BOARD, timeout=15
+    hello, reminder, report, chart = connector.wait_for_count(
+        4, lambda c: c.conversation_id == BOARD, timeout=15
     )
+    assert "reminders and board reports will be posted in this channel" in text_of(hello)
     assert text_of(reminder).startswith("Monitoring reminder\nR1's monitoring window has ended")
     assert report.text.startswith("Monitoring report")
     assert any(e["type"] == "Image" for e in chart.cards[0]["body"])
     [saved] = teams.query("SELECT * FROM conversations WHERE conversation_id = ?", BOARD)
     assert (saved["service_url"], saved["kind"], saved["tenant_id"]) == (url, "channel", TENANT)
 
-    # Removed and added again: the reminder was sent, so it is not sent again.
+    # Removed and added again: welcomed again, but the reminder was sent, so it is not
+    # sent again.
     teams.post(bot_added(BOARD, url, removed=True))
     assert teams.query("SELECT * FROM conversations WHERE conversation_id = ?", BOARD) == []
     teams.post(bot_added(BOARD, url))
     after(connector, teams, url)
-    assert len(sends(connector, BOARD)) == 3
+    assert len(sends(connector, BOARD)) == 5
+    assert "is here" in text_of(sends(connector, BOARD)[-1])
 
 
 # --- Slack and Teams on one store ---------------------------------------------------------------
@@ -764,12 +769,22 @@ def test_a_rate_limit_is_waited_out(teams, connector, url):
     assert sent.at - limited.at >= 0.3
 
 
-def test_a_server_error_is_tried_again(teams, connector, url):
-    connector.fail_next(2, status=503, retry_after=None, operations={"send"})
+@pytest.mark.parametrize("status", [412, 502, 503, 504])
+def test_a_busy_or_failing_teams_is_tried_again(teams, connector, url, status):
+    connector.fail_next(2, status=status, retry_after=None, operations={"send"})
     teams.post(personal("strengths", url))
     calls = connector.wait_for_count(3, lambda c: c.conversation_id == AUDITOR.personal_chat)
-    assert [c.status for c in calls] == [503, 503, 201]
+    assert [c.status for c in calls] == [status, status, 201]
     assert "Key strengths" in text_of(calls[-1])
+
+
+def test_a_bad_request_is_not_tried_again(teams, connector, url):
+    connector.fail_next(1, status=400, retry_after=None, operations={"send"})
+    teams.post(personal("strengths", url))
+    refused = connector.wait_for(lambda c: c.conversation_id == AUDITOR.personal_chat)
+    assert refused.status == 400
+    teams.wait_until_outbox_idle()
+    connector.assert_quiet(lambda c: c is not refused and "Key strengths" in (c.text or ""), 0.3)
 
 
 def test_a_refused_announcement_is_reported_to_the_auditor(teams, connector, url):
@@ -817,6 +832,7 @@ def test_half_the_teams_settings_stop_run_with_what_is_missing(tmp_path):
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TEAMS_", "YOS_"))},
         "TEAMS_APP_ID": "00000000-0000-0000-0000-00000000b07a",
+        "TEAMS_TENANT_ID": TENANT,
         "YOS_DB": str(tmp_path / "yos.db"),
     }
     done = subprocess.run(
@@ -837,7 +853,11 @@ def test_half_the_teams_settings_stop_run_with_what_is_missing(tmp_path):
     ("values", "mode"),
     [
         (
-            {"TEAMS_APP_ID": "00000000-0000-0000-0000-00000000b07a", "TEAMS_APP_PASSWORD": "p"},
+            {
+                "TEAMS_APP_ID": "00000000-0000-0000-0000-00000000b07a",
+                "TEAMS_APP_PASSWORD": "p",
+                "TEAMS_TENANT_ID": TENANT,
+            },
             "teams",
         ),
         (
@@ -860,6 +880,13 @@ def test_run_chooses_teams_only_when_slack_is_not_configured(values, mode):
     [
         ("TEAMS_APP_ID", "yos-bot", "TEAMS_APP_ID must be the bot's Microsoft App ID, a GUID"),
         ("TEAMS_TENANT_ID", "not a tenant", "TEAMS_TENANT_ID must be your Microsoft Entra"),
+        (
+            "TEAMS_TENANT_ID",
+            "contoso.onmicrosoft.com",
+            "not a domain name: find it in the Microsoft Entra admin centre",
+        ),
+        ("TEAMS_PUBLIC_URL", "http://yos.example.gov.uk", "TEAMS_PUBLIC_URL must be the https://"),
+        ("TEAMS_PRIVACY_URL", "https://example.org/privacy", "must be your own page"),
         ("TEAMS_LOGIN_URL", "http://login.example", "TEAMS_LOGIN_URL must be an https URL"),
         (
             "TEAMS_OPENID_METADATA_URL",
@@ -879,8 +906,21 @@ def test_teams_settings_defaults_and_a_pasted_channel_link():
     settings = settings_from({"YOS_TEAMS_CHANNEL": "19%3aabc123%40thread.tacv2;messageid=1"})
     assert settings.teams_channel == "19:abc123@thread.tacv2"
     assert settings.teams_port == 3978
-    assert settings.teams_tenant == "botframework.com"  # multi-tenant
     assert settings.teams_login_url == "https://login.microsoftonline.com"
+    assert settings.teams_public_url is None and settings.teams_chart_days == 90
+    with pytest.raises(ConfigError, match="TEAMS_TENANT_ID is not set: find it in"):
+        settings.teams_tenant  # noqa: B018  (no multi-tenant authority to fall back on)
+    tenant = settings_from({"TEAMS_TENANT_ID": TENANT.upper()})
+    assert tenant.teams_tenant == TENANT  # msal's authority is always the tenant's own
+
+
+def test_serving_teams_needs_the_tenant_id():
+    settings = settings_from(
+        {"TEAMS_APP_ID": "00000000-0000-0000-0000-00000000b07a", "TEAMS_APP_PASSWORD": "p"}
+    )
+    with pytest.raises(ConfigError, match="TEAMS_TENANT_ID is not set") as refused:
+        settings.require_teams()
+    assert "Microsoft Entra admin centre" in str(refused.value)
 
 
 def test_only_the_teams_adapter_imports_the_teams_sdk_or_msal():

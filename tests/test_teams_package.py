@@ -26,14 +26,25 @@ SCHEMA = json.loads(
 )
 
 
+PAGES = {
+    "TEAMS_DEVELOPER_URL": "https://anytown.gov.uk/yos-bot",
+    "TEAMS_PRIVACY_URL": "https://anytown.gov.uk/privacy/yos-bot",
+    "TEAMS_TERMS_URL": "https://anytown.gov.uk/terms",
+}
+
+
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    """No Slack, Teams or YOS settings but a store in tmp_path and TEAMS_APP_ID."""
+    """No Slack, Teams or YOS settings but a store in tmp_path, TEAMS_APP_ID, the
+    council's pages and the bot's public address."""
     for name in list(os.environ):
         if name.startswith(("SLACK_", "YOS_", "TEAMS_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("YOS_DB", str(tmp_path / "yos.db"))
     monkeypatch.setenv("TEAMS_APP_ID", APP_ID)
+    for name, value in PAGES.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("TEAMS_PUBLIC_URL", "https://yos.anytown.gov.uk")
     monkeypatch.chdir(tmp_path)  # no stray .env is read
     return tmp_path
 
@@ -84,11 +95,13 @@ def test_the_app_and_its_bot_are_the_configured_app_id(manifest):
     assert manifest["id"] == APP_ID
     assert manifest["version"] == version("yos-bot")
     assert manifest["name"]["short"] == "YOS inspections"
-    assert manifest["developer"]["websiteUrl"] == "https://example.org/yos-bot"
+    assert manifest["developer"]["websiteUrl"] == PAGES["TEAMS_DEVELOPER_URL"]
+    assert manifest["developer"]["privacyUrl"] == PAGES["TEAMS_PRIVACY_URL"]
+    assert manifest["developer"]["termsOfUseUrl"] == PAGES["TEAMS_TERMS_URL"]
     [bot] = manifest["bots"]
     assert bot["botId"] == APP_ID
     assert manifest["composeExtensions"][0]["botId"] == APP_ID
-    assert manifest["validDomains"] == []
+    assert manifest["validDomains"] == ["yos.anytown.gov.uk"]  # TEAMS_PUBLIC_URL's host
     assert "webApplicationInfo" not in manifest
 
 
@@ -209,7 +222,7 @@ def test_options_reach_the_manifest(env):
         "--terms-url",
         "https://anytown.gov.uk/terms",
         "--domain",
-        "yos.anytown.gov.uk",
+        "files.anytown.gov.uk",
         "--version",
         "2.3.4",
     )
@@ -225,7 +238,7 @@ def test_options_reach_the_manifest(env):
         "privacyUrl": "https://anytown.gov.uk/privacy",
         "termsOfUseUrl": "https://anytown.gov.uk/terms",
     }
-    assert manifest["validDomains"] == ["yos.anytown.gov.uk"]
+    assert manifest["validDomains"] == ["yos.anytown.gov.uk", "files.anytown.gov.uk"]
 
 
 def _one_line_error(result) -> str:
@@ -252,7 +265,9 @@ def test_an_app_id_that_is_not_a_guid_is_one_line_naming_teams_app_id(env, monke
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["--developer-url", "http://anytown.gov.uk"], "developer URL must be an https://"),
+        (["--developer-url", "http://anytown.gov.uk"], "developer URL (--developer-url"),
+        (["--privacy-url", "https://example.org/yos-bot"], "not a placeholder (example.org)"),
+        (["--terms-url", "https://www.example.com/terms"], "not a placeholder (www.example.com)"),
         (["--version", "1.0"], "MAJOR.MINOR.PATCH"),
         (["--name", "x" * 31], "1 to 30 characters"),
         (["--domain", "https://yos.anytown.gov.uk/"], "without https://"),
@@ -261,6 +276,62 @@ def test_an_app_id_that_is_not_a_guid_is_one_line_naming_teams_app_id(env, monke
 def test_a_bad_option_is_one_line_and_writes_nothing(env, args, says):
     assert says in _one_line_error(invoke(*args))
     assert not (env / "yos-teams.zip").exists()
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_each_page_of_the_council_must_be_given(env, monkeypatch, page):
+    monkeypatch.delenv(page)
+    line = _one_line_error(invoke())
+    assert f"set {page} or --" in line
+    assert not (env / "yos-teams.zip").exists()
+
+
+def test_a_placeholder_page_in_the_settings_is_refused(env, monkeypatch):
+    monkeypatch.setenv("TEAMS_PRIVACY_URL", "https://example.org/yos-bot")
+    line = _one_line_error(invoke())
+    assert "TEAMS_PRIVACY_URL must be your own page, not a placeholder" in line
+
+
+def test_check_validates_the_manifest_against_the_schema_it_declares(env):
+    result = invoke("--check")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "manifest.json is valid by https://developer.microsoft.com/json-schemas/teams/v1.17/"
+        f"MicrosoftTeams.schema.json (version {version('yos-bot')})\n"
+    )
+    assert not (env / "yos-teams.zip").exists()  # --check writes nothing
+
+
+def test_the_shipped_schema_is_the_vendored_one():
+    shipped = PROJECT_ROOT / "bot/teams/schemas/MicrosoftTeams.v1.17.schema.json"
+    assert (
+        shipped.read_bytes()
+        == (PROJECT_ROOT / "tests/schemas/teams/v1.17/MicrosoftTeams.schema.json").read_bytes()
+    )
+    assert {package.SCHEMA_URL: shipped} == package.SCHEMAS
+
+
+def test_the_schema_check_finds_what_teams_would_refuse(env):
+    options = package.PackageOptions(
+        app_id=APP_ID, version="1.0.0", **{k: v for k, v in _pages().items()}
+    )
+    good = package.manifest(options)
+    assert package.schema_errors(good) == []
+    bad = {**good, "accentColor": "blue", "unknownField": 1}
+    errors = package.schema_errors(bad)
+    assert any(e.startswith("accentColor:") for e in errors), errors
+    assert any("unknownField" in e for e in errors), errors
+    assert package.schema_errors({**good, "$schema": "https://x/v9.schema.json"}) == [
+        "it declares a schema this version cannot check: 'https://x/v9.schema.json'"
+    ]
+
+
+def _pages() -> dict[str, str]:
+    return {
+        "developer_url": PAGES["TEAMS_DEVELOPER_URL"],
+        "privacy_url": PAGES["TEAMS_PRIVACY_URL"],
+        "terms_url": PAGES["TEAMS_TERMS_URL"],
+    }
 
 
 def test_a_folder_that_does_not_exist_is_one_line(env):

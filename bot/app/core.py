@@ -177,6 +177,13 @@ class Application:
         queued += self._queue_charts(request, reply, "report")
         return Outcome(posted, True, queued)
 
+    def queue_post(self, request: Request, what: str, reply: Reply) -> int:
+        """Queue ``reply`` (a welcome, say) for everyone in the request's conversation,
+        once per delivery; the asker is told privately if it cannot be posted."""
+        request = identified(request)
+        address = Address(request.conversation, request.thread)
+        return self._queue_once(request, what, MESSAGE, address, reply)
+
     def audit_form_choices(self, request: Request) -> list[tuple[str, str]]:
         """(ref, text) of the recommendations the form offers, for the asker's service."""
         ctx = self.context(request)

@@ -2,32 +2,32 @@
 FastAPI application (``POST /api/messages``, ``GET /healthz``), and what the handlers
 share (:class:`~bot.teams.deps.Deps`).
 
-Incoming requests are authenticated by the SDK: an RS256 token from the Bot Connector,
-whose keys come from the OpenID metadata at TEAMS_OPENID_METADATA_URL, for our app ID
-(audience), from the Bot Framework (issuer), naming the same service URL as the
-activity. Anything else is answered 401 before a handler runs. Outgoing calls carry
-the bot's own token from msal (:class:`~bot.teams.token.BotToken`).
+Incoming requests are checked by :class:`~bot.teams.ingress.Ingress` before the SDK
+sees them: the Bot Framework's token (keys from TEAMS_OPENID_METADATA_URL, endorsed for
+Teams), a well-formed activity, from TEAMS_TENANT_ID, from Teams, from someone with an
+Azure AD object ID. Outgoing calls carry the bot's own token from msal
+(:class:`~bot.teams.token.BotToken`), always from the tenant's own authority.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
 
-from bot.app import RetryPolicy, Sender
+from bot.app import Sender
 from bot.config import Settings
 from bot.runtime import application
 from bot.store import StorePool
 from bot.teams import handlers
+from bot.teams.chart import CHART_FOLDER, ChartStore
 from bot.teams.conversations import Conversations, People
 from bot.teams.deps import Deps
+from bot.teams.ingress import Ingress, SigningKeys, TokenCheck, keys_url
 from bot.teams.platform import TEAMS
 from bot.teams.reminders import Reminders
 from bot.teams.sdk import (
@@ -41,7 +41,7 @@ from bot.teams.sdk import (
     with_overrides,
 )
 from bot.teams.token import BotToken
-from bot.teams.transport import TeamsTransport
+from bot.teams.transport import TeamsRetry, TeamsTransport
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +52,6 @@ HEALTH_PATH = "/healthz"
 DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams"
 # The SDK's HTTP client has no timeout unless given one.
 HTTP_TIMEOUT_SECONDS = 10.0
-# The Bot Connector's activities are a few kilobytes; refuse anything absurd unread.
-MAX_BODY_BYTES = 256 * 1024
 
 
 @dataclass
@@ -67,6 +65,7 @@ class Built:
 def build(settings: Settings, store: StorePool) -> Built:
     settings.require_teams()
     assert settings.teams_app_id is not None and settings.teams_app_password is not None
+    assert settings.teams_tenant_id is not None
     token = BotToken(
         settings.teams_login_url,
         settings.teams_tenant,
@@ -102,13 +101,16 @@ def build(settings: Settings, store: StorePool) -> Built:
     app = application(settings, store)
     conversations = Conversations(store)
     people = People()
-    transport = TeamsTransport(teams, conversations, people, share_channel=settings.teams_channel)
+    charts = chart_store(settings)
+    transport = TeamsTransport(
+        teams, conversations, people, share_channel=settings.teams_channel, charts=charts
+    )
     sender = Sender(
         store,
         TEAMS.name,
         transport,
         app.draw_chart,
-        retry=RetryPolicy(
+        retry=TeamsRetry(
             base_seconds=settings.outbox_retry_seconds,
             lease_seconds=settings.outbox_lease_seconds,
         ),
@@ -135,67 +137,27 @@ def build(settings: Settings, store: StorePool) -> Built:
             ok = False
         return JSONResponse({"ok": ok}, status_code=200 if ok else 503)
 
-    return Built(teams, web, BodyGuard(web, MESSAGES_PATH, MAX_BODY_BYTES), deps)
-
-
-class BodyGuard:
-    """Answers a POST to the messaging endpoint whose body is not a JSON object (or is
-    too big) with 400 (413) before the SDK reads it: the SDK would answer a body that
-    is not JSON with a 500 and a traceback in the log."""
-
-    def __init__(self, app: ASGIApp, path: str, limit: int) -> None:
-        self.app = app
-        self.path = path
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        received = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            received += len(chunk)
-            if received > self.limit:
-                await _answer(send, 413, {"error": "Request too large"})
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        try:
-            parsed: Any = json.loads(body)
-        except ValueError:
-            parsed = None
-        if not isinstance(parsed, dict):
-            await _answer(send, 400, {"error": "Bad request"})
-            return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
-
-
-async def _answer(send: Send, status: int, body: dict[str, str]) -> None:
-    payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-            ],
-        }
+    tokens = TokenCheck(
+        settings.teams_app_id, SigningKeys(keys_url(settings.teams_openid_metadata_url))
     )
-    await send({"type": "http.response.body", "body": payload})
+    ingress = Ingress(
+        web,
+        path=MESSAGES_PATH,
+        tokens=tokens,
+        tenant=settings.teams_tenant_id,
+        process=lambda: teams.server.on_request,
+        charts=charts,
+    )
+    return Built(teams, web, ingress, deps)
+
+
+def chart_store(settings: Settings) -> ChartStore | None:
+    """Where charts are served from: beside the store, at TEAMS_PUBLIC_URL (None: unset)."""
+    if not settings.teams_public_url or not settings.teams_app_password:
+        return None
+    return ChartStore(
+        settings.db_path.parent / CHART_FOLDER,
+        settings.teams_public_url,
+        settings.teams_app_password,
+        lifetime_seconds=settings.teams_chart_days * 86_400.0,
+    )

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.store import StorePool, write_transaction
+from bot.store.db import Store
 from bot.teams.platform import PERSONAL, TEAMS
 
 THREAD_MARK = ";messageid="
@@ -194,3 +195,25 @@ class People:
     def get(self, user_id: str) -> Member | None:
         with self._lock:
             return self._members.get(user_id.lower())
+
+
+@dataclass(frozen=True)
+class Known:
+    """A conversation the bot can post in, as ``yos-bot teams-channels`` lists it."""
+
+    conversation_id: str
+    kind: str
+    name: str | None
+    saved_at: str
+
+
+def known_conversations(db: Store) -> tuple[list[Known], int]:
+    """The team channels and group chats the bot knows, newest first, and how many
+    personal chats it has (listed by count only: each names a person)."""
+    rows = db.execute(
+        "SELECT conversation_id, kind, name, saved_at FROM conversations "
+        "WHERE platform = ? ORDER BY saved_at DESC, conversation_id",
+        [TEAMS.name],
+    ).fetchall()
+    shared = [Known(str(r[0]), str(r[1]), r[2], str(r[3])) for r in rows if r[1] != PERSONAL]
+    return shared, sum(1 for r in rows if r[1] == PERSONAL)

@@ -4,7 +4,8 @@ conversation references, and how an activity becomes a :class:`~bot.app.Request`
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.app import Application, Request, Sender
@@ -16,6 +17,7 @@ from bot.teams.platform import CHANNEL, MAX_TEXT, PERSONAL, TEAMS
 from bot.teams.reminders import Reminders
 from bot.teams.sdk import ActivityBase
 from bot.teams.transport import TeamsTransport
+from bot.teams.welcome import GENERAL, Place
 
 logger = logging.getLogger(__name__)
 
@@ -29,16 +31,20 @@ class Deps:
     conversations: Conversations
     people: People
     reminders: Reminders
+    # Held while an install is handled, so the two activities Teams sends for one
+    # install (conversationUpdate and installationUpdate) make one welcome.
+    installing: threading.Lock = field(default_factory=threading.Lock)
 
     # --- who and where --------------------------------------------------------------
 
     @staticmethod
     def person(activity: ActivityBase) -> Person:
         """The sender: their Azure AD object ID (how YOS_AUDITORS names Teams users), in
-        lower case, with the display name Teams sent; the Teams account ID only for
-        accounts that have no Azure AD object (guests of some kinds, bots)."""
+        lower case, with the display name Teams sent. Never the Teams account ID
+        (``from.id``): on a registration with other channels the client chooses it, and
+        the ingress refuses any activity whose sender has no object ID."""
         sender = activity.from_
-        user_id = (sender.aad_object_id or "").lower() or sender.id or None
+        user_id = (sender.aad_object_id or "").lower() or None
         return Person(user_id, sender.name or None, TEAMS.name)
 
     def request(self, activity: ActivityBase, *, text: str = "", **options: Any) -> Request:
@@ -90,16 +96,15 @@ class Deps:
         kind = self.kind(activity)
         data = activity.channel_data
         team = data.team if data is not None else None
-        channel = data.channel if data is not None else None
         tenant = activity.conversation.tenant_id or (
             data.tenant.id if data is not None and data.tenant is not None else None
         )
         if kind == PERSONAL:
             name = (sender.aad_object_id or "").lower() or None
         else:
-            name = (channel.name if channel is not None else None) or (
-                team.name if team is not None else None
-            )
+            place = self.place(activity)
+            names = [n for n in (place.team_name, place.channel_name) if n]
+            name = " / ".join(names) or None
         return Reference(
             conversation_id=channel_of(activity.conversation.id),
             service_url=activity.service_url,
@@ -118,15 +123,23 @@ class Deps:
             self.reminders.check_now()
         return changed
 
-    def foreign(self, activity: ActivityBase) -> bool:
-        """From another tenant than a single-tenant bot's own (TEAMS_TENANT_ID as a GUID)."""
-        own = (self.settings.teams_tenant_id or "").lower()
-        if not own or "." in own:
-            return False
+    def place(self, activity: ActivityBase) -> Place:
+        """Where ``activity`` happened, with the team's and channel's names when Teams
+        sent them (a team's first channel, whose ID is the team's, is "General")."""
+        kind = self.kind(activity)
+        conversation = channel_of(activity.conversation.id)
         data = activity.channel_data
-        tenant = activity.conversation.tenant_id if activity.conversation else None
-        tenant = tenant or (data.tenant.id if data is not None and data.tenant else None)
-        return bool(tenant) and str(tenant).lower() != own
+        team = data.team if data is not None else None
+        channel = data.channel if data is not None else None
+        channel_name = channel.name if channel is not None and channel.name else None
+        if kind == CHANNEL and channel_name is None and team is not None:
+            channel_name = GENERAL if team.id == conversation else None
+        return Place(
+            conversation_id=conversation,
+            kind=kind,
+            team_name=team.name if team is not None and team.name else None,
+            channel_name=channel_name,
+        )
 
     # --- failures -------------------------------------------------------------------
 

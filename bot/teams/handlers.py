@@ -1,7 +1,12 @@
 """What the bot does with each kind of activity Teams sends.
 
-* Every activity first has its conversation reference saved (and, for a single-tenant
-  bot, is dropped if it comes from another tenant).
+* Every activity has passed :mod:`bot.teams.ingress` (a Bot Framework token endorsed
+  for Teams, a well-formed activity, TEAMS_TENANT_ID, an Azure AD sender) and first
+  has its conversation reference saved.
+* Being added to a team, a group chat or a personal chat (conversationUpdate with the
+  bot among ``membersAdded``, or installationUpdate ``add``) posts a welcome there and
+  logs the conversation's ID (:mod:`bot.teams.welcome`); a personal chat's welcome is
+  the dashboard.
 * A message in a personal chat is a command or a question; in a channel or group chat,
   only a message that @mentions the bot is, without that mention. The answer is queued
   in the outbox (in the thread, for a channel) before Teams hears back, as a Slack
@@ -31,6 +36,7 @@ from bot.commands.audits import FormEntry
 from bot.render.cards import AUDIT_FORM_SUBMIT, CONTENT_TYPE, form_card, message_activity
 from bot.reply import Action, ActionKind, Reply, problem
 from bot.store.outbox import PRIVATE, Address
+from bot.teams.conversations import Reference
 from bot.teams.deps import Deps
 from bot.teams.platform import PERSONAL, RECORD_AUDIT_ACTION
 from bot.teams.sdk import (
@@ -53,6 +59,7 @@ from bot.teams.sdk import (
     TaskModuleResponse,
     TaskSubmitInvokeActivity,
 )
+from bot.teams.welcome import Place, log_line, welcome
 
 logger = logging.getLogger(__name__)
 
@@ -150,16 +157,70 @@ def register(app: App, deps: Deps) -> None:
 
     async def every_activity(ctx: ActivityContext[ActivityBase]) -> None:
         activity = ctx.activity
-        if deps.foreign(activity):
-            logger.warning("ignored an activity from another tenant than TEAMS_TENANT_ID")
-            return
         try:
             reference = deps.reference(activity)
-            if reference is not None and not deps.conversations.known(reference):
+            if installed(activity):
+                await asyncio.to_thread(install, activity, reference)
+            elif reference is not None and not deps.conversations.known(reference):
                 await asyncio.to_thread(deps.save, reference)
         except Exception:
             deps.failed("saving a conversation reference")
         await ctx.next()
+
+    # --- being added -----------------------------------------------------------------------
+
+    def installed(activity: ActivityBase) -> bool:
+        """Whether ``activity`` says the bot was just added to its conversation."""
+        if activity.type == "installationUpdate":
+            return getattr(activity, "action", None) == "add"
+        if activity.type == "conversationUpdate":
+            bot = activity.recipient.id if activity.recipient is not None else None
+            added = getattr(activity, "members_added", None) or []
+            return any(member.id == bot for member in added)
+        return False
+
+    def install(activity: ActivityBase, reference: Reference | None) -> None:
+        """Welcome the conversation the bot was added to, once (blocking)."""
+        place = deps.place(activity)
+        with deps.installing:
+            new = deps.conversations.find(place.conversation_id) is None
+            if new:
+                logger.info(log_line(place, deps.settings.teams_channel))
+                greet(activity, place)
+            if reference is not None:
+                deps.save(reference)  # after the welcome: reminders queued now follow it
+
+    def greet(activity: ActivityBase, place: Place) -> None:
+        request = deps.request(
+            activity, thread=None, via="welcome", message_ref=None, answer_in_conversation=True
+        )
+        try:
+            if place.kind == PERSONAL:
+                request = deps.request(
+                    activity,
+                    text="home",
+                    thread=None,
+                    via="direct message",
+                    message_ref=None,
+                    answer_in_conversation=True,
+                )
+                deps.app.handle(request)
+            else:
+                ctx = deps.app.context(request)
+                service = ctx.queries.service(ctx.home_service()).name
+                recipient = activity.recipient
+                card = welcome(
+                    place,
+                    bot_name=(recipient.name if recipient is not None else None) or "YOS bot",
+                    service=service,
+                    reminder_channel=deps.settings.teams_channel,
+                    auditors_listed=bool(deps.settings.auditors),
+                )
+                deps.app.queue_post(request, "welcome", card)
+        except Exception:
+            deps.failed("welcoming a new conversation")
+            return
+        deps.sender.wake()
 
     app.use(every_activity)
 
@@ -396,7 +457,7 @@ def register(app: App, deps: Deps) -> None:
             return MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value=answer))
         return MessagingExtensionActionResponse(task=answer)
 
-    # --- being added and removed ----------------------------------------------------------
+    # --- being removed ------------------------------------------------------------------
 
     @app.on_conversation_update
     async def on_conversation_update(ctx: ActivityContext[ConversationUpdateActivity]) -> None:

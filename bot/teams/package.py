@@ -18,6 +18,14 @@ every time.
 The zip is reproducible too: fixed member order, dates and permissions. It is written
 to a temporary file beside the target (readable by its owner only) and moved into place,
 so a failed run never leaves half a package.
+
+What an admin must give (TEAMS_* settings or ``teams-package`` flags): the publisher's
+support, privacy and terms pages (https, never a placeholder such as example.org: Teams
+shows them on the app's page). The version is the project's own unless given;
+``validDomains`` holds TEAMS_PUBLIC_URL's host (where the chart images are served) and
+any ``--domain``. Every manifest is validated, offline, against the schema it declares
+(a copy ships in ``bot/teams/schemas``) before it is written; ``--check`` validates
+without writing.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from urllib.parse import urlparse
 from PIL import Image, ImageDraw
 
 from bot.commands import Command, registry
+from bot.config import page_url_problem
 
 MANIFEST_VERSION = "1.17"
 SCHEMA_URL = (
@@ -49,7 +58,8 @@ SCOPES = ("personal", "team", "groupChat")
 
 DEFAULT_NAME = "YOS inspections"
 DEFAULT_DEVELOPER = "YOS bot"
-DEFAULT_URL = "https://example.org/yos-bot"
+# The schemas ``--check`` knows, by the address a manifest declares, shipped in the package.
+SCHEMAS = {SCHEMA_URL: Path(__file__).parent / "schemas" / "MicrosoftTeams.v1.17.schema.json"}
 ACCENT = "#1F5C99"
 COLOR_ICON = "color.png"
 OUTLINE_ICON = "outline.png"
@@ -96,11 +106,11 @@ class PackageError(ValueError):
 class PackageOptions:
     app_id: str
     version: str
+    developer_url: str
+    privacy_url: str
+    terms_url: str
     short_name: str = DEFAULT_NAME
     developer_name: str = DEFAULT_DEVELOPER
-    developer_url: str = DEFAULT_URL
-    privacy_url: str = DEFAULT_URL
-    terms_url: str = DEFAULT_URL
     domains: tuple[str, ...] = ()
 
     def check(self) -> None:
@@ -117,14 +127,19 @@ class PackageOptions:
             raise PackageError(f"the app name must be 1 to {MAX_SHORT_NAME} characters")
         if not 0 < len(self.developer_name.strip()) <= MAX_DEVELOPER_NAME:
             raise PackageError(f"the developer name must be 1 to {MAX_DEVELOPER_NAME} characters")
-        for what, url in (
-            ("developer", self.developer_url),
-            ("privacy", self.privacy_url),
-            ("terms", self.terms_url),
+        for what, setting, url in (
+            ("developer", "TEAMS_DEVELOPER_URL", self.developer_url),
+            ("privacy", "TEAMS_PRIVACY_URL", self.privacy_url),
+            ("terms", "TEAMS_TERMS_URL", self.terms_url),
         ):
-            parsed = urlparse(url)
-            if parsed.scheme != "https" or not parsed.netloc or len(url) > 2048:
-                raise PackageError(f"the {what} URL must be an https:// address; got {url!r}")
+            if not url:
+                raise PackageError(
+                    f"the {what} page is not given: set {setting} or --{what}-url to your "
+                    "council's own https:// page (Teams shows it on the app's page)"
+                )
+            problem = page_url_problem(url)
+            if problem:
+                raise PackageError(f"the {what} URL (--{what}-url, {setting}) {problem}")
         if len(self.domains) > MAX_DOMAINS:
             raise PackageError(f"Teams accepts at most {MAX_DOMAINS} valid domains")
         for domain in self.domains:
@@ -133,6 +148,38 @@ class PackageOptions:
                     f"a valid domain is a host name such as yos.example.org, without "
                     f"https:// or a path; got {domain!r}"
                 )
+
+
+def domain_of(public_url: str | None) -> tuple[str, ...]:
+    """TEAMS_PUBLIC_URL's host as a valid domain (with its port, unless 443)."""
+    if not public_url:
+        return ()
+    parsed = urlparse(public_url)
+    host = (parsed.hostname or "").lower()
+    if not host:
+        return ()
+    return (f"{host}:{parsed.port}" if parsed.port and parsed.port != 443 else host,)
+
+
+def schema_errors(document: dict[str, Any]) -> list[str]:
+    """What is wrong with ``document`` by the schema it declares (``$schema``), offline."""
+    from jsonschema.validators import validator_for
+
+    declared = document.get("$schema")
+    path = SCHEMAS.get(declared) if isinstance(declared, str) else None
+    if path is None:
+        return [f"it declares a schema this version cannot check: {declared!r}"]
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    validator = validator_for(schema)(schema)
+    return [
+        f"{'/'.join(str(p) for p in error.absolute_path) or 'the manifest'}: {error.message}"
+        for error in sorted(validator.iter_errors(document), key=lambda e: list(e.path))
+    ]
+
+
+def check(options: PackageOptions) -> list[str]:
+    """The manifest's schema errors (raises :class:`PackageError` for a bad option)."""
+    return schema_errors(manifest(options))
 
 
 def _sentence(text: str) -> str:
@@ -349,8 +396,13 @@ def outline_icon(size: int = OUTLINE_SIZE) -> bytes:
 
 
 def build(options: PackageOptions) -> bytes:
-    """The app package as zip bytes: the same options always give the same bytes."""
-    document = json.dumps(manifest(options), indent=2, ensure_ascii=False) + "\n"
+    """The app package as zip bytes: the same options always give the same bytes.
+    Raises :class:`PackageError` when the manifest is not valid by its own schema."""
+    built = manifest(options)
+    errors = schema_errors(built)
+    if errors:
+        raise PackageError("the manifest is not valid by its schema: " + "; ".join(errors[:5]))
+    document = json.dumps(built, indent=2, ensure_ascii=False) + "\n"
     members = (
         ("manifest.json", document.encode("utf-8")),
         (COLOR_ICON, color_icon()),

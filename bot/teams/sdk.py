@@ -38,6 +38,7 @@ _ignored = [name for name in IGNORED_ENVIRONMENT if os.environ.pop(name, None) i
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     # From the modules that define them: mypy cannot follow the package's star exports.
+    from microsoft_teams.api.activities import ActivityTypeAdapter
     from microsoft_teams.api.activities.conversation.conversation_update import (
         ConversationUpdateActivity,
     )
@@ -57,6 +58,7 @@ with warnings.catch_warnings():
     from microsoft_teams.api.activities.utils import StripMentionsTextOptions
     from microsoft_teams.api.auth.cloud_environment import PUBLIC, CloudEnvironment, with_overrides
     from microsoft_teams.api.auth.credentials import TokenCredentials
+    from microsoft_teams.api.auth.json_web_token import JsonWebToken
     from microsoft_teams.api.clients.api_client_settings import ApiClientSettings
     from microsoft_teams.api.models.account import Account
     from microsoft_teams.api.models.activity import Activity as ActivityBase
@@ -75,6 +77,7 @@ with warnings.catch_warnings():
         CardTaskModuleTaskInfo,
     )
     from microsoft_teams.apps import ActivityContext, App, FastAPIAdapter
+    from microsoft_teams.apps.events import ActivityEvent, CoreActivity
     from microsoft_teams.common import ClientOptions
 
 
@@ -100,6 +103,8 @@ __all__ = [
     "Account",
     "ActivityBase",
     "ActivityContext",
+    "ActivityEvent",
+    "ActivityTypeAdapter",
     "ApiClientSettings",
     "App",
     "Attachment",
@@ -107,8 +112,10 @@ __all__ = [
     "ClientOptions",
     "CloudEnvironment",
     "ConversationUpdateActivity",
+    "CoreActivity",
     "FastAPIAdapter",
     "InstallUpdateActivity",
+    "JsonWebToken",
     "MessageActivity",
     "MessageActivityInput",
     "MessageExtensionFetchTaskInvokeActivity",

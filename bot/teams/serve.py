@@ -48,12 +48,20 @@ def serve(settings: Settings, host: str, port: int) -> None:
 
 
 async def _serve(settings: Settings, host: str, port: int) -> None:
+    from bot.teams import logs
     from bot.teams.app import MESSAGES_PATH, build
     from bot.teams.sdk import ignored_environment
 
+    logs.install()
     for name in ignored_environment():
         logger.warning(
             "ignoring %s from the environment: the bot's Teams settings are TEAMS_*", name
+        )
+    if not settings.teams_public_url:
+        logger.warning(
+            "TEAMS_PUBLIC_URL is not set: charts are sent inside their cards as data URLs, "
+            "which some Teams clients (desktop and web) do not show; set it to the bot's "
+            "https:// address so the bot serves them"
         )
     built = build(settings, StorePool(settings.db_path))
     await built.teams.initialize()
@@ -70,6 +78,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
             lifespan="off",
         )
     )
+    logs.install()  # uvicorn's own handlers exist once its Config has been made
     deps.sender.start(first_look_after=FIRST_OUTBOX_LOOK_SECONDS)
     deps.reminders.start()
     start_backups(settings)  # daily, when YOS_BACKUP_DIR is set; safe beside Slack's

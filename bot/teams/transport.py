@@ -16,13 +16,17 @@ Where each kind of item goes:
   answers, addressed to them with an @mention. The exception is the confirmation of a
   write (``ok`` and ``private``: "Recorded audit update #3…"), which is dropped rather
   than posted in the thread, where the write's announcement already is.
-* ``CHART``: the chart as an Adaptive Card with the PNG inline (:mod:`bot.teams.chart`),
-  where a message to the same address would go.
+* ``CHART``: the chart as an Adaptive Card whose image the bot serves itself (or, without
+  TEAMS_PUBLIC_URL, inline; :mod:`bot.teams.chart`), where a message to the same address
+  would go.
 
-The SDK neither retries nor times out on its own: a 429 becomes a
-:class:`~bot.app.TransientError` carrying Retry-After, a server error or a network
-failure (or no token to be had) a TransientError, any other refusal a
-:class:`~bot.app.PermanentError`; the sender decides when to try again.
+The SDK neither retries nor times out on its own. As Microsoft's guidance for bots
+asks, 412, 429, 502, 503 and 504 (and 408, any other 5xx, a network failure or no
+token to be had) become a :class:`~bot.app.TransientError`, carrying Retry-After when
+Teams gives one; any other refusal (400, 401, 403, 404…) is a
+:class:`~bot.app.PermanentError`. The sender tries a transient failure again after
+:class:`TeamsRetry`'s delay: exponential back-off with full jitter, and never sooner
+than Retry-After; after the last attempt the asker is told.
 """
 
 from __future__ import annotations
@@ -30,16 +34,20 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-from dataclasses import dataclass, replace
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
-from bot.app import Delivery, PermanentError, TransientError
+from bot.app import Delivery, PermanentError, RetryPolicy, TransientError
 from bot.render.cards import escape, message_activity
 from bot.reply import ActionKind, Reply
 from bot.store.outbox import CHART, PRIVATE, Address
-from bot.teams.chart import chart_activity
+from bot.teams.chart import ChartStore, chart_activity
 from bot.teams.conversations import Conversations, People, Reference, channel_of, threaded
 from bot.teams.sdk import App, MessageActivityInput
 from bot.teams.token import TokenUnavailable
@@ -49,6 +57,24 @@ logger = logging.getLogger(__name__)
 # The SDK's own HTTP timeout is set on the App (ClientOptions); this bounds the whole
 # send, including getting a token, so the sender's thread is never stuck.
 SEND_DEADLINE_SECONDS = 45.0
+# What Microsoft's rate-limit guidance for bots retries; other 4xx are final.
+RETRIED_STATUSES = frozenset({408, 412, 429, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class TeamsRetry(RetryPolicy):
+    """The sender's back-off for Teams: exponential, with full jitter (a random delay
+    between nothing and ``base * 2**(attempt - 1)``, capped), so many senders held up
+    together do not come back together; and never sooner than Retry-After."""
+
+    random: Callable[[], float] = field(default=random.random, compare=False)
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        ceiling = min(self.base_seconds * 2.0 ** max(attempt - 1, 0), self.max_seconds)
+        jittered = self.random() * ceiling
+        if retry_after is not None:
+            return min(max(retry_after, jittered), self.max_seconds)
+        return jittered
 
 
 @dataclass(frozen=True)
@@ -70,12 +96,14 @@ class TeamsTransport:
         *,
         share_channel: str | None = None,
         deadline: float = SEND_DEADLINE_SECONDS,
+        charts: ChartStore | None = None,
     ) -> None:
         self.app = app
         self.conversations = conversations
         self.people = people
         self.share_channel = share_channel
         self.deadline = deadline
+        self.charts = charts
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -152,7 +180,8 @@ class TeamsTransport:
         if delivery.kind == CHART:
             if delivery.png is None:
                 raise PermanentError("the chart had no picture")
-            return chart_activity(delivery.png, delivery.title, delivery.comment)
+            url = self.charts.publish(delivery.png) if self.charts is not None else None
+            return chart_activity(delivery.png, delivery.title, delivery.comment, image_url=url)
         if delivery.reply is None:
             raise PermanentError("the outbox item had nothing to say")
         reply = self._for(target, delivery.reply)
@@ -198,13 +227,12 @@ class TeamsTransport:
 def _classified(response: httpx.Response) -> Exception:
     status = response.status_code
     code = _error_code(response)
-    if status in (408, 429):
-        return TransientError(
-            f"Teams rate limit ({status} {code})" if status == 429 else f"Teams timed out ({code})",
-            retry_after=_retry_after(response.headers.get("Retry-After")),
+    retry_after = _retry_after(response.headers.get("Retry-After"))
+    if status in RETRIED_STATUSES or status >= 500:
+        what = {429: "rate limit", 412: "precondition failed", 408: "timed out"}.get(
+            status, "server error"
         )
-    if status >= 500:
-        return TransientError(f"Teams server error {status} ({code})")
+        return TransientError(f"Teams {what} ({status} {code})", retry_after=retry_after)
     return PermanentError(f"Teams refused it ({status} {code})")
 
 
@@ -221,11 +249,19 @@ def _error_code(response: httpx.Response) -> str:
     return "no details"
 
 
-def _retry_after(value: str | None) -> float | None:
+def _retry_after(value: str | None, now: Callable[[], datetime] | None = None) -> float | None:
+    """Retry-After in seconds: a number of seconds, or an HTTP date."""
     if value is None:
         return None
     try:
         seconds = float(value)
     except ValueError:
-        return None  # an HTTP date: back off by the sender's own schedule
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or (lambda: datetime.now(UTC)))()).total_seconds()
+        return max(seconds, 0.0)
     return seconds if seconds >= 0 else None
