@@ -393,3 +393,29 @@ def test_an_inspection_file_holds_domain_ratings_and_key_questions(clock):
         "Does assessment sufficiently analyse how to keep the child and others safe? "
         "(court-assessment): 52% of cases" in scores
     )
+
+
+def test_a_measured_target_below_in_its_latest_period_is_amber(ctx):
+    from dataclasses import replace
+
+    early = replace(ctx, today=date(2014, 2, 1))  # January's period is still open
+    assert dispatch('action add R1 "Audit plans monthly" owner me due 31/03/2014', early).ok
+    assert dispatch("audit R1 14/20 30/01/2014 January audit", early).ok
+    text = said(dispatch("rec R1", early))
+    assert "RAG: Amber: the latest measured period is below target: latest audit 14/20" in text
+
+
+def test_a_2025_programme_template(tmp_path, monkeypatch):
+    from bot.cli import main
+
+    monkeypatch.setenv("YOS_DB", str(tmp_path / "yos.db"))
+    wrote = CliRunner().invoke(
+        main, ["new-inspection", "--service", "Example", "--framework", "hmip-2025"]
+    )
+    assert wrote.exit_code == 0, wrote.output
+    assert (
+        'programme = "Inspection of youth justice work with children and victims"' in wrote.output
+    )
+    assert (
+        'name = "V1 Work with victims: high-quality, individualised and responsive"' in wrote.output
+    )
