@@ -461,3 +461,24 @@ def test_two_percentage_inspections_side_by_side_are_not_ranked(db, ask, tmp_pat
     ]
     assert "Percentile" not in said(reply)
     assert said(reply).count("not directly applied to the SQS process") == 1
+
+
+def test_a_bare_slash_command_through_the_application_is_the_help(db, settings):
+    from bot.console import console_request
+    from bot.runtime import application
+    from bot.store import StorePool
+
+    app = application(settings, StorePool(settings.db_path))
+    for bare in ("", "  "):
+        reply = app.handle(console_request(bare)).reply
+        assert reply.ok and reply.title == "YOS inspection bot", bare
+        assert reply.headline == (
+            "Ask about your latest HMIP inspection and the recommendations from it."
+        )
+
+
+@pytest.mark.parametrize("question", ["thank you sir", "bro what is the summary"])
+def test_a_welsh_word_alone_in_a_question_names_no_service(ask, question):
+    reply = ask(question)
+    assert "fits more than one service" not in said(reply)
+    assert "Carmarthenshire" not in reply.title and "Vale of Glamorgan" not in reply.title
