@@ -14,7 +14,7 @@ from bot.commands.plan_common import (
     find_rec,
     judge,
     long_day,
-    needs_lines,
+    needs_summary,
     parse_day,
     parse_owner,
     refused,
@@ -52,8 +52,7 @@ _KEYWORDS = ("owner", "due", "agency")
     details="Dates are day/month/year. An owner is a person on the platform (@mention, or "
     '`me`) or a named role for someone who is not ("Head of Service"). Progress notes are '
     "notes: shown to auditors only (unless YOS_NOTES_VISIBLE_TO=everyone), and refused if "
-    "they look like personal data unless you add --checked.\n\nWho may do what:\n"
-    + "\n".join(needs_lines()),
+    "they look like personal data unless you add --checked. Who may do what: " + needs_summary(),
     writes=True,
 )
 def action_command(ctx: Context, args: str) -> Reply:

@@ -57,6 +57,15 @@ def needs_lines() -> tuple[str, ...]:
     return tuple(f"{what}: {need.value}" for what, need in NEEDS.items())
 
 
+def needs_summary() -> str:
+    """Who may do what, in one sentence per need, for help."""
+    parts = []
+    for need in Need:
+        what = [w for w, n in NEEDS.items() if n is need]
+        parts.append(f"{need.value.capitalize()}: {', '.join(what)}.")
+    return " ".join(parts)
+
+
 def allowed(ctx: Context, what: str, action: Action | None = None) -> bool:
     """Whether the asker may do ``what`` (a key of NEEDS), to ``action`` when it is one."""
     need = NEEDS[what]
