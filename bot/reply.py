@@ -50,6 +50,8 @@ class ActionKind(StrEnum):
     SHARE = "share"  # post this (read-only) answer for everyone in the conversation
     AUDIT_FORM = "audit_form"  # open the form to record an audit update
     POST_REPORT = "post_report"  # post the board report, with its chart, in the conversation
+    ACTION_FORM = "action_form"  # open the form to add an action to the improvement plan
+    PROGRESS_FORM = "progress_form"  # open the form to record progress on an action
 
 
 @dataclass(frozen=True)

@@ -134,9 +134,15 @@ def dashboard(ctx: Context) -> Reply:
         ),
         *caveat_sections(inspection),
         Section(heading="Recommendations", items=rec_lines or ("None to monitor.",)),
+    ]
+    from bot.commands.my_actions import plan_dashboard
+
+    plan_sections, plan_buttons = plan_dashboard(ctx, inspection)
+    sections += [
+        *plan_sections,
         Section(heading="Latest audit updates", items=audit_lines or ("None recorded yet.",)),
     ]
-    actions = []
+    actions = list(plan_buttons)
     if recs and ctx.may(Permission.RECORD):
         actions.append(Action(ActionKind.AUDIT_FORM, "Record audit update", primary=True))
     if recs and ctx.may(Permission.POST_REPORT):

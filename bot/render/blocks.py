@@ -29,7 +29,13 @@ MAX_BUTTON_VALUE = 2000
 MAX_MESSAGE_TEXT = 11_000
 
 # Button action IDs, one per kind of Reply action.
-ACTION_IDS = {"share": "share_reply", "audit_form": "open_audit_form", "post_report": "post_report"}
+ACTION_IDS = {
+    "share": "share_reply",
+    "audit_form": "open_audit_form",
+    "post_report": "post_report",
+    "action_form": "open_action_form",
+    "progress_form": "open_progress_form",
+}
 SHARE_ACTION = ACTION_IDS["share"]
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
@@ -148,8 +154,24 @@ def reply_blocks(
     if notes:
         footer.append(context(" · ".join(notes)))
     if interactive and reply.actions:
-        footer.append({"type": "actions", "elements": [button(a) for a in reply.actions[:25]]})
+        footer.append({"type": "actions", "elements": buttons(reply.actions[:25])})
     return fit(blocks, footer, max_blocks)
+
+
+def buttons(actions: tuple[Action, ...]) -> list[Block]:
+    """The buttons of one actions block: a kind repeated (a progress button per action) has
+    its action ID numbered, as Slack wants each unique in the block (listeners match the
+    ID with or without the number)."""
+    found: list[Block] = []
+    seen: dict[str, int] = {}
+    for action in actions:
+        element = button(action)
+        kind = str(element["action_id"])
+        if seen.get(kind):
+            element["action_id"] = f"{kind}:{seen[kind]}"
+        seen[kind] = seen.get(kind, 0) + 1
+        found.append(element)
+    return found
 
 
 def button(action: Action) -> Block:
