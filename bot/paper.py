@@ -30,6 +30,7 @@ class ChartPoint:
     day: date
     value: float
     kind: str = "counted"  # "counted", "replaced" or "outside" (the monitoring window)
+    late: bool = False  # entered after its period (or the window) had closed: marked
 
 
 @dataclass(frozen=True)

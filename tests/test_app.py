@@ -218,7 +218,8 @@ def test_when_queuing_the_announcement_fails_nothing_is_recorded(app, store, mon
 def test_after_a_rolled_back_write_answers_show_nothing_of_it(app, store, monkeypatch):
     from bot.store import outbox
 
-    assert app.handle(ask("rec R1", delivery="before")).reply.title == "R1: No evidence yet"
+    before = app.handle(ask("rec R1", delivery="before")).reply.title
+    assert before == "R1: Off track: cannot be met"  # January closed with no audit
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -229,7 +230,7 @@ def test_after_a_rolled_back_write_answers_show_nothing_of_it(app, store, monkey
     monkeypatch.undo()
     assert counts(store)["audit_updates"] == 0
     recs = app.handle(ask("recs", delivery="after")).reply
-    assert recs.sections[0].fields[0].value.startswith("No evidence yet")
+    assert "latest audit" not in recs.sections[0].fields[0].value  # nothing of the rollback
 
 
 @pytest.mark.parametrize(
@@ -247,7 +248,7 @@ def test_a_problem_queues_nothing_and_records_nothing(app, store, text):
 
 
 def test_closing_a_recommendation_is_announced_with_who_did_it(app, store):
-    outcome = app.handle(ask('rec R1 close "Reported to the board"'))
+    outcome = app.handle(ask('rec R1 close "Reported to the board" --early "asked early"'))
     assert outcome.reply.ok and outcome.queued == 1
     [queued] = outbox_rows(store)
     news = from_json(queued["body"])
@@ -300,8 +301,8 @@ def test_a_retry_reaching_another_worker_is_recognised(store, settings):
 
 
 def test_a_close_delivered_twice_is_done_once(app, store):
-    app.handle(ask('rec R1 close "Reported"', delivery="event:Ev2"))
-    again = app.handle(ask('rec R1 close "Reported"', delivery="event:Ev2"))
+    app.handle(ask('rec R1 close "Reported" --early "asked early"', delivery="event:Ev2"))
+    again = app.handle(ask('rec R1 close "Reported" --early "asked early"', delivery="event:Ev2"))
     assert again.duplicate
     assert counts(store)["recommendation_history"] == counts(store)["outbox"] == 1
 
@@ -378,7 +379,7 @@ def test_a_non_auditor_is_refused_privately_and_nothing_changes(
 ):
     app = with_auditors(store, settings, "U0AUDIT")
     app.handle(ask("audit R1 17/20 by the auditor", delivery="setup"))
-    app.handle(ask('rec R1 close "Reported"', delivery="setup2"))  # so reopen is possible
+    app.handle(ask('rec R1 close "Reported" --early "x"', delivery="setup2"))  # to reopen
     before = counts(store)
     outcome = app.handle(ask(text, user=VISITOR, delivery="attempt"))
     assert not outcome.reply.ok and not outcome.public
@@ -718,7 +719,7 @@ BOB = Person("U0BOB", "Bob")
 
 def test_a_recorder_retracts_their_own_but_not_someone_elses(store):
     app = app_for(store, policy=RecordersRetractOnlyTheirOwn(()))
-    app.handle(ask("audit R1 17/20 2014-01-20", user=ALICE, delivery="a1"))
+    app.handle(ask('audit R1 17/20 2014-01-20 --late "from paper"', user=ALICE, delivery="a1"))
     app.handle(ask("audit R1 18/20 2014-02-20", user=BOB, delivery="b1"))
     refused = app.handle(ask("audit undo 1", user=BOB, delivery="b2"))
     assert not refused.reply.ok and not refused.public

@@ -51,11 +51,14 @@ def test_an_update_is_recorded_and_announced(ask, db, ref):
         assert values(said)["Monitoring"] == (
             "1 of 3 monthly periods has a counted audit; window ends 14 April 2014"
         )
-        assert values(said)["Status"] == "On track"
+        # January's period closed with no audit: "every monthly period" cannot be met.
+        assert values(said)["Status"] == "Off track: cannot be met"
         assert values(said)["Monthly period"] == "February (14 February to 13 March 2014)"
+        assert values(said)["Entered"] == "entered the same day"
         assert values(said)["Why"] == (
-            "latest audit 17/20 (85%) on 20 February 2014, for February; 1 of 3 monthly "
-            "periods at or above 80%; January has no audit; March still to come"
+            "January (14 January to 13 February 2014) closed with no audit, so 80% or more in "
+            "every monthly period cannot be met; latest audit 17/20 (85%) on 20 February 2014, "
+            "for February; 1 of 3 monthly periods at or above 80%; March still to come"
         )
     assert news.source == "Recorded via console; see audits R1"
     [audit] = all_audits(db)
@@ -86,7 +89,7 @@ def test_the_update_remembers_who_sent_it_from_where(ctx, db):
 
 
 def test_a_percentage_and_an_earlier_date(ask, db):
-    reply = ask("audit R1 82.5% 2014-01-31 January audit")
+    reply = ask('audit R1 82.5% 2014-01-31 January audit --late "copied from the paper log"')
     assert reply.ok
     [audit] = all_audits(db)
     assert (audit.percent, audit.audited, audit.audit_date) == (82.5, None, date(2014, 1, 31))
@@ -96,7 +99,7 @@ def test_a_percentage_and_an_earlier_date(ask, db):
 
 
 def test_the_announcement_compares_with_the_last_monthly_result(ask):
-    ask("audit R1 18/20 2014-01-20")
+    ask('audit R1 18/20 2014-01-20 --late "copied from the paper log"')
     news = ask("audit R1 15/20 2014-02-18").announcement
     assert news.headline == (
         "R1 audit: 15/20 (75%), below the 80% target. Audit of 18 February 2014: "
@@ -224,9 +227,11 @@ def test_status_moves_with_the_evidence_and_the_clock(ctx, db):
     dispatch("audit R1 18/20 2014-02-27", at(ctx, "2014-02-27"))
     dispatch("audit R1 19/20 2014-03-20", at(ctx, "2014-03-20"))
     assert status("2014-04-14") == "R1: On track"  # the window's last day
-    assert status("2014-04-15") == "R1: Due for the board"
+    assert status("2014-04-15") == "R1: Due for the board, verdict Met"
     due = dispatch("rec R1", ctx)
-    assert due.headline == "Due for the board: 3 of 3 monthly periods at or above 80%."
+    assert due.headline == (
+        "Due for the board, verdict Met: 3 of 3 monthly periods at or above 80%."
+    )
     ctx.user = Person("U0CHAIR", "Chris Chair", "slack")
     closed = dispatch('rec R1 close "Reported to the management board on 6 May 2014"', ctx)
     assert closed.ok and closed.private
@@ -245,7 +250,7 @@ def test_status_moves_with_the_evidence_and_the_clock(ctx, db):
     )
     reopened = dispatch('rec R1 reopen "Board asked for another month"', ctx)
     assert reopened.headline.startswith("R1 reopened by Chris Chair: Due for the board")
-    assert status("2014-05-06") == "R1: Due for the board"
+    assert status("2014-05-06") == "R1: Due for the board, verdict Met"
     history = next(s for s in dispatch("rec R1", ctx).sections if s.heading == "History")
     assert history.items[1] == (
         "6 May 2014: reopened by Chris Chair: Board asked for another month"
@@ -279,15 +284,15 @@ def test_closing_needs_a_reason_and_an_auditor(ctx, db):
 
 def test_the_same_close_delivered_twice_is_done_once(ctx, db):
     ctx.delivery_key = "slack:command:1.2"
-    first = dispatch('rec R1 close "Reported"', ctx)
-    again = dispatch('rec R1 close "Reported"', ctx)
+    first = dispatch('rec R1 close "Reported" --early "the board asked"', ctx)
+    again = dispatch('rec R1 close "Reported" --early "the board asked"', ctx)
     assert first.announcement is not None
     assert again.duplicate and again.headline == "R1 was already closed."
     assert db.table("recommendation_history").count == 1
 
 
 def test_undo_retracts_the_posters_latest_and_keeps_it(ask, ctx, db):
-    ask("audit R1 17/20 2014-01-20")
+    ask('audit R1 17/20 2014-01-20 --late "copied from the paper log"')
     ask("audit R1 18/20 2014-02-20")
     reply = ask("audit undo")
     assert reply.ok
@@ -335,13 +340,16 @@ def test_undo_needs_an_update_number(ask, typed):
 def test_audit_history_newest_first_with_bars_and_pages(ctx, db):
     for day in range(1, 26):
         outside = " --outside" if day < 14 else ""  # the window opens on 14 January
-        typed = f"audit R1 {day % 5 + 15}/20 2014-01-{day:02d} entry {day}{outside}"
+        late = ' --late "from the paper log"' if day >= 14 else ""  # January has closed
+        typed = f"audit R1 {day % 5 + 15}/20 2014-01-{day:02d} entry {day}{outside}{late}"
         assert dispatch(typed, at(ctx, "2014-02-20")).ok
     first = dispatch("audits R1", ctx)
     updates = next(s for s in first.sections if s.items)
     assert updates.heading == "Updates (page 1 of 3)"
     assert len(updates.items) == 10
-    assert updates.items[0].startswith("#25 25 January 2014: 15/20 (75%) ")
+    assert updates.items[0].startswith(
+        "#25 25 January 2014 (entered late on 20 February 2014: from the paper log): 15/20 (75%) "
+    )
     assert updates.items[0].endswith("(counts for January) by someone: entry 25")
     assert updates.items[1].endswith("(replaced in January) by someone: entry 24")
     assert "│" in updates.items[0]
@@ -383,8 +391,10 @@ def test_recs_shows_status_with_evidence(ask):
     ask("audit R1 17/20 February case-file audit")
     status = ask("recs").sections[0].fields[0]
     assert status.value == (
-        "On track: latest audit 17/20 (85%) on 20 February 2014, for February; 1 of 3 "
-        "monthly periods at or above 80%; January has no audit; March still to come"
+        "Off track: cannot be met: January (14 January to 13 February 2014) closed with no "
+        "audit, so 80% or more in every monthly period cannot be met; latest audit 17/20 (85%) "
+        "on 20 February 2014, for February; 1 of 3 monthly periods at or above 80%; March "
+        "still to come"
     )
 
 
@@ -394,14 +404,14 @@ def test_answers_are_fresh_after_another_process_writes(settings, db):
     from bot.store import open_db
 
     reader = make_context(db, settings, via="console")
-    assert dispatch_text(reader, "recs").startswith("No evidence yet")
+    assert "latest audit" not in dispatch_text(reader, "recs")
     other = open_db(settings.db_path)  # another worker's connection
     writer = make_context(other, settings, via="console")
     assert dispatch_text(writer, "audit R1 17/20 elsewhere").startswith(
         "Recorded audit update #1: R1 audit"
     )
     reader = make_context(db, settings, via="console")
-    assert dispatch_text(reader, "recs").startswith("On track")
+    assert "latest audit 17/20 (85%)" in dispatch_text(reader, "recs")
 
 
 def dispatch_text(ctx, text: str) -> str:

@@ -40,8 +40,9 @@ def cli(tmp_path, monkeypatch):
     monkeypatch.setenv("YOS_TODAY", "2014-04-20")
     runner = CliRunner()
 
-    def run(*args: str) -> tuple[int, str]:
+    def run(*args: str, today: str = "2014-04-20") -> tuple[int, str]:
         """The exit code, and what was printed: standard output alone when it worked."""
+        monkeypatch.setenv("YOS_TODAY", today)
         result = runner.invoke(main, list(args))
         return result.exit_code, result.stdout if result.exit_code == 0 else result.output
 
@@ -64,12 +65,12 @@ def png_text(path: Path) -> str:
 
 
 def test_three_monthly_audits_give_a_paper_that_says_met_in_every_format(cli, tmp_path):
-    for typed in (
-        "audit R1 17/20 30/01/2014",
-        "audit R1 18 of 20 27 Feb 2014",
-        "audit R1 19/20 27/03/2014",
+    for typed, day in (
+        ("audit R1 17/20 30/01/2014", "2014-01-30"),
+        ("audit R1 18 of 20 27 Feb 2014", "2014-02-27"),
+        ("audit R1 19/20 27/03/2014", "2014-03-27"),
     ):
-        code, said = cli("ask", typed)
+        code, said = cli("ask", typed, today=day)
         assert code == 0, said
     code, said = cli("ask", "audit R1 16/20 05/01/2014")
     assert code == 1
@@ -99,7 +100,7 @@ def test_three_monthly_audits_give_a_paper_that_says_met_in_every_format(cli, tm
         ("period", "March", "95.0", "at or above"),
     ]
     assert {(r["status"], r["verdict"], r["trend"]) for r in rows} == {
-        ("Due for the board", "Met", TREND)
+        ("Due for the board, verdict Met", "Met", TREND)
     }
 
 
@@ -130,9 +131,9 @@ def test_a_fresh_store_says_no_evidence_recorded_everywhere(cli, tmp_path):
 
 
 def test_the_word_paper_holds_the_title_block_table_chart_and_conclusion(cli, tmp_path):
-    cli("ask", "audit R1 17/20 30/01/2014")
-    cli("ask", "audit R1 15/20 14/02/2014 first")
-    cli("ask", "audit R1 17/20 20/02/2014 second")
+    cli("ask", "audit R1 17/20 30/01/2014", today="2014-01-30")
+    cli("ask", "audit R1 15/20 14/02/2014 first", today="2014-02-14")
+    cli("ask", "audit R1 17/20 20/02/2014 second", today="2014-02-20")
     cli("ask", "audit R1 20/20 29/12/2013 --outside before the window")
     code, said = cli("report", "R1", "--format", "docx", "--out", str(tmp_path))
     assert code == 0, said
@@ -148,18 +149,27 @@ def test_the_word_paper_holds_the_title_block_table_chart_and_conclusion(cli, tm
         "Prepared": "20 April 2014",
         "For": "the next YOS Management Board meeting",
     }
-    assert "R1: Due for the board" in paragraphs
+    assert "R1: Due for the board, verdict Not met" in paragraphs
     facts = {r.cells[0].text: r.cells[1].text for r in document.tables[1].rows}
-    assert facts["Status"] == "Due for the board"
+    assert facts["Status"] == "Due for the board, verdict Not met"
     assert facts["Verdict"] == "Not met"
     assert facts["Trend in the window"] == "▶ steady at 85%"
     table = [[c.text for c in row.cells] for row in document.tables[2].rows]
     assert table == [
-        ["Period", "Dates", "Counted audit", "Result", "Against target", "Also recorded"],
+        [
+            "Period",
+            "Dates",
+            "Counted audit",
+            "Entered",
+            "Result",
+            "Against target",
+            "Also recorded",
+        ],
         [
             "January",
             "14 January to 13 February 2014",
             "30 January 2014",
+            "entered the same day",
             "17/20 (85%)",
             "at or above",
             "",
@@ -168,14 +178,16 @@ def test_the_word_paper_holds_the_title_block_table_chart_and_conclusion(cli, tm
             "February",
             "14 February to 13 March 2014",
             "20 February 2014",
+            "entered the same day",
             "17/20 (85%)",
             "at or above",
             "replaced: 15/20 (75%) of 14 Feb 2014",
         ],
-        ["March", "14 March to 14 April 2014", "no audit", "", "no audit", ""],
+        ["March", "14 March to 14 April 2014", "no audit", "", "", "no audit", ""],
     ]
     assert (
-        "29 December 2013: 20/20 (100%), outside the monitoring window (not counted)" in paragraphs
+        "29 December 2013: 20/20 (100%), outside the monitoring window (not counted); "
+        "entered 20 April 2014" in paragraphs
     )
     conclusion = paragraphs[paragraphs.index("Conclusion") + 1]
     assert conclusion == (
@@ -285,7 +297,7 @@ def test_literal_escapes_every_dollar():
 def test_a_service_named_in_mathtext_reaches_the_chart_literally(cli, tmp_path):
     import sqlite3
 
-    cli("ask", "audit R1 17/20 30/01/2014")
+    cli("ask", "audit R1 17/20 30/01/2014", today="2014-01-30")
     with sqlite3.connect(tmp_path / "yos.db") as conn:
         conn.execute("UPDATE services SET name = ?", [MATHTEXT])
     code, said = cli("report", "--format", "png", "--format", "docx", "--out", str(tmp_path))

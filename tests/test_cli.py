@@ -124,7 +124,7 @@ def test_make_run_without_slack_answers_in_the_console(env):
 
 
 def test_export_audits_as_csv(env):
-    assert invoke("ask", "audit R1 17/20 2014-01-20 January audit").exit_code == 0
+    assert invoke("ask", 'audit R1 17/20 2014-01-20 January audit --late "x"').exit_code == 0
     result = invoke("export", "audits", "--format", "csv")
     [row] = list(csv.DictReader(io.StringIO(result.stdout)))
     assert (row["recommendation"], row["audit_date"], row["compliant"], row["audited"]) == (
@@ -142,7 +142,7 @@ def test_export_audits_as_csv(env):
 
 
 def test_the_console_records_an_update_and_prints_its_announcement(env):
-    lines = "audit R1 17/20 2014-01-20 January audit\n/yos audits R1\n"
+    lines = 'audit R1 17/20 2014-01-20 January audit --late "x"\n/yos audits R1\n'
     done = subprocess.run(
         [sys.executable, "-m", "bot", "console"],
         input=lines,
@@ -173,7 +173,7 @@ def test_the_console_records_an_update_and_prints_its_announcement(env):
 def test_ask_leaves_nothing_undelivered(env):
     from bot.store import open_db
 
-    result = invoke("ask", "audit R1 17/20 2014-01-20 January audit")
+    result = invoke("ask", 'audit R1 17/20 2014-01-20 January audit --late "x"')
     assert result.exit_code == 0
     assert "[posted in the conversation]" in result.output  # the announcement, now
     pending = [r for r in open_db(env["YOS_DB"]).table("outbox").rows if r["state"] != "sent"]
@@ -255,7 +255,7 @@ def test_a_fresh_store_answers_every_question_of_the_issue(env, tmp_path):
     assert "Although not directly applied to the SQS process" in out
 
     firsts = {
-        "status of R1": "No evidence yet",
+        "status of R1": "Off track: cannot be met",
         "what went well": "The inspectors identified three key strengths.",
         "score overall": (
             "Stockton-on-Tees Youth Offending Service: overall 91%, Good (★★★★), scores "

@@ -148,7 +148,7 @@ def _invoke(*args: str):
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
 def test_the_command_writes_a_private_file(cli_env, fmt):
-    assert _invoke("ask", "audit R1 17/20 2014-02-03 February audit").exit_code == 0
+    assert _invoke("ask", 'audit R1 17/20 2014-02-03 February audit --late "x"').exit_code == 0
     out = cli_env / "exports" / f"audits.{fmt}"
     result = _invoke("export", "audits", "--format", fmt, "--out", str(out))
     assert result.exit_code == 0, result.output
@@ -158,7 +158,7 @@ def test_the_command_writes_a_private_file(cli_env, fmt):
 
 
 def test_the_command_streams_json_lines_to_stdout(cli_env):
-    assert _invoke("ask", "audit R1 17/20 2014-02-03").exit_code == 0
+    assert _invoke("ask", 'audit R1 17/20 2014-02-03 --late "x"').exit_code == 0
     assert _invoke("ask", "audit undo").exit_code == 0
     result = _invoke("export", "audits", "--format", "jsonl")
     [line] = result.stdout.splitlines()

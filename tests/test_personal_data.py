@@ -160,7 +160,9 @@ def test_a_close_reason_with_personal_data_is_refused_unless_checked(app, store)
     )
     assert "John" not in said(refused.reply)
     assert store.db.table("recommendation_history").count == 0
-    checked = app.handle(ask('rec R1 close "Reported to the board on 6 May 2014" --checked'))
+    checked = app.handle(
+        ask('rec R1 close "Reported to the board on 6 May 2014" --checked --early "asked"')
+    )
     assert checked.reply.ok
     [change] = store.db.query("SELECT reason FROM recommendation_history")
     assert change["reason"] == "Reported to the board on 6 May 2014"
@@ -267,8 +269,12 @@ def _record(app: Application, text: str, *, days_ago: int, store: StorePool) -> 
 
 
 def test_notes_past_retention_are_erased_and_the_figures_stay(app, store):
-    old = _record(app, "audit R1 17/20 2014-01-20 January audit", days_ago=800, store=store)
-    retracted = _record(app, "audit R1 16/20 2014-01-21 entered twice", days_ago=731, store=store)
+    old = _record(
+        app, 'audit R1 17/20 2014-01-20 January audit --late "x"', days_ago=800, store=store
+    )
+    retracted = _record(
+        app, 'audit R1 16/20 2014-01-21 entered twice --late "x"', days_ago=731, store=store
+    )
     app.handle(ask(f"audit undo {retracted}"))
     recent = _record(app, "audit R1 18/20 2014-02-18 February audit", days_ago=10, store=store)
     dry = purge(store.db, retention_days=730, dry_run=True)

@@ -70,7 +70,7 @@ ASKED = (
     "services 5",  # the last page: earlier programmes
     "use Stockton",
     "how did we score on protecting the public",
-    "audit R1 17/20 2014-01-28 January audit",
+    'audit R1 17/20 2014-01-28 January audit --late "from the paper log"',
     "audit R1 18/20 2014-02-18 February audit",
     "audit R1 19/20 2014-02-19",
     "audit R1 60% 2014-01-10 --outside",
@@ -83,7 +83,7 @@ ASKED = (
     "home",
     "audit undo",
     "audit undo 1",
-    'rec R1 close "Reported to the board"',
+    'rec R1 close "Reported to the board" --early "the board asked early"',
     "rec R1",
     'rec R1 reopen "More audits to come"',
     "nonsense words",

@@ -41,6 +41,7 @@ MONTHLY = (
     "audit R1 18/20 2014-02-25 February audit",
     "audit R1 19/20 2014-03-27 March audit",
 )
+MONTHLY_ENTERED = ("2014-01-28", "2014-02-25", "2014-03-27")  # each on its own day
 AFTER_WINDOW = date(2014, 4, 20)
 MET = (
     "Met: 3 of 3 monthly periods at or above 80%; "
@@ -50,9 +51,10 @@ SERVICE = "stockton-on-tees"
 
 
 def record_monthly(ctx) -> None:
-    ctx.today = AFTER_WINDOW
-    for text in MONTHLY:
+    for day, text in zip(MONTHLY_ENTERED, MONTHLY, strict=True):
+        ctx.today = date.fromisoformat(day)
         assert dispatch(text, ctx).announcement is not None
+    ctx.today = AFTER_WINDOW
 
 
 def test_the_report_after_three_monthly_audits_concludes_met(ctx):
@@ -67,7 +69,7 @@ def test_the_report_after_three_monthly_audits_concludes_met(ctx):
         "January (14 January to 13 February 2014): 17/20 (85%) on 28 January 2014"
     )
     facts = {f.label: f.value for s in reply.sections for f in s.fields}
-    assert facts["Status"] == "Due for the board"
+    assert facts["Status"] == "Due for the board, verdict Met"
     assert facts["Verdict"] == "Met"
     assert facts["Trend in the window"] == "▲ from 85% to 95%"
     assert reply.attachments == (Chart(SERVICE, "R1"),)  # the chart of R1 goes with it
@@ -83,8 +85,10 @@ def test_the_whole_report_charts_every_recommendation(ctx):
 def test_report_before_any_evidence(ctx):
     reply = dispatch("report", ctx)
     assert reply.headline == (
-        "No evidence yet: no audit counted yet; the monitoring window runs 14 January to "
-        "14 April 2014; 53 days of monitoring left."
+        "Off track: cannot be met: January (14 January to 13 February 2014) closed with no "
+        "audit, so 80% or more in every monthly period cannot be met; 0 of 3 monthly periods "
+        "at or above 80%; February not yet due; March still to come; 53 days of monitoring "
+        "left."
     )
     assert_valid_message(message(reply, interactive=True))
     missing = dispatch("report R9", ctx)
@@ -116,7 +120,7 @@ def test_the_dashboard_after_the_window(ctx):
     themes = next(s for s in reply.sections if s.heading == "Themes").items
     assert "Protecting the public: █████████░ 91% ★★★★ Good" in themes
     [rec] = next(s for s in reply.sections if s.heading == "Recommendations").items
-    assert rec == "R1: Due for the board: 3 of 3 monthly periods at or above 80%"
+    assert rec == "R1: Due for the board, verdict Met: 3 of 3 monthly periods at or above 80%"
     latest = next(s for s in reply.sections if s.heading == "Latest audit updates").items
     assert latest[0].startswith("#3 R1 27 March 2014: 19/20 (95%)")
     assert len(latest) == 3
@@ -143,7 +147,7 @@ def _slack_figures(reply) -> list[tuple[str, str, str]]:
     for line in items:  # January (14 January to ...): 17/20 (85%) on 28 January 2014 ██…
         period, rest = line.split(": ", 1)
         figures, on = rest.split(" ", 1)[0], rest.split(" on ", 1)[1]
-        found.append((period.split(" (")[0], on.split(" █")[0], figures))
+        found.append((period.split(" (")[0], on.split(" (entered")[0], figures))
     return found
 
 
@@ -168,7 +172,7 @@ def test_markdown_and_csv_hold_the_same_figures_as_slack(ctx, settings, tmp_path
     assert from_csv == slack
     for period, day, figures in slack:
         assert f"| {period} | " in markdown
-        assert f" | {day} | {figures} (" in markdown
+        assert f" | {day} | entered the same day | {figures} (" in markdown
     assert {r["conclusion"] for r in rows} == {MET}
     assert {r["row"] for r in rows} == {"period"}
     assert f"**Conclusion.** {MET}" in markdown
@@ -464,7 +468,7 @@ from bot.store import StorePool
 settings = load_settings()
 app = application(settings, StorePool(settings.db_path))
 chat = Platform("chat", charts=True)
-for text in ("summary", "report R1", "home", "rec R1", "audit R1 17/20 27/03/2014"):
+for text in ("summary", "report R1", "home", "rec R1", 'audit R1 17/20 27/03/2014 --late "x"'):
     outcome = app.handle(Request(chat, text=text, conversation="C1", delivery_id=text))
     assert outcome.reply.ok, outcome.reply.headline
 def plotting():

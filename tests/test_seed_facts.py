@@ -90,9 +90,10 @@ def test_the_one_recommendation_with_baseline_and_monitoring(ask):
     assert (
         values["Baseline"] == "Reviews of risk of harm to others 85%, Reviews of vulnerability 80%"
     )
-    assert values["Target"] == "80% or more"
+    assert values["Target"] == "80% or more in every monthly period"
     assert values["Monitoring window"] == "14 January 2014 to 14 April 2014"
-    assert values["Status"].startswith("No evidence yet")
+    # On 20 February 2014 January's period has closed with no audit recorded.
+    assert values["Status"].startswith("Off track: cannot be met: January")
     detail = " ".join(reply.sections[1].items)
     assert (
         "Monitored by YOS managers for 3 months through the regular case file audit process"

@@ -146,12 +146,12 @@ def test_an_auditor_records_by_slash_command_and_everyone_sees_it(app, fake_slac
     assert rows(app)[1]["user_name"] == f"{AUDITOR} Name"
 
     history = all_text(app.command("audits R1").json()["blocks"])
-    assert "#1 20 February 2014: 17/20 (85%)" in history
+    assert "#1 20 February 2014 (entered the same day): 17/20 (85%)" in history
     first = next(line for line in history.splitlines() if "#1 " in line)
     assert "by u0manager" in first and "February case-file audit" in first
     assert "replaced in February" in first  # the later audit that month counts instead
     recs = all_text(app.command("recs").json()["blocks"])
-    assert "On track: latest audit 18/20 (90%) on 20 February 2014" in recs
+    assert "latest audit 18/20 (90%) on 20 February 2014" in recs
 
 
 def test_a_bad_update_is_refused_privately_and_records_nothing(app, fake_slack):

@@ -26,7 +26,8 @@ def home_app(fake_slack, tmp_path_factory):
         YOS_OUTBOX_RETRY_SECONDS="0.05",
     )
     for figures, day in (("17/20", "2014-01-30"), ("18/20", "2014-02-27"), ("19/20", "2014-03-27")):
-        body = served.command(f"audit R1 {figures} {day} monthly audit", user=AUDITOR).json()
+        typed = f'audit R1 {figures} {day} monthly audit --late "from the paper log"'
+        body = served.command(typed, user=AUDITOR).json()
         assert "Recorded audit update" in body["text"]
     served.wait_until_outbox_idle()
     yield served

@@ -49,8 +49,8 @@ def answer(served, text: str) -> tuple[str, str]:
             CAVEAT,
         ),
         ("range", f"{STOCKTON}: scores ranged from 80% to 100%", CAVEAT),
-        ("status of R1", "No evidence yet", "R1"),
-        ("how are we doing on R1", "No evidence yet", "R1"),
+        ("status of R1", "Off track: cannot be met", "R1"),
+        ("how are we doing on R1", "Off track: cannot be met", "R1"),
         ("what went well", "The inspectors identified three key strengths.", "diversity"),
         (
             "what did the inspectors say",

@@ -12,16 +12,18 @@ from typing import TYPE_CHECKING
 from bot.commands import plan_rec
 from bot.commands.present import source_line, status_of
 from bot.commands.registry import Context, Permission, command, split_args
-from bot.domain.audit_input import AuditInputProblem, parse_date
+from bot.domain.audit_input import LATE_EXAMPLE, AuditInputProblem, parse_date
 from bot.domain.audits import (
     EXAMPLE,
     Audit,
     AuditDraft,
     AuditProblem,
+    Change,
     Origin,
     audit_count,
     audit_page,
     change_by_delivery,
+    check_reason,
     history,
     normal_ref,
     not_a_recommendation,
@@ -32,7 +34,7 @@ from bot.domain.audits import (
 )
 from bot.domain.model import Recommendation
 from bot.domain.monitoring import Period
-from bot.domain.status import Monitoring, change_text
+from bot.domain.status import Monitoring, Status, change_text
 from bot.domain.wording import bar, long_date, percent
 from bot.reply import Field, Person, Reply, Section, problem, share_action
 
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
 PAGE_SIZE = 10
 FORM_FIELDS = ("recommendation", "audit_date", "audited", "compliant", "note")
 MAX_NUMBER_DIGITS = 9  # an update or page number: checked before int() sees it
+LATE_REASON = "why it was entered late"  # the placeholder in the command a refusal gives
+EARLY_REASON = "why it is closed before its window ends"
 PAST_ANY_PAGE = 1_000_000_000
 NOTE_RECORDED = "a note was recorded (only auditors can read notes)"
 PRIVACY_NOTICE = (
@@ -108,9 +112,12 @@ def record_update(ctx: Context, draft: AuditDraft) -> Reply:
     "(always day/month/year), 2014-01-30 or 30 January 2014; without one it is today. The rest "
     "is a note. The audit that counts for a monthly period is the one with the latest date in "
     "it. An audit dated outside the monitoring window is refused unless you add --outside; it "
-    "is then listed apart and never counted. `audit undo` retracts your latest update; an "
-    "auditor can retract any by its number: `audit undo 3`. Where the platform has forms, "
-    "`audit` on its own opens one.\n\n" + PRIVACY_NOTICE,
+    "is then listed apart and never counted. An update entered after its monthly period (or "
+    f"the window) has closed is refused unless you add {LATE_EXAMPLE} with the reason: it is "
+    "then flagged as entered late wherever it appears, and never silently changes a verdict "
+    "already reached. Nothing is recorded on a closed recommendation. `audit undo` retracts "
+    "your latest update; an auditor can retract any by its number: `audit undo 3`. Where the "
+    "platform has forms, `audit` on its own opens one.\n\n" + PRIVACY_NOTICE,
     writes=True,
 )
 def audit_command(ctx: Context, args: str) -> Reply:
@@ -125,13 +132,12 @@ def audit_command(ctx: Context, args: str) -> Reply:
         return record_update(ctx, draft)
     except AuditProblem as wrong:
         if wrong.findings and draft is not None:
-            from bot.domain.privacy import SAFE_EXAMPLE  # loaded by the screening already
-
-            example = ctx.cmd(f"audit {draft.ref} {draft.figures} {SAFE_EXAMPLE} --checked")
+            example = ctx.cmd(_checked_example(draft))
+            what = "reason" if wrong.field == "late_reason" else "note"
             return problem(
                 "That audit update was not recorded",
                 wrong.message,
-                *personal_data_sections(wrong.findings, example, "note"),
+                *personal_data_sections(wrong.findings, example, what),
             )
         headline, hint = wrong.message, f"Write it like: {ctx.cmd(EXAMPLE)}"
         if wrong.outside and draft is not None:
@@ -140,7 +146,36 @@ def audit_command(ctx: Context, args: str) -> Reply:
                 "apart and never counted."
             )
             hint = f"To record it anyway, write: {ctx.cmd(_outside_example(draft))}"
+        if wrong.late:
+            headline += (
+                " If it is right, add --late and why, in quotes: it will be recorded and "
+                f"flagged “entered late on {long_date(ctx.today)}” wherever it appears."
+            )
+            hint = f"To record it, write: {ctx.cmd(late_example(args))}"
+        if wrong.closed and draft is not None:
+            hint = (
+                f'Reopen it with {ctx.cmd(f"rec {draft.ref} reopen")} "reason", then send '
+                "the audit again."
+            )
         return problem("That audit update was not recorded", headline, Section(text=hint))
+
+
+def late_example(args: str) -> str:
+    """Everything that was typed, marked as a late entry: the command to type again."""
+    return f'audit {" ".join(args.split())} --late "{LATE_REASON}"'
+
+
+def _checked_example(draft: AuditDraft) -> str:
+    """The command to send again once the auditor has checked a note (or reason) refused as
+    personal data: everything typed before the note (the date included), a safe note in
+    place of the one refused, the other flags, and --checked."""
+    from bot.domain.privacy import SAFE_EXAMPLE  # loaded by the screening already
+
+    head = draft.typed or f"{draft.ref} {draft.figures}"
+    flags = " --outside" if draft.outside_confirmed else ""
+    if draft.late_reason is not None:
+        flags += f' --late "{LATE_REASON}"'
+    return f"audit {head} {SAFE_EXAMPLE}{flags} --checked"
 
 
 def personal_data_sections(
@@ -232,6 +267,12 @@ def _form_error(ctx: Context, draft: AuditDraft, wrong: AuditProblem) -> str:
         message = f"{explain_briefly(wrong.findings)} {_checked_hint(ctx, draft)}"
     if wrong.outside:
         message += f" To record it anyway, use {ctx.cmd(_outside_example(draft))}"
+    if wrong.late:
+        note = f" {draft.note}" if draft.note and len(draft.note) <= 200 else ""
+        typed = f"{draft.ref} {draft.figures} {draft.audit_date:%d/%m/%Y}{note}"
+        message += (
+            f" A late entry is recorded with the reason, by command: {ctx.cmd(late_example(typed))}"
+        )
     return message
 
 
@@ -328,11 +369,15 @@ def update_reply(ctx: Context, audit: Audit) -> Reply:
         f"{rec.ref} audit: {audit.figures}, {verdict} the {percent(target)} target. "
         f"Audit of {long_date(audit.audit_date)}: {placed}"
     )
+    late = status.late_flag(audit)
+    if late:
+        headline += f" It was {late}."
     facts = [
         Field("Recommendation", rec.ref),
         Field("Result", audit.figures),
         Field("Target", f"{percent(target)} ({verdict})"),
         Field("Audit date", long_date(audit.audit_date)),
+        Field("Entered", status.entered(audit)),
         Field(
             "Monthly period",
             period.span.described if period else "outside the monitoring window",
@@ -375,6 +420,8 @@ def _undo(ctx: Context, words: list[str]) -> Reply:
             user_id=ctx.user.id,
             number=number,
             may_retract_any=ctx.may(Permission.RETRACT_ANY),
+            today=ctx.today,
+            queries=ctx.queries,
         )
     except AuditProblem as wrong:
         return problem("Nothing was retracted", wrong.message)
@@ -424,8 +471,9 @@ def page_number(ctx: Context, words: list[str], command: str) -> int | Reply:
     "audits <rec> [page]",
     "the audit updates recorded against a recommendation, latest audit date first",
     examples=("audits R1", "audits R1 2"),
-    details="Each update shows its figures, audit date, whether it counts and who recorded "
-    "it. Notes are shown to auditors only (unless YOS_NOTES_VISIBLE_TO=everyone); others "
+    details="Each update shows its figures, audit date, when it was entered (flagged when it "
+    "was entered late, with why), whether it counts and who recorded it. Notes are shown to "
+    "auditors only (unless YOS_NOTES_VISIBLE_TO=everyone); others "
     "see that a note was recorded. A note older than the retention period is erased.",
     cacheable=False,  # notes are shown only to those who may read them
 )
@@ -445,7 +493,15 @@ def audits_command(ctx: Context, args: str) -> Reply:
     status = status_of(rec, ctx)
     notes = ctx.may(Permission.READ_NOTES)
     items = tuple(_history_line(a, status, show_note=notes) for a in shown)
-    sections = [Section(fields=(Field("Status", status.label), Field("Why", status.reason)))]
+    sections = [
+        Section(
+            fields=(
+                Field("Status", status.label),
+                Field("Why", status.reason),
+                Field("Verdict", status.verdict_text),
+            )
+        )
+    ]
     if items:
         sections.append(Section(heading=f"Updates (page {page} of {pages})", items=items))
     if page < pages:
@@ -466,6 +522,8 @@ def audits_command(ctx: Context, args: str) -> Reply:
 
 def standing(status: Monitoring, audit: Audit) -> str:
     """counts for January; replaced in January; outside the monitoring window, not counted."""
+    if audit.audit_date > status.today:
+        return "dated after today, not counted"
     period = status.period_of(audit.audit_date)
     if period is None:
         return "outside the monitoring window, not counted"
@@ -475,8 +533,9 @@ def standing(status: Monitoring, audit: Audit) -> str:
 
 
 def _history_line(audit: Audit, status: Monitoring, *, show_note: bool) -> str:
-    """#3 20 February 2014: 17/20 (85%) ███│ (counts for February) by Alice: note."""
-    line = f"#{audit.id} {long_date(audit.audit_date)}: {audit.figures} "
+    """#3 20 February 2014 (entered the same day): 17/20 (85%) ███│ (counts for February) by
+    Alice: note; a late entry says so: (entered late on 20 April 2014: reason)."""
+    line = f"#{audit.id} {long_date(audit.audit_date)} ({status.entered(audit)}): {audit.figures} "
     line += f"{bar(audit.percent, status.target)} "
     if audit.retracted:
         line = f"(retracted) {line}"
@@ -499,7 +558,14 @@ def note_text(audit: Audit, *, show_note: bool) -> str:
     "rec",
     'rec <rec> [close|reopen "reason"]',
     "one recommendation in full, its evidence and history; auditors can close or reopen it",
-    examples=("rec R1", 'rec R1 close "Reported to the management board on 15 April 2014"'),
+    examples=(
+        "rec R1",
+        'rec R1 close "Reported to the management board on 15 April 2014"',
+        'rec R1 close "Reported to the board" --early "the board asked for it now"',
+    ),
+    details="Closing keeps the verdict as it stands and stops anything more being recorded "
+    "until it is reopened. While the monitoring window is still open, closing needs --early "
+    "and why, in quotes; the paper shows it.",
     writes=True,
 )
 def rec_command(ctx: Context, args: str) -> Reply:
@@ -520,21 +586,49 @@ def rec_command(ctx: Context, args: str) -> Reply:
                     text=f'Write {ctx.cmd(f"rec {rec.ref} close")} "reason" or reopen "reason".'
                 ),
             )
-        rest = words[2:]
-        checked = "--checked" in rest
-        reason = " ".join(w for w in rest if w != "--checked").strip()
-        return _close_or_reopen(ctx, rec, action == "close", reason, checked=checked)
+        return _close_or_reopen(ctx, rec, action == "close", words[2:], args)
     if not plan_rec.is_measured(rec):  # no monitoring window: the plan shows it all
         return plan_rec.rec_detail(ctx, rec)
     return _rec_detail(ctx, rec)
 
 
+@dataclass(frozen=True)
+class _Closing:
+    reason: str
+    checked: bool
+    early: str | None  # --early "reason"; "" when the flag came without one
+
+
+def _closing_words(rest: list[str]) -> _Closing:
+    """The reason, --checked and --early "reason" of a close or reopen, in any order."""
+    reason: list[str] = []
+    checked, early = False, None
+    words = iter(rest)
+    for word in words:
+        if word.lower() == "--checked":
+            checked = True
+        elif word.lower() in ("--early", "\u2014early", "\u2013early"):
+            early = next(words, "").strip()
+        else:
+            reason.append(word)
+    return _Closing(" ".join(reason).strip(), checked, early)
+
+
 def _close_or_reopen(
-    ctx: Context, rec: Recommendation, close: bool, reason: str, *, checked: bool = False
+    ctx: Context, rec: Recommendation, close: bool, rest: list[str], typed: str
 ) -> Reply:
     verb, done = ("close", "closed") if close else ("reopen", "reopened")
     if not ctx.may(Permission.CLOSE):
         return ctx.refused(f"Only auditors can {verb} a recommendation.")
+    said = _closing_words(rest)
+    checked, early = said.checked, said.early
+    reason = said.reason or (early or "")
+    if early == "":
+        return problem(
+            f"{rec.ref} was not changed",
+            "Say why it is closed early, in quotes after --early.",
+            Section(text=f'Write {ctx.cmd(f"rec {rec.ref} close")} --early "{EARLY_REASON}".'),
+        )
     if not reason:
         return problem(
             "Give a reason",
@@ -546,6 +640,24 @@ def _close_or_reopen(
         )
     if ctx.delivery_key and change_by_delivery(ctx.db, ctx.delivery_key):
         return Reply(title=rec.ref, headline=f"{rec.ref} was already {done}.", duplicate=True)
+    try:  # what is wrong with the reason is said first, whenever it is given
+        check_reason(reason, checked=checked)
+        if early:
+            check_reason(early, checked=checked)
+    except AuditProblem as wrong:
+        return _not_changed(ctx, rec, verb, wrong)
+    before = status_of(rec, ctx)
+    end = before.window.end if before.window is not None else None
+    is_early = close and end is not None and ctx.today <= end
+    if is_early and end is not None and early is None and before.closed is None:
+        again = f'rec {" ".join(typed.split())} --early "{EARLY_REASON}"'
+        return problem(
+            f"{rec.ref} was not closed",
+            f"{rec.ref}'s monitoring window is open until {long_date(end)}, so its verdict is "
+            f"not due yet ({before.line}). To close it before then, add --early and why, in "
+            "quotes: it is kept with the close and shown in the board paper.",
+            Section(text=f"To close it early, write: {ctx.cmd(again)}"),
+        )
     try:
         set_closed(
             ctx.db,
@@ -555,16 +667,10 @@ def _close_or_reopen(
             origin=_origin(ctx),
             today=ctx.today,
             reason_checked=checked,
+            early_reason=early if is_early else None,
         )
     except AuditProblem as wrong:
-        if wrong.findings:
-            example = ctx.cmd(f'rec {rec.ref} {verb} "Reported to the board" --checked')
-            return problem(
-                f"{rec.ref} was not changed",
-                wrong.message,
-                *personal_data_sections(wrong.findings, example, "reason"),
-            )
-        return problem(f"{rec.ref} was not changed", wrong.message)
+        return _not_changed(ctx, rec, verb, wrong)
     status = status_of(rec, ctx)
     news = Reply(
         title=f"{rec.ref} {done}",
@@ -574,18 +680,24 @@ def _close_or_reopen(
     return Reply(title=news.title, headline=news.headline, announcement=news, private=True)
 
 
-def _period_line(period: Period, target: float) -> str:
-    """January (14 January to 13 February 2014): 17/20 (85%) on 30 January 2014 ... ."""
+def _period_line(period: Period, status: Monitoring) -> str:
+    """January (14 January to 13 February 2014): 17/20 (85%) on 30 January 2014 (entered
+    the same day) ... ; a period still open without an audit is not yet due."""
     head = period.span.described
     counted = period.counted
     if counted is None:
-        return f"{head}: no audit"
+        return f"{head}: {status.result_of(period)}"
     line = (
         f"{head}: {counted.figures} on {long_date(counted.audit_date)} "
-        f"{bar(counted.percent, target)} {period.result} target"
+        f"({status.entered(counted)}) {bar(counted.percent, status.target)} "
+        f"{period.result} target"
     )
     if period.replaced_count:
-        replaced = ", ".join(f"{a.figures} of {long_date(a.audit_date)}" for a in period.replaced)
+        replaced = ", ".join(
+            f"{a.figures} of {long_date(a.audit_date)}"
+            + (f" ({flag})" if (flag := status.late_flag(a)) else "")
+            for a in period.replaced
+        )
         more = period.replaced_count - len(period.replaced)
         line += f"; replaced {replaced}" + (f" and {more} more" if more else "")
     return line
@@ -598,12 +710,12 @@ def monthly_sections(status: Monitoring) -> list[Section]:
         sections.append(
             Section(
                 heading="Monthly periods",
-                items=tuple(_period_line(p, status.target) for p in status.periods),
+                items=tuple(_period_line(p, status) for p in status.periods),
             )
         )
     if status.outside.count:
         items = [
-            f"#{a.id} {long_date(a.audit_date)}: {a.figures} by {a.who}"
+            f"#{a.id} {long_date(a.audit_date)} ({status.entered(a)}): {a.figures} by {a.who}"
             for a in status.outside.shown
         ]
         more = status.outside.count - len(items)
@@ -618,7 +730,7 @@ def monthly_sections(status: Monitoring) -> list[Section]:
 def _rec_detail(ctx: Context, rec: Recommendation) -> Reply:
     inspection = ctx.home_inspection()
     status: Monitoring = status_of(rec, ctx)
-    facts = [Field("Target", f"{percent(status.target)} or more in every monthly period")]
+    facts = [Field("Target", status.target_text)]
     if rec.baselines:
         facts.append(
             Field("Baseline", ", ".join(f"{b.label} {percent(b.score)}" for b in rec.baselines))
@@ -638,9 +750,14 @@ def _rec_detail(ctx: Context, rec: Recommendation) -> Reply:
         sections.append(
             Section(
                 heading="History",
-                items=tuple(
-                    f"{long_date(c.on_date)}: {c.done} by {c.who}: {c.reason}" for c in changes
-                ),
+                items=tuple(_history_item(c) for c in changes),
+            )
+        )
+    if status.closed is not None and status.status in (Status.MET, Status.NOT_MET):
+        sections.append(
+            Section(
+                text=f"Nothing more can be recorded on {rec.ref} until it is reopened: "
+                f'{ctx.cmd(f"rec {rec.ref} reopen")} "reason".'
             )
         )
     sections += plan_rec.plan_sections(ctx, rec)  # the improvement plan's part
@@ -651,3 +768,22 @@ def _rec_detail(ctx: Context, rec: Recommendation) -> Reply:
         source=source_line(inspection),
         actions=(share_action("rec", f"{rec.ref}"),),
     )
+
+
+def _not_changed(ctx: Context, rec: Recommendation, verb: str, wrong: AuditProblem) -> Reply:
+    if wrong.findings:
+        example = ctx.cmd(f'rec {rec.ref} {verb} "Reported to the board" --checked')
+        return problem(
+            f"{rec.ref} was not changed",
+            wrong.message,
+            *personal_data_sections(wrong.findings, example, "reason"),
+        )
+    return problem(f"{rec.ref} was not changed", wrong.message)
+
+
+def _history_item(change: Change) -> str:
+    """15 April 2014: closed by Chris Chair: reason; an early close with why it was early."""
+    line = f"{long_date(change.on_date)}: {change.done} by {change.who}: {change.reason}"
+    if change.early_reason and change.early_reason != change.reason:
+        line += f" (closed early: {change.early_reason})"
+    return line

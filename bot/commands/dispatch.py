@@ -28,9 +28,12 @@ from bot.text import normalise, plain_words, words
 
 # Commands that read the words of the question besides the service (a theme, an event,
 # a recommendation, "range"): a question in plain words reaches them whole.
-_READS_WORDS = frozenset({"score", "timeline", "target", "overall", "quote", "compare", "services"})
+_READS_WORDS = frozenset(
+    {"score", "timeline", "target", "overall", "quote", "compare", "services", "verdict"}
+)
 # Topics tried in this order when a question does not start with a command.
 _TOPIC_ORDER = (
+    "verdict",
     "target",
     "strengths",
     "quote",
@@ -117,7 +120,7 @@ def _lenient(
     service = mention.typed if mention is not None else ""
     name = _topic(said, words(text))
     ref = rec_ref(said)
-    if ref and name != "target" and registry.find("rec"):
+    if ref and name not in ("target", "verdict") and registry.find("rec"):
         return registry.find("rec"), ref
     if name is None:
         # Services in the plural are listed ("which services are outstanding") unless the

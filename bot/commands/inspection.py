@@ -340,7 +340,7 @@ def recs_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
                 Field("Baseline", ", ".join(f"{b.label} {percent(b.score)}" for b in rec.baselines))
             )
         if rec.target is not None:
-            facts.append(Field("Target", f"{percent(rec.target)} or more"))
+            facts.append(Field("Target", status_of(rec, ctx).target_text))
         if rec.monitor_start and rec.window_end:
             facts.append(
                 Field(
@@ -410,7 +410,7 @@ def _target_sentence(ctx: Context, inspection: Inspection, rec: Recommendation) 
     target = status_of(rec, ctx).target
     sentence = f"{rec.ref}'s target: {percent(target)} or more of the cases audited"
     if rec.monitor_months:
-        sentence += " in every monthly period of its monitoring window"
+        sentence += f" {status_of(rec, ctx).rule.words} of its monitoring window"
     if rec.monitor_start and rec.window_end:
         sentence += f", {long_date(rec.monitor_start)} to {long_date(rec.window_end)}"
     good = inspection.scale.good_threshold
@@ -421,7 +421,7 @@ def _target_sentence(ctx: Context, inspection: Inspection, rec: Recommendation) 
 
 def _target_sections(ctx: Context, inspection: Inspection, rec: Recommendation) -> list[Section]:
     status = status_of(rec, ctx)
-    facts = [Field("Target", f"{percent(status.target)} or more")]
+    facts = [Field("Target", status.target_text)]
     if rec.baselines:
         facts.append(
             Field("Baseline", ", ".join(f"{b.label} {percent(b.score)}" for b in rec.baselines))
@@ -458,7 +458,7 @@ def strengths_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     "quote",
     "quote [theme] [service]",
     "what the inspectors said, in their own words; on one theme when the data has it",
-    aliases=("said", "verdict", "feedback"),
+    aliases=("said", "feedback"),
     examples=("quote", "quote protecting the public", "what did they say about safeguarding"),
 )
 def quote_command(ctx: Context, args: str) -> Reply:

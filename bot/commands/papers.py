@@ -20,7 +20,7 @@ from bot.domain.report import (
     facts,
 )
 from bot.domain.spread import daily_spread
-from bot.domain.status import DUE, NO_EVIDENCE
+from bot.domain.status import Status
 from bot.domain.wording import long_date, percent
 from bot.paper import (
     ChartBand,
@@ -66,11 +66,19 @@ def _series(item: RecReport, band: tuple[ChartBand, ...] = ()) -> ChartSeries:
         for b in rec.baselines
     ]
     points: list[ChartPoint] = []
+    late = status.late_flag
     for period in status.periods:
         if period.counted:
-            points.append(ChartPoint(period.counted.audit_date, period.counted.percent))
-        points += [ChartPoint(a.audit_date, a.percent, "replaced") for a in period.replaced]
-    points += [ChartPoint(a.audit_date, a.percent, "outside") for a in status.outside.shown]
+            audit = period.counted
+            points.append(ChartPoint(audit.audit_date, audit.percent, late=bool(late(audit))))
+        points += [
+            ChartPoint(a.audit_date, a.percent, "replaced", late=bool(late(a)))
+            for a in period.replaced
+        ]
+    points += [
+        ChartPoint(a.audit_date, a.percent, "outside", late=bool(late(a)))
+        for a in status.outside.shown
+    ]
     window = status.window
     return ChartSeries(
         name=rec.ref,
@@ -113,11 +121,19 @@ def spec_of(
 def _in_words(item: RecReport, several: bool) -> str:
     """Met: 3 of 3 monthly periods at or above 80%; trend in the window ▲ from 85% to 95%."""
     status = item.status
-    said = status.verdict if status.label == DUE else status.label
-    if status.label == NO_EVIDENCE:
+    said = status.verdict_text if status.status is Status.DUE else status.label
+    if status.status is Status.NO_EVIDENCE:
         text = f"{said}: {status.reason}"
     else:
         text = f"{said}: {status.tally}; trend in the window {status.trend_text}"
+    late = sum(
+        1
+        for p in status.periods
+        for a in (*([p.counted] if p.counted else []), *p.replaced)
+        if status.late_flag(a)
+    )
+    if late:
+        text += f"; {late} entered late (marked)"
     return f"{item.rec.ref} {text}" if several else text
 
 

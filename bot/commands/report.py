@@ -11,11 +11,14 @@ from bot.commands.absent import not_recorded
 from bot.commands.audits import monthly_sections, note_text
 from bot.commands.present import caveat_sections, overall_text, source_line, status_of
 from bot.commands.registry import Context, Permission, command
+from bot.commands.resolve import about_inspection, rec_ref
 from bot.domain.audits import not_a_recommendation, recent_audits
+from bot.domain.model import Inspection
 from bot.domain.report import RecReport, board_report, facts
 from bot.domain.status import Monitoring
 from bot.domain.wording import bar, long_date
 from bot.reply import Action, ActionKind, Chart, Field, Reply, Section, problem, share_action
+from bot.text import words
 
 RECENT_AUDITS = 5
 
@@ -114,10 +117,12 @@ def dashboard(ctx: Context) -> Reply:
         for t in themes
     )
     recs = ctx.queries.recommendations(inspection)
-    rec_lines = tuple(f"{r.ref}: {status_of(r, ctx).line}" for r in recs)
+    statuses = {r.id: status_of(r, ctx) for r in recs}
+    rec_lines = tuple(f"{r.ref}: {statuses[r.id].line}" for r in recs)
     notes = ctx.may(Permission.READ_NOTES)
     audit_lines = tuple(
         f"#{a.id} {a.ref} {long_date(a.audit_date)}: {a.figures} by {a.who}"
+        + (f" ({flag})" if (flag := statuses[a.recommendation_id].late_flag(a)) else "")
         + note_text(a, show_note=notes)
         for a in recent_audits(ctx.db, recs, RECENT_AUDITS)
     )
@@ -154,3 +159,78 @@ def dashboard(ctx: Context) -> Reply:
         source=source_line(inspection),
         actions=tuple(actions),
     )
+
+
+# --- the verdict ------------------------------------------------------------------------
+
+
+@command(
+    "verdict",
+    "verdict [rec] [service]",
+    "the monitoring verdict on each recommendation: met or not, once its window has ended",
+    examples=("verdict", "verdict R1", "what is the verdict on R1"),
+    details="The verdict is the recommendation's target rule applied to the evidence as it "
+    "stood when its monitoring window ended (or when it was closed early). It is kept: an "
+    "update entered late that would change it is shown as a change, never silently. Before "
+    "the window has ended there is no verdict yet, only the status. For what the inspectors "
+    "said, ask `quote`.",
+)
+@about_inspection(trailing=True)
+def verdict_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
+    recs = ctx.queries.recommendations(inspection)
+    asked = rec_ref(words(args))
+    shown = [r for r in recs if r.ref == asked] if asked else recs
+    if asked and not shown:
+        return problem("Which recommendation?", not_a_recommendation(asked, recs))
+    if not shown:
+        return Reply(
+            title="Verdict",
+            headline=f"The {inspection.programme} of {inspection.service.name} has no "
+            "recommendations in the store, so there is no verdict to give.",
+            source=source_line(inspection),
+        )
+    statuses = [status_of(rec, ctx) for rec in shown]
+    return Reply(
+        title="Verdict" if len(shown) == 1 else "Verdicts",
+        headline=" ".join(verdict_sentence(status) for status in statuses),
+        sections=tuple(
+            Section(
+                heading=status.rec.ref,
+                fields=(
+                    Field("Verdict", status.verdict_text),
+                    Field("Target", status.target_text),
+                    *([Field("Monitoring window", status.window.dates)] if status.window else []),
+                    Field("Status", status.label),
+                    Field("Why", status.reason),
+                ),
+            )
+            for status in statuses
+        ),
+        source=source_line(inspection),
+        actions=(share_action("verdict", " ".join(r.ref for r in shown)),),
+    )
+
+
+def verdict_sentence(status: Monitoring) -> str:
+    """R1's verdict: Not met, as the evidence stood when its window closed on 14 April
+    2014 (2 of 3 ...); or that there is none yet, and the status meanwhile."""
+    ref = status.rec.ref
+    window = status.window
+    point = status.close_point
+    if window is None:
+        return f"{ref} has no verdict: {status.reason}."
+    if point is None:
+        return (
+            f"{ref} has no verdict yet: its monitoring window ends on {long_date(window.end)}. "
+            f"Meanwhile: {status.line}."
+        )
+    when = (
+        f"when it was closed early on {long_date(point)}"
+        if status.closed_early
+        else f"when its monitoring window closed on {long_date(point)}"
+    )
+    then = status.as_at_close
+    why = f" ({then.reason})" if then is not None and then.counted else ""
+    change = status.verdict_change
+    later = f"; since then it has {change}" if change else ""
+    return f"{ref}'s verdict: {status.verdict}, as the evidence stood {when}{why}{later}."

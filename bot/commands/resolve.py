@@ -139,7 +139,6 @@ TOPIC_WORDS: dict[str, frozenset[str]] = {
             "says",
             "saying",
             "quote",
-            "verdict",
             "feedback",
             "comment",
             "comments",
@@ -171,6 +170,7 @@ TOPIC_WORDS: dict[str, frozenset[str]] = {
         }
     ),
     "summary": frozenset({"summary", "summarise", "summarize", "overview", "glance"}),
+    "verdict": frozenset({"verdict", "verdicts"}),  # the monitoring verdict, not a quote
     "overall": frozenset({"overall", "range", "average", "lowest", "highest", "total"}),
     "compare": frozenset(
         {

@@ -13,7 +13,9 @@ The parts, in order:
   checked against the date;
 * the note: whatever is left, trimmed, with line breaks kept.
 
-The flags ``--outside`` and ``--checked`` may appear anywhere and are taken out of the note.
+The flags ``--outside`` and ``--checked`` may appear anywhere and are taken out of the note, and
+so may ``--late "reason"`` (the reason in quotes: why the update is entered after its monthly
+period had closed).
 
 Numeric dates are always day/month: a date that only reads as month/day (``03/30/2014``) is
 refused, never swapped. Anything in the date position that looks like an attempt at a date
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
 from typing import Literal, NamedTuple
@@ -48,7 +50,7 @@ MAX_REF_DIGITS = 3  # R1 to R999
 EXAMPLE = "audit R1 17/20 30/01/2014 January audit"
 DATE_EXAMPLES = "30/01/2014, 2014-01-30 or 30 January 2014"
 
-Field = Literal["recommendation", "audited", "compliant", "audit_date", "note"]
+Field = Literal["recommendation", "audited", "compliant", "audit_date", "note", "late_reason"]
 
 _WORD = re.compile(r"\S+")
 _SHOWN = 40  # characters of the sender's own text quoted back in a message
@@ -71,6 +73,9 @@ _WEEKDAYS: dict[str, int] = {
 _RELATIVE_DAYS = frozenset({"yesterday", "tomorrow"})  # "today" is the default anyway
 _FLAGS = {"--outside": "outside", "--checked": "checked"}
 _DASHES = ("\u2014", "\u2013")  # em and en dash: "--" after a smart-punctuation keyboard
+_LATE = ("--late", "\u2014late", "\u2013late")
+_QUOTES = '"\u201c\u201d\u201e'  # straight and curly double quotes
+LATE_EXAMPLE = '--late "found in the post"'
 
 
 class AuditInputProblem(ValueError):
@@ -97,6 +102,10 @@ class AuditInput:
     note: str | None
     outside_confirmed: bool  # --outside was given
     note_checked: bool  # --checked was given
+    late_reason: str | None = None  # --late "reason" was given
+    # The recommendation, figures and date as typed (flags and note apart), for the command
+    # a refusal gives back; not part of what was read.
+    typed: str = field(default="", compare=False)
 
 
 class _Figures(NamedTuple):
@@ -116,6 +125,7 @@ def parse_audit_input(text: str) -> AuditInput:
             f"That is {len(text):,} characters; an audit can be at most {MAX_TEXT:,}. "
             "Shorten the note and send it again."
         )
+    text, late_reason = _take_late(text)
     spans: list[tuple[int, int]] = []
     outside = checked = False
     for match in _WORD.finditer(text):
@@ -147,7 +157,41 @@ def parse_audit_input(text: str) -> AuditInput:
         note=note,
         outside_confirmed=outside,
         note_checked=checked,
+        late_reason=late_reason,
+        typed=" ".join(words[: len(words) - len(rest)]),
     )
+
+
+def _take_late(text: str) -> tuple[str, str | None]:
+    """The text without ``--late "reason"``, and the reason (None without the flag).
+
+    The reason is everything between the double quotes after the flag (straight or curly).
+    One pass over the text: the flag is found with ``str.find``, the closing quote too.
+    """
+    lowered = text.lower()
+    found = [(at, flag) for flag in _LATE if (at := lowered.find(flag)) >= 0]
+    if not found:
+        return text, None
+    at, flag = min(found)
+    end = at + len(flag)
+    if (at and not text[at - 1].isspace()) or (end < len(text) and not text[end].isspace()):
+        return text, None  # part of a longer word: "--lateness" is refused as an option
+    opening = len(text) - len(text[end:].lstrip())
+    if opening >= len(text) or text[opening] not in _QUOTES:
+        raise AuditInputProblem(
+            f"Give the reason after --late in quotes, like {LATE_EXAMPLE}.", "late_reason"
+        )
+    closing = min((i for i in (text.find(q, opening + 1) for q in _QUOTES) if i >= 0), default=-1)
+    if closing < 0:
+        raise AuditInputProblem(
+            f"The reason after --late has no closing quote: write it like {LATE_EXAMPLE}.",
+            "late_reason",
+        )
+    reason = " ".join(text[opening + 1 : closing].split())
+    rest = text[:at].rstrip() + " " + text[closing + 1 :].lstrip()
+    if any(flag in rest.lower() for flag in _LATE):
+        raise AuditInputProblem("Give --late once, with one reason.", "late_reason")
+    return rest.strip(), reason
 
 
 def _flag(word: str) -> str | None:
@@ -158,7 +202,8 @@ def _flag(word: str) -> str | None:
     flag = _FLAGS.get(spelled.lower())
     if flag is None and word.startswith("--") and word[2:3].isalpha():
         raise AuditInputProblem(
-            f"“{_shown(word)}” is not an option: the options are --outside and --checked."
+            f"“{_shown(word)}” is not an option: the options are --outside and --checked, "
+            f"and {LATE_EXAMPLE} for a late entry."
         )
     return flag
 

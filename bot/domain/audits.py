@@ -45,12 +45,16 @@ class AuditProblem(ValueError):
         field: str | None = None,
         *,
         outside: bool = False,
+        late: bool = False,
+        closed: bool = False,
         findings: tuple[Finding, ...] = (),
     ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.outside = outside  # dated outside the window: recordable with --outside
+        self.late = late  # its period (or the window) has closed: recordable with --late
+        self.closed = closed  # the recommendation is closed: nothing until it is reopened
         self.findings = findings  # a likely identifier in the note: recordable with --checked
 
 
@@ -66,6 +70,8 @@ class AuditDraft:
     note: str | None = None
     outside_confirmed: bool = False  # --outside: record it even outside the window
     note_checked: bool = False  # --checked: the auditor checked the note
+    late_reason: str | None = None  # --late "reason": entered after its period closed
+    typed: str | None = None  # the recommendation, figures and date as typed, if typed
 
     @property
     def figures(self) -> str:
@@ -107,6 +113,8 @@ class Audit:
     platform: str | None = None
     retracted: bool = False
     note_erased_at: str | None = None  # when its note was erased (retention or on request)
+    entered_on: date | None = None  # the day it was entered (None: not known)
+    late_reason: str | None = None  # why it was entered after its period had closed
 
     @property
     def figures(self) -> str:
@@ -153,6 +161,8 @@ def parse_audit(args: str, today: date) -> AuditDraft:
         note=read.note,
         outside_confirmed=read.outside_confirmed,
         note_checked=read.note_checked,
+        late_reason=read.late_reason,
+        typed=read.typed,
     )
 
 
@@ -190,6 +200,7 @@ def check(
             not_a_recommendation(draft.ref, queries.recommendations(inspection)),
             "recommendation",
         )
+    refuse_if_closed(queries.db, rec, today)
     if draft.percent is not None:
         if not 0 <= draft.percent <= 100:
             raise AuditProblem(
@@ -237,9 +248,72 @@ def check(
                 "note",
                 findings=findings,
             )
+    if draft.late_reason is not None:
+        _check_late_reason(draft.late_reason, checked=draft.note_checked)
     if not draft.outside_confirmed:
         _check_window(rec, draft.audit_date)
+    if draft.late_reason is None:
+        _check_on_time(rec, draft.audit_date, today)
     return rec, value
+
+
+def refuse_if_closed(db: Store, rec: Recommendation, today: date) -> None:
+    """Nothing is recorded against a closed recommendation: it is reopened first."""
+    closed = closing(db, rec.id, today)
+    if closed is not None:
+        raise AuditProblem(
+            f"{rec.ref} was closed on {long_date(closed.on_date)} by {closed.who}; reopen it "
+            "first. Nothing was recorded.",
+            "recommendation",
+            closed=True,
+        )
+
+
+def _check_late_reason(reason: str, *, checked: bool) -> None:
+    """A late entry's reason is shown wherever the entry is, to everyone: it is kept to
+    MAX_REASON characters and screened as a note is."""
+    if not reason:
+        raise AuditProblem(
+            'Say why it was entered late, in quotes after --late: --late "found in the post".',
+            "late_reason",
+        )
+    if len(reason) > MAX_REASON:
+        raise AuditProblem(
+            f"The reason is {len(reason):,} characters; keep it to {MAX_REASON:,} or fewer.",
+            "late_reason",
+        )
+    findings = () if checked else identifiers_in(reason)
+    if findings:
+        raise AuditProblem(
+            "The reason it was entered late looks like it could identify a child, so nothing "
+            "was recorded.",
+            "late_reason",
+            findings=findings,
+        )
+
+
+def _check_on_time(rec: Recommendation, day: date, today: date) -> None:
+    """Refuse an update entered after its monthly period (or the window) had closed,
+    unless it says why (--late): a late entry is flagged wherever it appears."""
+    from bot.domain.monitoring import entry_deadline, window_of  # it reads audits
+
+    window = window_of(rec)
+    if window is None:
+        return
+    deadline = entry_deadline(window, day)
+    if deadline is None or today <= deadline:
+        return
+    span = window.span_of(day)
+    if today > window.end or span is None:
+        closed = f"{rec.ref}'s monitoring window closed on {long_date(window.end)}"
+    else:
+        closed = f"{span.name}'s monthly period ({span.dates}) closed on {long_date(span.end)}"
+    raise AuditProblem(
+        f"{closed}, so an audit of {long_date(day)} entered today ({long_date(today)}) is a "
+        "late entry.",
+        "audit_date",
+        late=True,
+    )
 
 
 def _check_window(rec: Recommendation, day: date) -> None:
@@ -291,7 +365,8 @@ def record_audit(
             cursor = db.execute(
                 "INSERT INTO audit_updates (recommendation_id, audit_date, audited, compliant, "
                 "percent, note, user_id, user_name, channel_id, message_ref, via, delivery_key, "
-                "recorded_at, platform) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "recorded_at, platform, entered_on, late_reason) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     rec.id,
                     draft.audit_date.isoformat(),
@@ -307,6 +382,8 @@ def record_audit(
                     origin.delivery_key,
                     _now(),
                     origin.platform,
+                    today.isoformat(),
+                    draft.late_reason if _late(rec, draft.audit_date, today) else None,
                 ],
             )
         except sqlite3.IntegrityError:
@@ -321,6 +398,15 @@ def record_audit(
     return Recorded(found, duplicate=False)
 
 
+def _late(rec: Recommendation, day: date, today: date) -> bool:
+    """Whether an update for an audit of ``day`` entered ``today`` is a late entry."""
+    from bot.domain.monitoring import entry_deadline, window_of  # it reads audits
+
+    window = window_of(rec)
+    deadline = entry_deadline(window, day) if window else None
+    return deadline is not None and today > deadline
+
+
 def retract(
     db: Store,
     *,
@@ -328,8 +414,11 @@ def retract(
     number: int | None,
     may_retract_any: bool,
     reason: str | None = None,
+    today: date | None = None,
+    queries: InspectionQueries | None = None,
 ) -> Audit:
-    """Retract an update: the poster's latest, or any by number for an auditor."""
+    """Retract an update: the poster's latest, or any by number for an auditor. Not one of
+    a closed recommendation (``queries`` finds it): it is reopened first."""
     with write_transaction(db):
         if number is None:
             row = db.execute(
@@ -351,10 +440,20 @@ def retract(
                 f"Audit update #{number} was recorded by someone else; only an auditor "
                 "can retract it."
             )
+        day = today or date.today()
+        rec = queries.recommendation_by_id(audit.recommendation_id) if queries else None
+        if rec is not None:
+            closed = closing(db, rec.id, day)
+            if closed is not None:
+                raise AuditProblem(
+                    f"{rec.ref} was closed on {long_date(closed.on_date)} by {closed.who}; "
+                    "reopen it first. Nothing was retracted.",
+                    closed=True,
+                )
         db.execute(
-            "INSERT INTO audit_retractions (audit_id, user_id, reason, retracted_at) "
-            "VALUES (?, ?, ?, ?)",
-            [number, user_id, reason, _now()],
+            "INSERT INTO audit_retractions (audit_id, user_id, reason, retracted_at, "
+            "retracted_on) VALUES (?, ?, ?, ?, ?)",
+            [number, user_id, reason, _now(), day.isoformat()],
         )
     retracted = audit_by_id(db, number)
     assert retracted is not None
@@ -374,10 +473,13 @@ class Change:
     platform: str | None
     on_date: date
     at: str
+    early_reason: str | None = None  # --early: why it was closed before its window ended
 
     @property
     def done(self) -> str:
-        return "closed" if self.action == "close" else "reopened"
+        if self.action != "close":
+            return "reopened"
+        return "closed early" if self.early_reason else "closed"
 
     @property
     def who(self) -> str:
@@ -411,10 +513,14 @@ def set_closed(
     origin: Origin,
     today: date,
     reason_checked: bool = False,
+    early_reason: str | None = None,
 ) -> None:
-    """Close or reopen a recommendation, kept in its history with the reason."""
+    """Close or reopen a recommendation, kept in its history with the reason; a close
+    before its window has ended with why it was closed early."""
     check_reason(reason, checked=reason_checked)
-    closed_now = is_closed(db, rec.id)
+    if early_reason is not None:
+        check_reason(early_reason, checked=reason_checked)
+    closed_now = closing(db, rec.id, today) is not None
     if close and closed_now:
         raise AuditProblem(f"{rec.ref} is already closed. Reopen it first to change that.")
     if not close and not closed_now:
@@ -431,6 +537,7 @@ def set_closed(
                 "at": _now(),
                 "on_date": today.isoformat(),
                 "delivery_key": origin.delivery_key,
+                "early_reason": early_reason if close else None,
             }
         )
 
@@ -463,6 +570,8 @@ def audit_from_row(row: dict[str, Any]) -> Audit:
         platform=row["platform"],
         retracted=bool(row["retracted"]),
         note_erased_at=row.get("note_erased_at"),
+        entered_on=date.fromisoformat(row["entered_on"]) if row.get("entered_on") else None,
+        late_reason=row.get("late_reason"),
     )
 
 
@@ -520,8 +629,8 @@ def recent_audits(db: Store, recs: list[Recommendation], limit: int) -> list[Aud
     return found[:limit]
 
 
-def is_closed(db: Store, rec_id: str) -> bool:
-    return closing(db, rec_id) is not None
+def is_closed(db: Store, rec_id: str, today: date | None = None) -> bool:
+    return closing(db, rec_id, today) is not None
 
 
 def _change(row: dict[str, Any]) -> Change:
@@ -535,16 +644,18 @@ def _change(row: dict[str, Any]) -> Change:
         platform=row.get("platform"),
         on_date=date.fromisoformat(row["on_date"]),
         at=row["at"],
+        early_reason=row.get("early_reason"),
     )
 
 
-def closing(db: Store, rec_id: str) -> Change | None:
-    """The close that is in force, if the latest close/reopen was a close."""
+def closing(db: Store, rec_id: str, today: date | None = None) -> Change | None:
+    """The close that is in force, if the latest close/reopen was a close; with ``today``,
+    as it stood that day (a close made on a later day is not in force yet)."""
     rows = list(
         db.query(
-            "SELECT * FROM recommendation_history WHERE recommendation_id = ? "
+            "SELECT * FROM recommendation_history WHERE recommendation_id = ? AND on_date <= ? "
             "ORDER BY id DESC LIMIT 1",
-            [rec_id],
+            [rec_id, (today or date.max).isoformat()],
         )
     )
     return _change(rows[0]) if rows and rows[0]["action"] == "close" else None

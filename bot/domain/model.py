@@ -202,6 +202,9 @@ class Recommendation:
     report_to: str | None
     target: float | None
     window_end: date | None = None
+    # How the target is judged over the monthly periods: "every period" (the default),
+    # "latest period" or "average" (bot.domain.status.Rule, where each rule's statuses are).
+    target_rule: str | None = None
 
     @property
     def monitoring_text(self) -> str | None:

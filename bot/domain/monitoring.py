@@ -15,7 +15,14 @@ The rule (also in the README):
   on that date, the one entered last**. It replaces the others in the period, which are
   kept and shown as replaced.
 * Audits dated before the window opens or after it closes are kept and listed apart, and
-  never count. Retracted audits are never considered.
+  never count. Retracted audits are never considered, nor audits dated after "today".
+* Every update has two dates: the audit's and the day it was **entered**. An update dated
+  in the window but entered after its monthly period had closed (so, for the last period,
+  after the window had closed) is a **late entry**: recorded only with a reason
+  (``--late``) and flagged wherever it appears (:func:`entry_deadline`).
+* The evidence **as it stood** at the end of a day (what had been entered by then, less
+  what had been retracted by then) gives the verdict at the close of the window
+  (:func:`read_periods_as_at`), which a later entry never silently changes.
 
 Every figure comes from queries whose cost does not grow with the history: per period, the
 counted audit is the first row of ``ORDER BY audit_date DESC, id DESC`` on the index
@@ -59,6 +66,13 @@ BEFORE_WINDOW = (
     AUDIT_SELECT + "WHERE a.recommendation_id = ? AND a.audit_date < ? AND "
     f"{_NOT_RETRACTED} ORDER BY a.audit_date DESC, a.id DESC LIMIT ?"
 )
+# The evidence as it stood at the end of a day: entered by then, not retracted by then (an
+# update or retraction whose day is not known counts as entered, or retracted, before).
+AS_AT_PERIOD = (
+    AUDIT_SELECT + "WHERE a.recommendation_id = ? AND a.audit_date BETWEEN ? AND ? AND "
+    "(a.entered_on IS NULL OR a.entered_on <= ?) AND (r.audit_id IS NULL OR r.retracted_on > ?) "
+    "ORDER BY a.audit_date DESC, a.id DESC LIMIT 1"
+)
 AFTER_WINDOW = (
     AUDIT_SELECT + "WHERE a.recommendation_id = ? AND a.audit_date > ? AND "
     f"{_NOT_RETRACTED} ORDER BY a.audit_date, a.id LIMIT ?"
@@ -88,6 +102,10 @@ class Span:
     def holds(self, day: date) -> bool:
         return self.start <= day <= self.end
 
+    def closed_by(self, today: date) -> bool:
+        """Whether the period has closed (its last day is over) by ``today``."""
+        return today > self.end
+
     @property
     def dates(self) -> str:
         return day_range(self.start, self.end)
@@ -113,6 +131,22 @@ class Window:
 
     def span_of(self, day: date) -> Span | None:
         return next((s for s in self.spans if s.holds(day)), None)
+
+
+def entry_deadline(window: Window, day: date) -> date | None:
+    """The last day an update for an audit of ``day`` is entered on time: the end of its
+    monthly period (for the last period, the window's end). None for one dated outside the
+    window: it never counts, so it is never late."""
+    span = window.span_of(day)
+    return span.end if span is not None else None
+
+
+def entered_late(window: Window | None, audit: Audit) -> bool:
+    """Whether ``audit`` was entered after its period (or the window) had closed."""
+    if window is None or audit.entered_on is None:
+        return False
+    deadline = entry_deadline(window, audit.audit_date)
+    return deadline is not None and audit.entered_on > deadline
 
 
 def window_of(rec: Recommendation) -> Window | None:
@@ -161,9 +195,13 @@ class Period:
         return self.counted.percent if self.counted else None
 
 
-def read_period(db: Store, rec_id: str, span: Span, target: float) -> Period:
-    """The period's counted audit, the latest it replaced, and how many there are."""
-    bounds = [rec_id, span.start.isoformat(), span.end.isoformat()]
+def read_period(db: Store, rec_id: str, span: Span, target: float, today: date) -> Period:
+    """The period's counted audit, the latest it replaced, and how many there are, of the
+    audits dated by ``today`` (evidence dated later never counts)."""
+    last = min(span.end, today)
+    if last < span.start:
+        return Period(span=span, target=target, counted=None, replaced=(), recorded=0)
+    bounds = [rec_id, span.start.isoformat(), last.isoformat()]
     rows = [audit_from_row(r) for r in db.query(PERIOD_AUDITS, [*bounds, 1 + REPLACED_SHOWN])]
     recorded = len(rows)
     if recorded > REPLACED_SHOWN:
@@ -199,6 +237,30 @@ def read_outside(db: Store, rec_id: str, window: Window) -> Outside:
 
 
 def read_periods(
-    db: Store, rec: Recommendation, window: Window, target: float
+    db: Store, rec: Recommendation, window: Window, target: float, today: date
 ) -> tuple[Period, ...]:
-    return tuple(read_period(db, rec.id, span, target) for span in window.spans)
+    return tuple(read_period(db, rec.id, span, target, today) for span in window.spans)
+
+
+def read_periods_as_at(
+    db: Store, rec: Recommendation, window: Window, target: float, day: date
+) -> tuple[Period, ...]:
+    """Each period's counted audit as the evidence stood at the end of ``day``: one indexed
+    query per period (the replaced audits and counts are not needed for a verdict)."""
+    periods = []
+    for span in window.spans:
+        last = min(span.end, day)
+        rows = (
+            [
+                audit_from_row(r)
+                for r in db.query(
+                    AS_AT_PERIOD,
+                    [rec.id, span.start.isoformat(), last.isoformat(), *[day.isoformat()] * 2],
+                )
+            ]
+            if last >= span.start
+            else []
+        )
+        counted = rows[0] if rows else None
+        periods.append(Period(span, target, counted, (), 1 if counted else 0))
+    return tuple(periods)

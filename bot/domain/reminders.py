@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.domain.model import Inspection, Recommendation
 from bot.domain.queries import InspectionQueries
-from bot.domain.status import NO_EVIDENCE, Monitoring, monitoring
+from bot.domain.status import Monitoring, Status, monitoring
 from bot.domain.wording import long_date
 from bot.store.db import Store, write_transaction
 
@@ -34,14 +34,14 @@ class Reminder:
 
 def ended_text(status: Monitoring) -> str:
     ref = status.rec.ref
-    if status.label == NO_EVIDENCE:
+    if status.status is Status.NO_EVIDENCE:
         return (
             f"{ref}'s monitoring window has ended with no evidence recorded: {status.reason}. "
             "There is no result to report to the board as met."
         )
     return (
         f"{ref}'s monitoring window has ended: the board report is ready. "
-        f"{status.verdict}: {status.reason}."
+        f"{status.verdict_text}: {status.reason}."
     )
 
 

@@ -16,20 +16,20 @@ from bot.domain.audits import Audit
 from bot.domain.model import Inspection, Recommendation
 from bot.domain.monitoring import Period
 from bot.domain.queries import InspectionQueries
-from bot.domain.status import (
-    BELOW_TARGET,
-    DUE,
-    NO_EVIDENCE,
-    NO_EVIDENCE_YET,
-    NOT_MONITORED,
-    ON_TRACK,
-    Monitoring,
-    monitoring,
-)
+from bot.domain.status import Monitoring, Status, monitoring
 from bot.domain.wording import long_date, percent
 
 PAPER_TITLE = "Report to the YOS Management Board"
-TABLE_COLUMNS = ("Period", "Dates", "Counted audit", "Result", "Against target", "Also recorded")
+TABLE_COLUMNS = (
+    "Period",
+    "Dates",
+    "Counted audit",
+    "Entered",
+    "Result",
+    "Against target",
+    "Also recorded",
+)
+OPEN_STATUSES = (Status.NO_EVIDENCE_YET, Status.ON_TRACK, Status.BELOW_TARGET, Status.OFF_TRACK)
 
 
 def short_date(day: date) -> str:
@@ -37,11 +37,17 @@ def short_date(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def also_recorded(period: Period) -> str:
-    """What else was recorded in the period: the audits the counted one replaced."""
+def also_recorded(period: Period, status: Monitoring | None = None) -> str:
+    """What else was recorded in the period: the audits the counted one replaced (with the
+    flag of any entered late)."""
     if not period.replaced_count:
         return ""
-    shown = [f"{a.figures} of {short_date(a.audit_date)}" for a in period.replaced]
+    shown = []
+    for audit in period.replaced:
+        flag = status.late_flag(audit) if status else None
+        shown.append(
+            f"{audit.figures} of {short_date(audit.audit_date)}" + (f" ({flag})" if flag else "")
+        )
     more = period.replaced_count - len(shown)
     if more:
         shown.append(f"{more} more")
@@ -70,40 +76,47 @@ class RecReport:
     def conclusion(self) -> str:
         """One sentence for the board: the verdict, why, and what happens next."""
         status = self.status
-        label = status.label
-        if label == NOT_MONITORED:
-            return f"{NOT_MONITORED}: {status.reason}."
-        if label == NO_EVIDENCE:
+        found = status.status
+        if found is Status.NOT_MONITORED:
+            return f"{found.words}: {status.reason}."
+        if found is Status.NO_EVIDENCE:
             return (
-                f"{NO_EVIDENCE}: {status.reason}, so there is no result to report; record "
+                f"{found.words}: {status.reason}, so there is no result to report; record "
                 "the audits, or explain to the board why there are none."
             )
-        if label == DUE:
-            return f"{status.verdict}: {status.reason}; ready to report to {self.report_to}."
-        if label in (NO_EVIDENCE_YET, ON_TRACK, BELOW_TARGET):
+        if found is Status.DUE:
+            verdict = status.verdict_text
+            return (
+                f"{verdict[:1].upper()}{verdict[1:]}: {status.reason}; ready to report to "
+                f"{self.report_to}."
+            )
+        if found in OPEN_STATUSES:
             left = status.days_left
             days = f"; {left} day{'' if left == 1 else 's'} of monitoring left" if left else ""
-            return f"{label}: {status.reason}{days}."
-        return f"{status.verdict}: {status.reason}."
+            return f"{status.label}: {status.reason}{days}."
+        return f"{status.label}: {status.reason}."
 
     def rows(self) -> list[tuple[str, ...]]:
         """The month-by-month table, one row per monthly period (see TABLE_COLUMNS)."""
+        status = self.status
         return [
             (
                 period.name,
                 period.span.dates,
                 long_date(period.counted.audit_date) if period.counted else "no audit",
+                status.entered(period.counted) if period.counted else "",
                 period.counted.figures if period.counted else "",
-                period.result,
-                also_recorded(period),
+                status.result_of(period),
+                also_recorded(period, status),
             )
-            for period in self.status.periods
+            for period in status.periods
         ]
 
     def outside_rows(self) -> list[str]:
         """The audits dated outside the window, listed apart: they never count."""
         shown = [
-            f"{long_date(a.audit_date)}: {a.figures}, outside the monitoring window (not counted)"
+            f"{long_date(a.audit_date)}: {a.figures}, outside the monitoring window (not "
+            f"counted); {self.status.entered(a)}"
             for a in self.status.outside.shown
         ]
         more = self.status.outside.count - len(shown)
@@ -172,7 +185,7 @@ def facts(item: RecReport) -> list[tuple[str, str]]:
         ("Status", status.label),
         ("Why", status.reason),
         ("Baseline", item.baseline),
-        ("Target", f"{percent(status.target)} or more in every monthly period"),
+        ("Target", status.target_text),
     ]
     if item.window_text:
         shown.append(("Monitoring window", item.window_text))
@@ -181,6 +194,8 @@ def facts(item: RecReport) -> list[tuple[str, str]]:
         ("Trend in the window", status.trend_text),
         ("Verdict", status.verdict_text),
     ]
+    if status.closed is not None and status.closed_text:
+        shown.append(("Closed", f"{status.closed_text} (by {status.closed.who})"))
     return shown
 
 
@@ -202,10 +217,10 @@ def to_markdown(report: BoardReport) -> str:
             lines.append(f"- {item.rec.monitoring_text}")
         lines += ["", "### Month by month", ""]
         lines.append("| " + " | ".join(TABLE_COLUMNS) + " |")
-        lines.append("| --- | --- | --- | ---: | --- | --- |")
+        lines.append("| --- | --- | --- | --- | ---: | --- | --- |")
         lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in item.rows()]
         if not item.rows():
-            lines.append("| | | | | | no monitoring window |")
+            lines.append("| | | | | | | no monitoring window |")
         outside = item.outside_rows()
         if outside:
             lines += ["", "Outside the monitoring window (listed apart, never counted):", ""]
@@ -223,6 +238,8 @@ CSV_COLUMNS = [
     "period_start",
     "period_end",
     "audit_date",
+    "entered_on",
+    "late_entry",
     "compliant",
     "audited",
     "percent",
@@ -238,11 +255,20 @@ CSV_COLUMNS = [
 ]
 
 
-def _audit_cells(audit: Audit | None) -> dict[str, str]:
+def _audit_cells(audit: Audit | None, status: Monitoring) -> dict[str, str]:
     if audit is None:
-        return {"audit_date": "", "compliant": "", "audited": "", "percent": ""}
+        return {
+            "audit_date": "",
+            "entered_on": "",
+            "late_entry": "",
+            "compliant": "",
+            "audited": "",
+            "percent": "",
+        }
     return {
         "audit_date": audit.audit_date.isoformat(),
+        "entered_on": audit.entered_on.isoformat() if audit.entered_on else "",
+        "late_entry": status.late_flag(audit) or "",
         "compliant": _count(audit.compliant),
         "audited": _count(audit.audited),
         "percent": f"{audit.percent:.1f}",
@@ -273,9 +299,9 @@ def csv_rows(report: BoardReport) -> list[dict[str, str]]:
                     "period": period.name,
                     "period_start": period.span.start.isoformat(),
                     "period_end": period.span.end.isoformat(),
-                    **_audit_cells(period.counted),
-                    "against_target": period.result,
-                    "replaced": also_recorded(period),
+                    **_audit_cells(period.counted, status),
+                    "against_target": status.result_of(period),
+                    "replaced": also_recorded(period, status),
                 }
             )
         for audit in status.outside.shown:
@@ -286,7 +312,7 @@ def csv_rows(report: BoardReport) -> list[dict[str, str]]:
                     "period": "",
                     "period_start": "",
                     "period_end": "",
-                    **_audit_cells(audit),
+                    **_audit_cells(audit, status),
                     "against_target": "not counted",
                     "replaced": "",
                 }

@@ -129,6 +129,7 @@ def recommendation_of(row: Row, scale: Scale, baseline_rows: Iterable[Row]) -> R
         report_to=row["report_to"],
         target=row["target"] if row["target"] is not None else scale.good_threshold,
         window_end=add_months(start, months) if start and months else None,
+        target_rule=row.get("target_rule"),
     )
 
 

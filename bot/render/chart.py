@@ -10,7 +10,8 @@ shaded and named in the legend; where there are more audits than it can mark, ea
 spread of them as a light band (mean and one standard deviation either side), unannotated;
 each monthly period's boundary as a line with its name at the top and its first day as a
 tick; the counted audits as a line with their values; the
-audits they replaced as hollow circles and those outside the window as grey squares; the
+audits they replaced as hollow circles and those outside the window as grey squares; any
+audit entered late (after its period had closed) ringed in orange, named in the legend; the
 target as a dashed red line and each baseline as a dotted grey one drawn over it, each
 labelled beside the plot (stacked when close), so a baseline equal to the target stays
 visible and named.
@@ -34,6 +35,7 @@ COLOURS = ("#1d3c5a", "#8e44ad", "#27ae60", "#d35400", "#2c7fb8")
 TARGET_COLOUR = "#c0392b"
 BASELINE_COLOUR = "#555555"
 OTHER_COLOUR = "#7f7f7f"
+LATE_COLOUR = "#d35400"
 MARGIN = timedelta(days=7)
 LABEL_GAP = 2.5  # reference lines closer than this (points) have their labels stacked
 LABEL_WIDTH = 30  # characters per line of a reference line's label
@@ -161,6 +163,7 @@ def _draw_series(axes: Axes, series: ChartSeries, colour: str, several: bool) ->
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
             )
     _draw_others(axes, series, several)
+    _draw_late(axes, series, several)
     _draw_lines(axes, series, several)
     return min(
         [
@@ -221,6 +224,26 @@ def _draw_others(axes: Axes, series: ChartSeries, several: bool) -> None:
                 zorder=4,
                 label=_label(series, text, several),
             )
+
+
+def _draw_late(axes: Axes, series: ChartSeries, several: bool) -> None:
+    """A ring around every audit entered late (after its period or the window had closed),
+    so the board sees which results arrived after the fact."""
+    late = [p for p in series.points if p.late]
+    if not late:
+        return
+    axes.scatter(
+        [_x(p.day) for p in late],
+        [p.value for p in late],
+        marker="o",
+        s=260,
+        facecolors="none",
+        edgecolors=LATE_COLOUR,
+        linewidths=2,
+        linestyle="--",
+        zorder=6,
+        label=_label(series, "entered late (after its period closed)", several),
+    )
 
 
 def _draw_window(axes: Axes, series: ChartSeries, colour: str) -> None:

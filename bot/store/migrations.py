@@ -578,6 +578,38 @@ def _what_files_record(db: Store) -> None:
     db.table("themes").add_column("quote", str)
 
 
+_LOOKS_LIKE_A_DATE = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
+
+
+def _entry_dates(db: Store) -> None:
+    """Every update's second date, and the reasons that go with the window (issue 19).
+
+    ``entered_on`` is the day an update was entered by the application's clock (what
+    YOS_TODAY pins), next to the day the audit was done; ``late_reason`` is why an update
+    entered after its monthly period (or the window) had closed was entered then
+    (``--late``). A retraction keeps its day the same way, so the evidence as it stood on
+    any day (the verdict at the close of the window) can be read back. A close before the
+    window has ended keeps why (``--early``). A recommendation's target may be "at or
+    above N% in every monthly period" (the default), "in the latest period" or "on
+    average" (``target_rule`` in its data file).
+
+    Rows from before keep their day from the wall-clock timestamp they were written with.
+    """
+    db.table("audit_updates").add_column("entered_on", str)
+    db.table("audit_updates").add_column("late_reason", str)
+    db.execute(
+        "UPDATE audit_updates SET entered_on = substr(recorded_at, 1, 10) "
+        f"WHERE recorded_at GLOB {_LOOKS_LIKE_A_DATE}"
+    )
+    db.table("audit_retractions").add_column("retracted_on", str)
+    db.execute(
+        "UPDATE audit_retractions SET retracted_on = substr(retracted_at, 1, 10) "
+        f"WHERE retracted_at GLOB {_LOOKS_LIKE_A_DATE}"
+    )
+    db.table("recommendation_history").add_column("early_reason", str)
+    db.table("recommendations").add_column("target_rule", str)
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("inspection store", _inspection_store),
     ("delivery log", _delivery_log),
@@ -589,6 +621,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("answers at scale: indexes, audit counts, data generation", _answers_at_scale),
     ("improvement plan: actions, evidence, RAG, board dates, history", _improvement_plan),
     ("what data files record: lists given, quotes on themes", _what_files_record),
+    ("entry dates, late and early reasons, target rules", _entry_dates),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

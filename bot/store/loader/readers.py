@@ -343,7 +343,19 @@ def _recommendation_row(
         "monitor_means": json.dumps(check.texts(rec, "monitor_means", at)),
         "report_to": check.text(rec, "report_to", at),
         "target": check.number(rec, "target", at, low=0, high=100),
+        "target_rule": _target_rule(check, rec, at),
     }
+
+
+# How a recommendation's target is judged over its monthly periods (the statuses each
+# rule gives are bot.domain.status.LATTICE); the first is what a file that names none gets.
+TARGET_RULES = ("every period", "latest period", "average")
+
+
+def _target_rule(check: Checker, rec: Mapping[str, Any], at: str) -> str | None:
+    rule = check.text(rec, "target_rule", at)
+    check.one_of(rule, TARGET_RULES, f"{at}.target_rule")
+    return rule
 
 
 def _check_window_end(check: Checker, start: date, months: int, where: str) -> None:
