@@ -195,3 +195,43 @@ def test_report_in_chat_gives_the_pack_at_a_glance(env):
 def test_a_named_recommendation_keeps_its_monitoring_report(env, tmp_path):
     out = cli("report", "R1", "--format", "md", "--out", f"{tmp_path}/one/")
     assert "r1-monitoring" in out
+
+
+def test_a_measured_target_keeps_its_monthly_table_and_chart_in_the_pack(tmp_path, monkeypatch):
+    from bot.domain.queries import InspectionQueries
+    from bot.store import plan as store
+    from bot.store.plan import Actor
+    from bot.store.plan_model import Owner
+
+    monkeypatch.setenv("YOS_DB", str(tmp_path / "seed.db"))
+    monkeypatch.setenv("YOS_TODAY", "2014-04-20")
+    monkeypatch.delenv("YOS_SERVICE", raising=False)
+    db, _ = prepare_store(settings_from({"YOS_DB": str(tmp_path / "seed.db")}))
+    inspection = InspectionQueries(db).latest_inspection()
+    rec = store.plan_rec(db, inspection.id, "R1")
+    store.add_action(
+        db,
+        rec,
+        text="Dip sample ten reviews a month",
+        owner=Owner("Team Manager"),
+        agency="YOS",
+        due=date(2014, 3, 31),
+        actor=Actor(via="test"),
+        today=date(2014, 1, 20),
+    )
+    db.close()
+    out = cli("report", "--format", "docx", "--out", f"{tmp_path}/pack/")
+    assert "No coming board meeting is recorded" in out
+    document = docx.Document(str(tmp_path / "pack" / "board-pack-2014-04-20.docx"))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "What changed since the plan was agreed" in headings
+    r1 = headings.index("R1: Red")
+    assert headings[r1 + 1 : r1 + 5] == [
+        "Actions (overdue first)",
+        "Month by month",
+        "Evidence",
+        "Measured target",
+    ]
+    assert len(document.inline_shapes) == 2  # the RAG chart and R1's monitoring chart
+    cover = dict(cells_of(document.tables[0]))
+    assert cover["Board"] == "no coming board meeting is recorded"
