@@ -534,9 +534,7 @@ def _improvement_plan(db: Store) -> None:
         "denominator INTEGER NOT NULL CHECK (denominator > 0), on_date TEXT NOT NULL, "
         f"note TEXT, {who}, recorded_at TEXT NOT NULL)"
     )
-    db.execute(
-        "CREATE INDEX plan_evidence_rec ON plan_evidence (recommendation_id, kind, on_date)"
-    )
+    db.execute("CREATE INDEX plan_evidence_rec ON plan_evidence (recommendation_id, kind, on_date)")
     db.execute(
         "CREATE TABLE plan_measures (recommendation_id TEXT NOT NULL REFERENCES "
         "recommendations(id), name TEXT NOT NULL, target REAL, period TEXT, "
