@@ -116,7 +116,7 @@ def cli_env(tmp_path, monkeypatch):
 def test_the_report_csv_writes_a_formula_from_the_data_as_text(cli_env, tmp_path):
     import sqlite3
 
-    cli_env("ask", "audit R1 17/20 10/02/2014 January audit")
+    cli_env("ask", "audit R1 17/20 18/02/2014 February audit")
     with sqlite3.connect(tmp_path / "yos.db") as conn:
         conn.execute("UPDATE recommendations SET ref = '=1+2' WHERE id = ?", [R1])
     cli_env("report", "--format", "csv", "--out", "pack/")

@@ -381,7 +381,7 @@ def test_a_mention_in_a_group_chat_is_answered_there(teams, connector, url):
 def test_an_auditor_records_by_message_and_a_redelivery_is_recorded_once(teams, connector, url):
     # The issue's "done when": the same activity delivered twice is recorded once. (Its
     # date is written 2014-01-30: the committed audit parser reads ISO dates only.)
-    update = personal("audit R1 17/20 2014-01-30 January audit", url)
+    update = personal('audit R1 17/20 2014-01-30 January audit --late "paper log"', url)
     assert teams.post(update).status == 200
     assert teams.post(update).status == 200  # delivered again, as Teams retries
     teams.wait_until_outbox_idle()
@@ -410,12 +410,15 @@ def test_an_auditor_records_by_message_and_a_redelivery_is_recorded_once(teams, 
 
     teams.post(personal("audits R1", url))
     history = text_of(connector.wait_for(lambda c: "Audit history" in (c.text or "")))
-    assert f"#{row['id']} 30 January 2014: 17/20 (85%)" in history
+    assert (
+        f"#{row['id']} 30 January 2014 (entered late on 20 April 2014: paper log): 17/20 (85%)"
+        in history
+    )
     assert "by Alex Auditor" in history and "January audit" in history
 
 
 def test_the_command_line_lists_updates_recorded_in_teams(teams, connector, url):
-    teams.post(personal("audit R1 16/20 2014-02-14 February audit", url))
+    teams.post(personal('audit R1 16/20 2014-02-14 February audit --late "paper log"', url))
     connector.wait_for_count(2, lambda c: c.is_send)
     listed = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "audits R1"],
@@ -426,14 +429,20 @@ def test_the_command_line_lists_updates_recorded_in_teams(teams, connector, url)
         timeout=60,
     )
     [row] = rows(teams)
-    assert f"#{row['id']} 14 February 2014: 16/20 (80%)" in listed.stdout
+    assert (
+        f"#{row['id']} 14 February 2014 (entered late on 20 April 2014: paper log): 16/20 (80%)"
+        in listed.stdout
+    )
     assert "by Alex Auditor" in listed.stdout and "February audit" in listed.stdout
 
 
 def test_in_a_channel_only_the_bots_mention_is_stripped_and_notes_stay_inert(teams, connector, url):
     note = "checked with <at>Jo Colleague</at> [click](http://evil.example) **bold** <!channel>"
     post = in_channel(
-        f"audit R1 18/20 2014-02-10 {note}", url, user=CHANNEL_AUDITOR, others=(COLLEAGUE,)
+        f'audit R1 18/20 2014-02-10 {note} --late "paper log"',
+        url,
+        user=CHANNEL_AUDITOR,
+        others=(COLLEAGUE,),
     )
     assert teams.post(post).status == 200
     thread = f"{GENERAL};messageid={post['id']}"
@@ -735,18 +744,22 @@ def test_slack_and_teams_serve_one_store_at_once(teams, connector, url, fake_sla
         YOS_OUTBOX_RETRY_SECONDS="0.05",
     ).start()
     try:
-        answer = slack.command("audit R1 17/20 2014-02-02 from Slack", user="U0MANAGER").json()
+        answer = slack.command(
+            'audit R1 17/20 2014-02-02 from Slack --late "paper log"', user="U0MANAGER"
+        ).json()
         assert answer["text"].startswith("Recorded audit update #")
         fake_slack.wait_for("chat.postMessage")  # Slack's own sender announced it
-        teams.post(personal("audit R1 18/20 2014-03-03 from Teams", url))
+        teams.post(personal('audit R1 18/20 2014-03-03 from Teams --late "paper log"', url))
         connector.wait_for_count(2, lambda c: c.is_send)
 
         teams.post(personal("audits R1", url))
         in_teams = text_of(connector.wait_for(lambda c: "Audit history" in (c.text or "")))
         in_slack = all_text(slack.command("audits R1").json()["blocks"])
         for history in (in_teams, in_slack):
-            assert "2 February 2014: 17/20 (85%)" in history
-            assert "3 March 2014: 18/20 (90%)" in history
+            assert (
+                "2 February 2014 (entered late on 20 April 2014: paper log): 17/20 (85%)" in history
+            )
+            assert "3 March 2014 (entered late on 20 April 2014: paper log): 18/20 (90%)" in history
         slack.wait_until_outbox_idle()
     finally:
         slack.stop()
@@ -789,7 +802,7 @@ def test_a_bad_request_is_not_tried_again(teams, connector, url):
 
 def test_a_refused_announcement_is_reported_to_the_auditor(teams, connector, url):
     connector.fail_next(1, status=403, retry_after=None, operations={"send"})
-    post = in_channel("audit R1 15/20 2014-03-30 refused", url)
+    post = in_channel('audit R1 15/20 2014-03-30 refused --late "paper log"', url)
     teams.post(post)
     notes = connector.wait_for_count(
         2, lambda c: c.is_send and c.conversation_id == AUDITOR.personal_chat

@@ -107,7 +107,7 @@ def refused(teams, activity: dict[str, Any], status: int, **post: Any) -> str:
 def an_update(url: str, **fields: Any) -> dict[str, Any]:
     """An auditor recording an update in their personal chat, with a child's name in the
     note: refused, it must be neither recorded nor logged."""
-    return personal(f"audit R1 17/20 2014-02-02 {SECRET}", url, **fields)
+    return personal(f"audit R1 17/20 2014-02-18 {SECRET}", url, **fields)
 
 
 # --- one tenant, one channel, one identity ---------------------------------------------------
@@ -165,7 +165,7 @@ def test_a_key_not_endorsed_for_teams_is_refused(teams, connector, url, teams_fa
 
 
 def test_what_passes_is_recorded_under_the_object_id(teams, connector, url):
-    update = personal("audit R1 17/20 2014-02-02 checked", url)
+    update = personal("audit R1 17/20 2014-02-18 checked", url)
     assert teams.post(update).status == 200
     connector.wait_for(lambda c: c.is_send)
     [row] = recorded(teams)
