@@ -438,3 +438,44 @@ def test_never_on_track_when_a_closed_period_is_below_target(ctx, db, audits, to
             assert status.status is Status.OFF_TRACK
     if status.status is Status.ON_TRACK:
         assert not missed_closed_period(entered, today)
+
+
+def test_the_form_refuses_a_late_entry_with_the_command_that_records_it(ctx, db):
+    from bot.commands.audits import FormEntry, submit_form
+
+    refused = submit_form(at(ctx, "2014-02-20"), FormEntry("R1", "2014-01-30", "20", "17", "Jan"))
+    assert refused.reply is None
+    assert refused.errors["audit_date"].startswith(
+        "January's monthly period (14 January to 13 February 2014) closed on 13 February 2014"
+    )
+    assert refused.errors["audit_date"].endswith(
+        "A late entry is recorded with the reason, by command: audit R1 17/20 30/01/2014 Jan "
+        '--late "why it was entered late"'
+    )
+    assert all_audits(db) == []
+
+
+def test_updates_from_before_the_migration_keep_the_day_they_were_written(tmp_path):
+    from bot.store import migrate, open_db
+    from bot.store.loader import bundled_files, load_files
+    from bot.store.migrations import MIGRATIONS
+    from tests.conftest import DATA_DIR
+
+    old = open_db(tmp_path / "old.db")
+    before = next(n for n, (name, _) in enumerate(MIGRATIONS, 1) if name.startswith("entry dates"))
+    migrate(old, target=before - 1)
+    load_files(old, bundled_files(DATA_DIR))
+    old.execute(
+        "INSERT INTO audit_updates (recommendation_id, audit_date, percent, via, recorded_at) "
+        "VALUES ('stockton-on-tees-sqs-2013:R1', '2014-01-30', 85, 'console', "
+        "'2014-01-31T09:00:00+00:00')"
+    )
+    old.conn.commit()
+    migrate(old)
+    [audit] = all_audits(old)
+    assert (audit.audit_date, audit.entered_on, audit.late_reason) == (
+        date(2014, 1, 30),
+        date(2014, 1, 31),
+        None,
+    )
+    old.close()
