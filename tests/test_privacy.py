@@ -313,6 +313,11 @@ ADVERSARIAL = {
     "mention": "<@A|",
     "commas": ",",
     "mixed": "YP Jane Doe DOB 01/03/2008 case ref AB1234567 TS18 1AA 07700 900123 ",
+    "listed names": "YP jordan smith Kayden-Lee O'Brien's Grace, Year 10 mum ",
+    "addresses": "lives at 4 Elm Road flat 3, Hollybush Court ",
+    "spoken emails": "jane.doe (at) gmail (dot) com at ",
+    "look-alikes": "077OO 9OO1\u200b23 ",
+    "initials": "child K.L. YP K L J. Smith Mrs ",
 }
 
 
@@ -326,3 +331,141 @@ def test_work_grows_linearly_with_the_text(name):
 
     small, large = work(2_000), work(16_000)
     assert large <= 8 * small * 1.15 + 100, (small, large)
+
+
+# --- issue 23: notes as people type them -------------------------------------------------------
+
+# Each with a kind the screen must report: the forms issue 23 found missed, and more.
+TYPED_NOTES: list[tuple[str, str]] = [
+    ("DOB 03/0\u200b4/2008", "date_of_birth"),  # a zero-width space inside the date
+    ("DOB 03/04/\uff12\uff10\uff10\uff18", "date_of_birth"),  # full-width digits
+    ("dob03/04/2008", "date_of_birth"),
+    ("DOB 03\u201304\u20132008", "date_of_birth"),  # en dashes
+    ("DOB 03 04 2008", "date_of_birth"),
+    ("d/o/b 14/03/2007", "date_of_birth"),
+    ("b. 14/03/2007", "date_of_birth"),
+    ("D O B 12/11/2007", "date_of_birth"),
+    ("NI AB 12 34 56 C", "case_reference"),
+    ("NINO ab123456c", "case_reference"),
+    ("case 23/0451 review late", "case_reference"),
+    ("ref no. AB/12345", "case_reference"),
+    ("file 23-0451 not countersigned", "case_reference"),
+    ("tel 07700\uff19\uff10\uff10123", "phone"),
+    ("077OO 9OO123", "phone"),  # letter O for zero
+    ("ring 0 7 7 0 0 9 0 0 1 2 3", "phone"),
+    ("+48 512 345 678", "phone"),
+    ("nhs: 943.476.5919", "nhs_number"),
+    ("mum's email jane.doe(at)gmail.com", "email"),
+    ("j.smith at gmail dot com", "email"),
+    ("address 4 Elm Road Stockton", "address"),
+    ("lives with nan at 22 Oxbridge Lane", "address"),
+    ("lives at 4 elm road", "address"),
+    ("TS18\u00a01AA", "postcode"),
+    ("new address TS17  6BB", "postcode"),
+    ("Jordan is 15", "age"),
+    ("Brooklyn, fourteen, missed session", "age"),
+    ("fourteen-year-old moved", "age"),
+    ("YP jordan smith plan late", "name"),
+    ("YP JORDAN SMITH", "name"),
+    ("YP: Harvey W.", "name"),
+    ("Kayden not seen since move", "name"),
+    ("Riley O'Brien's plan late", "name"),
+    ("Ellie-Mae, Year 10 at Northfield School", "name"),
+    ("child K.L. not seen for 6 weeks", "name"),
+    ("YP K L no plan", "name"),
+    ("Grace, Year 8, excluded", "name"),  # a first name that is also a word, with a year
+    ("child Grace Hughes missed review", "name"),
+    ("Summer Jones not seen", "name"),
+    ("Rose's nan now caring", "name"),
+    ("Mrs Jones (mum) attended", "name"),
+    ("J. Smith review late", "name"),
+    ("the O'Neill family moved", "name"),
+    ("YP known as Jayjay", "name"),
+]
+
+# Notes about the audit in which a first name, a number or a label is something else.
+TYPED_SAFE = [
+    "3 plans lacked victim work",
+    "ASSET+ not updated within 10 days",
+    "Harbour Team",
+    "Mental Health in Schools Team",
+    "Summer review",
+    "Grace period",
+    "Year 10 cohort review",
+    "Will review again next month",
+    "May audit shows 90%",
+    "Mark as complete once countersigned",
+    "Figures rose to 85% in March",
+    "Amber rating for risk assessments",
+    "Chase outstanding reviews with social care",
+    "Phoenix Team cases audited in April",
+    "Ian Ramsey Academy liaison in place",
+    "St Mary's referrals counted",
+    "Devon YOS method used for sampling",
+    "Audit by Sam Jones (team manager), 16/20",
+    "checked with Jo Colleague",
+    "Kelly (TM) reviewed 5 files",
+    "case 7: review late after move",
+    "case 12: plan not updated",
+    "Case ref 7 review late",
+    "Cases 101-120 sampled",
+    "Figures from the 2013/14 performance report",
+    "Team B. 14/03/2014 audit",
+    "3 Youth Court hearings adjourned",
+    "seen at home. Review next week",
+    "0800 1111 Childline leaflet given",
+    "Young people aged 10 to 17 in the sample",
+    "Family Hub referrals",
+]
+
+
+@pytest.mark.parametrize(("note", "kind"), TYPED_NOTES)
+def test_a_note_is_read_as_it_was_meant(note, kind):
+    kinds = [finding.kind for finding in screen_note(note)]
+    assert kind in kinds, kinds
+
+
+@pytest.mark.parametrize("note", TYPED_SAFE)
+def test_a_first_name_that_is_a_word_or_a_team_passes(note):
+    assert screen_note(note) == []
+
+
+def test_a_national_insurance_number_says_what_it_is():
+    [finding] = screen_note("NI AB 12 34 56 C")
+    assert finding.text == "A• 1• 3• 5• C"
+    assert finding.reason.startswith("looks like a National Insurance number")
+
+
+def test_a_name_shown_masked_keeps_its_surname_together():
+    [finding] = screen_note("Mia Thompson, looked after child, missed review")
+    assert (finding.kind, finding.text) == ("name", "M•• T•••••••")
+
+
+def test_the_first_name_list_is_ons_data_with_its_attribution():
+    text = privacy.FIRST_NAMES.read_text(encoding="utf-8")
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    names = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert any("Office for National Statistics" in line for line in header)
+    assert any("Open Government Licence v3.0" in line for line in header)
+    assert 3_000 <= len(names) <= 10_000 and len(set(names)) == len(names)
+    assert all(name == name.lower() and name.strip() == name for name in names)
+    assert {"jordan", "kayden", "harvey", "mia", "riley", "ellie", "mae", "brooklyn"} <= set(names)
+
+
+def test_the_name_list_and_the_phone_library_load_with_the_first_note_not_before():
+    import subprocess
+
+    script = (
+        "import sys\n"
+        "import bot.domain.privacy as privacy\n"
+        "assert privacy.first_names.cache_info().currsize == 0\n"
+        "assert 'phonenumbers' not in sys.modules\n"
+        "privacy.screen_note('case 7: review late after move')\n"
+        "assert privacy.first_names.cache_info().currsize == 1\n"
+        "assert 'phonenumbers' not in sys.modules  # no number long enough to be a phone\n"
+        "privacy.screen_note('call 07700 900123')\n"
+        "privacy.screen_note('call 07700 900124')\n"
+        "assert 'phonenumbers' in sys.modules\n"
+        "assert privacy.first_names.cache_info().misses == 1\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
