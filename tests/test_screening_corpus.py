@@ -183,7 +183,7 @@ def test_screening_a_note_takes_well_under_a_millisecond_or_two():
 @pytest.fixture
 def cli(tmp_path, monkeypatch):
     monkeypatch.setenv("YOS_DB", str(tmp_path / "store.db"))
-    monkeypatch.setenv("YOS_TODAY", "2014-02-20")
+    monkeypatch.setenv("YOS_TODAY", "2014-02-05")  # January's period still open: nothing is late
     runner = CliRunner()
 
     def run(*args: str) -> tuple[int, str]:
@@ -212,7 +212,7 @@ def test_yos_bot_ask_records_a_safe_note_and_a_checked_one(cli):
 
 def test_the_installed_command_refuses_them_too(tmp_path):
     """The real ``yos-bot`` process, as the issue replays it, for a handful of the notes."""
-    env = {"YOS_DB": str(tmp_path / "store.db"), "YOS_TODAY": "2014-02-20", "PATH": ""}
+    env = {"YOS_DB": str(tmp_path / "store.db"), "YOS_TODAY": "2014-02-05", "PATH": ""}
     script = Path(sys.executable).parent / "yos-bot"  # the console script pip installed
     command = [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
     for note in (

@@ -74,10 +74,7 @@ def served(teams_fakes, tmp_path_factory):
     app.stop()
 
 
-@pytest.fixture
-def teams(served, teams_fakes):
-    """The module's server with an empty history, once everything the previous test
-    caused has been sent; afterwards, every call the bot made is checked."""
+def _checked(served: ServedTeams, teams_fakes):
     served.reset()
     teams_fakes.connector.reset()
     yield served
@@ -86,6 +83,40 @@ def teams(served, teams_fakes):
         assert call.bearer in teams_fakes.login.issued_tokens(), call
         if call.is_send:
             assert_valid_activity(call.body)
+
+
+@pytest.fixture
+def teams(served, teams_fakes):
+    """The module's server with an empty history, once everything the previous test
+    caused has been sent; afterwards, every call the bot made is checked."""
+    yield from _checked(served, teams_fakes)
+
+
+# A day inside March's monthly period (14 March to 14 April 2014), while it is still open:
+# an audit dated in it is entered on time, so the forms record it without --late.
+IN_MARCH = "2014-03-25"
+MARCH_SERVERS: list[ServedTeams] = []  # started on first use, each with its own token cache
+
+
+@pytest.fixture(scope="module")
+def served_in_march(teams_fakes, tmp_path_factory):
+    app = ServedTeams(
+        tmp_path_factory.mktemp("teams-march"),
+        teams_fakes,
+        YOS_TODAY=IN_MARCH,
+        YOS_AUDITORS=f"{AUDITOR.aad},{CHANNEL_AUDITOR.aad}",
+        YOS_TEAMS_CHANNEL=BOARD,
+        YOS_OUTBOX_RETRY_SECONDS="0.05",
+    ).start()
+    MARCH_SERVERS.append(app)
+    yield app
+    app.stop()
+
+
+@pytest.fixture
+def teams_in_march(served_in_march, teams_fakes):
+    """A second server whose today falls in an open monthly period, for the forms."""
+    yield from _checked(served_in_march, teams_fakes)
 
 
 @pytest.fixture
@@ -502,7 +533,8 @@ def test_without_a_personal_chat_a_private_reply_is_addressed_in_the_thread(team
     assert rows(teams) == []
 
 
-def test_the_audit_form_as_a_dialog(teams, connector, url):
+def test_the_audit_form_as_a_dialog(teams_in_march, connector, url):
+    teams = teams_in_march
     thread = new_id()
     where = channel_conversation(GENERAL, thread)
     opened = teams.post(
@@ -525,14 +557,14 @@ def test_the_audit_form_as_a_dialog(teams, connector, url):
     assert record["data"]["action"] == "audit_form_submit"
     inputs = {e["id"]: e for e in form["content"]["body"] if "id" in e}
     assert [c["value"] for c in inputs["recommendation"]["choices"]] == ["R1"]
-    assert inputs["audit_date"]["max"] == TODAY
+    assert inputs["audit_date"]["max"] == IN_MARCH
 
     def submit(**values: str):
         data = {
             "action": "audit_form_submit",
             **hidden,
             "recommendation": "R1",
-            "audit_date": "2014-03-03",
+            "audit_date": "2014-03-17",
             "audited": "20",
             "note": "Dialog audit",
             **values,
@@ -567,6 +599,27 @@ def test_the_audit_form_as_a_dialog(teams, connector, url):
     assert len(sends(connector, f"{GENERAL};messageid={thread}")) == 1
 
 
+def test_the_dialog_refuses_a_late_entry_with_the_command_that_records_it(teams, connector, url):
+    """On 20 April the window has closed: an audit of 3 March is a late entry, which
+    needs a reason; the dialog says so, with the command to type, and records nothing."""
+    data = {
+        "action": "audit_form_submit",
+        "recommendation": "R1",
+        "audit_date": "2014-03-03",
+        "audited": "20",
+        "compliant": "19",
+        "note": "Dialog audit",
+    }
+    answer = teams.post(invoke("task/submit", {"data": data}, url, user=CHANNEL_AUDITOR)).body[
+        "task"
+    ]
+    assert answer["type"] == "continue"
+    said = plain(card_text(answer["value"]["card"]["content"]))
+    assert "is a late entry" in said
+    assert "audit R1 19/20 03/03/2014 Dialog audit --late" in said
+    assert rows(teams) == []
+
+
 def test_the_dialog_is_refused_to_non_auditors(teams, connector, url):
     refused = teams.post(
         invoke("task/fetch", {"data": {"action": "audit_form"}}, url, user=STRANGER)
@@ -594,7 +647,8 @@ def test_the_dialog_is_refused_to_non_auditors(teams, connector, url):
     assert rows(teams) == []
 
 
-def test_record_as_audit_update_on_a_message(teams, connector, url):
+def test_record_as_audit_update_on_a_message(teams_in_march, connector, url):
+    teams = teams_in_march
     message_id = new_id()
     where = channel_conversation(GENERAL, message_id)
     payload = {
@@ -821,13 +875,14 @@ def test_one_token_from_the_login_service_serves_every_call(teams, connector, ur
     call = one_send(connector, AUDITOR.personal_chat)
     login = teams_fakes.login
     assert call.bearer in login.issued_tokens()
-    assert login.token_requests == 1  # msal's cache, for the whole module
-    [issued] = login.issued
-    assert (issued.client_id, issued.tenant, issued.scope) == (
-        "00000000-0000-0000-0000-00000000b07a",
-        TENANT,
-        "https://api.botframework.com/.default",
-    )
+    # msal's cache: one token per serving process for the whole module
+    assert login.token_requests == 1 + len(MARCH_SERVERS)
+    for issued in login.issued:
+        assert (issued.client_id, issued.tenant, issued.scope) == (
+            "00000000-0000-0000-0000-00000000b07a",
+            TENANT,
+            "https://api.botframework.com/.default",
+        )
 
 
 def test_the_log_has_no_tracebacks(teams):
