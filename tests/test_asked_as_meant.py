@@ -482,3 +482,52 @@ def test_a_welsh_word_alone_in_a_question_names_no_service(ask, question):
     reply = ask(question)
     assert "fits more than one service" not in said(reply)
     assert "Carmarthenshire" not in reply.title and "Vale of Glamorgan" not in reply.title
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("rec R1 Slough", "Which recommendation?"),
+        ("audits R1 Slough", "Which recommendation?"),
+        ("target R1 Slough", "Target"),
+        ("verdict R1 Slough", "Verdict"),
+    ],
+)
+def test_one_recommendation_of_a_service_from_the_national_table_is_not_recorded(
+    ask, question, title
+):
+    reply = ask(question)
+    text = said(reply)
+    assert reply.title == title
+    assert reply.headline == (
+        "There is no R1 to show: Slough's recommendations from the youth justice inspection "
+        "of 14 January 2025 are not recorded in the store: it holds the ratings HMIP "
+        "published for this inspection and nothing else."
+    )
+    assert f"Where they are In the published report: {SLOUGH_REPORT}" in text
+    assert "`yos-bot load FILE`" in text
+    assert "made none" not in text and "made no" not in text
+
+
+@pytest.mark.parametrize("question", ["rec R1", "audits R1", "report R1", "audit R1 17/20"])
+def test_the_conversations_service_without_recorded_recommendations(ctx, db, ask, question):
+    set_channel_service(db, "C0SLOUGH", "slough", "U0AUDITOR")
+    ctx.conversation = "C0SLOUGH"
+    reply = ask(question)
+    text = said(reply)
+    assert not reply.ok
+    assert reply.headline.startswith("There is no R1 to show: Slough's recommendations")
+    assert "not recorded in the store" in reply.headline
+    assert SLOUGH_REPORT in text
+    assert "made none" not in text
+
+
+def test_a_recommendation_of_an_inspection_that_made_none(ctx, db, ask, tmp_path):
+    load_files(db, [_otherton(tmp_path, lists=True)])
+    otherton = ask("recs Otherton")
+    assert otherton.ok
+    service = db.execute("SELECT id FROM services WHERE name LIKE 'Otherton%'").fetchone()[0]
+    set_channel_service(db, "C0OTHER", service, "U0AUDITOR")
+    ctx.conversation = "C0OTHER"
+    assert ask("rec R1").headline == "R1 is not a recommendation: this inspection made none."
+    assert ask("audits R1").headline == "R1 is not a recommendation: this inspection made none."

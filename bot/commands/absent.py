@@ -9,6 +9,7 @@ published report, with its link when the store has one) and how to add them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from bot.commands.present import source_line
@@ -56,9 +57,12 @@ def not_recorded_sections(inspection: Inspection, what: str) -> list[Section]:
     ]
 
 
-def not_recorded(inspection: Inspection, what: str, title: str, *, ok: bool = True) -> Reply:
+def not_recorded(
+    inspection: Inspection, what: str, title: str, *, ok: bool = True, asked: str = ""
+) -> Reply:
     """The answer when the store does not hold the inspection's ``what`` (``ok`` False
-    where the question asked for something that cannot be made without it)."""
+    where the question asked for something that cannot be made without it; ``asked``, the
+    one asked for, "R1", leads the headline)."""
     missing = WHAT[what]
     held = (
         "it holds the ratings HMIP published for this inspection and nothing else"
@@ -67,10 +71,25 @@ def not_recorded(inspection: Inspection, what: str, title: str, *, ok: bool = Tr
     )
     return Reply(
         title=title,
-        headline=f"{inspection.service.name}'s {missing.noun} from the "
+        headline=(f"There is no {asked} to show: " if asked else "")
+        + f"{inspection.service.name}'s {missing.noun} from the "
         f"{inspection.programme.lower()} of {long_date(inspection.published)} "
         f"{'are' if missing.plural else 'is'} not recorded in the store: {held}.",
         sections=tuple(not_recorded_sections(inspection, what)),
         source=source_line(inspection),
         ok=ok,
     )
+
+
+def recs_not_recorded(inspection: Inspection, recs: Sequence[object]) -> bool:
+    """Whether the store has none of the inspection's recommendations because they were
+    never recorded (not because a data file says it made none)."""
+    return not recs and not inspection.recommendations_listed
+
+
+def rec_not_recorded(
+    inspection: Inspection, ref: str, title: str = "Which recommendation?"
+) -> Reply:
+    """The answer to a question about one recommendation (``rec R1``, ``audits R1``, ...)
+    of an inspection whose recommendations are not recorded: said as ``recs`` says it."""
+    return not_recorded(inspection, "recommendations", title, ok=False, asked=ref)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.commands import plan_rec
+from bot.commands.absent import rec_not_recorded, recs_not_recorded
 from bot.commands.present import source_line, status_of
 from bot.commands.registry import Context, Permission, command, split_args
 from bot.domain.audit_input import LATE_EXAMPLE, AuditInputProblem, parse_date
@@ -32,7 +33,7 @@ from bot.domain.audits import (
     retract,
     set_closed,
 )
-from bot.domain.model import Recommendation
+from bot.domain.model import Inspection, Recommendation
 from bot.domain.monitoring import Period
 from bot.domain.status import Monitoring, Status, change_text
 from bot.domain.wording import bar, long_date, percent
@@ -139,6 +140,10 @@ def audit_command(ctx: Context, args: str) -> Reply:
                 wrong.message,
                 *personal_data_sections(wrong.findings, example, what),
             )
+        if wrong.field == "recommendation" and draft is not None:
+            inspection = ctx.home_inspection()
+            if recs_not_recorded(inspection, ctx.queries.recommendations(inspection)):
+                return rec_not_recorded(inspection, draft.ref, "That audit update was not recorded")
         headline, hint = wrong.message, f"Write it like: {ctx.cmd(EXAMPLE)}"
         if wrong.outside and draft is not None:
             headline += (
@@ -439,14 +444,46 @@ def _find_rec(ctx: Context, words: list[str], command: str) -> Recommendation | 
     inspection = ctx.home_inspection()
     # No reference is long: a longer word is refused before it is looked up (or converted).
     typed = words[0]
+    elsewhere = _service_named(ctx, words[1:], inspection)
+    if elsewhere is not None:
+        recs = ctx.queries.recommendations(elsewhere)
+        if recs_not_recorded(elsewhere, recs):
+            return rec_not_recorded(elsewhere, normal_ref(typed)[:20])
+        return problem(
+            "Which service?",
+            f"{ctx.cmd(command)} answers about this conversation's service, "
+            f"{inspection.service.name}.",
+            Section(
+                text=f"To ask about {elsewhere.service.name}'s, write "
+                f"{ctx.cmd(f'use {elsewhere.service.name}')} first."
+            ),
+        )
     rec = ctx.queries.recommendation(inspection, normal_ref(typed)) if len(typed) <= 20 else None
     if rec is None:
+        recs = ctx.queries.recommendations(inspection)
+        if recs_not_recorded(inspection, recs):
+            return rec_not_recorded(inspection, normal_ref(typed)[:20])
         return problem(
             "Which recommendation?",
-            not_a_recommendation(words[0], ctx.queries.recommendations(inspection)),
+            not_a_recommendation(words[0], recs, made_none=True),
             Section(text=f"See them all with {ctx.cmd('recs')}."),
         )
     return rec
+
+
+_NOT_A_SERVICE = frozenset({"close", "reopen", "rag"})
+
+
+def _service_named(ctx: Context, rest: list[str], home: Inspection) -> Inspection | None:
+    """Another service's inspection, when the words after the reference are only its name
+    (`rec R1 Slough`, `audits R1 Slough`); never a reason, a page or a RAG."""
+    if not rest or rest[0].lower() in _NOT_A_SERVICE or rest[0].isdecimal():
+        return None
+    mention = ctx.queries.service_in_text(" ".join(rest))
+    if mention is None or mention.match.service is None or mention.rest.strip():
+        return None
+    found = ctx.queries.latest_inspection(mention.match.service.id)
+    return None if found.id == home.id else found
 
 
 def page_number(ctx: Context, words: list[str], command: str) -> int | Reply:

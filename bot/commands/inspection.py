@@ -5,7 +5,7 @@ Which inspection a question is about is ``resolve``; how things are shown is ``p
 
 from __future__ import annotations
 
-from bot.commands.absent import not_recorded
+from bot.commands.absent import not_recorded, rec_not_recorded, recs_not_recorded
 from bot.commands.present import (
     caveat_sections,
     count_word,
@@ -376,6 +376,8 @@ def target_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     recs = ctx.queries.recommendations(inspection)
     asked = rec_ref(words(args))
     shown = [r for r in recs if r.ref == asked] if asked else recs
+    if recs_not_recorded(inspection, recs):
+        return rec_not_recorded(inspection, asked or "", "Target")
     if asked and not shown:
         known = ", ".join(r.ref for r in recs) or "none"
         return problem(
@@ -383,8 +385,6 @@ def target_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
             f"{asked} is not a recommendation of this inspection; it has {known}.",
             Section(text=f"See them all with {ctx.cmd('recs')}."),
         )
-    if not recs and not inspection.recommendations_listed:
-        return not_recorded(inspection, "recommendations", "Target")
     if not recs:
         return Reply(
             title="Target",

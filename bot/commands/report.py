@@ -7,12 +7,12 @@ model, so the chat reply, the chart, the Word paper and the Home tab say the sam
 
 from __future__ import annotations
 
-from bot.commands.absent import not_recorded
+from bot.commands.absent import rec_not_recorded, recs_not_recorded
 from bot.commands.audits import monthly_sections, note_text
 from bot.commands.present import caveat_sections, overall_text, source_line, status_of
 from bot.commands.registry import Context, Permission, command
 from bot.commands.resolve import about_inspection, rec_ref
-from bot.domain.audits import not_a_recommendation, recent_audits
+from bot.domain.audits import normal_ref, not_a_recommendation, recent_audits
 from bot.domain.model import Inspection
 from bot.domain.report import RecReport, board_report, facts
 from bot.domain.status import Monitoring
@@ -62,11 +62,11 @@ def report_command(ctx: Context, args: str) -> Reply:
     report = board_report(ctx.queries, inspection, ctx.today, ref, _status_of_all(ctx))
     if not report.recs:
         recs = ctx.queries.recommendations(inspection)
-        if not ref and not recs and not inspection.recommendations_listed:
-            return not_recorded(inspection, "recommendations", "No report to make", ok=False)
+        if recs_not_recorded(inspection, recs):
+            return rec_not_recorded(inspection, normal_ref(ref) if ref else "", "No report to make")
         return problem(
             "No report to make",
-            not_a_recommendation(ref, recs)
+            not_a_recommendation(ref, recs, made_none=True)
             if ref
             else f"The {inspection.programme} made no recommendations to monitor.",
         )
@@ -180,8 +180,10 @@ def verdict_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     recs = ctx.queries.recommendations(inspection)
     asked = rec_ref(words(args))
     shown = [r for r in recs if r.ref == asked] if asked else recs
+    if recs_not_recorded(inspection, recs):
+        return rec_not_recorded(inspection, asked or "", "Verdict")
     if asked and not shown:
-        return problem("Which recommendation?", not_a_recommendation(asked, recs))
+        return problem("Which recommendation?", not_a_recommendation(asked, recs, made_none=True))
     if not shown:
         return Reply(
             title="Verdict",

@@ -180,13 +180,19 @@ def normal_ref(text: str) -> str:
     return f"R{int(found['number'])}" if found else text.strip()
 
 
-def not_a_recommendation(ref: str, recs: list[Recommendation]) -> str:
-    """R9 is not a recommendation of this inspection; it has R1."""
+def not_a_recommendation(ref: str, recs: list[Recommendation], *, made_none: bool = False) -> str:
+    """R9 is not a recommendation of this inspection; it has R1. With none in the store,
+    "made none" only when a data file says so (``made_none``), else "not recorded"."""
     named = normal_ref(ref)
     if not REF.match(ref.strip()):
         named = f"“{named[:20]}”"
-    if not recs:
+    if not recs and made_none:
         return f"{named} is not a recommendation: this inspection made none."
+    if not recs:
+        return (
+            f"{named} is not in the store: this inspection's recommendations are not "
+            "recorded in it."
+        )
     return f"{named} is not a recommendation of this inspection; it has {known_refs(recs)}."
 
 
@@ -197,7 +203,11 @@ def check(
     rec = queries.recommendation(inspection, draft.ref)
     if rec is None:
         raise AuditProblem(
-            not_a_recommendation(draft.ref, queries.recommendations(inspection)),
+            not_a_recommendation(
+                draft.ref,
+                queries.recommendations(inspection),
+                made_none=inspection.recommendations_listed,
+            ),
             "recommendation",
         )
     refuse_if_closed(queries.db, rec, today)
