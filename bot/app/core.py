@@ -26,6 +26,9 @@ from bot.store.outbox import CHART, MESSAGE, PRIVATE, Address
 
 logger = logging.getLogger(__name__)
 
+# Added to the answer to a write whose announcement is queued for the conversation.
+ANNOUNCED = "It will be announced in this conversation."
+
 
 @dataclass(frozen=True)
 class FormOutcome:
@@ -316,7 +319,7 @@ class Application:
                 )
                 reply = replace(
                     reply,
-                    headline=f"{reply.headline} It will be announced in this conversation.",
+                    headline=f"{reply.headline} {ANNOUNCED}",
                 )
             if request.answer_in_conversation:
                 queued += self._queue_answer(db, request, reply)

@@ -52,12 +52,16 @@ action's neutral payload plus ``"action": kind.value``. Teams delivers a plain s
 from a message to the bot as a ``message`` activity with that object as its
 ``value`` and no text, so nothing appears in the conversation ("messageBack" with a
 ``displayText`` would post the button's label as if the user had typed it, in front
-of everyone in a channel, so it is not used). The exception is
-:attr:`~bot.reply.ActionKind.AUDIT_FORM`, whose data also carries
+of everyone in a channel, so it is not used). The exceptions are the buttons that
+open a form (:data:`DIALOG_KINDS`: the audit form, and the improvement plan's
+add-action and progress forms), whose data also carries
 ``"msteams": {"type": "task/fetch"}``: Teams then sends a ``task/fetch`` invoke
-(with the same data) and opens the dialog the bot answers with, :func:`form_card`.
-The form's "Record" button submits ``"action": "audit_form_submit"`` plus the
-values of its inputs (keyed by input id) and the ``hidden`` pairs.
+(with the same data) and opens the dialog the bot answers with (:func:`form_card`,
+:func:`action_form_card`, :func:`progress_form_card`). A form's button submits its
+own ``"action"`` (``audit_form_submit``, ``plan_action_submit``,
+``plan_progress_submit``) plus the values of its inputs (keyed by input id, never
+``action``) and any ``hidden`` pairs. Past :data:`MAX_SHOWN_ACTIONS` buttons, the
+rest go in the card's overflow menu (``"mode": "secondary"``).
 
 Input labels, choice titles and button titles are plain text to Teams (no markdown),
 so they are not escaped.
@@ -112,6 +116,12 @@ FACTS_PER_SET = 10
 NOTE_MAX_LENGTH = 1_000
 
 AUDIT_FORM_SUBMIT = "audit_form_submit"
+PLAN_ACTION_SUBMIT = "plan_action_submit"
+PLAN_PROGRESS_SUBMIT = "plan_progress_submit"
+# Buttons that open a dialog (task/fetch) rather than being delivered as a message.
+DIALOG_KINDS = frozenset({ActionKind.AUDIT_FORM, ActionKind.ACTION_FORM, ActionKind.PROGRESS_FORM})
+# Teams shows about six buttons in a row; the rest go in the card's overflow menu.
+MAX_SHOWN_ACTIONS = 6
 TRIMMED_NOTE = "Some of this answer was left out to fit in one message."
 PRIVACY_HINT = "Do not include names, dates of birth or other details that identify a child."
 
@@ -234,16 +244,19 @@ def submit_action(title: str, data: Mapping[str, Any], *, primary: bool = False)
 
 def reply_actions(reply: Reply) -> list[Element]:
     """Each typed action as an ``Action.Submit`` carrying ``{"action": kind, **payload}``."""
-    actions = []
+    actions: list[Element] = []
     for action in reply.actions:
         payload = dict(action.payload)
         clash = RESERVED_DATA_KEYS & payload.keys()
         if clash:
             raise ValueError(f"action payload uses reserved keys: {sorted(clash)}")
         data: dict[str, Any] = {"action": action.kind.value, **payload}
-        if action.kind is ActionKind.AUDIT_FORM:
+        if action.kind in DIALOG_KINDS:
             data["msteams"] = {"type": "task/fetch"}  # open the form as a dialog
-        actions.append(submit_action(action.label, data, primary=action.primary))
+        element = submit_action(action.label, data, primary=action.primary)
+        if len(actions) >= MAX_SHOWN_ACTIONS:
+            element["mode"] = "secondary"  # in the card's "…" menu, not a row of buttons
+        actions.append(element)
     return actions
 
 
@@ -503,16 +516,233 @@ def _note_input(given: object) -> Element:
     return note
 
 
+# --- the improvement plan's forms, as Teams dialogs -------------------------------------
+
+PLAN_TEXT_MAX_LENGTH = 500
+PLAN_NAME_MAX_LENGTH = 120
+ME = "me"
+PROGRESS, DONE = "progress", "done"
+
+
+def _choice_title(ref: str, text: str) -> str:
+    return clip(" ".join(f"{ref}: {text}".split()) if text.strip() else ref, MAX_CHOICE_TITLE)
+
+
+def _beside(element: Element, error: str | None) -> list[Element]:
+    """An input followed by its problem, if it has one, in the attention colour."""
+    if not error:
+        return [element]
+    problem = text_block(markdown(error, MAX_ITEM), color="Attention", spacing="Small")
+    return [element, problem]
+
+
+def _picker(
+    name: str,
+    label: str,
+    choices: Sequence[tuple[str, str]],
+    chosen: object,
+    *,
+    required: bool = True,
+    placeholder: str = "",
+    error_message: str = "",
+) -> Element:
+    values = [value for value, _ in choices]
+    picker: Element = {
+        "type": "Input.ChoiceSet",
+        "id": name,
+        "label": label,
+        "isRequired": required,
+        "style": "compact",
+        "wrap": True,
+        "choices": [{"title": title, "value": value} for value, title in choices],
+    }
+    if placeholder:
+        picker["placeholder"] = placeholder
+    if error_message:
+        picker["errorMessage"] = error_message
+    if required and chosen not in values and len(values) == 1:
+        chosen = values[0]
+    if isinstance(chosen, str) and chosen in values:
+        picker["value"] = chosen
+    return picker
+
+
+def _text_input(
+    name: str,
+    label: str,
+    given: object,
+    *,
+    limit: int,
+    placeholder: str = "",
+    multiline: bool = False,
+    required: bool = False,
+    error_message: str = "",
+) -> Element:
+    field: Element = {"type": "Input.Text", "id": name, "label": label, "maxLength": limit}
+    if multiline:
+        field["isMultiline"] = True
+    if placeholder:
+        field["placeholder"] = placeholder
+    if required:
+        field["isRequired"] = True
+        field["errorMessage"] = error_message
+    if isinstance(given, str) and given:
+        field["value"] = given[:limit]
+    return field
+
+
+def action_form_card(
+    recs: Sequence[tuple[str, str]],
+    today_iso: str,
+    *,
+    me_label: str = "Me",
+    prefill: Mapping[str, str | None] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> Card:
+    """The add-action form for a Teams dialog: the recommendation (``recs`` are (ref,
+    text) pairs), the action, its owner (the asker, or an owner named in words: a role,
+    or someone not on Teams), agency and due date. ``prefill`` holds what was entered,
+    by input id; ``errors`` maps an input id to the problem shown beside it."""
+    given = prefill or {}
+    wrong = errors or {}
+    body: list[Element] = [
+        *_beside(
+            _picker(
+                "recommendation",
+                "Recommendation",
+                [(ref, _choice_title(ref, text)) for ref, text in recs],
+                given.get("recommendation"),
+                placeholder="Choose a recommendation",
+                error_message="Choose the recommendation.",
+            ),
+            wrong.get("recommendation"),
+        ),
+        *_beside(
+            _text_input(
+                "text",
+                "Action",
+                given.get("text"),
+                limit=PLAN_TEXT_MAX_LENGTH,
+                placeholder="Audit plans for contingency monthly",
+                required=True,
+                error_message="Say what the action is.",
+            ),
+            wrong.get("text"),
+        ),
+        *_beside(
+            _picker(
+                "owner",
+                "Owner on Teams (optional)",
+                [(ME, me_label)],
+                given.get("owner"),
+                required=False,
+                placeholder="Nobody on Teams",
+            ),
+            wrong.get("owner"),
+        ),
+        *_beside(
+            _text_input(
+                "owner_name",
+                "Or a named owner not on Teams (optional)",
+                given.get("owner_name"),
+                limit=PLAN_NAME_MAX_LENGTH,
+                placeholder="Head of Service",
+            ),
+            wrong.get("owner_name"),
+        ),
+        *_beside(
+            _text_input(
+                "agency",
+                "Agency (optional)",
+                given.get("agency"),
+                limit=PLAN_NAME_MAX_LENGTH,
+                placeholder="YJS",
+            ),
+            wrong.get("agency"),
+        ),
+        *_beside(
+            {
+                "type": "Input.Date",
+                "id": "due",
+                "label": "Due date",
+                "isRequired": True,
+                "errorMessage": "Choose the due date.",
+                "value": given.get("due") or today_iso,
+            },
+            wrong.get("due"),
+        ),
+    ]
+    add = submit_action("Add", {"action": PLAN_ACTION_SUBMIT}, primary=True)
+    return _new_card(body, [add])
+
+
+def progress_form_card(
+    choices: Sequence[tuple[str, str]],
+    chosen: str | None,
+    *,
+    prefill: Mapping[str, str | None] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> Card:
+    """The progress form for a Teams dialog: the action (input ``ref``; ``choices`` are
+    (ref, text) pairs, ``chosen`` the one the button was for), what was done, and where
+    it stands (still in progress, or done with this as the evidence). No input is named
+    ``action``: that key of the submitted data says which form it is."""
+    given = prefill or {}
+    wrong = errors or {}
+    state = given.get("state") if given.get("state") in (PROGRESS, DONE) else PROGRESS
+    body: list[Element] = [
+        *_beside(
+            _picker(
+                "ref",
+                "Action",
+                [(ref, _choice_title(ref, text)) for ref, text in choices],
+                given.get("ref") or chosen,
+                placeholder="Choose an action",
+                error_message="Choose the action.",
+            ),
+            wrong.get("ref"),
+        ),
+        subtle(escape(PRIVACY_HINT)),
+        *_beside(
+            _text_input(
+                "note",
+                "What was done",
+                given.get("note"),
+                limit=NOTE_MAX_LENGTH,
+                placeholder="Dip sample of ten reviews done",
+                multiline=True,
+                required=True,
+                error_message="Say what was done (for done: the evidence).",
+            ),
+            wrong.get("note"),
+        ),
+        *_beside(
+            _picker(
+                "state",
+                "Where it stands",
+                [(PROGRESS, "Still in progress"), (DONE, "Done: this is the evidence")],
+                state,
+            ),
+            wrong.get("state"),
+        ),
+    ]
+    record = submit_action("Record", {"action": PLAN_PROGRESS_SUBMIT}, primary=True)
+    return _new_card(body, [record])
+
+
 __all__ = [
     "AUDIT_FORM_SUBMIT",
     "CARD_VERSION",
     "CONTENT_TYPE",
     "ENVELOPE_HEADROOM",
     "MAX_ACTIVITY_BYTES",
+    "PLAN_ACTION_SUBMIT",
+    "PLAN_PROGRESS_SUBMIT",
     "PRIVACY_HINT",
     "SCHEMA_URL",
     "TRIMMED_NOTE",
     "WORD_JOINER",
+    "action_form_card",
     "card",
     "escape",
     "fallback_text",
@@ -520,5 +750,6 @@ __all__ = [
     "form_card",
     "markdown",
     "message_activity",
+    "progress_form_card",
     "size",
 ]

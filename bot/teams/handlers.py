@@ -14,7 +14,9 @@
 * A card button (``Action.Submit``) arrives as a message with ``value``
   ``{"action": kind, ...}``: share an answer, post the board report.
 * ``task/fetch`` opens the audit form as a dialog, ``task/submit`` records it (or shows
-  the form again with what was wrong); the "Record as audit update" message action
+  the form again with what was wrong); the dashboard's "Add an action" and "Record
+  progress on R1.1" open the improvement plan's dialogs the same way
+  (:mod:`bot.teams.plan_forms`); the "Record as audit update" message action
   (``composeExtension/fetchTask`` and ``submitAction``) opens the same form filled in
   from the message and links the update to it.
 
@@ -38,6 +40,7 @@ from bot.reply import Action, ActionKind, Reply, problem
 from bot.store.outbox import PRIVATE, Address
 from bot.teams.conversations import Reference
 from bot.teams.deps import Deps
+from bot.teams.plan_forms import OPENS, SUBMITS, PlanForms
 from bot.teams.platform import PERSONAL, RECORD_AUDIT_ACTION
 from bot.teams.sdk import (
     ActivityBase,
@@ -153,6 +156,8 @@ def _hidden(data: dict[str, Any]) -> dict[str, str]:
 
 
 def register(app: App, deps: Deps) -> None:
+    plan_forms = PlanForms(deps)
+
     # --- every activity ---------------------------------------------------------------
 
     async def every_activity(ctx: ActivityContext[ActivityBase]) -> None:
@@ -371,6 +376,15 @@ def register(app: App, deps: Deps) -> None:
     @app.on_dialog_open
     async def open_dialog(ctx: ActivityContext[TaskFetchInvokeActivity]) -> TaskModuleResponse:
         activity = ctx.activity
+        data = activity.value.data if activity.value else None
+        if isinstance(data, dict) and data.get("action") in OPENS:
+            try:
+                plan = await asyncio.to_thread(plan_forms.open, activity, data)
+            except Exception:
+                plan = deps.failed("opening a plan form").headline
+            if isinstance(plan, str):
+                return TaskModuleResponse(task=TaskModuleMessageResponse(value=plan))
+            return TaskModuleResponse(task=plan)
         request = dialog_request(activity, {})
 
         def build() -> TaskModuleContinueResponse | str:
@@ -391,9 +405,15 @@ def register(app: App, deps: Deps) -> None:
     @app.on_dialog_submit
     async def submitted(ctx: ActivityContext[TaskSubmitInvokeActivity]) -> TaskModuleResponse:
         data = ctx.activity.value.data if ctx.activity.value else None
-        if not isinstance(data, dict) or data.get("action") != AUDIT_FORM_SUBMIT:
+        if isinstance(data, dict) and data.get("action") in SUBMITS:
+            try:
+                answer = await asyncio.to_thread(plan_forms.submit, ctx.activity, data)
+            except Exception:
+                answer = deps.failed("the plan form").headline
+        elif not isinstance(data, dict) or data.get("action") != AUDIT_FORM_SUBMIT:
             return TaskModuleResponse(task=TaskModuleMessageResponse(value="Nothing to record."))
-        answer = await asyncio.to_thread(submit, ctx.activity, data)
+        else:
+            answer = await asyncio.to_thread(submit, ctx.activity, data)
         if isinstance(answer, str):
             return TaskModuleResponse(task=TaskModuleMessageResponse(value=answer))
         return TaskModuleResponse(task=answer)
