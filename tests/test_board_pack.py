@@ -143,6 +143,8 @@ def test_the_word_pack_is_a_paper_a_board_could_table(env, tmp_path):
     r6 = [t for t in action_tables if t[1][0].startswith("R6.")][-1]  # after the overdue
     assert [row[0] for row in r6[1:]] == ["R6.1", "R6.2", "R6.3"]
     assert any(p.startswith("Supervision: 8/10 (80%) on 1 February 2027") for p in paragraphs)
+    supervision = next(t for t in tables if t[0][:2] == ["Date", "Supervisions covering it"])
+    assert supervision[1][:3] == ["1 February 2027", "8 of 10", "80%"]  # its own table
     assert any(
         p == "R1.1 done on 1 February 2027: Training register, 40 of 42 trained" for p in paragraphs
     )

@@ -12,12 +12,13 @@ its month-by-month table and chart from the monitoring paper.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from bot.commands.plan_common import judge_all, long_day
 from bot.commands.present import source_line
 from bot.commands.registry import Context
+from bot.domain.evidence import RecEvidence, rec_evidence
 from bot.domain.model import Inspection
 from bot.domain.plan.rag import Judged, RagRule, action_rag, rec_rag
 from bot.domain.plan.view import ActionView, RecView
@@ -77,6 +78,7 @@ class BoardPack:
     progress: dict[int, str | None]
     measured: dict[str, PaperSection]
     rule: RagRule
+    other_evidence: dict[str, RecEvidence] = field(default_factory=dict)  # supervision, measures
 
     @property
     def since_text(self) -> str:
@@ -146,6 +148,7 @@ def board_pack(ctx: Context, inspection: Inspection, prepared_by: str | None = N
         for v in views
         for a in v.actions
     }
+    other = {v.rec.id: rec_evidence(ctx.db, v.rec.id, ctx.today) for v in views}
     measured: dict[str, PaperSection] = {}
     if any(v.rec.measured for v in views):
         from bot.commands.papers import paper_of
@@ -164,7 +167,8 @@ def board_pack(ctx: Context, inspection: Inspection, prepared_by: str | None = N
         views=views,
         before=before,
         changes=tuple(changes),
-        evidence={v.rec.id: tuple(_evidence(ctx, v)) for v in views},
+        evidence={v.rec.id: tuple(_evidence(ctx, v, other[v.rec.id])) for v in views},
+        other_evidence=other,
         progress=progress,
         measured=measured,
         rule=ctx.plan_rule,
@@ -223,20 +227,11 @@ def _rags_at(
     return rags
 
 
-def _evidence(ctx: Context, v: RecView) -> Iterable[str]:
+def _evidence(ctx: Context, v: RecView, other: RecEvidence) -> Iterable[str]:
     audits = store.audit_total(ctx.db, v.rec.id)
     if audits:
         yield f"Case-file audits in effect: {audits}"
-    for figure in store.evidence(ctx.db, v.rec.id, "supervision", 3):
-        yield f"Supervision: {figure.figures} on {long_day(figure.on_date)}"
-    for measure, latest in store.latest_measures(ctx.db, v.rec.id):
-        target = f", target {measure.target:g}%" if measure.target is not None else ""
-        if latest is None:
-            yield f"Measure “{measure.name}”: no figure yet{target}"
-        else:
-            yield (
-                f"Measure “{measure.name}”: {latest.figures} on {long_day(latest.on_date)}{target}"
-            )
+    yield from other.lines  # supervision, then each measure, against its target
     for item in v.actions:
         a = item.action
         if a.state is State.DONE and a.evidence:
@@ -456,6 +451,8 @@ def pack_paper(pack: BoardPack) -> PaperSpec:
 
 
 def _rec_section(pack: BoardPack, v: RecView) -> PaperSection:
+    from bot.commands.papers import evidence_paper_tables
+
     facts = [Field("RAG", v.rag_text), Field("Actions", v.counts)]
     if v.rec.addressee:
         facts.insert(0, Field("Addressed to", v.rec.addressee))
@@ -473,9 +470,12 @@ def _rec_section(pack: BoardPack, v: RecView) -> PaperSection:
         paragraphs=() if rows else ("No actions agreed yet.",),
         table=PaperTable(ACTION_COLUMNS, rows) if rows else None,
         table_heading="Actions (overdue first)",
-        tables=((monitoring.table_heading, monitoring.table),)
-        if monitoring is not None and monitoring.table is not None
-        else (),
+        tables=(
+            ((monitoring.table_heading, monitoring.table),)
+            if monitoring is not None and monitoring.table is not None
+            else ()
+        )
+        + evidence_paper_tables(pack.other_evidence.get(v.rec.id, RecEvidence())),
         notes_heading="Evidence",
         notes=evidence or ("None recorded yet.",),
         chart=monitoring.chart if monitoring is not None else None,

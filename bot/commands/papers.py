@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from bot.commands.present import source_line
 from bot.commands.registry import Context
+from bot.domain.evidence import RecEvidence, evidence_tables
 from bot.domain.report import (
     PAPER_TITLE,
     TABLE_COLUMNS,
@@ -137,7 +138,15 @@ def _in_words(item: RecReport, several: bool) -> str:
     return f"{item.rec.ref} {text}" if several else text
 
 
-# --- the Word paper --------------------------------------------------------------------
+# --- the Word paper ----
+
+
+def evidence_paper_tables(evidence: RecEvidence) -> tuple[tuple[str, PaperTable], ...]:
+    """A table for each kind of evidence recorded besides the audits: supervision, measures."""
+    return tuple(
+        (heading, PaperTable(columns, tuple(rows)))
+        for heading, columns, rows in evidence_tables(evidence)
+    )
 
 
 def paper_of(report: BoardReport) -> PaperSpec:
@@ -151,7 +160,9 @@ def paper_of(report: BoardReport) -> PaperSpec:
                 heading=f"{item.rec.ref}: {item.status.label}",
                 quote=item.rec.text,
                 facts=tuple(Field(label, value) for label, value in facts(item)),
+                paragraphs=item.evidence.lines,
                 table=PaperTable(TABLE_COLUMNS, tuple(item.rows())),
+                tables=evidence_paper_tables(item.evidence),
                 notes_heading="Outside the monitoring window (listed apart, never counted)"
                 if item.outside_rows()
                 else None,

@@ -8,11 +8,12 @@ come from :class:`~bot.domain.status.Monitoring`, so no two of them can disagree
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot import csvsafe
 from bot.domain.audits import Audit
+from bot.domain.evidence import RecEvidence, evidence_tables, rec_evidence
 from bot.domain.model import Inspection, Recommendation
 from bot.domain.monitoring import Period
 from bot.domain.queries import InspectionQueries
@@ -58,6 +59,9 @@ def also_recorded(period: Period, status: Monitoring | None = None) -> str:
 class RecReport:
     rec: Recommendation
     status: Monitoring
+    evidence: RecEvidence = field(
+        default_factory=RecEvidence
+    )  # supervision and measures, each kind apart
 
     @property
     def baseline(self) -> str:
@@ -167,7 +171,14 @@ def board_report(
     return BoardReport(
         inspection,
         today,
-        tuple(RecReport(r, known.get(r.id) or monitoring(queries.db, r, today)) for r in recs),
+        tuple(
+            RecReport(
+                r,
+                known.get(r.id) or monitoring(queries.db, r, today),
+                rec_evidence(queries.db, r.id, today),
+            )
+            for r in recs
+        ),
     )
 
 
@@ -225,8 +236,21 @@ def to_markdown(report: BoardReport) -> str:
         if outside:
             lines += ["", "Outside the monitoring window (listed apart, never counted):", ""]
             lines += [f"- {_cell(text)}" for text in outside]
+        lines += _evidence_markdown(item.evidence)
         lines += ["", f"**Conclusion.** {item.conclusion}"]
     return "\n".join(lines) + "\n"
+
+
+def _evidence_markdown(evidence: RecEvidence) -> list[str]:
+    """Supervision and each measure on its own line, then a table of each kind."""
+    if evidence.empty:
+        return []
+    lines = ["", "### Other evidence", "", *(f"- {_cell(line)}" for line in evidence.lines)]
+    for heading, columns, rows in evidence_tables(evidence):
+        lines += ["", f"### {heading}", "", "| " + " | ".join(columns) + " |"]
+        lines.append("|" + "|".join("---" for _ in columns) + "|")
+        lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return lines
 
 
 # --- the board paper: CSV ------------------------------------------------------------
@@ -252,6 +276,9 @@ CSV_COLUMNS = [
     "trend",
     "verdict",
     "conclusion",
+    "kind",
+    "measure",
+    "recorded_by",
 ]
 
 
@@ -317,6 +344,29 @@ def csv_rows(report: BoardReport) -> list[dict[str, str]]:
                     "replaced": "",
                 }
             )
+        rows += _evidence_rows(item, common)
+    return [{"kind": "case-file audit", **row} for row in rows]
+
+
+def _evidence_rows(item: RecReport, common: dict[str, str]) -> list[dict[str, str]]:
+    """One row per supervision or measure figure, with its kind."""
+    rows = []
+    for figure in item.evidence.figures:
+        rows.append(
+            {
+                **common,
+                "kind": figure.kind,
+                "measure": figure.name,
+                "row": figure.kind,
+                "audit_date": figure.on_date.isoformat(),
+                "compliant": str(figure.numerator),
+                "audited": str(figure.denominator),
+                "percent": f"{figure.percent:.1f}",
+                "against_target": figure.against_target,
+                "target": f"{figure.target:g}" if figure.target is not None else "",
+                "recorded_by": figure.who,
+            }
+        )
     return rows
 
 
