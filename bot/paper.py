@@ -45,6 +45,17 @@ class ChartBand:
 
 
 @dataclass(frozen=True)
+class ChartEvidence:
+    """One kind of evidence besides the audits, drawn as its own line with its own legend
+    entry: supervision, or one named measure (against its target when it has one)."""
+
+    kind: str  # "supervision" or "measure"
+    label: str  # its legend entry, in words
+    points: tuple[tuple[date, float], ...]  # (day, percentage), earliest first
+    target: float | None = None
+
+
+@dataclass(frozen=True)
 class ChartSeries:
     name: str
     points: tuple[ChartPoint, ...] = ()
@@ -54,6 +65,7 @@ class ChartSeries:
     period_names: tuple[str, ...] = ()  # one per period start, written at the top
     window_label: str | None = None  # the shaded window's legend entry
     band: tuple[ChartBand, ...] = ()  # each day's spread, when there are many audits
+    evidence: tuple[ChartEvidence, ...] = ()  # supervision and measures, each its own line
 
 
 @dataclass(frozen=True)

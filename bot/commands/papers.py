@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from bot.commands.present import source_line
 from bot.commands.registry import Context
-from bot.domain.evidence import RecEvidence, evidence_tables
+from bot.domain.evidence import RecEvidence, evidence_tables, percent_text
 from bot.domain.report import (
     PAPER_TITLE,
     TABLE_COLUMNS,
@@ -25,6 +25,7 @@ from bot.domain.status import Status
 from bot.domain.wording import long_date, percent
 from bot.paper import (
     ChartBand,
+    ChartEvidence,
     ChartLine,
     ChartPoint,
     ChartSeries,
@@ -90,7 +91,41 @@ def _series(item: RecReport, band: tuple[ChartBand, ...] = ()) -> ChartSeries:
         period_names=tuple(s.name for s in window.spans) if window else (),
         window_label=f"{rec.ref} monitoring window, {window.dates}" if window else None,
         band=band,
+        evidence=chart_evidence(item.evidence),
     )
+
+
+def chart_evidence(evidence: RecEvidence) -> tuple[ChartEvidence, ...]:
+    """Supervision, then each measure with figures, each its own line and legend entry; a
+    measure's entry names its target and, when its latest figure is below it, says so."""
+    drawn = []
+    if evidence.supervision:
+        drawn.append(
+            ChartEvidence(
+                "supervision",
+                "supervision: share of supervisions that covered it",
+                tuple((f.on_date, f.percent) for f in reversed(evidence.supervision)),
+            )
+        )
+    for measure in evidence.measures:
+        latest = measure.latest
+        if latest is None:
+            continue
+        if measure.target is None:
+            said = "no target set"
+        elif latest.below:
+            said = f"target {percent_text(measure.target)}; latest {latest.figures}, below target"
+        else:
+            said = f"target {percent_text(measure.target)}; latest {latest.figures}"
+        drawn.append(
+            ChartEvidence(
+                "measure",
+                f"measure “{measure.name}” ({said})",
+                tuple((f.on_date, f.percent) for f in reversed(measure.figures)),
+                measure.target,
+            )
+        )
+    return tuple(drawn)
 
 
 def spec_of(
@@ -110,6 +145,12 @@ def spec_of(
         if ended
         else "No audits have been recorded in the monitoring window yet"
     )
+    if all(i.status.window is None for i in report.recs):
+        empty = (
+            "No case-file audits have been recorded"
+            if any(not i.evidence.empty for i in report.recs)
+            else "No audits, supervision or measure figures have been recorded"
+        )
     return ChartSpec(
         title=f"{report.inspection.service.name}: {refs} monitoring: {statuses}; "
         f"report of {long_date(report.today)}",

@@ -24,7 +24,7 @@ import textwrap
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from bot.paper import ChartLine, ChartPoint, ChartSeries, ChartSpec
+from bot.paper import ChartEvidence, ChartLine, ChartPoint, ChartSeries, ChartSpec
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -36,6 +36,11 @@ TARGET_COLOUR = "#c0392b"
 BASELINE_COLOUR = "#555555"
 OTHER_COLOUR = "#7f7f7f"
 LATE_COLOUR = "#d35400"
+# Supervision and each measure: a colour and a marker of their own, never the audits'.
+EVIDENCE_STYLES = {
+    "supervision": (("#16a085", "D"),),
+    "measure": (("#b9770e", "^"), ("#6c3483", "v"), ("#2e4053", "P"), ("#a93226", "X")),
+}
 MARGIN = timedelta(days=7)
 LABEL_GAP = 2.5  # reference lines closer than this (points) have their labels stacked
 LABEL_WIDTH = 30  # characters per line of a reference line's label
@@ -79,7 +84,20 @@ def draw(spec: ChartSpec) -> Figure:
     for index, series in enumerate(spec.series):
         colour = COLOURS[index % len(COLOURS)]
         lowest = min(lowest, _draw_series(axes, series, colour, several))
-    if not any(p.kind == "counted" for series in spec.series for p in series.points):
+    audits = any(p.kind == "counted" for series in spec.series for p in series.points)
+    others = any(e.points for series in spec.series for e in series.evidence)
+    if not audits and others:  # said, but out of the way of the other evidence
+        axes.text(
+            0.01,
+            0.02,
+            literal(spec.empty_message),
+            transform=axes.transAxes,
+            ha="left",
+            va="bottom",
+            fontsize=9,
+            color="#444444",
+        )
+    elif not audits:
         axes.text(
             0.5,
             0.5,
@@ -122,6 +140,7 @@ def _frame(axes: Axes, series: tuple[ChartSeries, ...]) -> None:
     """The x range (the windows and every point, with a margin) and a tick per period."""
     days = [d for s in series if s.window for d in s.window]
     days += [p.day for s in series for p in s.points]
+    days += [day for s in series for e in s.evidence for day, _ in e.points]
     if days:
         axes.set_xlim(_x(min(days) - MARGIN), _x(max(days) + MARGIN))
     ticks = sorted({d for s in series for d in (*s.period_starts, *(s.window or ())[1:])})
@@ -165,14 +184,57 @@ def _draw_series(axes: Axes, series: ChartSeries, colour: str, several: bool) ->
     _draw_others(axes, series, several)
     _draw_late(axes, series, several)
     _draw_lines(axes, series, several)
+    _draw_evidence(axes, series, several)
     return min(
         [
             100.0,
             *(p.value for p in series.points),
+            *(value for e in series.evidence for _, value in e.points),
             *(line.value for line in series.lines),
             *(b.low for b in series.band),
         ]
     )
+
+
+def _draw_evidence(axes: Axes, series: ChartSeries, several: bool) -> None:
+    """Supervision and each measure as its own line, marker and legend entry, the latest
+    figure labelled; a measure's target, when it has one, as a thin line in its colour."""
+    used = {kind: 0 for kind in EVIDENCE_STYLES}
+    for evidence in series.evidence:
+        styles = EVIDENCE_STYLES.get(evidence.kind, EVIDENCE_STYLES["measure"])
+        colour, marker = styles[used.get(evidence.kind, 0) % len(styles)]
+        used[evidence.kind] = used.get(evidence.kind, 0) + 1
+        _one_evidence(axes, evidence, colour, marker, _label(series, evidence.label, several))
+
+
+def _one_evidence(axes: Axes, evidence: ChartEvidence, colour: str, marker: str, text: str) -> None:
+    days = [_x(day) for day, _ in evidence.points]
+    values = [value for _, value in evidence.points]
+    axes.plot(
+        days,
+        values,
+        marker=marker,
+        markersize=7,
+        linewidth=1.4,
+        linestyle=(0, (4, 2)),
+        color=colour,
+        zorder=5,
+        label=text,
+    )
+    if evidence.target is not None:
+        axes.axhline(evidence.target, color=colour, linewidth=0.9, linestyle=":", zorder=2)
+    if days:
+        axes.annotate(
+            _percent(values[-1]),
+            (days[-1], values[-1]),
+            textcoords="offset points",
+            xytext=(0, -15),
+            ha="center",
+            fontsize=8.5,
+            color=colour,
+            zorder=6,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
+        )
 
 
 def _draw_band(axes: Axes, series: ChartSeries, colour: str, several: bool) -> None:
