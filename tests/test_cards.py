@@ -498,3 +498,21 @@ def test_any_reply_gives_a_valid_inert_card_under_the_limit(
     assert_valid_card(activity["attachments"][0]["content"])
     for text in activity_texts(activity):
         assert_inert(text)
+
+
+def test_form_buttons_open_dialogs_and_buttons_past_six_go_in_the_overflow_menu():
+    progress = [
+        Action(ActionKind.PROGRESS_FORM, f"Record progress on R1.{n}", (("ref", f"R1.{n}"),))
+        for n in range(1, 7)
+    ]
+    reply = Reply(
+        title="Home",
+        headline="Your actions.",
+        actions=(*progress, Action(ActionKind.ACTION_FORM, "Add an action")),
+    )
+    content = card(reply)
+    assert_valid_card(content)
+    actions = content["actions"]
+    assert all(a["data"]["msteams"] == {"type": "task/fetch"} for a in actions)
+    assert [a.get("mode") for a in actions] == [None] * 6 + ["secondary"]
+    assert actions[-1]["data"] == {"action": "action_form", "msteams": {"type": "task/fetch"}}
