@@ -116,3 +116,17 @@ def test_no_supervision_or_measures_leaves_the_paper_as_it_was(cli, tmp_path):
     papers = _papers(cli, tmp_path / "out")
     assert "Other evidence" not in papers["md"]
     assert "Supervision" not in papers["docx"] and "Measure" not in papers["docx"]
+
+
+def test_rec_says_a_measure_below_its_target_is_below_it(cli):
+    cli("ask", 'measure R1 "plans reviewed on time" 41/53 20/02/2014')
+    cli("ask", 'measure R1 "plans reviewed on time" target 90')
+    said = " ".join(cli("ask", "rec R1").split())
+    assert (
+        "Measure plans reviewed on time: 41/53 (77.4%) on 20 February 2014, target 90%; "
+        "below target" in said
+    )
+    cli("ask", 'measure R1 "plans reviewed on time" 48/53 20/02/2014')
+    said = " ".join(cli("ask", "rec R1").split())
+    assert "48/53 (90.6%) on 20 February 2014, target 90%" in said
+    assert "below target" not in said

@@ -89,8 +89,10 @@ def evidence_sections(ctx: Context, rec: PlanRec) -> list[Section]:
         if figure is None:
             lines.append(f"Measure {measure.name}: no figure yet{target}")
             continue
+        below = measure.target is not None and figure.percent < measure.target
         lines.append(
             f"Measure {measure.name}: {figure.figures} on {long_day(figure.on_date)}{target}"
+            + ("; below target" if below else "")  # never flattered
         )
     audits = store.audit_total(ctx.db, rec.id)
     if audits and not rec.measured:
