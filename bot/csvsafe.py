@@ -39,6 +39,14 @@ def cell(value: Any) -> Any:
     return text
 
 
+def uncell(text: str) -> str:
+    """The text a cell written by :func:`cell` stood for: the single quote it put in front
+    of a would-be formula taken off again, so an exported file reads back unchanged."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
 def row(values: Iterable[Any]) -> list[Any]:
     """Every cell of a row made safe."""
     return [cell(value) for value in values]

@@ -139,6 +139,23 @@ def test_an_export_imported_again_changes_nothing(env, tmp_path, fmt):
     other.close()
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_text_written_as_text_reads_back_as_it_was(env, tmp_path, fmt):
+    """A would-be formula is exported with a quote in front; imported again, the quote
+    comes off, so the action is unchanged rather than renamed "'@SUM(...)"."""
+    clock = Clock(env)
+    clock.today = date(2027, 2, 5)
+    clock.ask('action add R2 "@SUM(A1:A9) checks" owner me due 30/06/2027')
+    clock.ask('action add R2 "-5 days on every plan, reviewed" owner me due 30/06/2027')
+    path = export(tmp_path, fmt, str(tmp_path / f"plan.{fmt}"))
+    history = count(env, "plan_history")
+    again = import_plan(env, INSPECTION, path, today=date(2027, 2, 10))
+    assert not again.changed, again.describe()
+    assert count(env, "plan_history") == history
+    texts = {r[0] for r in env.execute("SELECT text FROM plan_actions")}
+    assert {"@SUM(A1:A9) checks", "-5 days on every plan, reviewed"} <= texts
+
+
 def test_the_word_export_lists_each_recommendations_actions(env, tmp_path):
     path = export(tmp_path, "docx", str(tmp_path) + "/")
     assert path.name == f"improvement-plan-{TODAY}.docx"

@@ -26,6 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from bot import csvsafe
 from bot.store import plan as store
 from bot.store.db import Store, write_transaction
 from bot.store.plan import Actor
@@ -308,7 +309,8 @@ def _text(cell: Any) -> str | None:
         return None
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
-    text = " ".join(str(cell).split())
+    # A cell the bot's own export made safe ('=...) reads back as it was written.
+    text = csvsafe.uncell(" ".join(str(cell).split()))
     return text or None
 
 
