@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 from slack_sdk import WebClient
@@ -83,6 +84,24 @@ def test_history_past_the_first_page_is_read(slack):
     transport.deliver(_delivery("announce:slack:command:early", 2))
     assert len(slack.of("chat.postMessage")) == 1
     assert len(slack.of("conversations.history")) == 3  # 200 + 200 + the page with it
+
+
+def test_the_look_stops_where_the_earlier_claim_ran_out(slack):
+    """A busy channel: 2,500 messages came after the earlier sender's lease ran out. The
+    look reads back from that moment, not from now, so it finds the message at once."""
+    transport = _transport(slack)
+    transport.deliver(_delivery("announce:slack:command:busy", 1))
+    claimed_until = time.time() + 1
+    for n in range(2500):
+        slack._keep({"channel": "C0ROOM", "text": f"chatter {n}"})
+    with slack.lock:  # as if posted a minute later
+        for message in slack.messages["C0ROOM"][1:]:
+            message["ts"] = f"{float(message['ts']) + 60:.6f}"
+    retry = replace(_delivery("announce:slack:command:busy", 2), claimed_until=claimed_until)
+    transport.deliver(retry)
+    assert len(slack.of("chat.postMessage")) == 1
+    [looked] = slack.of("conversations.history")
+    assert float(looked.params["latest"]) < claimed_until + 60
 
 
 @pytest.mark.parametrize("error", ["missing_scope", "not_in_channel"])

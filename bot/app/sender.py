@@ -66,6 +66,9 @@ class Delivery:
     key: str | None = None
     attempt: int = 1
     queued_at: float | None = None
+    # When the last earlier claim's lease ran out (Unix time), if there was one: anything an
+    # earlier attempt posted was posted by then, so a look for it need not read past it.
+    claimed_until: float | None = None
 
 
 class Transport(Protocol):
@@ -215,7 +218,11 @@ class Sender:
         if delivery is None:
             return None
         return replace(
-            delivery, key=item.key, attempt=item.attempts, queued_at=_unix(item.created_at)
+            delivery,
+            key=item.key,
+            attempt=item.attempts,
+            queued_at=_unix(item.created_at),
+            claimed_until=item.claimed_until,
         )
 
     def _content(self, item: Item) -> Delivery | None:

@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 NOT_THERE = {"not_in_channel", "channel_not_found", "user_not_in_channel", "is_archived"}
 EVENT_TYPE = "yos_outbox"  # the message metadata that carries an outbox row's key
 LOOKBACK_MARGIN_SECONDS = 60.0  # clocks differ: read history from a minute earlier
+# ... and up to ten seconds after the last earlier claim ran out: history is read newest
+# first, so every message posted after that bound would be read before the one looked for.
+LOOKAHEAD_MARGIN_SECONDS = 10.0
 HISTORY_PAGE = 200
 HISTORY_PAGES = 10  # at most 2,000 messages read before posting anyway
 
@@ -108,7 +111,8 @@ class SlackTransport:
 
     def posted_before(self, delivery: Delivery) -> bool:
         """Whether the conversation (or thread) already holds a message carrying
-        ``delivery.key``, posted since the row was queued. Slack's rate limits and server
+        ``delivery.key``, posted since the row was queued and before its last earlier
+        claim ran out (with a margin each side for clocks). Slack's rate limits and server
         errors are raised, to try again later; any other refusal to read is taken as no
         (and logged once per reason), so the message is posted."""
         address = delivery.address
@@ -122,6 +126,8 @@ class SlackTransport:
                 "limit": HISTORY_PAGE,
                 "include_all_metadata": True,
             }
+            if delivery.claimed_until is not None:
+                arguments["latest"] = f"{delivery.claimed_until + LOOKAHEAD_MARGIN_SECONDS:.6f}"
             if cursor:
                 arguments["cursor"] = cursor
             try:

@@ -47,6 +47,9 @@ class Item:
     notify: Address | None
     attempts: int  # counting this one: more than 1 means it was claimed before
     created_at: str | None = None  # when it was queued (UTC ISO 8601): never after a claim
+    # When the last claim before this one ran out (Unix time): a message an earlier sender
+    # posted before it stopped was posted by then.
+    claimed_until: float | None = None
 
 
 def add(
@@ -79,7 +82,9 @@ def add(
     return cursor.rowcount == 1
 
 
-_CLAIMED = "id, key, platform, kind, address, body, notify, attempts, due_at, created_at"
+_CLAIMED = (
+    "id, key, platform, kind, address, body, notify, attempts, due_at, created_at, lease_until"
+)
 
 
 def claim_due(
@@ -123,6 +128,7 @@ def claim_due(
             notify=Address.from_json(row[6]),
             attempts=row[7] + 1,
             created_at=row[9],
+            claimed_until=row[10] if row[7] else None,
         )
         for row in rows
     ]
