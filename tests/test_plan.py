@@ -367,7 +367,10 @@ def test_the_seed_recommendation_keeps_its_monitoring_and_gains_the_plan(ask):
     assert "Monthly periods" in text and "Improvement plan" in text
     # 20 February 2014: January's period closed with no audit, so "80% in every monthly
     # period" cannot be met, and the plan says so by its rule.
-    assert "RAG: Red: its measured target cannot be met: January had no audit" in text
+    assert (
+        "RAG: Red: its measured target cannot be met: January (14 January to 13 February "
+        "2014) closed with no audit" in text
+    )
 
 
 def test_scores_and_bands_show_resettlement_rated_but_not_counted(ask):

@@ -380,6 +380,28 @@ def test_the_target_rules_the_data_may_choose(ctx):
     )
 
 
+def test_the_plans_rag_follows_the_targets_own_rule(ctx):
+    """The improvement plan's RAG reads the status model, so a target judged on the latest
+    period is not called unmeetable because an earlier month missed."""
+    from bot.domain.plan.monitoring import measured_status
+    from bot.domain.plan.rag import Measured
+
+    dispatch("audit R1 14/20 30/01/2014", at(ctx, "2014-01-30"))  # 70%
+    dispatch("audit R1 19/20 27/02/2014", at(ctx, "2014-02-27"))  # 95%
+    rec = rec_r1(ctx)
+    on = date(2014, 3, 1)
+    every = measured_status(monitoring(ctx.db, rec, on))
+    latest = measured_status(monitoring(ctx.db, replace(rec, target_rule="latest period"), on))
+    assert every is not None and every[0] is Measured.CANNOT_BE_MET
+    assert "January (14 January to 13 February 2014) closed at 14/20 (70%)" in every[1]
+    assert latest is not None and latest[0] is Measured.ON_TRACK
+    dispatch("audit R1 12/20 20/03/2014", at(ctx, "2014-03-20"))  # 60%: the latest misses
+    below = measured_status(
+        monitoring(ctx.db, replace(rec, target_rule="latest period"), date(2014, 3, 25))
+    )
+    assert below is not None and below[0] is Measured.BELOW
+
+
 # --- never On track while a closed period missed: a property --------------------------------
 
 WINDOW_DAYS = (END - START).days
