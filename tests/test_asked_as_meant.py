@@ -522,6 +522,29 @@ def test_the_conversations_service_without_recorded_recommendations(ctx, db, ask
     assert "made none" not in text
 
 
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ('action add R1 "Audit every plan" owner me due 30/06/2014', "R1"),
+        ("supervision R1 8/10 14/02/2014", "R1"),
+        ('measure R1 "plans on time" 41/53', "R1"),
+        ("history R1", "R1"),
+        ("action R1.1", "R1.1"),
+    ],
+)
+def test_the_plan_of_a_service_without_recorded_recommendations(ctx, db, ask, question, asked):
+    """The improvement plan's commands say the recommendations are not recorded, where
+    they are and how to add them, as recs does: never that the inspection has none."""
+    set_channel_service(db, "C0SLOUGH", "slough", "U0AUDITOR")
+    ctx.conversation = "C0SLOUGH"
+    reply = ask(question)
+    text = said(reply)
+    assert not reply.ok
+    assert reply.headline.startswith(f"There is no {asked} to show: Slough's recommendations")
+    assert SLOUGH_REPORT in text
+    assert "none recorded" not in text and "made none" not in text
+
+
 def test_a_recommendation_of_an_inspection_that_made_none(ctx, db, ask, tmp_path):
     load_files(db, [_otherton(tmp_path, lists=True)])
     otherton = ask("recs Otherton")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from bot.commands.absent import rec_not_recorded, recs_not_recorded
 from bot.commands.present import status_of
 from bot.commands.registry import Context, Permission
 from bot.domain.audit_input import AuditInputProblem, find_date
@@ -209,6 +210,9 @@ def find_rec(ctx: Context, inspection: Inspection, typed: str) -> PlanRec | Repl
     rec = store.plan_rec(ctx.db, inspection.id, ref) if ref else None
     if rec is None:
         known = [r.ref for r in store.plan_recs(ctx.db, inspection.id)]
+        if recs_not_recorded(inspection, known):
+            # Not "none": the inspection's recommendations were never recorded here.
+            return rec_not_recorded(inspection, ref or typed[:20])
         return problem(
             "Which recommendation?",
             f"“{typed[:20]}” is not a recommendation of the {inspection.programme.lower()} "
@@ -222,6 +226,8 @@ def find_action(ctx: Context, inspection: Inspection, typed: str) -> Action | Re
     ref = action_ref(typed) if len(typed) <= 10 else None
     found = store.action(ctx.db, inspection.id, ref[0], ref[1]) if ref else None
     if found is None:
+        if recs_not_recorded(inspection, store.plan_recs(ctx.db, inspection.id)):
+            return rec_not_recorded(inspection, typed[:20], "Which action?")
         return problem(
             "Which action?",
             f"“{typed[:20]}” is not an action of this plan. Actions are numbered by their "
