@@ -469,6 +469,27 @@ def test_a_claimed_item_is_leased(app, store, clock):
     assert seen == [("sending", clock.now + 45)]
 
 
+def test_a_request_can_send_its_own_answer_at_once(app, store, clock, caplog):
+    """send_now delivers from the calling thread (a Teams request, after queueing its
+    answer), with no background sender running; a failure there is logged, never raised,
+    and the item stays queued for the background sender's retry."""
+    app.handle(ask("audit R1 17/20"))
+    out = StringIO()
+    assert console_sender(app, out, clock).send_now() == 1
+    assert "R1 audit: 17/20 (85%)" in out.getvalue()
+
+    class Broken:
+        def deliver(self, delivery: Delivery) -> None:
+            raise RuntimeError("the connector went away")
+
+    app.handle(ask("audit R1 18/20 19/02/2014", delivery="ev2"))
+    broken = Sender(store, "chat", Broken(), app.draw_chart, clock=clock)
+    with caplog.at_level("ERROR"):
+        assert broken.send_now() == 1  # taken, failed, put back for a retry: never raised
+    assert "the connector went away" not in caplog.text  # logged by type, not message
+    assert console_sender(app, out, clock.__class__(clock.now + 120)).drain() == 1
+
+
 def test_only_the_platforms_own_items_are_taken(app, store, clock):
     app.handle(ask("audit R1 17/20", platform=TEAMS))
     out = StringIO()

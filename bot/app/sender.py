@@ -177,6 +177,18 @@ class Sender:
             handled += count
         return handled
 
+    def send_now(self) -> int:
+        """Send what is due from the calling thread: a request that has just queued its
+        answer delivers it itself, so the answers to requests served side by side go out
+        side by side, with no hand-off to the background thread (which still takes
+        whatever is left, and retries). Never raises: a failure is logged."""
+        try:
+            return self.run_once()
+        except Exception as error:
+            log_failure(logger, "the outbox sender", error)
+            self.wake()
+            return 0
+
     def run_once(self) -> int:
         items = outbox.claim_due(
             self.store.db,
