@@ -19,6 +19,7 @@ from bot.commands.plan_common import (
     parse_owner,
     refused,
 )
+from bot.commands.present import announced
 from bot.commands.registry import Context, Permission, command, split_args
 from bot.domain.model import Inspection
 from bot.domain.plan.rag import action_rag
@@ -154,12 +155,11 @@ def _add(ctx: Context, inspection: Inspection, words: list[str]) -> Reply:
     )
     ref = f"{rec.ref}.{number}"
     due_text = f", due {long_day(due)}" if due else ""
-    news = Reply(
+    return announced(
+        ctx,
         title=f"Action {ref} added",
         headline=f"Action {ref} added to {rec.ref}: {text} (owner {owner.label}{due_text}).",
-        recorded_by=ctx.user,
     )
-    return Reply(title=news.title, headline=news.headline, announcement=news, private=True)
 
 
 def _show(ctx: Context, action: Action) -> Reply:
@@ -330,12 +330,11 @@ def _done(ctx: Context, action: Action, words: list[str]) -> Reply:
             ctx.db, action, actor=actor(ctx), today=ctx.today, evidence=evidence[:MAX_TEXT]
         )
     said = f" Evidence: {evidence}." if evidence else ""
-    news = Reply(
+    return announced(
+        ctx,
         title=f"{action.ref} done",
         headline=f"{action.ref} marked done by {ctx.user.label}: Complete.{said}",
-        recorded_by=ctx.user,
     )
-    return Reply(title=news.title, headline=news.headline, announcement=news, private=True)
 
 
 def _due(ctx: Context, action: Action, words: list[str]) -> Reply:
@@ -371,14 +370,13 @@ def _due(ctx: Context, action: Action, words: list[str]) -> Reply:
     if not changed:
         return Reply(title=action.ref, headline=f"{action.ref} is already due {long_day(due)}.")
     before = f" (was {long_day(action.due)})" if action.due else ""
-    news = Reply(
+    return announced(
+        ctx,
         title=f"{action.ref} due date",
         headline=f"{action.ref} is now due {long_day(due)}{before}"
         + (f": {why}" if why else "")
         + ".",
-        recorded_by=ctx.user,
     )
-    return Reply(title=news.title, headline=news.headline, announcement=news, private=True)
 
 
 def parse_error(typed: str) -> str:
@@ -396,12 +394,11 @@ def _owner(ctx: Context, action: Action, words: list[str]) -> Reply:
     if owner is None:
         return problem("Who owns it?", f"Write {ctx.cmd(f'action {action.ref} owner @person')}.")
     store.change_action(ctx.db, action, actor=actor(ctx), today=ctx.today, owner=owner)
-    news = Reply(
+    return announced(
+        ctx,
         title=f"{action.ref} owner",
         headline=f"{action.ref} is now owned by {owner.label} (was {action.owner.label}).",
-        recorded_by=ctx.user,
     )
-    return Reply(title=news.title, headline=news.headline, announcement=news, private=True)
 
 
 def _agency(ctx: Context, action: Action, words: list[str]) -> Reply:
@@ -434,12 +431,11 @@ def _drop(ctx: Context, action: Action, words: list[str]) -> Reply:
         state=State.DROPPED,
     )
     store.set_state_reason(ctx.db, action.id, reason[:MAX_TEXT])
-    news = Reply(
+    return announced(
+        ctx,
         title=f"{action.ref} dropped",
         headline=f"{action.ref} dropped by {ctx.user.label}: {reason}",
-        recorded_by=ctx.user,
     )
-    return Reply(title=news.title, headline=news.headline, announcement=news, private=True)
 
 
 # --- actions ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.commands import plan_rec
 from bot.commands.absent import rec_not_recorded, recs_not_recorded
-from bot.commands.present import source_line, status_of
+from bot.commands.present import announced, source_line, status_of
 from bot.commands.registry import Context, Permission, command, split_args
 from bot.domain.audit_input import LATE_EXAMPLE, AuditInputProblem, parse_date
 from bot.domain.audits import (
@@ -709,12 +709,11 @@ def _close_or_reopen(
     except AuditProblem as wrong:
         return _not_changed(ctx, rec, verb, wrong)
     status = status_of(rec, ctx)
-    news = Reply(
+    return announced(
+        ctx,
         title=f"{rec.ref} {done}",
         headline=f"{rec.ref} {done} by {ctx.user.label}: {status.line}.",
-        recorded_by=ctx.user,
     )
-    return Reply(title=news.title, headline=news.headline, announcement=news, private=True)
 
 
 def _period_line(period: Period, status: Monitoring) -> str:

@@ -16,7 +16,7 @@ from bot.commands.plan_common import (
     parse_day,
     refused,
 )
-from bot.commands.present import source_line
+from bot.commands.present import announced, source_line
 from bot.commands.registry import Context, command, split_args
 from bot.commands.resolve import find_service
 from bot.domain.model import Inspection
@@ -254,14 +254,13 @@ def _board_add(ctx: Context, inspection: Inspection, words: list[str]) -> Reply:
     )
     if not added:
         return Reply(title="Board date", headline=f"{long_day(day)} is already recorded.")
-    news = Reply(
+    return announced(
+        ctx,
         title="Board date recorded",
         headline=f"Board meeting recorded for {long_day(day)}"
         + (f": {title}" if title else "")
         + ".",
-        recorded_by=ctx.user,
     )
-    return Reply(title=news.title, headline=news.headline, announcement=news, private=True)
 
 
 # --- supervision and measure evidence --------------------------------------------------
@@ -355,12 +354,11 @@ def _evidence(ctx: Context, args: str, kind: str) -> Reply:
         if kind == "supervision"
         else f"{measure}: {num}/{den} ({100 * num / den:.1f}%)"
     )
-    news = Reply(
+    return announced(
+        ctx,
         title=f"{rec.ref} evidence",
         headline=f"{rec.ref} {what}, {long_day(on_date)}.",
-        recorded_by=ctx.user,
     )
-    return Reply(title=news.title, headline=news.headline, announcement=news, private=True)
 
 
 @command(

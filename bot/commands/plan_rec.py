@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.commands.actions import action_line, history_line
 from bot.commands.plan_common import actor, allowed, judge, long_day, refused
-from bot.commands.present import source_line
+from bot.commands.present import announced, source_line
 from bot.commands.registry import Context, Permission
 from bot.domain.model import Recommendation
 from bot.domain.plan.view import RecView
@@ -162,9 +162,8 @@ def rag_override(ctx: Context, rec: Recommendation, words: list[str]) -> Reply:
         )
     store.set_override(ctx.db, found, rag, reason[:1000], actor(ctx), ctx.today)
     view = judge(ctx, ctx.home_inspection(), found)
-    news = Reply(
+    return announced(
+        ctx,
         title=f"{rec.ref} RAG",
         headline=f"{rec.ref}: {view.rag_text}.",
-        recorded_by=ctx.user,
     )
-    return Reply(title=news.title, headline=news.headline, announcement=news, private=True)

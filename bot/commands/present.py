@@ -6,7 +6,7 @@ from bot.commands.registry import Context
 from bot.domain.model import Inspection, Recommendation, Theme
 from bot.domain.status import Monitoring, monitoring
 from bot.domain.wording import date_range, long_date, percent
-from bot.reply import Section
+from bot.reply import Reply, Section
 
 
 def source_line(inspection: Inspection) -> str:
@@ -119,3 +119,10 @@ def status_of(rec: Recommendation, ctx: Context) -> Monitoring:
     return ctx.queries.for_this_request(
         ("monitoring", rec.id, ctx.today), lambda: monitoring(ctx.db, rec, ctx.today)
     )
+
+
+def announced(ctx: Context, *, title: str, headline: str) -> Reply:
+    """A change to the record: said to the asker privately, and announced in the
+    conversation with who made it."""
+    news = Reply(title=title, headline=headline, recorded_by=ctx.user)
+    return Reply(title=title, headline=headline, announcement=news, private=True)
