@@ -12,11 +12,12 @@ import click
 
 from bot.app import Application, Policy, Sender
 from bot.app.requests import CONSOLE
-from bot.config import ConfigError, Settings, load_settings
+from bot.cli_setup import open_store as _store
+from bot.cli_setup import settings as _settings
+from bot.config import ConfigError, Settings
 from bot.render.text import render_text
-from bot.runtime import application, make_context, prepare_store
+from bot.runtime import application, make_context
 from bot.store import StorePool
-from bot.store.db import Store
 from bot.store.files import open_private, output_file, private_stdout
 
 SLACK_HINT = (
@@ -29,25 +30,6 @@ MODE_LINES = {
     "socket": "Starting Slack in Socket Mode (SLACK_BOT_TOKEN and SLACK_APP_TOKEN are set).",
     "http": "Starting Slack over HTTP (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set).",
 }
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-
-
-def _store(settings: Settings) -> Store:
-    from bot.store.loader import LoadError
-
-    try:
-        db, report = prepare_store(settings)
-    except LoadError as error:
-        raise click.ClickException(f"the bundled data could not be loaded:\n{error}") from None
-    if report is not None:
-        click.echo(f"Loaded bundled data into {settings.db_path}: {report.describe()}", err=True)
-    return db
 
 
 def _configure_logging(settings: Settings) -> None:

@@ -8,21 +8,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.config import ConfigError, Settings, load_settings
-from bot.runtime import make_context, prepare_store
-from bot.store.db import Store
+from bot.cli_setup import prepared
+from bot.runtime import make_context
 
 if TYPE_CHECKING:
     from bot.commands.registry import Context
-
-
-def prepared() -> tuple[Settings, Store]:
-    try:
-        settings = load_settings()
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-    db, _ = prepare_store(settings)
-    return settings, db
 
 
 @click.command("export")

@@ -6,18 +6,8 @@ from pathlib import Path
 
 import click
 
-from bot.config import ConfigError, Settings, load_settings
-from bot.runtime import prepare_store, today
-from bot.store.db import Store
-
-
-def _prepared() -> tuple[Settings, Store]:
-    try:
-        settings = load_settings()
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-    db, _ = prepare_store(settings)
-    return settings, db
+from bot.cli_setup import prepared
+from bot.runtime import today
 
 
 @click.group("plan")
@@ -34,7 +24,7 @@ def plan_import(file: Path, service: str | None, dry_run: bool) -> None:
     from bot.domain.queries import InspectionQueries, NotFound
     from bot.store.plan_import import PlanImportError, import_plan
 
-    settings, db = _prepared()
+    settings, db = prepared()
     queries = InspectionQueries(db, settings.service)
     try:
         if service:
@@ -75,7 +65,7 @@ def new_inspection(service: str, framework_id: str, out: Path | None) -> None:
     """Write a commented inspection file to fill in and `load`."""
     from bot.store.loader.template import TemplateProblem, inspection_template
 
-    _, db = _prepared()
+    _, db = prepared()
     try:
         text = inspection_template(db, service, framework_id)
     except TemplateProblem as wrong:
