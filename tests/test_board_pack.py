@@ -18,26 +18,14 @@ from docx.shared import RGBColor
 from bot.cli import main
 from bot.config import settings_from
 from bot.runtime import prepare_store
-from bot.store.loader import load_files
-from bot.store.plan_import import import_plan
-from tests.plan_files import write_xlsx
-from tests.test_plan import DATA, INSPECTION, OWNER, Clock, said
+from tests.test_plan import OWNER, Clock, imported_plan_for_the_command_line, said
 
 TODAY = "2027-03-05"
 
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    path = tmp_path / "yos.db"
-    for name, value in {
-        "YOS_DB": str(path),
-        "YOS_TODAY": TODAY,
-        "YOS_SERVICE": "northdale",
-    }.items():
-        monkeypatch.setenv(name, value)
-    db, _ = prepare_store(settings_from({"YOS_DB": str(path), "YOS_SERVICE": "northdale"}))
-    load_files(db, [DATA / "northdale.toml"])
-    import_plan(db, INSPECTION, write_xlsx(tmp_path / "plan.xlsx"), today=date(2027, 1, 15))
+    db = imported_plan_for_the_command_line(tmp_path, monkeypatch, TODAY)
     clock = Clock(db)
     clock.today = date(2027, 1, 16)
     clock.ask("board add 20/01/2027 Quarterly board")

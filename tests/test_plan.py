@@ -40,6 +40,22 @@ def store(tmp_path):
     db.close()
 
 
+def imported_plan_for_the_command_line(tmp_path, monkeypatch, today: str):
+    """Northdale's store with its plan imported (on 15 January 2027), and the environment
+    the `yos-bot` command line reads set to it, with ``today`` pinned."""
+    path = tmp_path / "yos.db"
+    for name, value in {
+        "YOS_DB": str(path),
+        "YOS_TODAY": today,
+        "YOS_SERVICE": "northdale",
+    }.items():
+        monkeypatch.setenv(name, value)
+    db, _ = prepare_store(settings_from({"YOS_DB": str(path), "YOS_SERVICE": "northdale"}))
+    load_files(db, [DATA / "northdale.toml"])
+    import_plan(db, INSPECTION, write_xlsx(tmp_path / "plan.xlsx"), today=date(2027, 1, 15))
+    return db
+
+
 @pytest.fixture
 def planned(store, tmp_path):
     import_plan(store, INSPECTION, write_xlsx(tmp_path / "plan.xlsx"), today=date(2027, 1, 15))

@@ -21,24 +21,22 @@ from bot.config import settings_from
 from bot.runtime import prepare_store
 from bot.store.loader import load_files
 from bot.store.plan_import import import_plan
-from tests.plan_files import write_xlsx
-from tests.test_plan import AUDITOR, DATA, INSPECTION, OWNER, Clock, count
+from tests.test_plan import (
+    AUDITOR,
+    DATA,
+    INSPECTION,
+    OWNER,
+    Clock,
+    count,
+    imported_plan_for_the_command_line,
+)
 
 TODAY = "2027-02-10"
 
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    path = tmp_path / "yos.db"
-    for name, value in {
-        "YOS_DB": str(path),
-        "YOS_TODAY": TODAY,
-        "YOS_SERVICE": "northdale",
-    }.items():
-        monkeypatch.setenv(name, value)
-    db, _ = prepare_store(settings_from({"YOS_DB": str(path), "YOS_SERVICE": "northdale"}))
-    load_files(db, [DATA / "northdale.toml"])
-    import_plan(db, INSPECTION, write_xlsx(tmp_path / "plan.xlsx"), today=date(2027, 1, 15))
+    db = imported_plan_for_the_command_line(tmp_path, monkeypatch, TODAY)
     clock = Clock(db)
     clock.today = date(2027, 2, 1)
     clock.ask("action R4.1 owner <@U0OWNER|Omar Owner>")
