@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from bot import csvsafe
 from bot.domain.queries import InspectionQueries
+from bot.store import audits
 from bot.store.db import Store
 
 AUDIT_COLUMNS = [
@@ -37,20 +38,13 @@ AUDIT_COLUMNS = [
 ]
 AUDIT_FORMATS = ("csv", "jsonl", "json")
 
-# In entry order (the rowid), so no sort: a retraction is a flag on the update it retracts.
-_AUDITS_IN_ORDER = (
-    "SELECT a.id, a.recommendation_id, a.audit_date, a.compliant, a.audited, a.percent, "
-    "a.note, a.user_id, a.user_name, a.channel_id, a.message_ref, a.platform, a.via, "
-    "a.recorded_at, r.audit_id IS NOT NULL FROM audit_updates a "
-    "LEFT JOIN audit_retractions r ON r.audit_id = a.id ORDER BY a.id"
-)
 _PERCENT = AUDIT_COLUMNS.index("percent")
 _RETRACTED = AUDIT_COLUMNS.index("retracted")
 
 
 def _audit_values(db: Store) -> Iterator[list[Any]]:
     """Each update's values in AUDIT_COLUMNS order, read one row at a time."""
-    for row in db.conn.execute(_AUDITS_IN_ORDER):
+    for row in audits.exported(db):
         values = list(row)
         values[_PERCENT] = round(values[_PERCENT], 1)
         values[_RETRACTED] = bool(values[_RETRACTED])

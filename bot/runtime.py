@@ -16,6 +16,7 @@ from bot.domain.queries import InspectionQueries
 from bot.reply import Person
 from bot.store import StorePool, migrate, open_db
 from bot.store.db import Store
+from bot.store.inspections import any_inspection
 
 if TYPE_CHECKING:
     from bot.store.loader import LoadReport
@@ -30,7 +31,7 @@ def prepare_store(settings: Settings) -> tuple[Store, LoadReport | None]:
     db = open_db(settings.db_path)
     migrate(db)
     report = None
-    if db.execute("SELECT 1 FROM inspections LIMIT 1").fetchone() is None:
+    if not any_inspection(db):
         # Only a new store needs the loader: a serving process usually never imports it.
         from bot.store.loader import bundled_files, load_files
 

@@ -21,17 +21,17 @@ from hypothesis import strategies as st
 from bot.commands import dispatch
 from bot.domain.audits import all_audits
 from bot.domain.model import Recommendation
-from bot.domain.monitoring import (
+from bot.domain.monitoring import window_of
+from bot.domain.report import board_report, csv_rows, to_csv
+from bot.domain.status import change_text
+from bot.reply import Reply
+from bot.store.audits import (
     AFTER_WINDOW,
     BEFORE_WINDOW,
     OUTSIDE_COUNT,
     PERIOD_AUDITS,
     PERIOD_COUNT,
-    window_of,
 )
-from bot.domain.report import board_report, csv_rows, to_csv
-from bot.domain.status import change_text
-from bot.reply import Reply
 from tests.test_national import row, write_table
 
 START, END = date(2014, 1, 14), date(2014, 4, 14)

@@ -305,8 +305,8 @@ def test_two_workers_checking_at_once_queue_one(store, settings):
 def test_a_reminder_sent_before_the_outbox_existed_is_not_sent_again(tmp_path):
     """A store from before migration 6 remembers reminders under their bare keys."""
     from bot.domain.queries import InspectionQueries
-    from bot.domain.reminders import claim_reminder, due_reminders
-    from bot.store import migrate, open_db
+    from bot.domain.reminders import due_reminders
+    from bot.store import migrate, open_db, reminders
     from bot.store.loader import bundled_files, load_files
     from tests.conftest import DATA_DIR
 
@@ -316,7 +316,8 @@ def test_a_reminder_sent_before_the_outbox_existed_is_not_sent_again(tmp_path):
     load_files(old, bundled_files(DATA_DIR))
     queries = InspectionQueries(old)
     [due] = due_reminders(queries, queries.latest_inspection(), date(2014, 2, 10))
-    assert claim_reminder(old, due, BOARD, date(2014, 2, 9))  # as the old sender did
+    # As the old sender did: under the reminder's bare key.
+    assert reminders.claim(old, due.key, kind=due.kind, channel=BOARD, on=date(2014, 2, 9))
     migrate(old)
     old.close()
 

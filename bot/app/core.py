@@ -19,7 +19,7 @@ from bot.domain.plan.rag import RagRule
 from bot.domain.queries import InspectionQueries
 from bot.domain.reminders import WINDOW_ENDED, due_reminders
 from bot.reply import Chart, Reply, problem, to_json
-from bot.store import StorePool, outbox, write_transaction
+from bot.store import StorePool, outbox, reminders, write_transaction
 from bot.store.db import Store
 from bot.store.deliveries import claim, claim_in_transaction
 from bot.store.outbox import CHART, MESSAGE, PRIVATE, Address
@@ -241,11 +241,7 @@ class Application:
                     body=to_json(reply),
                 ):
                     continue
-                db.execute(
-                    "INSERT OR IGNORE INTO reminders (key, kind, channel_id, sent_on, sent_at) "
-                    "VALUES (?, ?, ?, ?, datetime('now'))",
-                    [key, reminder.kind, conversation, ctx.today.isoformat()],
-                )
+                reminders.claim(db, key, kind=reminder.kind, channel=conversation, on=ctx.today)
                 if reminder.kind == WINDOW_ENDED:
                     report = dispatch(f"report {reminder.rec.ref}", ctx)
                     outbox.add(
@@ -442,13 +438,10 @@ def _key(request: Request) -> str:
 
 
 def outbox_has(store: StorePool, key: str) -> bool:
-    return store.db.execute("SELECT 1 FROM outbox WHERE key = ?", [key]).fetchone() is not None
+    return outbox.has(store.db, key)
 
 
 def sent_before_outbox(db: Store, reminder_key: str, conversation: str) -> bool:
     """Whether the reminder was sent to ``conversation`` before the outbox existed: those
     were remembered under the reminder's bare key (queued ones are keyed by platform)."""
-    row = db.execute(
-        "SELECT 1 FROM reminders WHERE key = ? AND channel_id = ?", [reminder_key, conversation]
-    ).fetchone()
-    return row is not None
+    return reminders.sent_to(db, reminder_key, conversation)

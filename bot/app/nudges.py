@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from bot.app.requests import Platform, Request
 from bot.commands.nudges import PlanReminder, due_plan_reminders
 from bot.reply import to_json
-from bot.store import outbox, write_transaction
+from bot.store import outbox, reminders, write_transaction
 from bot.store.outbox import MESSAGE, PRIVATE, Address
 
 if TYPE_CHECKING:
@@ -29,9 +29,7 @@ def _due(app: Application, platform: Platform, conversation: str) -> list[PlanRe
 
 
 def _sent(app: Application, key: str) -> bool:
-    return (
-        app.store.db.execute("SELECT 1 FROM reminders WHERE key = ?", [key]).fetchone() is not None
-    )
+    return reminders.sent(app.store.db, key)
 
 
 def queue_plan_reminders(
@@ -42,12 +40,9 @@ def queue_plan_reminders(
     for reminder in _due(app, platform, conversation):
         key = _key(reminder, platform, conversation)
         with write_transaction(app.store.db) as db:
-            claimed = db.execute(
-                "INSERT OR IGNORE INTO reminders (key, kind, channel_id, sent_on, sent_at) "
-                "VALUES (?, ?, ?, ?, datetime('now'))",
-                [key, reminder.kind, conversation, app.today().isoformat()],
-            )
-            if claimed.rowcount != 1:
+            if not reminders.claim(
+                db, key, kind=reminder.kind, channel=conversation, on=app.today()
+            ):
                 continue
             if reminder.user:
                 kind, address = PRIVATE, Address(user=reminder.user, service_url=service_url)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.commands.present import theme_value
 from bot.commands.registry import Context
 from bot.domain.model import Inspection, Scale, Theme
+from bot.store import inspections
 
 NOT_COUNTED = "rated, not counted"
 MERGED = "court or out-of-court"
@@ -31,11 +32,7 @@ def standards_of(ctx: Context, framework_id: str) -> dict[str, Standard]:
             row["key"].replace("_", "-"): Standard(
                 row["key"], row["name"], bool(row["counts"]), bool(row["merged"])
             )
-            for row in ctx.queries.db.query(
-                "SELECT key, name, counts, merged FROM framework_standards "
-                "WHERE framework_id = ? ORDER BY position",
-                [framework_id],
-            )
+            for row in inspections.standards(ctx.queries.db, framework_id)
         },
     )
 
@@ -74,21 +71,13 @@ def domain_lines(ctx: Context, inspection: Inspection) -> tuple[list[str], list[
         db = ctx.queries.db
         domains = [
             f"{row['name']}: {row['rating'] or 'not rated'}"
-            for row in db.query(
-                "SELECT name, rating FROM inspection_domains WHERE inspection_id = ? "
-                "ORDER BY position",
-                [inspection.id],
-            )
+            for row in inspections.domains(db, inspection.id)
         ]
         questions = [
             f"{row['question']}"
             + (f" ({row['standard']})" if row["standard"] else "")
             + (f": {row['percent']:g}% of cases" if row["percent"] is not None else "")
-            for row in db.query(
-                "SELECT standard, question, percent FROM key_questions WHERE inspection_id = ? "
-                "ORDER BY position",
-                [inspection.id],
-            )
+            for row in inspections.key_questions(db, inspection.id)
         ]
         return domains, questions
 

@@ -12,19 +12,23 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from bot.domain import rows
 from bot.domain.audit_input import EXAMPLE, AuditInputProblem, parse_audit_input
-from bot.domain.model import Inspection, Recommendation
+from bot.domain.model import Audit, Change, Inspection, Recommendation
+from bot.domain.monitoring import day_range, entry_deadline, window_of
 from bot.domain.queries import InspectionQueries
 from bot.domain.wording import long_date, percent
+from bot.store import audits as stored
 from bot.store.db import Store, write_transaction
 
 if TYPE_CHECKING:
     from bot.domain.privacy import Finding
 
-__all__ = ["EXAMPLE"]  # the example every "write it like" shows, from the parser
+# The example every "write it like" shows, from the parser; the records, from the model.
+__all__ = ["EXAMPLE", "Audit", "Change"]
 
 MAX_NOTE = 1000
 MAX_REASON = 1000  # a close's or reopen's reason
@@ -92,40 +96,6 @@ class Origin:
     channel_id: str | None = None
     message_ref: str | None = None  # the message the update was recorded from, if any
     delivery_key: str | None = None
-
-
-@dataclass(frozen=True)
-class Audit:
-    id: int
-    recommendation_id: str
-    ref: str
-    audit_date: date
-    audited: int | None
-    compliant: int | None
-    percent: float
-    note: str | None
-    user_id: str | None
-    user_name: str | None
-    channel_id: str | None
-    message_ref: str | None
-    via: str
-    recorded_at: str
-    platform: str | None = None
-    retracted: bool = False
-    note_erased_at: str | None = None  # when its note was erased (retention or on request)
-    entered_on: date | None = None  # the day it was entered (None: not known)
-    late_reason: str | None = None  # why it was entered after its period had closed
-
-    @property
-    def figures(self) -> str:
-        """17/20 (85%), or 85% when only a percentage was given."""
-        if self.audited is not None and self.compliant is not None:
-            return f"{self.compliant}/{self.audited} ({percent(self.percent)})"
-        return percent(self.percent)
-
-    @property
-    def who(self) -> str:
-        return self.user_name or self.user_id or "someone"
 
 
 @dataclass(frozen=True)
@@ -305,8 +275,6 @@ def _check_late_reason(reason: str, *, checked: bool) -> None:
 def _check_on_time(rec: Recommendation, day: date, today: date) -> None:
     """Refuse an update entered after its monthly period (or the window) had closed,
     unless it says why (--late): a late entry is flagged wherever it appears."""
-    from bot.domain.monitoring import entry_deadline, window_of  # it reads audits
-
     window = window_of(rec)
     if window is None:
         return
@@ -331,8 +299,6 @@ def _check_window(rec: Recommendation, day: date) -> None:
     start, end = rec.monitor_start, rec.window_end
     if start is None or end is None or start <= day <= end:
         return
-    from bot.domain.monitoring import day_range  # it reads audits; this module comes first
-
     where = "before" if day < start else "after"
     raise AuditProblem(
         f"{long_date(day)} is {where} {rec.ref}'s monitoring window "
@@ -361,40 +327,27 @@ def record_audit(
     rec, value = check(queries, inspection, draft, today)
     with write_transaction(db):
         if origin.message_ref and origin.channel_id:
-            linked = db.execute(
-                "SELECT a.id FROM audit_updates a LEFT JOIN audit_retractions r "
-                "ON r.audit_id = a.id WHERE a.channel_id = ? AND a.message_ref = ? "
-                "AND r.audit_id IS NULL",
-                [origin.channel_id, origin.message_ref],
-            ).fetchone()
-            if linked:
-                raise AuditProblem(
-                    f"That message is already recorded as audit update #{linked[0]}."
-                )
+            linked = stored.linked_audit(db, origin.channel_id, origin.message_ref)
+            if linked is not None:
+                raise AuditProblem(f"That message is already recorded as audit update #{linked}.")
         try:
-            cursor = db.execute(
-                "INSERT INTO audit_updates (recommendation_id, audit_date, audited, compliant, "
-                "percent, note, user_id, user_name, channel_id, message_ref, via, delivery_key, "
-                "recorded_at, platform, entered_on, late_reason) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    rec.id,
-                    draft.audit_date.isoformat(),
-                    draft.audited if draft.percent is None else None,
-                    draft.compliant if draft.percent is None else None,
-                    value,
-                    draft.note,
-                    origin.user_id,
-                    origin.user_name,
-                    origin.channel_id,
-                    origin.message_ref,
-                    origin.via,
-                    origin.delivery_key,
-                    _now(),
-                    origin.platform,
-                    today.isoformat(),
-                    draft.late_reason if _late(rec, draft.audit_date, today) else None,
-                ],
+            audit_id = stored.add_audit(
+                db,
+                recommendation_id=rec.id,
+                audit_date=draft.audit_date,
+                audited=draft.audited if draft.percent is None else None,
+                compliant=draft.compliant if draft.percent is None else None,
+                percent=value,
+                note=draft.note,
+                user_id=origin.user_id,
+                user_name=origin.user_name,
+                channel_id=origin.channel_id,
+                message_ref=origin.message_ref,
+                via=origin.via,
+                delivery_key=origin.delivery_key,
+                platform=origin.platform,
+                entered_on=today,
+                late_reason=draft.late_reason if _late(rec, draft.audit_date, today) else None,
             )
         except sqlite3.IntegrityError:
             # Another worker recorded the same delivery between our check and our write.
@@ -402,16 +355,13 @@ def record_audit(
             if earlier is None:
                 raise
             return Recorded(earlier, duplicate=True)
-        audit_id = cursor.lastrowid
-    found = audit_by_id(db, int(audit_id or 0))
+    found = audit_by_id(db, audit_id)
     assert found is not None
     return Recorded(found, duplicate=False)
 
 
 def _late(rec: Recommendation, day: date, today: date) -> bool:
     """Whether an update for an audit of ``day`` entered ``today`` is a late entry."""
-    from bot.domain.monitoring import entry_deadline, window_of  # it reads audits
-
     window = window_of(rec)
     deadline = entry_deadline(window, day) if window else None
     return deadline is not None and today > deadline
@@ -431,15 +381,9 @@ def retract(
     a closed recommendation (``queries`` finds it): it is reopened first."""
     with write_transaction(db):
         if number is None:
-            row = db.execute(
-                "SELECT a.id FROM audit_updates a LEFT JOIN audit_retractions r "
-                "ON r.audit_id = a.id WHERE r.audit_id IS NULL AND a.user_id IS ? "
-                "ORDER BY a.id DESC LIMIT 1",
-                [user_id],
-            ).fetchone()
-            if row is None:
+            number = stored.latest_of(db, user_id)
+            if number is None:
                 raise AuditProblem("You have no audit updates to undo.")
-            number = row[0]
         audit = audit_by_id(db, number)
         if audit is None:
             raise AuditProblem(f"There is no audit update #{number}.")
@@ -460,40 +404,10 @@ def retract(
                     "reopen it first. Nothing was retracted.",
                     closed=True,
                 )
-        db.execute(
-            "INSERT INTO audit_retractions (audit_id, user_id, reason, retracted_at, "
-            "retracted_on) VALUES (?, ?, ?, ?, ?)",
-            [number, user_id, reason, _now(), day.isoformat()],
-        )
+        stored.add_retraction(db, number, user_id=user_id, reason=reason, on=day)
     retracted = audit_by_id(db, number)
     assert retracted is not None
     return retracted
-
-
-@dataclass(frozen=True)
-class Change:
-    """A close or reopen of a recommendation, kept in its history."""
-
-    id: int
-    recommendation_id: str
-    action: str  # "close" or "reopen"
-    reason: str | None
-    user_id: str | None
-    user_name: str | None
-    platform: str | None
-    on_date: date
-    at: str
-    early_reason: str | None = None  # --early: why it was closed before its window ended
-
-    @property
-    def done(self) -> str:
-        if self.action != "close":
-            return "reopened"
-        return "closed early" if self.early_reason else "closed"
-
-    @property
-    def who(self) -> str:
-        return self.user_name or self.user_id or "someone"
 
 
 def check_reason(reason: str, *, checked: bool = False) -> None:
@@ -536,90 +450,45 @@ def set_closed(
     if not close and not closed_now:
         raise AuditProblem(f"{rec.ref} is not closed, so there is nothing to reopen.")
     with write_transaction(db):
-        db.table("recommendation_history").insert(
-            {
-                "recommendation_id": rec.id,
-                "action": "close" if close else "reopen",
-                "reason": reason,
-                "user_id": origin.user_id,
-                "user_name": origin.user_name,
-                "platform": origin.platform,
-                "at": _now(),
-                "on_date": today.isoformat(),
-                "delivery_key": origin.delivery_key,
-                "early_reason": early_reason if close else None,
-            }
+        stored.add_change(
+            db,
+            recommendation_id=rec.id,
+            action="close" if close else "reopen",
+            reason=reason,
+            user_id=origin.user_id,
+            user_name=origin.user_name,
+            platform=origin.platform,
+            on=today,
+            delivery_key=origin.delivery_key,
+            early_reason=early_reason if close else None,
         )
 
 
 # --- reading -------------------------------------------------------------------------
 
-AUDIT_SELECT = (
-    "SELECT a.*, rec.ref AS ref, r.audit_id IS NOT NULL AS retracted "
-    "FROM audit_updates a JOIN recommendations rec ON rec.id = a.recommendation_id "
-    "LEFT JOIN audit_retractions r ON r.audit_id = a.id "
-)
-
-
-def audit_from_row(row: dict[str, Any]) -> Audit:
-    return Audit(
-        id=row["id"],
-        recommendation_id=row["recommendation_id"],
-        ref=row["ref"],
-        audit_date=date.fromisoformat(row["audit_date"]),
-        audited=row["audited"],
-        compliant=row["compliant"],
-        percent=row["percent"],
-        note=row["note"],
-        user_id=row["user_id"],
-        user_name=row["user_name"],
-        channel_id=row["channel_id"],
-        message_ref=row["message_ref"],
-        via=row["via"],
-        recorded_at=row["recorded_at"],
-        platform=row["platform"],
-        retracted=bool(row["retracted"]),
-        note_erased_at=row.get("note_erased_at"),
-        entered_on=date.fromisoformat(row["entered_on"]) if row.get("entered_on") else None,
-        late_reason=row.get("late_reason"),
-    )
-
 
 def audit_by_id(db: Store, audit_id: int) -> Audit | None:
-    rows = list(db.query(AUDIT_SELECT + "WHERE a.id = ?", [audit_id]))
-    return audit_from_row(rows[0]) if rows else None
+    row = stored.audit_by_id(db, audit_id)
+    return rows.audit_of(row) if row else None
 
 
 def audit_by_delivery(db: Store, key: str) -> Audit | None:
-    rows = list(db.query(AUDIT_SELECT + "WHERE a.delivery_key = ?", [key]))
-    return audit_from_row(rows[0]) if rows else None
+    row = stored.audit_by_delivery(db, key)
+    return rows.audit_of(row) if row else None
 
 
 def all_audits(db: Store) -> list[Audit]:
-    return [audit_from_row(r) for r in db.query(AUDIT_SELECT + "ORDER BY a.id")]
+    return [rows.audit_of(r) for r in stored.all_audits(db)]
 
 
 def audit_page(db: Store, rec_id: str, limit: int, offset: int) -> tuple[Audit, ...]:
     """One page of a recommendation's updates, retracted ones too, newest audit date first."""
-    return tuple(
-        audit_from_row(r)
-        for r in db.query(
-            AUDIT_SELECT + "WHERE a.recommendation_id = ? "
-            "ORDER BY a.audit_date DESC, a.id DESC LIMIT ? OFFSET ?",
-            [rec_id, limit, offset],
-        )
-    )
+    return tuple(rows.audit_of(r) for r in stored.audit_page(db, rec_id, limit, offset))
 
 
 def audit_count(db: Store, rec_id: str) -> tuple[int, int]:
     """How many updates a recommendation has: all of them, and those retracted."""
-    # A sum over the days it has audits on (audit_counts, kept by triggers), not its audits.
-    row = db.execute(
-        "SELECT coalesce(sum(recorded), 0), coalesce(sum(retracted), 0) FROM audit_counts "
-        "WHERE recommendation_id = ?",
-        [rec_id],
-    ).fetchone()
-    return int(row[0]), int(row[1])
+    return stored.audit_count(db, rec_id)
 
 
 def recent_audits(db: Store, recs: list[Recommendation], limit: int) -> list[Audit]:
@@ -627,14 +496,7 @@ def recent_audits(db: Store, recs: list[Recommendation], limit: int) -> list[Aud
     entry): at most ``limit`` rows read per recommendation, from the audit-date index."""
     found: list[Audit] = []
     for rec in recs:
-        found += [
-            audit_from_row(r)
-            for r in db.query(
-                AUDIT_SELECT + "WHERE a.recommendation_id = ? AND r.audit_id IS NULL "
-                "ORDER BY a.audit_date DESC, a.id DESC LIMIT ?",
-                [rec.id, limit],
-            )
-        ]
+        found += [rows.audit_of(r) for r in stored.latest_in_effect(db, rec.id, limit)]
     found.sort(key=lambda a: (a.audit_date, a.id), reverse=True)
     return found[:limit]
 
@@ -643,51 +505,20 @@ def is_closed(db: Store, rec_id: str, today: date | None = None) -> bool:
     return closing(db, rec_id, today) is not None
 
 
-def _change(row: dict[str, Any]) -> Change:
-    return Change(
-        id=row["id"],
-        recommendation_id=row["recommendation_id"],
-        action=row["action"],
-        reason=row["reason"],
-        user_id=row["user_id"],
-        user_name=row.get("user_name"),
-        platform=row.get("platform"),
-        on_date=date.fromisoformat(row["on_date"]),
-        at=row["at"],
-        early_reason=row.get("early_reason"),
-    )
-
-
 def closing(db: Store, rec_id: str, today: date | None = None) -> Change | None:
     """The close that is in force, if the latest close/reopen was a close; with ``today``,
     as it stood that day (a close made on a later day is not in force yet)."""
-    rows = list(
-        db.query(
-            "SELECT * FROM recommendation_history WHERE recommendation_id = ? AND on_date <= ? "
-            "ORDER BY id DESC LIMIT 1",
-            [rec_id, (today or date.max).isoformat()],
-        )
-    )
-    return _change(rows[0]) if rows and rows[0]["action"] == "close" else None
+    row = stored.latest_change(db, rec_id, today or date.max)
+    return rows.change_of(row) if row and row["action"] == "close" else None
 
 
 def change_by_delivery(db: Store, key: str) -> Change | None:
-    rows = list(db.query("SELECT * FROM recommendation_history WHERE delivery_key = ?", [key]))
-    return _change(rows[0]) if rows else None
+    row = stored.change_by_delivery(db, key)
+    return rows.change_of(row) if row else None
 
 
 def history(db: Store, rec_id: str) -> list[Change]:
-    return [
-        _change(row)
-        for row in db.query(
-            "SELECT * FROM recommendation_history WHERE recommendation_id = ? ORDER BY id",
-            [rec_id],
-        )
-    ]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return [rows.change_of(row) for row in stored.changes(db, rec_id)]
 
 
 _ANY_REF = re.compile(r"\b[Rr](\d+)\b")

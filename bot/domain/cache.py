@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import sqlite3
 import sys
 import threading
 import time
@@ -41,7 +40,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
-from bot.store.db import Store
+from bot.store.db import Store, generation_token
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -158,11 +157,7 @@ def _sampled(items: Iterable[tuple[Any, ...]], count: int, seen: set[int]) -> in
 
 def store_token(db: Store) -> int | None:
     """The store's data generation, or None for a store without one (not yet migrated)."""
-    try:
-        row = db.conn.execute("SELECT token FROM store_generation WHERE id = 1").fetchone()
-    except sqlite3.OperationalError:
-        return None
-    return int(row[0]) if row else None
+    return generation_token(db)
 
 
 # How long a connection trusts the store token it read last, when it has written nothing

@@ -165,14 +165,6 @@ class Inspection:
         return None
 
     @property
-    def rating_label(self) -> str | None:
-        """The published overall rating when it is one of the scale's, else by the points."""
-        if self.scale.band_named(self.overall_rating, "overall"):
-            return self.overall_rating
-        band = self.overall_band
-        return band.label if band else None
-
-    @property
     def overall_band(self) -> Band | None:
         if self.scale.measure == "points":
             return self.scale.band_for(self.overall_points, "overall")
@@ -252,3 +244,65 @@ class ThemeMatch:
     theme: Theme | None
     candidates: tuple[Theme, ...] = field(default_factory=tuple)
     suggestions: tuple[Theme, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Audit:
+    """A case-file audit update recorded against a recommendation."""
+
+    id: int
+    recommendation_id: str
+    ref: str
+    audit_date: date
+    audited: int | None
+    compliant: int | None
+    percent: float
+    note: str | None
+    user_id: str | None
+    user_name: str | None
+    channel_id: str | None
+    message_ref: str | None
+    via: str
+    recorded_at: str
+    platform: str | None = None
+    retracted: bool = False
+    note_erased_at: str | None = None  # when its note was erased (retention or on request)
+    entered_on: date | None = None  # the day it was entered (None: not known)
+    late_reason: str | None = None  # why it was entered after its period had closed
+
+    @property
+    def figures(self) -> str:
+        """17/20 (85%), or 85% when only a percentage was given."""
+        if self.audited is not None and self.compliant is not None:
+            return f"{self.compliant}/{self.audited} ({percent(self.percent)})"
+        return percent(self.percent)
+
+    @property
+    def who(self) -> str:
+        return self.user_name or self.user_id or "someone"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A close or reopen of a recommendation, kept in its history."""
+
+    id: int
+    recommendation_id: str
+    action: str  # "close" or "reopen"
+    reason: str | None
+    user_id: str | None
+    user_name: str | None
+    platform: str | None
+    on_date: date
+    at: str
+    early_reason: str | None = None  # --early: why it was closed before its window ended
+
+    @property
+    def done(self) -> str:
+        if self.action != "close":
+            return "reopened"
+        return "closed early" if self.early_reason else "closed"
+
+    @property
+    def who(self) -> str:
+        return self.user_name or self.user_id or "someone"

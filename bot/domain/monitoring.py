@@ -24,12 +24,12 @@ The rule (also in the README):
   what had been retracted by then) gives the verdict at the close of the window
   (:func:`read_periods_as_at`), which a later entry never silently changes.
 
-Every figure comes from queries whose cost does not grow with the history: per period, the
-counted audit is the first row of ``ORDER BY audit_date DESC, id DESC`` on the index
-``audit_updates(recommendation_id, audit_date)`` (SQLite keeps each index entry's rowid, the
-audit's ``id``, as its last key, so the tie-break needs no sort), and the numbers of audits
-are sums over ``audit_counts`` (audits per recommendation and audit date, kept by triggers),
-at most one row per day of the period.
+Every figure comes from queries (``bot.store.audits``) whose cost does not grow with the
+history: per period, the counted audit is the first row of ``ORDER BY audit_date DESC, id
+DESC`` on the index ``audit_updates(recommendation_id, audit_date)`` (SQLite keeps each index
+entry's rowid, the audit's ``id``, as its last key, so the tie-break needs no sort), and the
+numbers of audits are sums over ``audit_counts`` (audits per recommendation and audit date,
+kept by triggers), at most one row per day of the period.
 """
 
 from __future__ import annotations
@@ -37,10 +37,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.domain.audits import AUDIT_SELECT, Audit, audit_from_row
 from bot.domain.dates import add_months
-from bot.domain.model import Recommendation
+from bot.domain.model import Audit, Recommendation
+from bot.domain.rows import audit_of
 from bot.domain.wording import long_date
+from bot.store import audits as stored
 from bot.store.db import Store
 
 REPLACED_SHOWN = 3  # replaced audits listed per period (all are counted)
@@ -49,38 +50,6 @@ OUTSIDE_SHOWN = 10  # outside-window audits listed (all are counted; `audits` li
 AT_OR_ABOVE = "at or above"
 BELOW = "below"
 NO_AUDIT = "no audit"
-
-# AUDIT_SELECT joins the retractions as ``r``.
-_NOT_RETRACTED = "r.audit_id IS NULL"
-PERIOD_AUDITS = (
-    AUDIT_SELECT + "WHERE a.recommendation_id = ? AND a.audit_date BETWEEN ? AND ? AND "
-    f"{_NOT_RETRACTED} ORDER BY a.audit_date DESC, a.id DESC LIMIT ?"
-)
-# Counts come from audit_counts (per recommendation and audit date, kept by triggers):
-# a sum over the days of a period, not over its audits.
-PERIOD_COUNT = (
-    "SELECT coalesce(sum(recorded - retracted), 0) FROM audit_counts "
-    "WHERE recommendation_id = ? AND audit_date BETWEEN ? AND ?"
-)
-BEFORE_WINDOW = (
-    AUDIT_SELECT + "WHERE a.recommendation_id = ? AND a.audit_date < ? AND "
-    f"{_NOT_RETRACTED} ORDER BY a.audit_date DESC, a.id DESC LIMIT ?"
-)
-# The evidence as it stood at the end of a day: entered by then, not retracted by then (an
-# update or retraction whose day is not known counts as entered, or retracted, before).
-AS_AT_PERIOD = (
-    AUDIT_SELECT + "WHERE a.recommendation_id = ? AND a.audit_date BETWEEN ? AND ? AND "
-    "(a.entered_on IS NULL OR a.entered_on <= ?) AND (r.audit_id IS NULL OR r.retracted_on > ?) "
-    "ORDER BY a.audit_date DESC, a.id DESC LIMIT 1"
-)
-AFTER_WINDOW = (
-    AUDIT_SELECT + "WHERE a.recommendation_id = ? AND a.audit_date > ? AND "
-    f"{_NOT_RETRACTED} ORDER BY a.audit_date, a.id LIMIT ?"
-)
-OUTSIDE_COUNT = (
-    "SELECT coalesce(sum(recorded - retracted), 0) FROM audit_counts "
-    "WHERE recommendation_id = ? AND (audit_date < ? OR audit_date > ?)"
-)
 
 
 def day_range(start: date, end: date) -> str:
@@ -201,11 +170,12 @@ def read_period(db: Store, rec_id: str, span: Span, target: float, today: date) 
     last = min(span.end, today)
     if last < span.start:
         return Period(span=span, target=target, counted=None, replaced=(), recorded=0)
-    bounds = [rec_id, span.start.isoformat(), last.isoformat()]
-    rows = [audit_from_row(r) for r in db.query(PERIOD_AUDITS, [*bounds, 1 + REPLACED_SHOWN])]
+    rows = [
+        audit_of(r) for r in stored.period_audits(db, rec_id, span.start, last, 1 + REPLACED_SHOWN)
+    ]
     recorded = len(rows)
     if recorded > REPLACED_SHOWN:
-        recorded = int(db.execute(PERIOD_COUNT, bounds).fetchone()[0])
+        recorded = stored.period_count(db, rec_id, span.start, last)
     return Period(
         span=span,
         target=target,
@@ -224,15 +194,15 @@ class Outside:
 
 
 def read_outside(db: Store, rec_id: str, window: Window) -> Outside:
-    start, end = window.start.isoformat(), window.end.isoformat()
-    before = [audit_from_row(r) for r in db.query(BEFORE_WINDOW, [rec_id, start, OUTSIDE_SHOWN])]
+    start, end = window.start, window.end
+    before = [audit_of(r) for r in stored.before_window(db, rec_id, start, OUTSIDE_SHOWN)]
     # Only as many after the window as there is room left to show.
     room = OUTSIDE_SHOWN - len(before)
-    after = [audit_from_row(r) for r in db.query(AFTER_WINDOW, [rec_id, end, room])] if room else []
+    after = [audit_of(r) for r in stored.after_window(db, rec_id, end, room)] if room else []
     shown = list(reversed(before)) + after
     count = len(shown)
     if len(before) == OUTSIDE_SHOWN or len(after) == room:
-        count = int(db.execute(OUTSIDE_COUNT, [rec_id, start, end]).fetchone()[0])
+        count = stored.outside_count(db, rec_id, start, end)
     return Outside(tuple(shown), count)
 
 
@@ -250,17 +220,9 @@ def read_periods_as_at(
     periods = []
     for span in window.spans:
         last = min(span.end, day)
-        rows = (
-            [
-                audit_from_row(r)
-                for r in db.query(
-                    AS_AT_PERIOD,
-                    [rec.id, span.start.isoformat(), last.isoformat(), *[day.isoformat()] * 2],
-                )
-            ]
-            if last >= span.start
-            else []
-        )
-        counted = rows[0] if rows else None
+        found = None
+        if last >= span.start:  # a period not begun by then has nothing to read
+            found = stored.counted_as_at(db, rec.id, span.start, last, day)
+        counted = audit_of(found) if found else None
         periods.append(Period(span, target, counted, (), 1 if counted else 0))
     return tuple(periods)

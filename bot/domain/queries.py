@@ -1,7 +1,8 @@
 """Read-only questions about inspections, answered from the store.
 
-SQL lives here; turning rows into records is ``rows``, matching what people typed is
-``matching``, and remembering answers until the store changes is ``cache``.
+The SQL is the store's (``bot.store.inspections``); turning its rows into records is
+``rows``, matching what people typed is ``matching``, and remembering answers until the
+store changes is ``cache``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from bot.domain.model import (
     TimelineEntry,
 )
 from bot.domain.wording import date_range
-from bot.store.db import Store, placeholders
+from bot.store import inspections as stored
+from bot.store.db import Store, change_version
 from bot.text import plain_words
 
 T = TypeVar("T")
@@ -70,8 +72,7 @@ class InspectionQueries:
         request), and only until the store changes; whatever is being remembered for
         longer meanwhile is not kept."""
         self._cache.read_elsewhere()
-        conn = self.db.conn
-        version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        version = change_version(self.db)
         if version != self._request_version:
             self._this_request.clear()
             self._request_version = version
@@ -88,7 +89,7 @@ class InspectionQueries:
 
     @cached
     def service(self, service_id: str) -> Service:
-        row = self._one("SELECT * FROM services WHERE id = ?", [service_id])
+        row = stored.service(self.db, service_id)
         if row is None:
             raise NotFound(f"No service {service_id!r} in the store.")
         return rows.service_of(row)
@@ -106,24 +107,16 @@ class InspectionQueries:
             raise NotFound(
                 f"YOS_SERVICE names {self._default_service!r}, which is not in the store."
             )
-        row = self._one(
-            "SELECT service_id FROM inspections WHERE data_file LIKE '%.toml' "
-            "ORDER BY published DESC LIMIT 1",
-            [],
-        ) or self._one("SELECT service_id FROM inspections ORDER BY published DESC LIMIT 1", [])
-        if row is None:
+        service_id = stored.latest_service_id(self.db)
+        if service_id is None:
             raise NotFound("No inspections are loaded yet. Run `yos-bot load data/*.toml`.")
-        service_id: str = row["service_id"]
         return service_id
 
     @cached
     def services(self) -> list[Service]:
         # Straight from the rows' values: every service's, each time the index of names
         # is rebuilt (when the inspection data changes).
-        found = self.db.execute(
-            "SELECT id, name, short_name, local_authority, reference FROM services ORDER BY name"
-        )
-        return [Service(*row) for row in found]
+        return [Service(*row) for row in stored.service_values(self.db)]
 
     @cached
     def service_index(self) -> matching.ServiceIndex:
@@ -151,51 +144,25 @@ class InspectionQueries:
         """The service a channel chose with `use`, if any."""
         if not channel_id:
             return None
-        row = self._one(
-            "SELECT service_id FROM channel_settings WHERE channel_id = ?", [channel_id]
-        )
-        return row["service_id"] if row else None
+        return stored.channel_service(self.db, channel_id)
 
     @cached
     def latest_by_framework(self, framework_id: str) -> list[Inspection]:
         """Each service's latest inspection under one framework: one indexed look-up per
         service, however many inspections each has had."""
-        found = self.db.query(
-            "SELECT i.* FROM services s JOIN inspections i ON i.id = "
-            "(SELECT j.id FROM inspections j WHERE j.service_id = s.id "
-            "AND j.framework_id = ? ORDER BY j.published DESC LIMIT 1) ORDER BY i.id",
-            [framework_id],
-        )
-        return self._inspections(found)
+        return self._inspections(stored.latest_by_framework(self.db, framework_id))
 
     @cached
     def latest_placings(self, framework_id: str) -> list[Placing]:
         """Each service's latest inspection under one framework, as ``latest_by_framework``
         finds it, read light: most points first, then by service name (then id)."""
-        # By rowid: the index finds each latest without reading the table (same row).
-        found = self.db.execute(
-            "SELECT i.id, s.name, i.overall_points, i.quality_note, i.published FROM services s "
-            "JOIN inspections i ON i.rowid = "
-            "(SELECT j.rowid FROM inspections j WHERE j.service_id = s.id "
-            "AND j.framework_id = ? ORDER BY j.published DESC LIMIT 1) "
-            "ORDER BY i.overall_points DESC, s.name, i.id",
-            [framework_id],
-        )
-        return list(map(Placing._make, found))
+        return list(map(Placing._make, stored.latest_placings(self.db, framework_id)))
 
     @cached
     def latest_not_in_points(self) -> list[Placing]:
         """Each service's latest inspection (under any framework), when it is not rated in
         points (an earlier programme's percentage), read light: by service name."""
-        found = self.db.execute(
-            "SELECT i.id, s.name, i.overall_points, i.quality_note, i.published FROM services s "
-            "JOIN inspections i ON i.rowid = "
-            "(SELECT j.rowid FROM inspections j WHERE j.service_id = s.id "
-            "ORDER BY j.published DESC LIMIT 1) "
-            "JOIN frameworks f ON f.id = i.framework_id WHERE f.measure IS NOT 'points' "
-            "ORDER BY s.name"
-        )
-        return list(map(Placing._make, found))
+        return list(map(Placing._make, stored.latest_not_in_points(self.db)))
 
     def inspections_by_id(self, ids: Sequence[str]) -> dict[str, Inspection]:
         """The inspections with these ids, with their services: two queries, however many.
@@ -205,15 +172,10 @@ class InspectionQueries:
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
-        found = list(
-            self.db.query(f"SELECT * FROM inspections WHERE id IN ({placeholders(wanted)})", wanted)
-        )
+        found = stored.inspections_by_id(self.db, wanted)
         owners = list({row["service_id"]: None for row in found})
         services = {
-            row["id"]: rows.service_of(row)
-            for row in self.db.query(
-                f"SELECT * FROM services WHERE id IN ({placeholders(owners)})", owners
-            )
+            row["id"]: rows.service_of(row) for row in stored.services_by_id(self.db, owners)
         }
         return {
             row["id"]: rows.inspection_of(
@@ -229,18 +191,14 @@ class InspectionQueries:
 
     @cached
     def _latest_inspection(self, service_id: str) -> Inspection:
-        row = self._one(
-            "SELECT * FROM inspections WHERE service_id = ? ORDER BY published DESC LIMIT 1",
-            [service_id],
-        )
+        row = stored.latest_inspection(self.db, service_id)
         if row is None:
             raise NotFound(f"No inspection of {service_id} is in the store.")
         return self._inspection(row)
 
     @cached
     def all_inspections(self) -> list[Inspection]:
-        found = self.db.query("SELECT * FROM inspections ORDER BY published, id")
-        return [self._inspection(r) for r in found]
+        return [self._inspection(r) for r in stored.all_inspections(self.db)]
 
     def _inspections(self, found: Iterable[dict[str, Any]]) -> list[Inspection]:
         """Many inspections, their services read in one query rather than one each."""
@@ -265,34 +223,25 @@ class InspectionQueries:
 
     @cached
     def scale(self, framework_id: str) -> Scale:
-        row = self._one("SELECT * FROM frameworks WHERE id = ?", [framework_id])
+        row = stored.framework(self.db, framework_id)
         if row is None:
             raise NotFound(f"No framework {framework_id!r} in the store.")
-        bands = self.db.query(
-            "SELECT * FROM rating_bands WHERE framework_id = ? ORDER BY position", [framework_id]
-        )
-        return rows.scale_of(row, bands)
+        return rows.scale_of(row, stored.bands(self.db, framework_id))
 
     @cached
     def scales(self) -> list[Scale]:
-        return [self.scale(r["id"]) for r in self.db.query("SELECT id FROM frameworks ORDER BY id")]
+        return [self.scale(framework_id) for framework_id in stored.framework_ids(self.db)]
 
     @cached
     def standard_count(self, framework_id: str) -> int:
         """How many standards the framework rates (0 for one scored by themes)."""
-        row = self._one(
-            "SELECT count(*) AS n FROM framework_standards WHERE framework_id = ?", [framework_id]
-        )
-        return int(row["n"]) if row else 0
+        return stored.standard_count(self.db, framework_id)
 
     # --- themes ---------------------------------------------------------------
 
     @cached
     def themes(self, inspection: Inspection) -> list[Theme]:
-        found = self.db.query(
-            "SELECT * FROM themes WHERE inspection_id = ? ORDER BY position", [inspection.id]
-        )
-        return [rows.theme_of(inspection.scale, r) for r in found]
+        return [rows.theme_of(inspection.scale, r) for r in stored.themes(self.db, inspection.id)]
 
     def find_theme(self, inspection: Inspection, query: str) -> ThemeMatch:
         """Find a theme by slug, full name, or a unique word or prefix of either."""
@@ -306,20 +255,11 @@ class InspectionQueries:
 
     @cached
     def strengths(self, inspection: Inspection) -> list[str]:
-        return [
-            r["text"]
-            for r in self.db.query(
-                "SELECT text FROM strengths WHERE inspection_id = ? ORDER BY position",
-                [inspection.id],
-            )
-        ]
+        return stored.strengths(self.db, inspection.id)
 
     @cached
     def recommendations(self, inspection: Inspection) -> list[Recommendation]:
-        found = self.db.query(
-            "SELECT * FROM recommendations WHERE inspection_id = ? ORDER BY position",
-            [inspection.id],
-        )
+        found = stored.recommendations(self.db, inspection.id)
         return [self._recommendation(r, inspection.scale) for r in found]
 
     @cached
@@ -329,48 +269,29 @@ class InspectionQueries:
             if len(wanted) > 6:  # no inspection has a million recommendations
                 return None
             wanted = f"R{int(wanted)}"
-        row = self._one(
-            "SELECT * FROM recommendations WHERE inspection_id = ? AND ref = ?",
-            [inspection.id, wanted],
-        )
+        row = stored.recommendation(self.db, inspection.id, wanted)
         return self._recommendation(row, inspection.scale) if row else None
 
     @cached
     def recommendation_by_id(self, rec_id: str) -> Recommendation | None:
-        row = self._one(
-            "SELECT r.*, i.framework_id AS _framework_id FROM recommendations r "
-            "JOIN inspections i ON i.id = r.inspection_id WHERE r.id = ?",
-            [rec_id],
-        )
+        row = stored.recommendation_by_id(self.db, rec_id)
         if row is None:
             return None
         return self._recommendation(row, self.scale(row["_framework_id"]))
 
     def _recommendation(self, row: dict[str, Any], scale: Scale) -> Recommendation:
-        baselines = self.db.query(
-            "SELECT label, score FROM baselines WHERE recommendation_id = ? ORDER BY position",
-            [row["id"]],
-        )
-        return rows.recommendation_of(row, scale, baselines)
+        return rows.recommendation_of(row, scale, stored.baselines(self.db, row["id"]))
 
     @cached
     def timeline(self, inspection: Inspection) -> list[TimelineEntry]:
         """Fieldwork, publication, governance events and monitoring windows, in date order."""
-        events = self.db.query(
-            "SELECT * FROM governance_events WHERE inspection_id = ? ORDER BY position",
-            [inspection.id],
-        )
+        events = stored.governance_events(self.db, inspection.id)
         entries = [
             *_inspection_dates(inspection),
             *(rows.event_of(row) for row in events),
             *_window_ends(self.recommendations(inspection)),
         ]
         return sorted(entries, key=lambda e: e.date)
-
-    # --- helpers ----------------------------------------------------------------
-
-    def _one(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
-        return next(iter(self.db.query(sql, params)), None)
 
 
 def _inspection_dates(inspection: Inspection) -> list[TimelineEntry]:

@@ -5,19 +5,19 @@ last day; in the period's last REMIND_DAYS days, if no audit counts for it yet, 
 is due. When the window has ended, one last reminder says so: the board report is ready
 when there is evidence, and there is no result to report when there is none. Periods
 and evidence come from the one monitoring model. Each reminder is claimed in the store
-before it is sent, so restarts and several workers never repeat one.
+(``bot.store.reminders``) as it is queued, so restarts and several workers never repeat
+one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from bot.domain.model import Inspection, Recommendation
 from bot.domain.queries import InspectionQueries
 from bot.domain.status import Monitoring, Status, monitoring
 from bot.domain.wording import long_date
-from bot.store.db import Store, write_transaction
 
 REMIND_DAYS = 7  # the last week of a period
 MONTHLY = "monthly-audit"
@@ -73,26 +73,3 @@ def due_reminders(
                     )
                 )
     return due
-
-
-def claim_reminder(db: Store, reminder: Reminder, channel: str, today: date) -> bool:
-    """Mark ``reminder`` as sent; False when it already was, by any process."""
-    with write_transaction(db):
-        cursor = db.execute(
-            "INSERT OR IGNORE INTO reminders (key, kind, channel_id, sent_on, sent_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [
-                reminder.key,
-                reminder.kind,
-                channel,
-                today.isoformat(),
-                datetime.now(UTC).isoformat(timespec="seconds"),
-            ],
-        )
-        return cursor.rowcount == 1
-
-
-def unclaim_reminder(db: Store, reminder: Reminder) -> None:
-    """Let a reminder that could not be delivered be tried again on the next run."""
-    with write_transaction(db):
-        db.execute("DELETE FROM reminders WHERE key = ?", [reminder.key])

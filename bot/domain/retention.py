@@ -29,10 +29,11 @@ from pathlib import Path
 
 from bot.domain import cache
 from bot.domain.audits import Audit, AuditProblem, audit_by_id
-from bot.store import erasures
+from bot.store import audits, erasures
+from bot.store import outbox as sent
 from bot.store.backup import scrub_backups
 from bot.store.db import Store, write_transaction
-from bot.store.deliveries import KEEP_DELIVERIES, prune_deliveries
+from bot.store.deliveries import KEEP_DELIVERIES, count_received_before, prune_deliveries
 from bot.store.erasures import Erasure
 
 KEEP_SENT = timedelta(days=30)  # the text of sent (or given-up) outbox messages
@@ -86,20 +87,10 @@ def purge(
     delivery_cutoff = _stamp(now - KEEP_DELIVERIES)
     where = erasures.store_path(db)
     with write_transaction(db):
-        ids = tuple(
-            row[0]
-            for row in db.execute(
-                "SELECT id FROM audit_updates WHERE note IS NOT NULL AND recorded_at < ? "
-                "ORDER BY id",
-                [notes_cutoff],
-            ).fetchall()
-        )
-        finished = "state IN ('sent', 'failed') AND body <> '' AND created_at < ?"
+        ids = audits.notes_recorded_before(db, notes_cutoff)
         if dry_run:
-            outbox = _count(db, f"SELECT count(*) FROM outbox WHERE {finished}", sent_cutoff)
-            deliveries = _count(
-                db, "SELECT count(*) FROM deliveries WHERE received_at < ?", delivery_cutoff
-            )
+            outbox = sent.count_finished_before(db, sent_cutoff)
+            deliveries = count_received_before(db, delivery_cutoff)
             return Purge(ids, notes_before, outbox, deliveries, dry_run=True)
         erasure = Erasure(ids, _stamp(now), RETENTION, f"older than {retention_days} days")
         if ids and where is not None:
@@ -107,7 +98,7 @@ def purge(
             # for an erasure that was due anyway, never an erasure it does not know of.
             erasures.record(where, erasure)
         erasures.erase_in(db, erasure)  # also turns on secure_delete for what follows
-        outbox = db.execute(f"UPDATE outbox SET body = '' WHERE {finished}", [sent_cutoff]).rowcount
+        outbox = sent.blank_finished_before(db, sent_cutoff)
         deliveries = prune_deliveries(db, now=now)
     if ids or outbox:
         _forget(db, erasure if ids else None, where)
@@ -156,10 +147,6 @@ def _forget(db: Store, erasure: Erasure | None, where: Path | None) -> None:
     erasures.empty_log(db)
     if erasure is not None and where is not None:
         scrub_backups(where, [erasure])
-
-
-def _count(db: Store, sql: str, cutoff: str) -> int:
-    return int(db.execute(sql, [cutoff]).fetchone()[0])
 
 
 def _stamp(moment: datetime) -> str:

@@ -1,7 +1,7 @@
 """Turning store rows into the domain's records (see ``model``).
 
-The only place that knows the columns of the inspection tables; everything above
-sees typed, frozen records.
+The only place that knows the columns of the inspection and audit tables; everything
+above sees typed, frozen records.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from typing import Any
 
 from bot.domain.dates import add_months
 from bot.domain.model import (
+    Audit,
     Band,
     Baseline,
+    Change,
     Inspection,
     Recommendation,
     Scale,
@@ -137,4 +139,45 @@ def event_of(row: Row) -> TimelineEntry:
     """A governance event (board report, cabinet decision, call-in deadline...)."""
     return TimelineEntry(
         date.fromisoformat(row["date"]), row["title"], row["body"], row["detail"], kind=row["kind"]
+    )
+
+
+def audit_of(row: Row) -> Audit:
+    """An audit update, as ``bot.store.audits`` reads it (with its ref and retraction)."""
+    return Audit(
+        id=row["id"],
+        recommendation_id=row["recommendation_id"],
+        ref=row["ref"],
+        audit_date=date.fromisoformat(row["audit_date"]),
+        audited=row["audited"],
+        compliant=row["compliant"],
+        percent=row["percent"],
+        note=row["note"],
+        user_id=row["user_id"],
+        user_name=row["user_name"],
+        channel_id=row["channel_id"],
+        message_ref=row["message_ref"],
+        via=row["via"],
+        recorded_at=row["recorded_at"],
+        platform=row["platform"],
+        retracted=bool(row["retracted"]),
+        note_erased_at=row.get("note_erased_at"),
+        entered_on=date.fromisoformat(row["entered_on"]) if row.get("entered_on") else None,
+        late_reason=row.get("late_reason"),
+    )
+
+
+def change_of(row: Row) -> Change:
+    """A close or reopen from a recommendation's history."""
+    return Change(
+        id=row["id"],
+        recommendation_id=row["recommendation_id"],
+        action=row["action"],
+        reason=row["reason"],
+        user_id=row["user_id"],
+        user_name=row.get("user_name"),
+        platform=row.get("platform"),
+        on_date=date.fromisoformat(row["on_date"]),
+        at=row["at"],
+        early_reason=row.get("early_reason"),
     )

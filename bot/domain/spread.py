@@ -12,13 +12,8 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+from bot.store.audits import daily_sums
 from bot.store.db import Store
-
-DAILY = (
-    "SELECT audit_date, recorded - retracted, percent_sum, percent_squares FROM audit_counts "
-    "WHERE recommendation_id = ? AND audit_date BETWEEN ? AND ? AND recorded > retracted "
-    "ORDER BY audit_date"
-)
 
 
 @dataclass(frozen=True)
@@ -40,9 +35,7 @@ class DaySpread:
 def daily_spread(db: Store, rec_id: str, start: date, end: date) -> tuple[DaySpread, ...]:
     """Each day from ``start`` to ``end`` that has audits in effect, with their spread."""
     found = []
-    for day, count, total, squares in db.execute(
-        DAILY, [rec_id, start.isoformat(), end.isoformat()]
-    ).fetchall():
+    for day, count, total, squares in daily_sums(db, rec_id, start, end):
         mean = total / count
         found.append(
             DaySpread(

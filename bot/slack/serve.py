@@ -20,6 +20,7 @@ from bot.slack.deps import Deps
 from bot.slack.platform import SLACK
 from bot.slack.verify import MAX_BODY_BYTES, signature_ok
 from bot.store import StorePool
+from bot.store.migrations import migrated
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def create_wsgi_app(settings: Settings) -> WsgiApp:
             "GET",
             "HEAD",
         ):
-            store.db.execute("SELECT 1 FROM schema_migrations LIMIT 1").fetchone()
+            migrated(store.db)
             body = json.dumps({"ok": True}).encode()
             start_response(
                 "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]

@@ -218,3 +218,20 @@ class StorePool:
         if db is None:
             db = self._local.db = open_db(self.path)
         return db
+
+
+def change_version(db: Store) -> tuple[int, int]:
+    """A value that changes whenever the store does: another connection's commit changes
+    SQLite's ``data_version``, this connection's own writes its ``total_changes``."""
+    conn = db.conn
+    return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
+
+
+def generation_token(db: Store) -> int | None:
+    """The store's data generation (a random token that triggers renew on every change to
+    the inspection data), or None for a store without one (not yet migrated)."""
+    try:
+        row = db.conn.execute("SELECT token FROM store_generation WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return int(row[0]) if row else None

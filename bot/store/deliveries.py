@@ -42,6 +42,12 @@ def seen(db: Store, platform: str, key: str) -> bool:
 KEEP_DELIVERIES = timedelta(days=30)
 
 
+def count_received_before(db: Store, cutoff: str) -> int:
+    """How many remembered deliveries were received before ``cutoff`` (UTC ISO 8601)."""
+    row = db.execute("SELECT count(*) FROM deliveries WHERE received_at < ?", [cutoff]).fetchone()
+    return int(row[0])
+
+
 def prune_deliveries(db: Store, *, now: datetime | None = None) -> int:
     """Forget deliveries older than KEEP_DELIVERIES; returns how many went. The daily purge
     (``bot.domain.retention``) does it in every serving process."""

@@ -631,6 +631,12 @@ def current_version(db: Store) -> int:
     return row[0] or 0
 
 
+def migrated(db: Store) -> bool:
+    """Whether any migration has been applied: one indexed read, for a health check.
+    Raises ``sqlite3.Error`` when the store cannot be read or has no schema at all."""
+    return db.execute("SELECT 1 FROM schema_migrations LIMIT 1").fetchone() is not None
+
+
 def migrate(db: Store, target: int = SCHEMA_VERSION) -> list[int]:
     """Bring the store up to ``target``; returns the versions applied."""
     applied: list[int] = []

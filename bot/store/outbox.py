@@ -171,5 +171,26 @@ def counts(db: Store) -> dict[str, int]:
     return dict(db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
 
 
+def has(db: Store, key: str) -> bool:
+    """Whether anything was ever queued under ``key``."""
+    return db.execute("SELECT 1 FROM outbox WHERE key = ?", [key]).fetchone() is not None
+
+
+# Messages sent (or given up on) whose text is still kept, queued before a cutoff.
+_FINISHED = f"state IN ('{SENT}', '{FAILED}') AND body <> '' AND created_at < ?"
+
+
+def count_finished_before(db: Store, cutoff: str) -> int:
+    """How many sent or given-up messages queued before ``cutoff`` (UTC ISO 8601) still
+    keep their text."""
+    return int(db.execute(f"SELECT count(*) FROM outbox WHERE {_FINISHED}", [cutoff]).fetchone()[0])
+
+
+def blank_finished_before(db: Store, cutoff: str) -> int:
+    """Blank the text of sent or given-up messages queued before ``cutoff``, keeping their
+    rows (so nothing is ever sent twice); how many were blanked."""
+    return db.execute(f"UPDATE outbox SET body = '' WHERE {_FINISHED}", [cutoff]).rowcount
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")

@@ -23,6 +23,7 @@ from bot.app import Sender
 from bot.config import Settings
 from bot.runtime import application
 from bot.store import StorePool
+from bot.store.migrations import migrated
 from bot.teams import handlers
 from bot.teams.chart import CHART_FOLDER, ChartStore
 from bot.teams.conversations import Conversations, People
@@ -127,8 +128,7 @@ def build(settings: Settings, store: StorePool) -> Built:
     @web.api_route(HEALTH_PATH, methods=["GET", "HEAD"])
     async def healthz() -> JSONResponse:
         def ready() -> bool:
-            row = store.db.execute("SELECT count(*) FROM schema_migrations").fetchone()
-            return bool(row and row[0])
+            return migrated(store.db)
 
         try:
             ok = await asyncio.to_thread(ready)

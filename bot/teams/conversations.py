@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 
 from bot.store import StorePool, write_transaction
+from bot.store import conversations as saved
 from bot.store.db import Store
 from bot.teams.platform import PERSONAL, TEAMS
 
@@ -87,23 +87,15 @@ class Conversations:
         changed = earlier != reference
         if changed:
             with write_transaction(self.store.db) as db:
-                db.execute(
-                    "INSERT INTO conversations (platform, conversation_id, service_url, kind, "
-                    "team_id, tenant_id, name, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (platform, conversation_id) DO UPDATE SET "
-                    "service_url = excluded.service_url, kind = excluded.kind, "
-                    "team_id = excluded.team_id, tenant_id = excluded.tenant_id, "
-                    "name = excluded.name, saved_at = excluded.saved_at",
-                    [
-                        TEAMS.name,
-                        reference.conversation_id,
-                        reference.service_url,
-                        reference.kind,
-                        reference.team_id,
-                        reference.tenant_id,
-                        reference.name,
-                        datetime.now(UTC).isoformat(timespec="seconds"),
-                    ],
+                saved.save(
+                    db,
+                    TEAMS.name,
+                    conversation_id=reference.conversation_id,
+                    service_url=reference.service_url,
+                    kind=reference.kind,
+                    team_id=reference.team_id,
+                    tenant_id=reference.tenant_id,
+                    name=reference.name,
                 )
         with self._lock:
             self._known[reference.conversation_id] = reference
@@ -113,10 +105,7 @@ class Conversations:
         """The bot was removed from the conversation (or uninstalled)."""
         channel = channel_of(conversation_id)
         with write_transaction(self.store.db) as db:
-            db.execute(
-                "DELETE FROM conversations WHERE platform = ? AND conversation_id = ?",
-                [TEAMS.name, channel],
-            )
+            saved.forget(db, TEAMS.name, channel)
         with self._lock:
             self._known.pop(channel, None)
 
@@ -126,21 +115,12 @@ class Conversations:
             known = self._known.get(channel)
         if known is not None:
             return known
-        row = self.store.db.execute(
-            "SELECT conversation_id, service_url, kind, team_id, tenant_id, name "
-            "FROM conversations WHERE platform = ? AND conversation_id = ?",
-            [TEAMS.name, channel],
-        ).fetchone()
+        row = saved.find(self.store.db, TEAMS.name, channel)
         return Reference(*row) if row else None
 
     def personal_chat(self, user_id: str) -> Reference | None:
         """The personal chat the bot has with someone (by Azure AD object ID), if any."""
-        row = self.store.db.execute(
-            "SELECT conversation_id, service_url, kind, team_id, tenant_id, name "
-            "FROM conversations WHERE platform = ? AND kind = ? AND name = ? "
-            "ORDER BY saved_at DESC LIMIT 1",
-            [TEAMS.name, PERSONAL, user_id.lower()],
-        ).fetchone()
+        row = saved.latest_named(self.store.db, TEAMS.name, PERSONAL, user_id.lower())
         return Reference(*row) if row else None
 
     def service_url(self, conversation_id: str) -> str | None:
@@ -150,11 +130,8 @@ class Conversations:
         found = self.find(conversation_id)
         if found is not None:
             return found.service_url
-        urls = self.store.db.execute(
-            "SELECT DISTINCT service_url FROM conversations WHERE platform = ? LIMIT 2",
-            [TEAMS.name],
-        ).fetchall()
-        return str(urls[0][0]) if len(urls) == 1 else None
+        urls = saved.service_urls(self.store.db, TEAMS.name, limit=2)
+        return urls[0] if len(urls) == 1 else None
 
 
 def _merged(reference: Reference, earlier: Reference | None) -> Reference:
@@ -210,10 +187,6 @@ class Known:
 def known_conversations(db: Store) -> tuple[list[Known], int]:
     """The team channels and group chats the bot knows, newest first, and how many
     personal chats it has (listed by count only: each names a person)."""
-    rows = db.execute(
-        "SELECT conversation_id, kind, name, saved_at FROM conversations "
-        "WHERE platform = ? ORDER BY saved_at DESC, conversation_id",
-        [TEAMS.name],
-    ).fetchall()
+    rows = saved.listed(db, TEAMS.name)
     shared = [Known(str(r[0]), str(r[1]), r[2], str(r[3])) for r in rows if r[1] != PERSONAL]
     return shared, sum(1 for r in rows if r[1] == PERSONAL)
