@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from bot import csvsafe
 from bot.domain.queries import InspectionQueries
 from bot.store import audits
+from bot.store import inspections as stored
 from bot.store.db import Store
 
 AUDIT_COLUMNS = [
@@ -113,7 +114,7 @@ def export_inspections(db: Store) -> list[dict[str, Any]]:
         ]
         result.append(
             {
-                **db.table("inspections").get(inspection.id),
+                **(stored.inspection(db, inspection.id) or {}),
                 "service": inspection.service.name,
                 "themes": themes,
                 "strengths": queries.strengths(inspection),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from itertools import combinations
 from pathlib import Path
@@ -90,6 +91,19 @@ def test_nothing_below_the_application_imports_an_adapter():
     for layer in LAYERS:
         for adapter in ("bot.slack", "bot.teams", "bot.console", "bot.cli", "bot.runtime"):
             assert _edges(graph, layer, adapter) == []
+
+
+def test_every_sql_statement_is_run_by_the_store():
+    """Only bot/store/ runs SQL: everything above asks one of its repositories."""
+    running = re.compile(r"\.(execute|executemany|executescript|query)\(")
+    outside = [
+        f"{path.relative_to(PROJECT_ROOT)}:{number}"
+        for path in sorted(BOT.rglob("*.py"))
+        if BOT / "store" not in path.parents
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if running.search(line)
+    ]
+    assert outside == []
 
 
 def test_text_normalisation_is_the_bottom_and_imports_only_the_standard_library():

@@ -13,12 +13,12 @@ import bisect
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cached_property
 
 from bot.domain.model import Inspection, Scale
 from bot.domain.queries import InspectionQueries, Placing
-from bot.store.db import Store, write_transaction
+from bot.store import channels
+from bot.store.db import Store
 
 
 def rankable(placing: Placing) -> bool:
@@ -196,13 +196,4 @@ def same_programme(queries: InspectionQueries, inspection: Inspection) -> list[I
 
 
 def set_channel_service(db: Store, channel_id: str, service_id: str, user: str | None) -> None:
-    with write_transaction(db):
-        db.table("channel_settings").upsert(
-            {
-                "channel_id": channel_id,
-                "service_id": service_id,
-                "set_by": user,
-                "set_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            },
-            pk="channel_id",
-        )
+    channels.set_service(db, channel_id, service_id, user)

@@ -24,6 +24,7 @@ from bot.domain.model import (
     TimelineEntry,
 )
 from bot.domain.wording import date_range
+from bot.store import channels
 from bot.store import inspections as stored
 from bot.store.db import Store, change_version
 from bot.text import plain_words
@@ -144,7 +145,7 @@ class InspectionQueries:
         """The service a channel chose with `use`, if any."""
         if not channel_id:
             return None
-        return stored.channel_service(self.db, channel_id)
+        return channels.service_of(self.db, channel_id)
 
     @cached
     def latest_by_framework(self, framework_id: str) -> list[Inspection]:

@@ -51,12 +51,6 @@ def latest_service_id(db: Store) -> str | None:
     return None if row is None else str(row["service_id"])
 
 
-def channel_service(db: Store, channel_id: str) -> str | None:
-    """The service a channel chose with `use`, if any."""
-    row = _one(db, "SELECT service_id FROM channel_settings WHERE channel_id = ?", [channel_id])
-    return row["service_id"] if row else None
-
-
 # --- inspections ----------------------------------------------------------------------
 
 
@@ -107,6 +101,10 @@ def latest_not_in_points(db: Store) -> list[PlacingValues]:
         "JOIN frameworks f ON f.id = i.framework_id WHERE f.measure IS NOT 'points' "
         "ORDER BY s.name"
     ).fetchall()
+
+
+def inspection(db: Store, inspection_id: str) -> Row | None:
+    return _one(db, "SELECT * FROM inspections WHERE id = ?", [inspection_id])
 
 
 def inspections_by_id(db: Store, ids: Sequence[str]) -> list[Row]:
