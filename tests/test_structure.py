@@ -8,6 +8,8 @@ import sys
 from itertools import combinations
 from pathlib import Path
 
+import pytest
+
 from bot.config import PROJECT_ROOT
 from bot.domain.queries import InspectionQueries
 from bot.store.loader import load_files
@@ -91,6 +93,30 @@ def test_nothing_below_the_application_imports_an_adapter():
     for layer in LAYERS:
         for adapter in ("bot.slack", "bot.teams", "bot.console", "bot.cli", "bot.runtime"):
             assert _edges(graph, layer, adapter) == []
+
+
+@pytest.mark.parametrize("package", ["bot.domain", "bot.store"])
+def test_the_modules_of_the_domain_and_the_store_import_each_other_without_a_cycle(package):
+    """Counting imports made inside functions, which would otherwise hide a cycle."""
+    graph = _graph()
+    inside = {
+        module: {t for t in targets if t in graph and _within(t, package) and t != module}
+        for module, targets in graph.items()
+        if _within(module, package)
+    }
+
+    def reachable(start: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            for target in inside.get(todo.pop(), ()):
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return seen
+
+    cycles = sorted(f"{a} <-> {b}" for a in inside for b in inside[a] if a in reachable(b))
+    assert cycles == []
 
 
 def test_every_sql_statement_is_run_by_the_store():
