@@ -29,8 +29,9 @@ from pathlib import Path
 
 from bot.domain import cache
 from bot.domain.audits import Audit, AuditProblem, audit_by_id
-from bot.store import audits, erasures
-from bot.store import outbox as sent
+from bot.store import audits as audit_store
+from bot.store import erasures
+from bot.store import outbox as outbox_store
 from bot.store.backup import scrub_backups
 from bot.store.db import Store, write_transaction
 from bot.store.deliveries import KEEP_DELIVERIES, count_received_before, prune_deliveries
@@ -87,9 +88,9 @@ def purge(
     delivery_cutoff = _stamp(now - KEEP_DELIVERIES)
     where = erasures.store_path(db)
     with write_transaction(db):
-        ids = audits.notes_recorded_before(db, notes_cutoff)
+        ids = audit_store.notes_recorded_before(db, notes_cutoff)
         if dry_run:
-            outbox = sent.count_finished_before(db, sent_cutoff)
+            outbox = outbox_store.count_finished_before(db, sent_cutoff)
             deliveries = count_received_before(db, delivery_cutoff)
             return Purge(ids, notes_before, outbox, deliveries, dry_run=True)
         erasure = Erasure(ids, _stamp(now), RETENTION, f"older than {retention_days} days")
@@ -98,7 +99,7 @@ def purge(
             # for an erasure that was due anyway, never an erasure it does not know of.
             erasures.record(where, erasure)
         erasures.erase_in(db, erasure)  # also turns on secure_delete for what follows
-        outbox = sent.blank_finished_before(db, sent_cutoff)
+        outbox = outbox_store.blank_finished_before(db, sent_cutoff)
         deliveries = prune_deliveries(db, now=now)
     if ids or outbox:
         _forget(db, erasure if ids else None, where)
