@@ -7,6 +7,9 @@ and the README's table are both written from here, so neither can drift from the
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from bot.commands.registry import Context, Permission, Registry
 from bot.reply import Reply, Section
 
@@ -19,40 +22,58 @@ HELD_BY: dict[Permission, str] = {
     Permission.POST_REPORT: "auditors",
     Permission.READ_NOTES: "auditors; everyone with YOS_NOTES_VISIBLE_TO=everyone",
     Permission.EDIT_PLAN: "auditors (the plan's editors)",
-    Permission.OWN_ACTION: "anyone the platform identifies, for the actions they own",
+    Permission.OWN_ACTION: "anyone the platform identifies",
 }
 AUDITORS = (
     "Auditors are listed in YOS_AUDITORS; while it is empty everyone is one. "
     "Anyone may ask questions."
 )
-# Permissions no command requires as a whole: what they decide, in words.
+# What the permissions no command requires decide, in words.
 DECIDES: dict[Permission, str] = {
-    Permission.RETRACT_ANY: "audit undo <number> of someone else's update",
-    Permission.POST_REPORT: "the board report's Post button",
-    Permission.READ_NOTES: "whether a reply shows notes",
+    Permission.RETRACT_ANY: "retracting someone else's audit update (audit undo 3)",
+    Permission.POST_REPORT: "posting the board report for everyone (its Post button)",
+    Permission.READ_NOTES: "whether a reply shows what notes say",
 }
 
 
-def rows(registry: Registry) -> list[tuple[str, str, str]]:
-    """(permission, who holds it, what needs it), in the order permissions are declared."""
-    needed: dict[Permission, list[str]] = {p: [] for p in Permission}
+@dataclass(frozen=True)
+class Row:
+    permission: Permission
+    held_by: str
+    needed_for: tuple[tuple[str, str], ...]  # (what is asked, the condition), declared
+
+    def needs(self, quoted: Callable[[str], str]) -> str:
+        if not self.needed_for:
+            return DECIDES.get(self.permission, "nothing")
+        return ", ".join(
+            quoted(what) + (f" ({but})" if but else "") for what, but in self.needed_for
+        )
+
+
+def rows(registry: Registry) -> list[Row]:
+    """One row per permission, in the order they are declared."""
+    needed: dict[Permission, list[tuple[str, str]]] = {p: [] for p in Permission}
     for cmd in registry.commands.values():
         for need in cmd.needs():
             for permission in need.requires:
-                either = " or ".join(p.value for p in need.requires if p is not permission)
-                needed[permission].append(f"{need.name} (or {either})" if either else need.name)
-    return [
-        (p.value, HELD_BY[p], ", ".join(needed[p]) or DECIDES.get(p, "nothing")) for p in Permission
-    ]
+                others = [f"or {p.value}" for p in need.requires if p is not permission]
+                needed[permission].append(
+                    (need.name, "; ".join([*others, *filter(None, [need.note])]))
+                )
+    return [Row(p, HELD_BY[p], tuple(needed[p])) for p in Permission]
 
 
 def permissions_reply(registry: Registry, ctx: Context) -> Reply:
+    """``help permissions``."""
     return Reply(
         title="Permissions",
         headline="Who may do what. " + AUDITORS,
         sections=tuple(
-            Section(heading=name, text=f"Held by {holders}. Needed for: {needed}.")
-            for name, holders, needed in rows(registry)
+            Section(
+                heading=row.permission.value,
+                text=f"Held by {row.held_by}. Needed for: {row.needs(ctx.cmd)}.",
+            )
+            for row in rows(registry)
         ),
     )
 
@@ -60,5 +81,8 @@ def permissions_reply(registry: Registry, ctx: Context) -> Reply:
 def markdown(registry: Registry) -> str:
     """The README's table."""
     lines = ["| Permission | Held by | Needed for |", "| --- | --- | --- |"]
-    lines += [f"| `{name}` | {holders} | {needed} |" for name, holders, needed in rows(registry)]
+    lines += [
+        f"| `{row.permission.value}` | {row.held_by} | {row.needs(lambda w: f'`{w}`')} |"
+        for row in rows(registry)
+    ]
     return "\n".join(lines) + "\n"
