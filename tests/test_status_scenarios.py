@@ -375,9 +375,9 @@ def test_the_target_rules_the_data_may_choose(ctx):
     assert monitoring(ctx.queries.db, latest, date(2014, 3, 25)).status is Status.BELOW_TARGET
     # A closed period with no audit: the average cannot be met.
     empty = replace(rec, monitor_start=date(2014, 5, 1), window_end=date(2014, 8, 1))
-    assert monitoring(ctx.queries.db, replace(empty, target_rule="average"), date(2014, 6, 5)).status is (
-        Status.OFF_TRACK
-    )
+    assert monitoring(
+        ctx.queries.db, replace(empty, target_rule="average"), date(2014, 6, 5)
+    ).status is (Status.OFF_TRACK)
 
 
 def test_the_plans_rag_follows_the_targets_own_rule(ctx):
@@ -391,7 +391,9 @@ def test_the_plans_rag_follows_the_targets_own_rule(ctx):
     rec = rec_r1(ctx)
     on = date(2014, 3, 1)
     every = measured_status(monitoring(ctx.queries.db, rec, on))
-    latest = measured_status(monitoring(ctx.queries.db, replace(rec, target_rule="latest period"), on))
+    latest = measured_status(
+        monitoring(ctx.queries.db, replace(rec, target_rule="latest period"), on)
+    )
     assert every is not None and every[0] is Measured.CANNOT_BE_MET
     assert "January (14 January to 13 February 2014) closed at 14/20 (70%)" in every[1]
     assert latest is not None and latest[0] is Measured.ON_TRACK
