@@ -14,10 +14,10 @@ from bot.commands.plan_common import (
     judge,
     long_day,
     needs_summary,
+    not_the_owner,
     owner_or_editor,
     parse_day,
     parse_owner,
-    refused,
 )
 from bot.commands.present import announced
 from bot.commands.registry import (
@@ -45,6 +45,11 @@ HISTORY_SHOWN = 10
 ADD_EXAMPLE = 'action add R3 "Audit plans monthly" owner @person due 31/03/2027'
 NOTE_RECORDED = "a note was recorded (only auditors can read notes)"
 _KEYWORDS = ("owner", "due", "agency")
+# What may follow an action's reference, by what it does: the declarations below and the
+# handler both read these, so no verb can run without what it needs declared.
+PROGRESS = ("progress", "update", "note")
+DONE = ("done", "complete", "completed")
+DROP = ("drop", "dropped")
 
 
 @command(
@@ -71,13 +76,13 @@ _KEYWORDS = ("owner", "due", "agency")
         # Anyone identified may own an action; whose it is, _progress and _done check.
         part(
             "action R3.1 progress",
-            lambda said: word_at(said) in ("progress", "update", "note"),
+            lambda said: word_at(said) in PROGRESS,
             (Permission.OWN_ACTION, Permission.EDIT_PLAN),
             note="an owner only on their own action",
         ),
         part(
             "action R3.1 done",
-            lambda said: word_at(said) in ("done", "complete", "completed"),
+            lambda said: word_at(said) in DONE,
             (Permission.OWN_ACTION, Permission.EDIT_PLAN),
             note="an owner only on their own action",
         ),
@@ -86,7 +91,7 @@ _KEYWORDS = ("owner", "due", "agency")
         part("action R3.1 agency", lambda said: word_at(said) == "agency", Permission.EDIT_PLAN),
         part(
             "action R3.1 drop",
-            lambda said: word_at(said) in ("drop", "dropped"),
+            lambda said: word_at(said) in DROP,
             Permission.EDIT_PLAN,
         ),
     ),
@@ -108,17 +113,12 @@ def action_command(ctx: PrivateContext, args: str) -> Reply:
         return _show(ctx, found)
     verb, rest = words[1].lower(), words[2:]
     handlers = {
-        "progress": _progress,
-        "update": _progress,
-        "note": _progress,
-        "done": _done,
-        "complete": _done,
-        "completed": _done,
+        **dict.fromkeys(PROGRESS, _progress),
+        **dict.fromkeys(DONE, _done),
         "due": _due,
         "owner": _owner,
         "agency": _agency,
-        "drop": _drop,
-        "dropped": _drop,
+        **dict.fromkeys(DROP, _drop),
     }
     handler = handlers.get(verb)
     if handler is None:
@@ -306,7 +306,7 @@ def _screened(ctx: Context, text: str, checked: bool, example: str) -> Reply | N
 
 def _progress(ctx: PrivateContext, action: Action, words: list[str]) -> Reply:
     if not owner_or_editor(ctx, action):
-        return refused(ctx, "action R3.1 progress", action)
+        return not_the_owner(ctx, action)
     words, checked = _checked(words)
     on_date = ctx.today
     if words:
@@ -350,7 +350,7 @@ def _progress(ctx: PrivateContext, action: Action, words: list[str]) -> Reply:
 
 def _done(ctx: PrivateContext, action: Action, words: list[str]) -> Reply:
     if not owner_or_editor(ctx, action):
-        return refused(ctx, "action R3.1 done", action)
+        return not_the_owner(ctx, action)
     if action.state is State.DONE:
         return Reply(title=action.ref, headline=f"{action.ref} was already done.")
     evidence = " ".join(words).strip() or None

@@ -87,20 +87,18 @@ def owns(ctx: Context, action: Action) -> bool:
     return bool(owner.id and ctx.user.id and owner.id == ctx.user.id)
 
 
-def refused(ctx: Context, what: str, action: Action | None = None) -> Reply:
-    need = NEEDS[what]
-    if need is Need.OWNER_OR_EDITOR and action is not None:
-        owner = action.owner.label
-        return problem(
-            "Only its owner or an auditor can do that",
-            f"{action.ref} is owned by {owner}: its owner or an auditor can record progress "
-            "on it or complete it.",
-            Section(
-                text=f"{ctx.admin_hint} to add you to YOS_AUDITORS, or ask an auditor to make "
-                f"you its owner ({ctx.cmd(f'action {action.ref} owner @you')})."
-            ),
-        )
-    return ctx.refused(f"Changing the improvement plan is for auditors ({what}).")
+def not_the_owner(ctx: Context, action: Action) -> Reply:
+    """The refusal to someone who may own actions but does not own this one (a check on the
+    data, so the handler's, after the dispatcher's check of the permission)."""
+    return problem(
+        "Only its owner or an auditor can do that",
+        f"{action.ref} is owned by {action.owner.label}: its owner or an auditor can record "
+        "progress on it or complete it.",
+        Section(
+            text=f"{ctx.admin_hint} to add you to YOS_AUDITORS, or ask an auditor to make "
+            f"you its owner ({ctx.cmd(f'action {action.ref} owner @you')})."
+        ),
+    )
 
 
 def actor(ctx: Context) -> Actor:
