@@ -252,6 +252,8 @@ class Command:
         """The handler's reply, given the context it declares: the store only if private."""
         if self.private:
             return self.handler(PrivateContext.of(ctx), args)
+        # Not private: declared as taking a plain Context (the union's type is the wider
+        # PrivateHandler, as every Handler is one).
         return cast(Handler, self.handler)(ctx, args)
 
     def needs(self) -> tuple[Part, ...]:
