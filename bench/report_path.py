@@ -84,7 +84,7 @@ def main() -> bool:
     for _ in range(RUNS * 10):
         started = time.perf_counter()
         # The handler itself, not dispatch: a reused reply would measure nothing.
-        message(registry.find("report").handler(ctx, "R1"))
+        message(registry.find("report").run(ctx, "R1"))
         blocks.append((time.perf_counter() - started) * 1000)
     chart_ms, blocks_ms = statistics.median(warm), statistics.median(blocks)
     print("chart")

@@ -10,7 +10,7 @@ what a string means.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -105,9 +105,6 @@ class Reply:
     announcement: Reply | None = None
     duplicate: bool = False
     private: bool = False
-
-    def with_actions(self, *actions: Action) -> Reply:
-        return replace(self, actions=self.actions + actions)
 
     def shareable(self) -> Action | None:
         return next((a for a in self.actions if a.kind is ActionKind.SHARE), None)

@@ -47,9 +47,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bot.app import Application, Platform, Policy, Request
-from bot.commands import dispatch
+from bot.commands import dispatch, registry
 from bot.commands.audits import FormEntry
-from bot.commands.registry import registry
 from bot.config import PROJECT_ROOT, settings_from
 from bot.render import blocks, cards
 from bot.reply import Person, Reply, from_json, to_json

@@ -84,7 +84,7 @@ def test_a_closed_period_below_target_is_off_track_for_the_rest_of_the_window(ct
             "cannot be met; latest audit 18/20 (90%) on 20 March 2014, for March"
         )
         assert "On track" not in reply.headline
-    assert track_of(ctx.db, rec_r1(ctx), date(2014, 4, 10)) is Track.OFF_TRACK
+    assert track_of(ctx.queries.db, rec_r1(ctx), date(2014, 4, 10)) is Track.OFF_TRACK
     # The mid-window paper and chart are headed the same way.
     from bot.commands.papers import paper_of
 
@@ -166,7 +166,7 @@ def test_a_late_entry_needs_a_reason_and_never_silently_flips_the_verdict(ctx, d
         "in the post)."
     )
     # The verdict kept is the one at close, for the improvement plan's RAG too.
-    assert track_of(ctx.db, rec_r1(ctx), ctx.today) is Track.NOT_MET
+    assert track_of(ctx.queries.db, rec_r1(ctx), ctx.today) is Track.NOT_MET
 
 
 def test_an_entry_after_its_period_closed_inside_the_window_is_late_too(ctx, db):
@@ -358,26 +358,26 @@ def test_the_target_rules_the_data_may_choose(ctx):
     on = date(2014, 3, 1)
     # January missed: "every period" cannot be met; "latest" follows the latest result;
     # "on average" is 82.5% so far.
-    assert monitoring(ctx.db, rec, on).status is Status.OFF_TRACK
-    assert monitoring(ctx.db, latest, on).status is Status.ON_TRACK
-    assert monitoring(ctx.db, average, on).status is Status.ON_TRACK
-    assert monitoring(ctx.db, average, on).target_text == (
+    assert monitoring(ctx.queries.db, rec, on).status is Status.OFF_TRACK
+    assert monitoring(ctx.queries.db, latest, on).status is Status.ON_TRACK
+    assert monitoring(ctx.queries.db, average, on).status is Status.ON_TRACK
+    assert monitoring(ctx.queries.db, average, on).target_text == (
         "80% or more on average over the monthly periods"
     )
     assert "2 of 3 monthly periods have a result, averaging 82.5%" in (
-        monitoring(ctx.db, average, on).reason
+        monitoring(ctx.queries.db, average, on).reason
     )
     # With March at 60%, the latest period misses and the average falls below (79.2%).
     dispatch("audit R1 12/20 20/03/2014", at(ctx, "2014-03-20"))
     after = date(2014, 4, 15)
-    assert monitoring(ctx.db, latest, after).verdict == "Not met"
-    assert monitoring(ctx.db, average, after).verdict == "Not met"
-    assert monitoring(ctx.db, latest, date(2014, 3, 25)).status is Status.BELOW_TARGET
+    assert monitoring(ctx.queries.db, latest, after).verdict == "Not met"
+    assert monitoring(ctx.queries.db, average, after).verdict == "Not met"
+    assert monitoring(ctx.queries.db, latest, date(2014, 3, 25)).status is Status.BELOW_TARGET
     # A closed period with no audit: the average cannot be met.
     empty = replace(rec, monitor_start=date(2014, 5, 1), window_end=date(2014, 8, 1))
-    assert monitoring(ctx.db, replace(empty, target_rule="average"), date(2014, 6, 5)).status is (
-        Status.OFF_TRACK
-    )
+    assert monitoring(
+        ctx.queries.db, replace(empty, target_rule="average"), date(2014, 6, 5)
+    ).status is (Status.OFF_TRACK)
 
 
 def test_the_plans_rag_follows_the_targets_own_rule(ctx):
@@ -390,14 +390,16 @@ def test_the_plans_rag_follows_the_targets_own_rule(ctx):
     dispatch("audit R1 19/20 27/02/2014", at(ctx, "2014-02-27"))  # 95%
     rec = rec_r1(ctx)
     on = date(2014, 3, 1)
-    every = measured_status(monitoring(ctx.db, rec, on))
-    latest = measured_status(monitoring(ctx.db, replace(rec, target_rule="latest period"), on))
+    every = measured_status(monitoring(ctx.queries.db, rec, on))
+    latest = measured_status(
+        monitoring(ctx.queries.db, replace(rec, target_rule="latest period"), on)
+    )
     assert every is not None and every[0] is Measured.CANNOT_BE_MET
     assert "January (14 January to 13 February 2014) closed at 14/20 (70%)" in every[1]
     assert latest is not None and latest[0] is Measured.ON_TRACK
     dispatch("audit R1 12/20 20/03/2014", at(ctx, "2014-03-20"))  # 60%: the latest misses
     below = measured_status(
-        monitoring(ctx.db, replace(rec, target_rule="latest period"), date(2014, 3, 25))
+        monitoring(ctx.queries.db, replace(rec, target_rule="latest period"), date(2014, 3, 25))
     )
     assert below is not None and below[0] is Measured.BELOW
 
@@ -451,7 +453,7 @@ def test_never_on_track_when_a_closed_period_is_below_target(ctx, db, audits, to
         entered.append((day, compliant / audited * 100))
     at(ctx, today)
     reply = dispatch("rec R1", ctx)
-    status = monitoring(ctx.db, rec_r1(ctx), today)
+    status = monitoring(ctx.queries.db, rec_r1(ctx), today)
     if missed_closed_period(entered, today):
         assert not reply.title.startswith("R1: On track"), reply.headline
         assert not fields(reply)["Status"].startswith("On track")

@@ -11,7 +11,7 @@ from datetime import date
 
 from bot.app.policy import Policy
 from bot.app.requests import Outcome, Platform, Request
-from bot.commands import Context, Permission, dispatch, interpret, registry
+from bot.commands import Context, Permission, Registry, default_registry, dispatch, interpret
 from bot.commands.audits import FormEntry, submit_form
 from bot.commands.dispatch import reply_key
 from bot.domain.audits import audit_by_delivery, prefill_from_text
@@ -52,8 +52,10 @@ class Application:
         service: str | None = None,
         today: date | None = None,
         plan_rule: RagRule | None = None,
+        registry: Registry | None = None,
     ) -> None:
         self.store = store
+        self.registry = registry or default_registry()  # every command, built once
         self.policy = policy
         self.service = service
         self.pinned_today = today
@@ -101,7 +103,7 @@ class Application:
         # What the text asks for depends on it and the inspection data alone: remembered.
         interpreted = queries.memo(
             ("interpret", request.text, service),
-            lambda: interpret(request.text, queries, service),
+            lambda: interpret(request.text, queries, service, self.registry),
         )
         found, args = interpreted
         if found is not None and found.cacheable:
@@ -113,9 +115,12 @@ class Application:
         ctx = self.context(request, queries)
         if found is not None and found.writes:
             return self._write(
-                request, ctx, lambda: dispatch(request.text, ctx, interpreted, service)
+                request,
+                ctx,
+                lambda: dispatch(request.text, ctx, interpreted, service, self.registry),
             )
-        reply = dispatch(request.text, ctx, interpreted, service)  # interpreted once, not twice
+        # Interpreted once, not twice.
+        reply = dispatch(request.text, ctx, interpreted, service, self.registry)
         return self._answered(request, reply)
 
     def submit_form(self, request: Request, entry: FormEntry) -> FormOutcome:
@@ -140,7 +145,7 @@ class Application:
     def share(self, request: Request, command: str, args: str) -> Outcome:
         """Post a read-only answer for everyone, attributed to the person who shared it."""
         request = identified(request)
-        found = registry.find(command)
+        found = self.registry.find(command)
         nothing = Outcome(
             problem("Nothing to share", "Only answers to questions can be shared."), False
         )
@@ -152,7 +157,7 @@ class Application:
             # with no permission at all, it cannot record anything, and any write it was
             # asked for comes back refused.
             ctx = replace(ctx, allowed=lambda _permission: False)
-        reply = dispatch(f"{found.name} {args}".strip(), ctx)
+        reply = dispatch(f"{found.name} {args}".strip(), ctx, registry=self.registry)
         if found.writes and (not reply.ok or reply.announcement is not None):
             return nothing
         if not reply.ok:
@@ -170,7 +175,7 @@ class Application:
             ctx = self.context(request)
             return Outcome(ctx.refused("Only auditors can post the board report."), False)
         ctx = self.context(request).for_everyone()
-        reply = dispatch(f"report {ref or ''}".strip(), ctx)
+        reply = dispatch(f"report {ref or ''}".strip(), ctx, registry=self.registry)
         if not reply.ok:
             return Outcome(reply, False)
         posted = replace(reply, actions=(), shared_by=ctx.user)
@@ -243,7 +248,7 @@ class Application:
                     continue
                 reminders.claim(db, key, kind=reminder.kind, channel=conversation, on=ctx.today)
                 if reminder.kind == WINDOW_ENDED:
-                    report = dispatch(f"report {reminder.rec.ref}", ctx)
+                    report = dispatch(f"report {reminder.rec.ref}", ctx, registry=self.registry)
                     outbox.add(
                         db,
                         key=f"{key}:report",

@@ -1,29 +1,38 @@
 """Turning what someone typed into a reply.
 
-One registry holds every subcommand with its usage and help, so ``help`` can never
-drift from what exists. The same dispatcher serves every front end; how a command is
-typed on each platform comes in through the context.
+One registry holds every subcommand with its usage, its help and what it needs of the
+asker, so ``help`` can never drift from what exists. ``build_registry`` registers them in
+the order help lists them; the application builds one and keeps it. The same dispatcher
+serves every front end; how a command is typed on each platform comes in through the
+context.
 """
 
-# ruff: noqa: I001  (the import order below is the order help lists the commands in)
-from bot.commands.registry import Command, Context, Permission, registry, split_args
-from bot.commands.dispatch import clean, dispatch, interpret
-from bot.commands import inspection, services, audits, report
-from bot.commands import plan, actions
+from bot.commands.catalogue import build_registry, default_registry
+from bot.commands.dispatch import dispatch, interpret
+from bot.commands.registry import (
+    Command,
+    Context,
+    Permission,
+    PrivateContext,
+    Registry,
+    RegistryError,
+    split_args,
+)
+
+# The registry by its old name, for code not yet given one (``default_registry()``).
+registry = default_registry()
 
 __all__ = [
     "Command",
     "Context",
     "Permission",
-    "actions",
-    "audits",
-    "clean",
+    "PrivateContext",
+    "Registry",
+    "RegistryError",
+    "build_registry",
+    "default_registry",
     "dispatch",
-    "inspection",
     "interpret",
-    "plan",
     "registry",
-    "report",
-    "services",
     "split_args",
 ]

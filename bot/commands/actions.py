@@ -9,18 +9,26 @@ from datetime import date, timedelta
 from bot.commands.plan_common import (
     DateProblem,
     actor,
-    allowed,
     find_action,
     find_rec,
     judge,
     long_day,
     needs_summary,
+    not_the_owner,
+    owner_or_editor,
     parse_day,
     parse_owner,
-    refused,
 )
 from bot.commands.present import announced
-from bot.commands.registry import Context, Permission, command, split_args
+from bot.commands.registry import (
+    Commands,
+    Context,
+    Permission,
+    PrivateContext,
+    part,
+    split_args,
+    word_at,
+)
 from bot.domain.model import Inspection
 from bot.domain.plan.rag import action_rag
 from bot.domain.plan.view import ActionView
@@ -28,12 +36,20 @@ from bot.reply import Field, Reply, Section, problem
 from bot.store import plan as store
 from bot.store.plan_model import Action, HistoryEntry, Owner, Rag, State
 
+COMMANDS = Commands()  # this module's, in the order help lists them
+command = COMMANDS.command
+
 MAX_TEXT = 1_000
 NOTES_SHOWN = 5
 HISTORY_SHOWN = 10
 ADD_EXAMPLE = 'action add R3 "Audit plans monthly" owner @person due 31/03/2027'
 NOTE_RECORDED = "a note was recorded (only auditors can read notes)"
 _KEYWORDS = ("owner", "due", "agency")
+# What may follow an action's reference, by what it does: the declarations below and the
+# handler both read these, so no verb can run without what it needs declared.
+PROGRESS = ("progress", "update", "note")
+DONE = ("done", "complete", "completed")
+DROP = ("drop", "dropped")
 
 
 @command(
@@ -55,8 +71,32 @@ _KEYWORDS = ("owner", "due", "agency")
     "notes: shown to auditors only (unless YOS_NOTES_VISIBLE_TO=everyone), and refused if "
     "they look like personal data unless you add --checked. Who may do what: " + needs_summary(),
     writes=True,
+    parts=(
+        part("action add", lambda said: word_at(said, 0) == "add", Permission.EDIT_PLAN),
+        # Anyone identified may own an action; whose it is, _progress and _done check.
+        part(
+            "action R3.1 progress",
+            lambda said: word_at(said) in PROGRESS,
+            (Permission.OWN_ACTION, Permission.EDIT_PLAN),
+            note="an owner only on their own action",
+        ),
+        part(
+            "action R3.1 done",
+            lambda said: word_at(said) in DONE,
+            (Permission.OWN_ACTION, Permission.EDIT_PLAN),
+            note="an owner only on their own action",
+        ),
+        part("action R3.1 due", lambda said: word_at(said) == "due", Permission.EDIT_PLAN),
+        part("action R3.1 owner", lambda said: word_at(said) == "owner", Permission.EDIT_PLAN),
+        part("action R3.1 agency", lambda said: word_at(said) == "agency", Permission.EDIT_PLAN),
+        part(
+            "action R3.1 drop",
+            lambda said: word_at(said) in DROP,
+            Permission.EDIT_PLAN,
+        ),
+    ),
 )
-def action_command(ctx: Context, args: str) -> Reply:
+def action_command(ctx: PrivateContext, args: str) -> Reply:
     words = split_args(args)
     inspection = ctx.home_inspection()
     if not words:
@@ -73,17 +113,12 @@ def action_command(ctx: Context, args: str) -> Reply:
         return _show(ctx, found)
     verb, rest = words[1].lower(), words[2:]
     handlers = {
-        "progress": _progress,
-        "update": _progress,
-        "note": _progress,
-        "done": _done,
-        "complete": _done,
-        "completed": _done,
+        **dict.fromkeys(PROGRESS, _progress),
+        **dict.fromkeys(DONE, _done),
         "due": _due,
         "owner": _owner,
         "agency": _agency,
-        "drop": _drop,
-        "dropped": _drop,
+        **dict.fromkeys(DROP, _drop),
     }
     handler = handlers.get(verb)
     if handler is None:
@@ -112,9 +147,7 @@ def _split_fields(words: list[str]) -> tuple[str, dict[str, str]]:
     return " ".join(text).strip(), {k: " ".join(v).strip() for k, v in fields.items()}
 
 
-def _add(ctx: Context, inspection: Inspection, words: list[str]) -> Reply:
-    if not allowed(ctx, "action add"):
-        return refused(ctx, "action add")
+def _add(ctx: PrivateContext, inspection: Inspection, words: list[str]) -> Reply:
     if not words:
         return problem("Which recommendation?", f"Write it like: {ctx.cmd(ADD_EXAMPLE)}")
     rec = find_rec(ctx, inspection, words[0])
@@ -162,7 +195,7 @@ def _add(ctx: Context, inspection: Inspection, words: list[str]) -> Reply:
     )
 
 
-def _show(ctx: Context, action: Action) -> Reply:
+def _show(ctx: PrivateContext, action: Action) -> Reply:
     judged = action_rag(action, ctx.today, ctx.plan_rule)
     facts = [
         Field("RAG", f"{judged.rag.value}: {judged.why}"),
@@ -271,9 +304,9 @@ def _screened(ctx: Context, text: str, checked: bool, example: str) -> Reply | N
     )
 
 
-def _progress(ctx: Context, action: Action, words: list[str]) -> Reply:
-    if not allowed(ctx, "action R3.1 progress", action):
-        return refused(ctx, "action R3.1 progress", action)
+def _progress(ctx: PrivateContext, action: Action, words: list[str]) -> Reply:
+    if not owner_or_editor(ctx, action):
+        return not_the_owner(ctx, action)
     words, checked = _checked(words)
     on_date = ctx.today
     if words:
@@ -315,9 +348,9 @@ def _progress(ctx: Context, action: Action, words: list[str]) -> Reply:
     )
 
 
-def _done(ctx: Context, action: Action, words: list[str]) -> Reply:
-    if not allowed(ctx, "action R3.1 done", action):
-        return refused(ctx, "action R3.1 done", action)
+def _done(ctx: PrivateContext, action: Action, words: list[str]) -> Reply:
+    if not owner_or_editor(ctx, action):
+        return not_the_owner(ctx, action)
     if action.state is State.DONE:
         return Reply(title=action.ref, headline=f"{action.ref} was already done.")
     evidence = " ".join(words).strip() or None
@@ -337,9 +370,7 @@ def _done(ctx: Context, action: Action, words: list[str]) -> Reply:
     )
 
 
-def _due(ctx: Context, action: Action, words: list[str]) -> Reply:
-    if not allowed(ctx, "action R3.1 due"):
-        return refused(ctx, "action R3.1 due")
+def _due(ctx: PrivateContext, action: Action, words: list[str]) -> Reply:
     if not words:
         return problem(
             "When is it due?", f'Write {ctx.cmd(f"action {action.ref} due")} 30/04/2027 "reason".'
@@ -387,9 +418,7 @@ def parse_error(typed: str) -> str:
     return f"“{typed[:40]}” is not a date I can read."
 
 
-def _owner(ctx: Context, action: Action, words: list[str]) -> Reply:
-    if not allowed(ctx, "action R3.1 owner"):
-        return refused(ctx, "action R3.1 owner")
+def _owner(ctx: PrivateContext, action: Action, words: list[str]) -> Reply:
     owner = parse_owner(ctx, " ".join(words))
     if owner is None:
         return problem("Who owns it?", f"Write {ctx.cmd(f'action {action.ref} owner @person')}.")
@@ -401,9 +430,7 @@ def _owner(ctx: Context, action: Action, words: list[str]) -> Reply:
     )
 
 
-def _agency(ctx: Context, action: Action, words: list[str]) -> Reply:
-    if not allowed(ctx, "action R3.1 agency"):
-        return refused(ctx, "action R3.1 agency")
+def _agency(ctx: PrivateContext, action: Action, words: list[str]) -> Reply:
     agency = " ".join(words).strip()[:200]
     if not agency:
         return problem("Which agency?", f'Write {ctx.cmd(f"action {action.ref} agency")} "Police".')
@@ -411,9 +438,7 @@ def _agency(ctx: Context, action: Action, words: list[str]) -> Reply:
     return Reply(title=action.ref, headline=f"{action.ref}'s agency is now {agency}.", private=True)
 
 
-def _drop(ctx: Context, action: Action, words: list[str]) -> Reply:
-    if not allowed(ctx, "action R3.1 drop"):
-        return refused(ctx, "action R3.1 drop")
+def _drop(ctx: PrivateContext, action: Action, words: list[str]) -> Reply:
     reason = " ".join(words).strip()
     if not reason:
         return problem(
@@ -449,7 +474,7 @@ def _drop(ctx: Context, action: Action, words: list[str]) -> Reply:
     examples=("actions mine", "actions overdue", "actions due", "actions due month", "actions R3"),
     cacheable=False,
 )
-def actions_command(ctx: Context, args: str) -> Reply:
+def actions_command(ctx: PrivateContext, args: str) -> Reply:
     from bot.commands.plan_common import judge_all
 
     words = args.lower().split()

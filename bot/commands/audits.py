@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING
 from bot.commands import plan_rec
 from bot.commands.absent import rec_not_recorded, recs_not_recorded
 from bot.commands.present import announced, source_line, status_of
-from bot.commands.registry import Context, Permission, command, split_args
+from bot.commands.registry import (
+    Commands,
+    Context,
+    Permission,
+    PrivateContext,
+    part,
+    split_args,
+    word_at,
+)
 from bot.domain.audit_input import LATE_EXAMPLE, AuditInputProblem, parse_date
 from bot.domain.audits import (
     EXAMPLE,
@@ -60,6 +68,9 @@ PRIVACY_NOTICE = (
     "To have a note erased sooner, ask whoever runs the bot (yos-bot erase-note)."
 )
 
+COMMANDS = Commands()  # this module's, in the order help lists them
+command = COMMANDS.command
+
 
 def _origin(ctx: Context) -> Origin:
     return Origin(
@@ -73,7 +84,7 @@ def _origin(ctx: Context) -> Origin:
     )
 
 
-def record_update(ctx: Context, draft: AuditDraft) -> Reply:
+def record_update(ctx: PrivateContext, draft: AuditDraft) -> Reply:
     """Record one update and say so: the asker's confirmation, carrying the announcement
     for the conversation. Raises AuditProblem when the update is wrong."""
     recorded = record_audit(
@@ -120,13 +131,20 @@ def record_update(ctx: Context, draft: AuditDraft) -> Reply:
     "your latest update; an auditor can retract any by its number: `audit undo 3`. Where the "
     "platform has forms, `audit` on its own opens one.\n\n" + PRIVACY_NOTICE,
     writes=True,
+    requires=Permission.RECORD,
+    parts=(
+        part(
+            "audit undo",
+            lambda said: bool(said) and said[0].lower() in ("undo", "retract"),
+            Permission.RECORD,
+            note="someone else's update needs retract_any too, checked against the update",
+        ),
+    ),
 )
-def audit_command(ctx: Context, args: str) -> Reply:
+def audit_command(ctx: PrivateContext, args: str) -> Reply:
     words = args.split()
     if words and words[0].lower() in ("undo", "retract"):
         return _undo(ctx, words[1:])
-    if not ctx.may(Permission.RECORD):
-        return ctx.refused("You can ask questions, but recording audit updates is for auditors.")
     draft = None
     try:
         draft = parse_audit(args, ctx.today)
@@ -224,6 +242,10 @@ class FormResult:
 
 def submit_form(ctx: Context, entry: FormEntry) -> FormResult:
     """Check and record an update entered in the form; field errors go back to the form."""
+    return _submit_form(PrivateContext.of(ctx), entry)
+
+
+def _submit_form(ctx: PrivateContext, entry: FormEntry) -> FormResult:
     if not ctx.may(Permission.RECORD):
         return FormResult(
             None,
@@ -341,7 +363,7 @@ def status_fields(status: Monitoring) -> list[Field]:
     return fields
 
 
-def announcement(ctx: Context, audit: Audit) -> Reply:
+def announcement(ctx: PrivateContext, audit: Audit) -> Reply:
     """What everyone in the channel sees when an update is recorded: the figures, and the
     note only when everyone there may read notes (else that a note was recorded)."""
     reply = update_reply(ctx, audit)
@@ -360,7 +382,7 @@ def with_note(reply: Reply, audit: Audit, *, show_note: bool) -> Reply:
     return replace(reply, sections=(*reply.sections, said))
 
 
-def update_reply(ctx: Context, audit: Audit) -> Reply:
+def update_reply(ctx: PrivateContext, audit: Audit) -> Reply:
     """An update as announced, but for its note: its figures against the target, where it
     falls, the status."""
     rec = ctx.queries.recommendation_by_id(audit.recommendation_id)
@@ -401,9 +423,7 @@ def update_reply(ctx: Context, audit: Audit) -> Reply:
     )
 
 
-def _undo(ctx: Context, words: list[str]) -> Reply:
-    if not ctx.may(Permission.RECORD):
-        return ctx.refused("Only auditors can retract audit updates.")
+def _undo(ctx: PrivateContext, words: list[str]) -> Reply:
     number = None
     if words:
         digits = words[0].lstrip("#")
@@ -514,7 +534,7 @@ def page_number(ctx: Context, words: list[str], command: str) -> int | Reply:
     "see that a note was recorded. A note older than the retention period is erased.",
     cacheable=False,  # notes are shown only to those who may read them
 )
-def audits_command(ctx: Context, args: str) -> Reply:
+def audits_command(ctx: PrivateContext, args: str) -> Reply:
     words = args.split()
     found = _find_rec(ctx, words, "audits")
     if isinstance(found, Reply):
@@ -604,8 +624,13 @@ def note_text(audit: Audit, *, show_note: bool) -> str:
     "until it is reopened. While the monitoring window is still open, closing needs --early "
     "and why, in quotes; the paper shows it.",
     writes=True,
+    parts=(
+        part("rec R3 close", lambda said: word_at(said) == "close", Permission.CLOSE),
+        part("rec R3 reopen", lambda said: word_at(said) == "reopen", Permission.CLOSE),
+        part("rec R3 rag", lambda said: word_at(said) == "rag", Permission.EDIT_PLAN),
+    ),
 )
-def rec_command(ctx: Context, args: str) -> Reply:
+def rec_command(ctx: PrivateContext, args: str) -> Reply:
     words = split_args(args)
     found = _find_rec(ctx, words, "rec")
     if isinstance(found, Reply):
@@ -652,11 +677,9 @@ def _closing_words(rest: list[str]) -> _Closing:
 
 
 def _close_or_reopen(
-    ctx: Context, rec: Recommendation, close: bool, rest: list[str], typed: str
+    ctx: PrivateContext, rec: Recommendation, close: bool, rest: list[str], typed: str
 ) -> Reply:
     verb, done = ("close", "closed") if close else ("reopen", "reopened")
-    if not ctx.may(Permission.CLOSE):
-        return ctx.refused(f"Only auditors can {verb} a recommendation.")
     said = _closing_words(rest)
     checked, early = said.checked, said.early
     reason = said.reason or (early or "")
@@ -763,7 +786,7 @@ def monthly_sections(status: Monitoring) -> list[Section]:
     return sections
 
 
-def _rec_detail(ctx: Context, rec: Recommendation) -> Reply:
+def _rec_detail(ctx: PrivateContext, rec: Recommendation) -> Reply:
     inspection = ctx.home_inspection()
     status: Monitoring = status_of(rec, ctx)
     facts = [Field("Target", status.target_text)]

@@ -17,7 +17,7 @@ from datetime import date
 
 from bot.commands.plan_common import judge_all, long_day
 from bot.commands.present import source_line
-from bot.commands.registry import Context
+from bot.commands.registry import Context, PrivateContext
 from bot.domain.evidence import RecEvidence, rec_evidence
 from bot.domain.model import Inspection
 from bot.domain.plan.rag import Judged, RagRule, action_rag, rec_rag
@@ -104,6 +104,10 @@ class BoardPack:
 
 def has_plan(ctx: Context, inspection: Inspection) -> bool:
     """Whether the inspection has a plan to report on: an action, or a coming board."""
+    return _has_plan(PrivateContext.of(ctx), inspection)
+
+
+def _has_plan(ctx: PrivateContext, inspection: Inspection) -> bool:
     if any(r.actions for r in store.plan_recs(ctx.db, inspection.id)):
         return True
     return any(b.on_date >= ctx.today for b in store.board_dates(ctx.db, inspection.service.id))
@@ -112,6 +116,12 @@ def has_plan(ctx: Context, inspection: Inspection) -> bool:
 def board_pack(ctx: Context, inspection: Inspection, prepared_by: str | None = None) -> BoardPack:
     """The pack for the next recorded board (on or after today), with what changed since
     the board before it."""
+    return _board_pack(PrivateContext.of(ctx), inspection, prepared_by)
+
+
+def _board_pack(
+    ctx: PrivateContext, inspection: Inspection, prepared_by: str | None = None
+) -> BoardPack:
     boards = store.board_dates(ctx.db, inspection.service.id)
     board = next((b for b in boards if b.on_date >= ctx.today), None)
     previous = next((b for b in reversed(boards) if b.on_date < ctx.today), None)
@@ -197,7 +207,7 @@ def _changes(history: Iterable[HistoryEntry]) -> Iterable[Change]:
 
 
 def _rags_at(
-    ctx: Context, views: Iterable[RecView], history: list[HistoryEntry], day: date
+    ctx: PrivateContext, views: Iterable[RecView], history: list[HistoryEntry], day: date
 ) -> dict[str, Rag]:
     """Each recommendation's RAG by the rule, from its actions, as they stood on ``day``:
     actions added since left out, due dates and states as they were before each later
@@ -227,7 +237,7 @@ def _rags_at(
     return rags
 
 
-def _evidence(ctx: Context, v: RecView, other: RecEvidence) -> Iterable[str]:
+def _evidence(ctx: PrivateContext, v: RecView, other: RecEvidence) -> Iterable[str]:
     audits = store.audit_total(ctx.db, v.rec.id)
     if audits:
         yield f"Case-file audits in effect: {audits}"

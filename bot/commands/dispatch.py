@@ -18,8 +18,10 @@ import itertools
 from dataclasses import replace
 from datetime import date
 
+from bot.commands.catalogue import default_registry
+from bot.commands.permissions import permissions_reply
 from bot.commands.plan_questions import plan_question
-from bot.commands.registry import Command, Context, command, registry
+from bot.commands.registry import Command, Context, Registry
 from bot.commands.resolve import TOPIC_WORDS, is_vocabulary, rec_ref
 from bot.domain.matching import Mention
 from bot.domain.queries import InspectionQueries, NotFound
@@ -62,28 +64,27 @@ _OVERALL = frozenset({"overall", "range", "average", "total"})
 _SPELLING_WORDS = 12
 
 
-def clean(text: str) -> str:
-    """The question without surrounding space (adapters strip their own mentions and
-    command prefixes before it gets here)."""
-    return text.strip()
-
-
 def interpret(
-    text: str, queries: InspectionQueries, service_id: str | None = None
+    text: str,
+    queries: InspectionQueries,
+    service_id: str | None = None,
+    registry: Registry | None = None,
 ) -> tuple[Command | None, str]:
     """Pick the command a person meant, strictly first, then leniently from its words.
     Without one, the text comes back for the help (and its suggestion)."""
-    text = clean(text)
+    registry = registry or default_registry()
+    # Adapters strip their own mentions and command prefixes before it gets here.
+    text = text.strip()
     if not text:  # a bare invocation ("/yos", or a mention with nothing after it)
         return registry.find("help"), ""
     first, _, rest = text.partition(" ")
     found = registry.find(normalise(first).replace(" ", ""))
     if found:
-        return _refined(found, first, rest.strip())
-    return _lenient(text, queries, service_id)
+        return _refined(registry, found, first, rest.strip())
+    return _lenient(registry, text, queries, service_id)
 
 
-def _refined(found: Command, first: str, rest: str) -> tuple[Command, str]:
+def _refined(registry: Registry, found: Command, first: str, rest: str) -> tuple[Command, str]:
     """A command typed first, sharpened by what follows: ``recs R1`` is ``rec R1``,
     ``score overall`` is ``overall``, ``range`` keeps its word."""
     said = plain_words(rest)
@@ -108,7 +109,7 @@ def _asks_only(said: list[str]) -> bool:
 
 
 def _lenient(
-    text: str, queries: InspectionQueries, service_id: str | None
+    registry: Registry, text: str, queries: InspectionQueries, service_id: str | None
 ) -> tuple[Command | None, str]:
     """The command a question in plain words asks for, with the words it needs: the
     whole question for those that read it, else the service it names, if any."""
@@ -172,7 +173,7 @@ def _theme(
     return theme.slug if theme is not None else None
 
 
-def suggestion(text: str) -> Command | None:
+def suggestion(registry: Registry, text: str) -> Command | None:
     """The command a misspelt word most likely meant: a command's name or alias, or a
     topic's word ("recomendations" -> recs), when one is close enough."""
     known: dict[str, str] = {}
@@ -206,23 +207,31 @@ def dispatch(
     ctx: Context,
     interpreted: tuple[Command | None, str] | None = None,
     service: str | None = None,
+    registry: Registry | None = None,
 ) -> Reply:
     """Answer ``text``. ``interpreted`` is what :func:`interpret` made of it and ``service``
     the conversation's service it was read with, when the caller has them already (the
-    application does, to tell a write from a read)."""
+    application does, to tell a write from a read).
+
+    What a command (or the part of it asked for) requires is checked here, before its
+    handler runs: someone without it is refused, and nothing is done."""
+    registry = registry or default_registry()
     if interpreted is None:
         service = ctx.queries.channel_service(ctx.conversation)
-    found, args = interpreted or interpret(text, ctx.queries, service)
+    found, args = interpreted or interpret(text, ctx.queries, service, registry)
     if found is None:
-        return _help_overview(ctx, not_understood=args)
+        return _help_overview(registry, ctx, not_understood=args)
     ctx = replace(ctx, command=found.name)
+    need = found.need(args)
+    if need is not None and not any(ctx.may(p) for p in need.requires):
+        return ctx.refuse(need.requires[0], need.name)
     try:
         if found.cacheable:
-            # A reply that reads audit evidence is worked out afresh each time (the cache
-            # does not keep it).
+            # Only a handler that reads inspection data alone is cacheable (the registry
+            # refuses any other): its reply is kept until that data changes.
             key = reply_key(found, args, ctx.today, service, ctx.invocation)
-            return ctx.queries.memo(key, lambda: found.handler(ctx, args))
-        return found.handler(ctx, args)
+            return ctx.queries.memo(key, lambda: found.run(ctx, args))
+        return found.run(ctx, args)
     except NotFound as missing:
         return problem("Nothing to show yet", str(missing))
 
@@ -230,13 +239,13 @@ def dispatch(
 # --- help -------------------------------------------------------------------
 
 
-def _help_overview(ctx: Context, not_understood: str | None = None) -> Reply:
+def _help_overview(registry: Registry, ctx: Context, not_understood: str | None = None) -> Reply:
     lines = tuple(f"{ctx.cmd(c.usage)}: {c.summary}" for c in registry.commands.values())
     headline = "Ask about your latest HMIP inspection and the recommendations from it."
     sections = [Section(items=lines)]
     if not_understood:
         shown = " ".join(not_understood.split())[:80]
-        meant = suggestion(not_understood)
+        meant = suggestion(registry, not_understood)
         if meant is not None:
             headline = f"I didn't understand “{shown}”. Did you mean `{ctx.cmd(meant.name)}`?"
             sections.insert(
@@ -263,22 +272,33 @@ def _help_overview(ctx: Context, not_understood: str | None = None) -> Reply:
     )
 
 
-@command(
-    "help",
-    "help [command]",
-    "what I can answer, or more on one command",
-    examples=("help", "help score"),
-)
-def help_command(ctx: Context, args: str) -> Reply:
+def help_command_of(registry: Registry) -> Command:
+    """The ``help`` command, answering from ``registry``."""
+
+    def help_command(ctx: Context, args: str) -> Reply:
+        return _help(registry, ctx, args)
+
+    return Command(
+        "help",
+        "help [command]",
+        "what I can answer, or more on one command",
+        help_command,
+        examples=("help", "help score", "help permissions"),
+    )
+
+
+def _help(registry: Registry, ctx: Context, args: str) -> Reply:
     if not args:
-        return _help_overview(ctx)
+        return _help_overview(registry, ctx)
     word = normalise(args.split()[0]).replace(" ", "")
+    if word in ("permissions", "permission"):
+        return permissions_reply(registry, ctx)
     found = registry.find(word)
     part = None
     if found is None:
-        found, part = _part_of_command(word)
+        found, part = _part_of_command(registry, word)
     if found is None:
-        return _help_overview(ctx, not_understood=args)
+        return _help_overview(registry, ctx, not_understood=args)
     sections = [Section(text=found.details)] if found.details else []
     if found.aliases:
         sections.append(Section(heading="Also", text=", ".join(found.aliases)))
@@ -296,7 +316,7 @@ def help_command(ctx: Context, args: str) -> Reply:
     )
 
 
-def _part_of_command(word: str) -> tuple[Command | None, str | None]:
+def _part_of_command(registry: Registry, word: str) -> tuple[Command | None, str | None]:
     """The one command that ``word`` is a part of ("undo": ``audit undo``), found in the
     commands' own help, with the sentence of its details that says what the part does
     (else its example); nothing when no command, or more than one, has it."""

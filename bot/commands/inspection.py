@@ -18,7 +18,7 @@ from bot.commands.present import (
     status_of,
     theme_value,
 )
-from bot.commands.registry import Context, command
+from bot.commands.registry import Commands, Context, PrivateContext
 from bot.commands.resolve import about_inspection, rec_ref, residual_words, target
 from bot.commands.standards import (
     counting_rule,
@@ -31,6 +31,9 @@ from bot.domain.wording import date_range, long_date, percent
 from bot.reply import Field, Reply, Section, problem, share_action
 from bot.text import plain_words, words
 
+COMMANDS = Commands()  # this module's, in the order help lists them
+command = COMMANDS.command
+
 
 @command(
     "summary",
@@ -38,9 +41,10 @@ from bot.text import plain_words, words
     "the latest inspection at a glance",
     aliases=("latest", "inspection", "overview"),
     examples=("summary",),
+    cacheable=False,  # its statuses read audit evidence
 )
 @about_inspection()
-def summary_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
+def summary_command(ctx: PrivateContext, inspection: Inspection, args: str) -> Reply:
     themes = ctx.queries.themes(inspection)
     heading = "Standards rated" if inspection.scale.measure == "points" else "Scores by theme"
     sections = [
@@ -320,9 +324,10 @@ def _points(band: Band) -> str:
     "the recommendations, their baseline and their status",
     aliases=("recommendations", "recommendation"),
     examples=("recs",),
+    cacheable=False,  # its statuses read audit evidence
 )
 @about_inspection()
-def recs_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
+def recs_command(ctx: PrivateContext, inspection: Inspection, args: str) -> Reply:
     recs = ctx.queries.recommendations(inspection)
     if not recs:
         if not inspection.recommendations_listed:
@@ -370,9 +375,10 @@ def recs_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     "target [rec] [service]",
     "the target each recommendation is monitored against",
     examples=("target", "target R1"),
+    cacheable=False,  # its statuses read audit evidence
 )
 @about_inspection(trailing=True)
-def target_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
+def target_command(ctx: PrivateContext, inspection: Inspection, args: str) -> Reply:
     recs = ctx.queries.recommendations(inspection)
     asked = rec_ref(words(args))
     shown = [r for r in recs if r.ref == asked] if asked else recs
@@ -405,7 +411,7 @@ def target_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     )
 
 
-def _target_sentence(ctx: Context, inspection: Inspection, rec: Recommendation) -> str:
+def _target_sentence(ctx: PrivateContext, inspection: Inspection, rec: Recommendation) -> str:
     """R1's target: 80% or more in every monthly audit of its monitoring window, ..."""
     target = status_of(rec, ctx).target
     sentence = f"{rec.ref}'s target: {percent(target)} or more of the cases audited"
@@ -419,7 +425,9 @@ def _target_sentence(ctx: Context, inspection: Inspection, rec: Recommendation) 
     return sentence + "."
 
 
-def _target_sections(ctx: Context, inspection: Inspection, rec: Recommendation) -> list[Section]:
+def _target_sections(
+    ctx: PrivateContext, inspection: Inspection, rec: Recommendation
+) -> list[Section]:
     status = status_of(rec, ctx)
     facts = [Field("Target", status.target_text)]
     if rec.baselines:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.commands.plan_common import allowed, judge_all, long_day, owns
-from bot.commands.registry import Context
+from bot.commands.registry import Context, PrivateContext
 from bot.domain.model import Inspection
 from bot.domain.plan.view import ActionView
 from bot.reply import Action, ActionKind, Section
@@ -28,7 +28,7 @@ def _line(item: ActionView) -> str:
 
 
 def plan_dashboard(
-    ctx: Context, inspection: Inspection
+    ctx: PrivateContext, inspection: Inspection
 ) -> tuple[tuple[Section, ...], tuple[Action, ...]]:
     """The dashboard's plan sections and buttons; none when the inspection has no plan."""
     if not any(rec.actions for rec in store.plan_recs(ctx.db, inspection.id)):
@@ -70,6 +70,10 @@ def plan_dashboard(
 def progress_choices(ctx: Context, inspection: Inspection) -> list[tuple[str, str]]:
     """(ref, text) of the open actions the asker may record progress on: their own, or
     every open one for an auditor."""
+    return _progress_choices(PrivateContext.of(ctx), inspection)
+
+
+def _progress_choices(ctx: PrivateContext, inspection: Inspection) -> list[tuple[str, str]]:
     return [
         (action.ref, action.text)
         for rec in store.plan_recs(ctx.db, inspection.id)
@@ -81,4 +85,8 @@ def progress_choices(ctx: Context, inspection: Inspection) -> list[tuple[str, st
 
 def rec_choices(ctx: Context, inspection: Inspection) -> list[tuple[str, str]]:
     """(ref, text) of the plan's recommendations, for the add-action form."""
+    return _rec_choices(PrivateContext.of(ctx), inspection)
+
+
+def _rec_choices(ctx: PrivateContext, inspection: Inspection) -> list[tuple[str, str]]:
     return [(rec.ref, rec.text) for rec in store.plan_recs(ctx.db, inspection.id)]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.commands.plan_common import judge_all, long_day
-from bot.commands.registry import Context
+from bot.commands.registry import Context, PrivateContext
 from bot.domain.model import Inspection
 from bot.reply import Reply, Section
 from bot.store import plan as store
@@ -91,6 +91,10 @@ def _action_reminder(ctx: Context, action: Action, kind: str) -> PlanReminder | 
 
 def due_plan_reminders(ctx: Context, inspection: Inspection) -> list[PlanReminder]:
     """Every plan reminder due on ``ctx.today`` for the inspection's plan."""
+    return _due_plan_reminders(PrivateContext.of(ctx), inspection)
+
+
+def _due_plan_reminders(ctx: PrivateContext, inspection: Inspection) -> list[PlanReminder]:
     today = ctx.today
     recs = store.plan_recs(ctx.db, inspection.id)
     found: list[PlanReminder] = []
@@ -131,7 +135,7 @@ def due_plan_reminders(ctx: Context, inspection: Inspection) -> list[PlanReminde
     return found
 
 
-def _digest(ctx: Context, inspection: Inspection) -> PlanReminder:
+def _digest(ctx: PrivateContext, inspection: Inspection) -> PlanReminder:
     judged = judge_all(ctx, inspection)
     views = judged.views
     live = [a for v in views for a in v.live]

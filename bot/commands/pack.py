@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.commands.plan_common import judge_all, long_day
-from bot.commands.registry import Context
+from bot.commands.registry import Context, PrivateContext
 from bot.domain.model import Inspection
 from bot.domain.plan.view import RecView
 from bot.store import plan as store
@@ -69,6 +69,10 @@ def _state_text(state: State, reason: str | None) -> str:
 def plan_table(ctx: Context, inspection: Inspection) -> PlanTable:
     """Every recommendation of the inspection's plan and each of its actions, judged by
     the rule as of ``ctx.today``."""
+    return _plan_table(PrivateContext.of(ctx), inspection)
+
+
+def _plan_table(ctx: PrivateContext, inspection: Inspection) -> PlanTable:
     judged = judge_all(ctx, inspection)
     rows: list[tuple[Cell, ...]] = []
     for view in judged.views:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.commands.present import source_line
-from bot.commands.registry import Context
+from bot.commands.registry import Context, PrivateContext
 from bot.domain.evidence import RecEvidence, evidence_tables, percent_text
 from bot.domain.report import (
     PAPER_TITLE,
@@ -41,6 +41,10 @@ from bot.reply import Chart, Field
 
 def chart_spec(ctx: Context, chart: Chart) -> ChartSpec | None:
     """What the monitoring chart of ``chart`` shows, or None when there is nothing to draw."""
+    return _chart_spec(PrivateContext.of(ctx), chart)
+
+
+def _chart_spec(ctx: PrivateContext, chart: Chart) -> ChartSpec | None:
     inspection = ctx.queries.latest_inspection(chart.service_id)
     report = board_report(ctx.queries, inspection, ctx.today, chart.ref)
     if not report.recs:
@@ -48,7 +52,7 @@ def chart_spec(ctx: Context, chart: Chart) -> ChartSpec | None:
     return spec_of(report, {item.rec.id: _band(ctx, item) for item in report.recs})
 
 
-def _band(ctx: Context, item: RecReport) -> tuple[ChartBand, ...]:
+def _band(ctx: PrivateContext, item: RecReport) -> tuple[ChartBand, ...]:
     """Each day's spread of the window's audits, when the chart cannot mark every one (some
     period has more replaced audits than it shows); one row per day, however many."""
     window = item.status.window

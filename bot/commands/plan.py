@@ -7,27 +7,28 @@ from bot.commands.actions import MAX_TEXT, _screened, action_line, history_line
 from bot.commands.plan_common import (
     DateProblem,
     actor,
-    allowed,
     find_action,
     find_rec,
     judge,
     judge_all,
     long_day,
     parse_day,
-    refused,
 )
 from bot.commands.present import announced, source_line
-from bot.commands.registry import Context, command, split_args
+from bot.commands.registry import Commands, Context, Permission, PrivateContext, part, split_args
 from bot.commands.resolve import find_service
 from bot.domain.model import Inspection
 from bot.reply import Field, Reply, Section, problem
 from bot.store import plan as store
 from bot.store.plan_model import BoardDate, Rag
 
+COMMANDS = Commands()  # this module's, in the order help lists them
+command = COMMANDS.command
+
 HISTORY_SHOWN = 20
 
 
-def _next_board(ctx: Context, service_id: str) -> BoardDate | None:
+def _next_board(ctx: PrivateContext, service_id: str) -> BoardDate | None:
     return next((b for b in store.board_dates(ctx.db, service_id) if b.on_date >= ctx.today), None)
 
 
@@ -48,7 +49,7 @@ def board_text(board: BoardDate | None) -> str:
     "reported to the board, when it was imported.",
     cacheable=False,
 )
-def plan_command(ctx: Context, args: str) -> Reply:
+def plan_command(ctx: PrivateContext, args: str) -> Reply:
     words = args.split()
     colour = next((w.lower() for w in words if w.lower() in ("red", "amber", "green")), None)
     rest = " ".join(w for w in words if w.lower() not in ("red", "amber", "green"))
@@ -167,7 +168,7 @@ def rag_command(ctx: Context, args: str) -> Reply:
     examples=("history R3.1", "history R3"),
     cacheable=False,
 )
-def history_command(ctx: Context, args: str) -> Reply:
+def history_command(ctx: PrivateContext, args: str) -> Reply:
     words = args.split()
     inspection = ctx.home_inspection()
     if not words:
@@ -205,8 +206,13 @@ def history_command(ctx: Context, args: str) -> Reply:
     aliases=("boards",),
     examples=("board", "board add 12/03/2027 Quarterly management board"),
     writes=True,
+    parts=(
+        part(
+            "board add", lambda said: bool(said) and said[0].lower() == "add", Permission.EDIT_PLAN
+        ),
+    ),
 )
-def board_command(ctx: Context, args: str) -> Reply:
+def board_command(ctx: PrivateContext, args: str) -> Reply:
     words = split_args(args)
     inspection = ctx.home_inspection()
     service = inspection.service
@@ -233,9 +239,7 @@ def board_command(ctx: Context, args: str) -> Reply:
     return Reply(title=f"Board dates: {service.name}", headline=headline, sections=tuple(sections))
 
 
-def _board_add(ctx: Context, inspection: Inspection, words: list[str]) -> Reply:
-    if not allowed(ctx, "board add"):
-        return refused(ctx, "board add")
+def _board_add(ctx: PrivateContext, inspection: Inspection, words: list[str]) -> Reply:
     day, title = None, ""
     for size in (3, 1):
         try:
@@ -274,14 +278,12 @@ def _figures(word: str) -> tuple[int, int] | None:
     return (num, den) if den > 0 and num <= den else None
 
 
-def _evidence(ctx: Context, args: str, kind: str) -> Reply:
+def _evidence(ctx: PrivateContext, args: str, kind: str) -> Reply:
     example = (
         "supervision R1 8/10 28/02/2014 February supervisions"
         if kind == "supervision"
         else 'measure R3 "plans reviewed on time" 41/53 31/03/2027'
     )
-    if not allowed(ctx, kind):
-        return refused(ctx, kind)
     words = split_args(args)
     words, checked = [w for w in words if w != "--checked"], "--checked" in words
     inspection = ctx.home_inspection()
@@ -369,8 +371,9 @@ def _evidence(ctx: Context, args: str, kind: str) -> Reply:
     details="8/10: of 10 supervisions in the period, 8 covered the recommendation's topic. "
     "Dates are day/month/year; without one it is today. The note is a note: auditors only.",
     writes=True,
+    requires=Permission.EDIT_PLAN,
 )
-def supervision_command(ctx: Context, args: str) -> Reply:
+def supervision_command(ctx: PrivateContext, args: str) -> Reply:
     return _evidence(ctx, args, "supervision")
 
 
@@ -383,8 +386,9 @@ def supervision_command(ctx: Context, args: str) -> Reply:
         'measure R3 "plans reviewed on time" target 90',
     ),
     writes=True,
+    requires=Permission.EDIT_PLAN,
 )
-def measure_command(ctx: Context, args: str) -> Reply:
+def measure_command(ctx: PrivateContext, args: str) -> Reply:
     return _evidence(ctx, args, "measure")
 
 

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from bot.commands.absent import rec_not_recorded, recs_not_recorded
 from bot.commands.present import status_of
-from bot.commands.registry import Context, Permission
+from bot.commands.registry import Context, Permission, PrivateContext
 from bot.domain.audit_input import AuditInputProblem, find_date
 from bot.domain.model import Inspection
 from bot.domain.plan.monitoring import measured_status
@@ -30,9 +30,10 @@ class Need(StrEnum):
     OWNER_OR_EDITOR = "the action's owner, or an auditor"
 
 
-# Who may do what with the plan: declared here, enforced by ``allowed`` for every plan
-# command (the policy in bot/app/policy.py decides who holds each permission), and
-# printed by `help action` and in the README.
+# Who may do what with the plan, in words for `help action` and the README: each entry that
+# needs more than asking is declared on its command (``requires=``, parts), enforced by the
+# dispatcher; a test checks the two agree. The policy (bot/app/policy.py) decides who holds
+# each permission.
 NEEDS: dict[str, Need] = {
     "plan": Need.ANYONE,
     "rec R3": Need.ANYONE,
@@ -54,10 +55,6 @@ NEEDS: dict[str, Need] = {
 }
 
 
-def needs_lines() -> tuple[str, ...]:
-    return tuple(f"{what}: {need.value}" for what, need in NEEDS.items())
-
-
 def needs_summary() -> str:
     """Who may do what, in one sentence per need, for help."""
     parts = []
@@ -68,7 +65,9 @@ def needs_summary() -> str:
 
 
 def allowed(ctx: Context, what: str, action: Action | None = None) -> bool:
-    """Whether the asker may do ``what`` (a key of NEEDS), to ``action`` when it is one."""
+    """Whether the asker may do ``what`` (a key of NEEDS), to ``action`` when it is one: for
+    forms, which offer only what the asker may do (commands are checked as they are
+    dispatched)."""
     need = NEEDS[what]
     if need is Need.ANYONE or ctx.may(Permission.EDIT_PLAN):
         return True
@@ -77,25 +76,29 @@ def allowed(ctx: Context, what: str, action: Action | None = None) -> bool:
     return False
 
 
+def owner_or_editor(ctx: Context, action: Action) -> bool:
+    """What a part declared as needing OWN_ACTION (or EDIT_PLAN) checks against the data
+    once it runs: an owner may only change their own action."""
+    return ctx.may(Permission.EDIT_PLAN) or owns(ctx, action)
+
+
 def owns(ctx: Context, action: Action) -> bool:
     owner = action.owner
     return bool(owner.id and ctx.user.id and owner.id == ctx.user.id)
 
 
-def refused(ctx: Context, what: str, action: Action | None = None) -> Reply:
-    need = NEEDS[what]
-    if need is Need.OWNER_OR_EDITOR and action is not None:
-        owner = action.owner.label
-        return problem(
-            "Only its owner or an auditor can do that",
-            f"{action.ref} is owned by {owner}: its owner or an auditor can record progress "
-            "on it or complete it.",
-            Section(
-                text=f"{ctx.admin_hint} to add you to YOS_AUDITORS, or ask an auditor to make "
-                f"you its owner ({ctx.cmd(f'action {action.ref} owner @you')})."
-            ),
-        )
-    return ctx.refused(f"Changing the improvement plan is for auditors ({what}).")
+def not_the_owner(ctx: Context, action: Action) -> Reply:
+    """The refusal to someone who may own actions but does not own this one (a check on the
+    data, so the handler's, after the dispatcher's check of the permission)."""
+    return problem(
+        "Only its owner or an auditor can do that",
+        f"{action.ref} is owned by {action.owner.label}: its owner or an auditor can record "
+        "progress on it or complete it.",
+        Section(
+            text=f"{ctx.admin_hint} to add you to YOS_AUDITORS, or ask an auditor to make "
+            f"you its owner ({ctx.cmd(f'action {action.ref} owner @you')})."
+        ),
+    )
 
 
 def actor(ctx: Context) -> Actor:
@@ -171,7 +174,7 @@ class Judged:
 
 
 def judge(
-    ctx: Context, inspection: Inspection, rec: PlanRec, facts: store.PlanFacts | None = None
+    ctx: PrivateContext, inspection: Inspection, rec: PlanRec, facts: store.PlanFacts | None = None
 ) -> RecView:
     """One recommendation's plan by the rule, as of today (``facts``: read for the whole
     plan at once, else for this recommendation)."""
@@ -199,13 +202,13 @@ def judge(
     )
 
 
-def judge_all(ctx: Context, inspection: Inspection) -> Judged:
+def judge_all(ctx: PrivateContext, inspection: Inspection) -> Judged:
     recs = store.plan_recs(ctx.db, inspection.id)
     facts = store.plan_facts(ctx.db, [rec.id for rec in recs])
     return Judged(inspection, tuple(judge(ctx, inspection, rec, facts) for rec in recs))
 
 
-def find_rec(ctx: Context, inspection: Inspection, typed: str) -> PlanRec | Reply:
+def find_rec(ctx: PrivateContext, inspection: Inspection, typed: str) -> PlanRec | Reply:
     ref = rec_ref_of(typed) if len(typed) <= 8 else None
     rec = store.plan_rec(ctx.db, inspection.id, ref) if ref else None
     if rec is None:
@@ -222,7 +225,7 @@ def find_rec(ctx: Context, inspection: Inspection, typed: str) -> PlanRec | Repl
     return rec
 
 
-def find_action(ctx: Context, inspection: Inspection, typed: str) -> Action | Reply:
+def find_action(ctx: PrivateContext, inspection: Inspection, typed: str) -> Action | Reply:
     ref = action_ref(typed) if len(typed) <= 10 else None
     found = store.action(ctx.db, inspection.id, ref[0], ref[1]) if ref else None
     if found is None:

@@ -5,9 +5,9 @@ measured target (no monitoring window) is shown by the plan alone."""
 from __future__ import annotations
 
 from bot.commands.actions import action_line, history_line
-from bot.commands.plan_common import actor, allowed, judge, long_day, refused
+from bot.commands.plan_common import actor, judge, long_day
 from bot.commands.present import announced, source_line
-from bot.commands.registry import Context, Permission
+from bot.commands.registry import Permission, PrivateContext
 from bot.domain.model import Recommendation
 from bot.domain.plan.view import RecView
 from bot.reply import Field, Reply, Section, problem, share_action
@@ -24,11 +24,11 @@ def is_measured(rec: Recommendation) -> bool:
     return rec.monitor_start is not None and rec.monitor_months is not None
 
 
-def _plan_rec(ctx: Context, rec: Recommendation) -> PlanRec | None:
+def _plan_rec(ctx: PrivateContext, rec: Recommendation) -> PlanRec | None:
     return store.plan_rec(ctx.db, rec.inspection_id, rec.ref)
 
 
-def plan_sections(ctx: Context, rec: Recommendation) -> list[Section]:
+def plan_sections(ctx: PrivateContext, rec: Recommendation) -> list[Section]:
     """The plan's sections of a measured recommendation's reply (after its monitoring)."""
     found = _plan_rec(ctx, rec)
     if found is None:
@@ -48,7 +48,7 @@ def _facts(view: RecView) -> tuple[Field, ...]:
     return tuple(facts)
 
 
-def _body(ctx: Context, view: RecView) -> list[Section]:
+def _body(ctx: PrivateContext, view: RecView) -> list[Section]:
     sections: list[Section] = []
     if view.actions:
         sections.append(
@@ -66,7 +66,7 @@ def _body(ctx: Context, view: RecView) -> list[Section]:
     return sections
 
 
-def evidence_sections(ctx: Context, rec: PlanRec) -> list[Section]:
+def evidence_sections(ctx: PrivateContext, rec: PlanRec) -> list[Section]:
     """Supervision and each measure, each on its own line (case-file audits are the
     monitoring's)."""
     lines = []
@@ -100,7 +100,7 @@ def evidence_sections(ctx: Context, rec: PlanRec) -> list[Section]:
     return [Section(heading="Evidence", items=tuple(lines))] if lines else []
 
 
-def rec_detail(ctx: Context, rec: Recommendation) -> Reply:
+def rec_detail(ctx: PrivateContext, rec: Recommendation) -> Reply:
     """A recommendation with no measured target: the plan shows it all."""
     found = _plan_rec(ctx, rec)
     inspection = ctx.home_inspection()
@@ -125,10 +125,9 @@ def _add_example(ref: str) -> str:
     return f'action add {ref} "text" owner @person due 31/03/2027'
 
 
-def rag_override(ctx: Context, rec: Recommendation, words: list[str]) -> Reply:
-    """rec R3 rag amber "reason" (or rag rule, to go back to the rule's)."""
-    if not allowed(ctx, "rec R3 rag"):
-        return refused(ctx, "rec R3 rag")
+def rag_override(ctx: PrivateContext, rec: Recommendation, words: list[str]) -> Reply:
+    """rec R3 rag amber "reason" (or rag rule, to go back to the rule's): declared on ``rec``
+    as needing EDIT_PLAN, checked before it is called."""
     found = _plan_rec(ctx, rec)
     if found is None:
         return problem("Which recommendation?", f"{rec.ref} is not recorded.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands.registry import Context
+from bot.commands.registry import Context, PrivateContext
 from bot.domain.model import Inspection, Recommendation, Theme
 from bot.domain.status import Monitoring, monitoring
 from bot.domain.wording import date_range, long_date, percent
@@ -113,7 +113,7 @@ def count_word(n: int) -> str:
     return ("no", "one", "two", "three", "four", "five", "six")[n] if n < 7 else str(n)
 
 
-def status_of(rec: Recommendation, ctx: Context) -> Monitoring:
+def status_of(rec: Recommendation, ctx: PrivateContext) -> Monitoring:
     """The recommendation's monitoring status, worked out once per request: it reads audit
     evidence, so it is never kept longer (its queries are bounded however long the history)."""
     return ctx.queries.for_this_request(

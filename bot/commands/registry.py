@@ -1,13 +1,15 @@
-"""The command registry and the context every handler receives."""
+"""Commands, what each needs of the asker, the registry help lists them from, and the
+context every handler receives."""
 
 from __future__ import annotations
 
+import inspect
 import shlex
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from enum import StrEnum
-from typing import TypeVar
+from typing import Self, TypeVar, cast, get_type_hints
 
 from bot.domain.model import Inspection
 from bot.domain.plan.rag import RagRule
@@ -26,8 +28,8 @@ class Permission(StrEnum):
     USE = "use"  # change the service a conversation is about
     POST_REPORT = "post_report"  # post the board report for everyone in a conversation
     # See what an audit note says (others see the figures and that a note was recorded).
-    # A reply that depends on it must be registered cacheable=False: the reply cache is
-    # shared by everyone who asks.
+    # A reply that depends on it comes from a handler taking a PrivateContext, never kept:
+    # the reply cache is shared by everyone who asks.
     READ_NOTES = "read_notes"
     # The improvement plan: add and change actions, record supervision and measure
     # evidence, override a RAG, record board dates (auditors: the plan's editors).
@@ -52,6 +54,10 @@ class Context:
     (the application layer's policy; None, for the trusted local front ends, allows
     everything); ``delivery_key`` is the platform's ID for this delivery, so a write
     arriving twice is recorded once.
+
+    A ``Context`` reads inspection data only (``queries``): what a handler taking one
+    answers may be kept in the process-wide answer cache. Audit evidence, notes and writes
+    need the store, which only a :class:`PrivateContext` has.
     """
 
     queries: InspectionQueries
@@ -74,6 +80,9 @@ class Context:
     # The command being answered (set by the dispatcher), so an example in a reply is of
     # the command that was asked: "compare West Mercia", not "summary West Mercia".
     command: str | None = None
+    # How a refusal is worded (the application layer's), given the permission missing and
+    # what was asked ("rec R3 close"). None: the wording of :meth:`refused`.
+    refusal: Callable[[Permission, str], Reply] | None = None
 
     def cmd(self, text: str) -> str:
         """A command as the asker would type it here."""
@@ -86,7 +95,7 @@ class Context:
         """Whether everyone in the conversation may see what ``permission`` guards."""
         return self.everyone_allowed(permission) if self.everyone_allowed else False
 
-    def for_everyone(self) -> Context:
+    def for_everyone(self) -> Self:
         """This context for a reply posted for the whole conversation: what it shows is
         what everyone there may see; what it may do is still the asker's."""
         asker, everyone = self.may, self.everyone_may
@@ -95,6 +104,16 @@ class Context:
             allowed=lambda permission: (
                 everyone(permission) if permission in VIEWING else asker(permission)
             ),
+        )
+
+    def refuse(self, permission: Permission, what: str | None = None) -> Reply:
+        """The private answer to someone without ``permission`` for ``what`` they asked
+        (by default the command being answered)."""
+        asked = what or self.command or ""
+        if self.refusal is not None:
+            return self.refusal(permission, asked)
+        return self.refused(
+            REFUSED.get(asked, f"Changing the improvement plan is for auditors ({asked}).")
         )
 
     def refused(self, headline: str) -> Reply:
@@ -115,15 +134,87 @@ class Context:
     def home_inspection(self) -> Inspection:
         return self.queries.latest_inspection(self.home_service())
 
+
+# What a refusal says when the application gives no wording of its own (``refusal``), by
+# what was asked; the plan's parts say "Changing the improvement plan is for auditors".
+REFUSED: dict[str, str] = {
+    "audit": "You can ask questions, but recording audit updates is for auditors.",
+    "audit undo": "Only auditors can retract audit updates.",
+    "rec R3 close": "Only auditors can close a recommendation.",
+    "rec R3 reopen": "Only auditors can reopen a recommendation.",
+    "use <service>": "Only auditors can change which service this channel is about.",
+}
+
+
+@dataclass
+class PrivateContext(Context):
+    """A context with the store: for handlers that read audit evidence or notes, or write.
+    What they answer depends on more than the inspection data, or on who asks, so such a
+    handler is never registered cacheable (:meth:`Registry.add` refuses it)."""
+
+    @classmethod
+    def of(cls, ctx: Context) -> PrivateContext:
+        """``ctx`` with its store: for the dispatcher, before a private handler, and for work
+        outside the dispatcher that is never kept (forms, charts, reminders, exports)."""
+        if isinstance(ctx, PrivateContext):
+            return ctx
+        return cls(**{f.name: getattr(ctx, f.name) for f in fields(Context)})
+
     @property
     def db(self) -> Store:
-        """The store itself, for audit evidence and writes. What is read through it is not
-        inspection data, so a reply being worked out meanwhile is not kept in the cache."""
-        self.queries.read_elsewhere()
+        """The store itself, for audit evidence, notes and writes."""
         return self.queries.db
 
 
 Handler = Callable[[Context, str], Reply]
+PrivateHandler = Callable[[PrivateContext, str], Reply]
+AnyHandler = TypeVar("AnyHandler", Handler, PrivateHandler)
+
+
+class RegistryError(Exception):
+    """A command is declared in a way that cannot be answered safely (raised at start)."""
+
+
+def needing(requires: Permission | tuple[Permission, ...]) -> tuple[Permission, ...]:
+    return requires if isinstance(requires, tuple) else (requires,)
+
+
+@dataclass(frozen=True)
+class Part:
+    """What a part of a command needs: ``rec R3 close`` needs CLOSE while ``rec R3`` is
+    anyone's. ``when`` tells the part from the words after the command's name; any one
+    permission of ``requires`` will do (none: anyone may)."""
+
+    name: str
+    requires: tuple[Permission, ...]
+    when: Callable[[list[str]], bool]
+    note: str = ""  # what the handler checks besides, against the data ("its owner")
+
+
+def part(
+    name: str,
+    when: Callable[[list[str]], bool],
+    requires: Permission | tuple[Permission, ...] = (),
+    *,
+    note: str = "",
+) -> Part:
+    return Part(name, needing(requires), when, note)
+
+
+def word_at(said: list[str], n: int = 1) -> str:
+    """The ``n``-th word said (from 0) in lower case: "close" of ``R3 close``; "" if none."""
+    return said[n].lower() if len(said) > n else ""
+
+
+def takes_private(handler: Callable[..., Reply]) -> bool | None:
+    """Whether ``handler`` declares that it takes a :class:`PrivateContext` (its first
+    parameter's type, through any wrapper); None when it declares no context at all."""
+    inner = inspect.unwrap(handler)
+    params = list(inspect.signature(inner).parameters)
+    declared = get_type_hints(inner).get(params[0]) if params else None
+    if not (isinstance(declared, type) and issubclass(declared, Context)):
+        return None
+    return issubclass(declared, PrivateContext)
 
 
 @dataclass(frozen=True)
@@ -131,18 +222,48 @@ class Command:
     name: str
     usage: str
     summary: str
-    handler: Handler
+    handler: Handler | PrivateHandler
     aliases: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
     details: str | None = None
     writes: bool = False  # records something: never answered from a retry twice
     cacheable: bool = True  # a pure read: its reply may be reused until the store changes
+    # What asking needs (any one of them), unless a part says otherwise; () is anyone.
+    requires: tuple[Permission, ...] = ()
+    parts: tuple[Part, ...] = ()
+    # Its handler takes a PrivateContext (None: it does not say which context it takes).
+    private: bool | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "private", takes_private(self.handler))
+        if self.writes:
+            object.__setattr__(self, "cacheable", False)
+
+    def need(self, args: str) -> Part | None:
+        """What ``args`` ask of the asker: the part they name, else the command's own
+        requirement; None when anyone may."""
+        said = split_args(args)
+        found = next((p for p in self.parts if p.when(said)), None)
+        if found is None and self.requires:
+            found = Part(self.name, self.requires, lambda _said: True)
+        return found if found is not None and found.requires else None
+
+    def run(self, ctx: Context, args: str) -> Reply:
+        """The handler's reply, given the context it declares: the store only if private."""
+        if self.private:
+            return self.handler(PrivateContext.of(ctx), args)
+        # Not private: declared as taking a plain Context (the union's type is the wider
+        # PrivateHandler, as every Handler is one).
+        return cast(Handler, self.handler)(ctx, args)
+
+    def needs(self) -> tuple[Part, ...]:
+        """Every requirement declared: the command's own, then its parts'."""
+        own = (Part(self.name, self.requires, lambda _said: True),) if self.requires else ()
+        return own + tuple(p for p in self.parts if p.requires)
 
 
-@dataclass
-class Registry:
-    commands: dict[str, Command] = field(default_factory=dict)
-    _names: dict[str, str] = field(default_factory=dict)
+class Commands(list[Command]):
+    """One module's commands, in the order help lists them; a registry takes them in."""
 
     def command(
         self,
@@ -155,32 +276,55 @@ class Registry:
         details: str | None = None,
         writes: bool = False,
         cacheable: bool = True,
-    ) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            self.commands[name] = Command(
-                name,
-                usage,
-                summary,
-                handler,
-                aliases,
-                examples,
-                details,
-                writes,
-                cacheable and not writes,
+        requires: Permission | tuple[Permission, ...] = (),
+        parts: tuple[Part, ...] = (),
+    ) -> Callable[[AnyHandler], AnyHandler]:
+        def declare(handler: AnyHandler) -> AnyHandler:
+            self.append(
+                Command(
+                    name,
+                    usage,
+                    summary,
+                    handler,
+                    aliases,
+                    examples,
+                    details,
+                    writes,
+                    cacheable,
+                    needing(requires),
+                    parts,
+                )
             )
-            for word in (name, *aliases):
-                self._names[word] = name
             return handler
 
-        return register
+        return declare
+
+
+@dataclass
+class Registry:
+    """The commands, in the order help lists them."""
+
+    commands: dict[str, Command] = field(default_factory=dict)
+    _names: dict[str, str] = field(default_factory=dict)
+
+    def add(self, cmd: Command) -> None:
+        if cmd.private is None:
+            raise RegistryError(f"{cmd.name}: its handler must declare the context it takes")
+        if cmd.cacheable and cmd.private:
+            raise RegistryError(
+                f"{cmd.name} reads the store (its handler takes a PrivateContext), so its "
+                "answers must not be kept: register it cacheable=False"
+            )
+        taken = [w for w in (cmd.name, *cmd.aliases) if w in self._names]
+        if taken:
+            raise RegistryError(f"{cmd.name}: {', '.join(taken)} already name a command")
+        self.commands[cmd.name] = cmd
+        for word in (cmd.name, *cmd.aliases):
+            self._names[word] = cmd.name
 
     def find(self, word: str) -> Command | None:
         name = self._names.get(word.lower())
         return self.commands[name] if name else None
-
-
-registry = Registry()
-command = registry.command
 
 
 T = TypeVar("T")

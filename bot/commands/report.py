@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.commands.absent import rec_not_recorded, recs_not_recorded
 from bot.commands.audits import monthly_sections, note_text
 from bot.commands.present import caveat_sections, overall_text, source_line, status_of
-from bot.commands.registry import Context, Permission, command
+from bot.commands.registry import Commands, Context, Permission, PrivateContext
 from bot.commands.resolve import about_inspection, rec_ref
 from bot.domain.audits import normal_ref, not_a_recommendation, recent_audits
 from bot.domain.model import Inspection
@@ -19,6 +19,9 @@ from bot.domain.status import Monitoring
 from bot.domain.wording import bar, long_date
 from bot.reply import Action, ActionKind, Chart, Field, Reply, Section, problem, share_action
 from bot.text import words
+
+COMMANDS = Commands()  # this module's, in the order help lists them
+command = COMMANDS.command
 
 RECENT_AUDITS = 5
 
@@ -32,7 +35,7 @@ def _rec_sections(item: RecReport) -> list[Section]:
     ]
 
 
-def _status_of_all(ctx: Context) -> dict[str, Monitoring]:
+def _status_of_all(ctx: PrivateContext) -> dict[str, Monitoring]:
     """The models every other reply reads (remembered until the store changes), so the
     report can never differ from ``rec`` or ``recs``."""
     inspection = ctx.home_inspection()
@@ -46,7 +49,7 @@ def _status_of_all(ctx: Context) -> dict[str, Monitoring]:
     examples=("report", "report R1"),
     cacheable=False,  # its buttons depend on who is looking
 )
-def report_command(ctx: Context, args: str) -> Reply:
+def report_command(ctx: PrivateContext, args: str) -> Reply:
     inspection = ctx.home_inspection()
     ref = args.split()[0] if args.split() else None
     if ref is not None and len(ref) > 20:  # no reference is long: refused before it is read
@@ -101,11 +104,11 @@ def _report_actions(ctx: Context, ref: str | None) -> tuple[Action, ...]:
     aliases=("dashboard",),
     cacheable=False,  # its buttons depend on who is looking
 )
-def home_command(ctx: Context, args: str) -> Reply:
+def home_command(ctx: PrivateContext, args: str) -> Reply:
     return dashboard(ctx)
 
 
-def dashboard(ctx: Context) -> Reply:
+def dashboard(ctx: PrivateContext) -> Reply:
     """The App Home: the latest inspection at a glance, its recommendations with their
     status, and the latest audit updates for this conversation's service."""
     inspection = ctx.home_inspection()
@@ -174,9 +177,10 @@ def dashboard(ctx: Context) -> Reply:
     "update entered late that would change it is shown as a change, never silently. Before "
     "the window has ended there is no verdict yet, only the status. For what the inspectors "
     "said, ask `quote`.",
+    cacheable=False,  # its statuses read audit evidence
 )
 @about_inspection(trailing=True)
-def verdict_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
+def verdict_command(ctx: PrivateContext, inspection: Inspection, args: str) -> Reply:
     recs = ctx.queries.recommendations(inspection)
     asked = rec_ref(words(args))
     shown = [r for r in recs if r.ref == asked] if asked else recs

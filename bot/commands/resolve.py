@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import TypeVar
 
-from bot.commands.registry import Context, Handler, registry
+from bot.commands.catalogue import default_registry
+from bot.commands.registry import Context
 from bot.domain.model import Inspection, Service, ServiceMatch
 from bot.reply import Reply, Section, problem
 from bot.text import FILLER, plain_words
@@ -248,7 +250,7 @@ def is_vocabulary(word: str) -> bool:
         word in QUESTION_WORDS
         or word in _SPEECH
         or any(word in topic for topic in TOPIC_WORDS.values())
-        or registry.find(word) is not None
+        or default_registry().find(word) is not None
         or word.isdecimal()
         or (word[:1] == "r" and word[1:].isdecimal())
     )
@@ -275,7 +277,8 @@ def rec_ref(said: list[str], *, bare: bool = False) -> str | None:
     return None
 
 
-InspectionHandler = Callable[[Context, Inspection, str], Reply]
+C = TypeVar("C", bound=Context)
+InspectionHandler = Callable[[C, Inspection, str], Reply]
 
 
 def service_problem(ctx: Context, typed: str, match: ServiceMatch) -> Reply:
@@ -357,12 +360,15 @@ def _names_only_themes(ctx: Context, inspection: Inspection, args: str) -> bool:
     return said <= known
 
 
-def about_inspection(*, trailing: bool = False) -> Callable[[InspectionHandler], Handler]:
-    """Resolve the inspection a question is about (see :func:`target`) before the handler."""
+def about_inspection(
+    *, trailing: bool = False
+) -> Callable[[InspectionHandler[C]], Callable[[C, str], Reply]]:
+    """Resolve the inspection a question is about (see :func:`target`) before the handler.
+    The handler takes the context it declares (a PrivateContext, or only a Context)."""
 
-    def wrap(handler: InspectionHandler) -> Handler:
+    def wrap(handler: InspectionHandler[C]) -> Callable[[C, str], Reply]:
         @functools.wraps(handler)
-        def run(ctx: Context, args: str) -> Reply:
+        def run(ctx: C, args: str) -> Reply:
             found = target(ctx, args, trailing=trailing)
             if isinstance(found, Reply):
                 return found

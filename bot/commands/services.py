@@ -21,7 +21,7 @@ from bot.commands.present import (
     standards_note,
     theme_value,
 )
-from bot.commands.registry import Context, Permission, command, paginate
+from bot.commands.registry import Commands, Context, Permission, PrivateContext, paginate, part
 from bot.commands.resolve import (
     find_service,
     is_vocabulary,
@@ -47,6 +47,9 @@ from bot.domain.queries import Placing
 from bot.domain.wording import long_date, ordinal, percent
 from bot.reply import Field, Reply, Section, problem, share_action
 from bot.text import plain_words, words
+
+COMMANDS = Commands()  # this module's, in the order help lists them
+command = COMMANDS.command
 
 PAGE_SIZE = 20
 LEVEL_SHOWN = 10  # services listed as level with one, before "and N others level on …"
@@ -700,8 +703,9 @@ def _services_headline(what: str, counts: dict[str, int], earlier: int) -> str:
     details="Auditors only: it changes the answers, and where reminders go, for everyone "
     "in the channel.",
     writes=True,
+    parts=(part("use <service>", bool, Permission.USE),),  # ``use`` alone says which it is
 )
-def use_command(ctx: Context, args: str) -> Reply:
+def use_command(ctx: PrivateContext, args: str) -> Reply:
     found = find_service(ctx, args) if args.strip() else None
     if found is None:
         current = ctx.queries.service(ctx.home_service())
@@ -714,8 +718,6 @@ def use_command(ctx: Context, args: str) -> Reply:
         return found
     if not ctx.conversation:
         return problem("Not in a channel", "A default service belongs to a channel.")
-    if not ctx.may(Permission.USE):
-        return ctx.refused("Only auditors can change which service this channel is about.")
     set_channel_service(ctx.db, ctx.conversation, found.id, ctx.user.id)
     latest = ctx.queries.latest_inspection(found.id)
     return Reply(

@@ -81,11 +81,6 @@ class InspectionQueries:
             self._this_request[key] = compute()
         return cast(T, self._this_request[key])
 
-    def read_elsewhere(self) -> None:
-        """Say that a read beyond the inspection data is being made (audit evidence), so
-        no answer being computed now is kept past this request."""
-        self._cache.read_elsewhere()
-
     # --- services and inspections ------------------------------------------
 
     @cached

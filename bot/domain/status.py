@@ -45,7 +45,7 @@ from bot.domain.monitoring import (
     read_periods_as_at,
     window_of,
 )
-from bot.domain.wording import long_date, percent
+from bot.domain.wording import STATUS_WORDS, long_date, percent
 from bot.store.db import Store
 
 DEFAULT_TARGET = 80.0
@@ -79,34 +79,24 @@ def target_text(target: float, rule: Rule = Rule.EVERY_PERIOD) -> str:
     return f"{percent(target)} or more {rule.words}"
 
 
-class Status(Enum):
-    """A recommendation's status; its value is the words every reply shows."""
+class Status(StrEnum):
+    """A recommendation's status, and the verdict once reached (Met, Not met, No evidence
+    recorded). Code compares the members; what replies show is :attr:`words`."""
 
-    NOT_MONITORED = "Not monitored"
-    NO_EVIDENCE_YET = "No evidence yet"
-    ON_TRACK = "On track"
-    BELOW_TARGET = "Below target"
-    OFF_TRACK = "Off track: cannot be met"
-    NO_EVIDENCE = "No evidence recorded"
-    DUE = "Due for the board"
-    MET = "Met"
-    NOT_MET = "Not met"
+    NOT_MONITORED = "not_monitored"
+    NO_EVIDENCE_YET = "no_evidence_yet"
+    ON_TRACK = "on_track"
+    BELOW_TARGET = "below_target"
+    OFF_TRACK = "off_track"
+    NO_EVIDENCE = "no_evidence"
+    DUE = "due"
+    MET = "met"
+    NOT_MET = "not_met"
 
     @property
     def words(self) -> str:
-        return str(self.value)
-
-
-# The words alone, for code that compares or shows them (the enum is the one source).
-NOT_MONITORED = Status.NOT_MONITORED.words
-NO_EVIDENCE_YET = Status.NO_EVIDENCE_YET.words
-ON_TRACK = Status.ON_TRACK.words
-BELOW_TARGET = Status.BELOW_TARGET.words
-OFF_TRACK = Status.OFF_TRACK.words
-NO_EVIDENCE = Status.NO_EVIDENCE.words
-DUE = Status.DUE.words
-MET = Status.MET.words
-NOT_MET = Status.NOT_MET.words
+        """How every reply, paper and table says it ("Off track: cannot be met")."""
+        return STATUS_WORDS[self]
 
 
 class Track(Enum):

@@ -53,3 +53,17 @@ def ordinal(n: int) -> str:
     else:
         suffix = {1: "st", 2: "nd", 3: "rd"}.get(abs(n) % 10, "th")
     return f"{n}{suffix}"
+
+
+# What each status (bot.domain.status.Status, by its value) is called wherever it is shown.
+STATUS_WORDS: dict[str, str] = {
+    "not_monitored": "Not monitored",
+    "no_evidence_yet": "No evidence yet",
+    "on_track": "On track",
+    "below_target": "Below target",
+    "off_track": "Off track: cannot be met",
+    "no_evidence": "No evidence recorded",
+    "due": "Due for the board",
+    "met": "Met",
+    "not_met": "Not met",
+}
