@@ -54,6 +54,9 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Settings:
+    """Everything the bot is configured with: its three parts, checked, and each part's
+    fields under the flat names code has always read (``settings.teams_channel``)."""
+
     core: CoreSettings = field(default_factory=lambda: CoreSettings.from_values({}))
     slack: SlackSettings = field(default_factory=lambda: SlackSettings.from_values({}))
     teams: TeamsSettings = field(default_factory=lambda: TeamsSettings.from_values({}))
