@@ -407,11 +407,9 @@ def _report_bytes(built: Any, fmt: str) -> bytes:
 @click.option("--dry-run", is_flag=True, help="Show what is due; send and record nothing.")
 def remind(today: Any, dry_run: bool) -> None:
     """Send the reminders that are due to YOS_CHANNEL, each once (safe to run from cron)."""
-    from dataclasses import replace
-
     settings = _settings()
     if today:
-        settings = replace(settings, today=today.date())
+        settings = settings.pinned_to(today.date())
     if not settings.channel:
         raise click.ClickException("reminders go to YOS_CHANNEL, which is not set")
     from bot.slack.platform import SLACK

@@ -18,7 +18,7 @@ from bot.runtime import prepare_to_serve
 from bot.slack.app import create_app, create_deps, web_client
 from bot.slack.deps import Deps
 from bot.slack.platform import SLACK
-from bot.slack.verify import MAX_BODY_BYTES, signature_ok
+from bot.slack.verify import MAX_BODY_BYTES, SlackSignature
 from bot.store import StorePool
 from bot.store.migrations import migrated
 
@@ -70,9 +70,13 @@ def create_wsgi_app(settings: Settings) -> WsgiApp:
     """The WSGI application: Slack's requests at /slack/events, a health check at /healthz."""
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+    signature = SlackSignature(settings.slack_signing_secret or "")
     store = StorePool(settings.db_path)
     deps = create_deps(settings, store)
-    # Every request's signature is checked below (_verified) before Bolt sees it.
+    # Every request's signature is checked below (_verified), on the raw bytes, before
+    # Bolt sees it: an unsigned body is refused with 401 before anything parses it. Bolt's
+    # own check would compute the same HMAC of the same bytes with the same slack_sdk
+    # verifier a second time for nothing, so it is off (verified_by_server).
     slack = SlackRequestHandler(
         create_app(settings, deps, verified_by_server=True), path=EVENTS_PATH
     )
@@ -93,7 +97,7 @@ def create_wsgi_app(settings: Settings) -> WsgiApp:
             return [body]
         if environ.get("PATH_INFO") != EVENTS_PATH:
             return _plain(start_response, "404 Not Found", "not found")
-        verified = _verified(environ, settings.slack_signing_secret or "")
+        verified = _verified(environ, signature)
         if verified is not None:
             return _plain(start_response, *verified)
         answered: list[str] = []
@@ -118,7 +122,9 @@ def create_wsgi_app(settings: Settings) -> WsgiApp:
     return application
 
 
-def _verified(environ: MutableMapping[str, Any], secret: str) -> tuple[str, str] | None:
+def _verified(
+    environ: MutableMapping[str, Any], signature: SlackSignature
+) -> tuple[str, str] | None:
     """Read the body and check Slack's signature on its raw bytes; None when it holds (the
     body is put back for Bolt), else the status and text to refuse with."""
     if environ.get("REQUEST_METHOD") != "POST":
@@ -131,8 +137,7 @@ def _verified(environ: MutableMapping[str, Any], secret: str) -> tuple[str, str]
         return "413 Content Too Large", "too large"
     body = environ["wsgi.input"].read(length) if length else b""
     environ["wsgi.input"] = io.BytesIO(body)
-    if not signature_ok(
-        secret,
+    if not signature.holds(
         environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
         environ.get("HTTP_X_SLACK_SIGNATURE"),
         body,
