@@ -15,7 +15,8 @@ from jsonschema import Draft6Validator, Draft7Validator
 from jsonschema.exceptions import best_match
 from markdown_it import MarkdownIt
 
-from bot.render.cards import (
+from bot.reply import Action, ActionKind, Field, Person, Reply, Section, share_action
+from bot.teams.cards import (
     AUDIT_FORM_SUBMIT,
     CONTENT_TYPE,
     MAX_ACTIVITY_BYTES,
@@ -30,7 +31,6 @@ from bot.render.cards import (
     message_activity,
     size,
 )
-from bot.reply import Action, ActionKind, Field, Person, Reply, Section, share_action
 
 SCHEMAS = Path(__file__).parent / "schemas"
 AC_SCHEMA = json.loads((SCHEMAS / "adaptive-card-1.5.json").read_text())
