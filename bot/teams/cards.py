@@ -84,9 +84,10 @@ Models
 Cards are built with the Teams SDK's card models (``microsoft_teams.cards``), which
 check each property's type and allowed values as they are made, and are turned into
 JSON once, by :func:`card_json`, before they are fitted: so :func:`card` and the forms
-return the JSON Teams is sent, as the adapter's own parts of a card are. The models
-write whole numbers (``min``, ``maxLength``, a number's ``value``) as JSON numbers
-with a fraction (``1.0``), which Adaptive Cards read as the same number.
+return the JSON Teams is sent, as the adapter's own parts of a card are. Where a
+model falls short it is extended, not bypassed: the SDK types ``Input.Number``'s value
+and bounds and ``Input.Text``'s ``maxLength`` as floats, written ``17.0``, so
+:class:`WholeNumberInput` and :class:`LimitedTextInput` keep them whole.
 """
 
 from __future__ import annotations
@@ -175,6 +176,22 @@ _INLINE = re.compile(r"([\\`*_~\[\]])")
 _AMPERSAND = re.compile(r"&(?=[#A-Za-z0-9])")
 _DOUBLE_BRACE = re.compile(r"\{(?=\{)")
 _BLOCK_START = re.compile(r"^(?=[ \t]|[#>+\-=|:]|[0-9]+[.)])", re.MULTILINE)
+
+
+class WholeNumberInput(NumberInput):
+    """An ``Input.Number`` whose value and bounds are whole numbers: the SDK's are floats,
+    written ``17.0``, and a client that hands the value back as written would submit a
+    count the form refuses."""
+
+    value: int | None = None
+    min: int | None = None
+    max: int | None = None
+
+
+class LimitedTextInput(TextInput):
+    """An ``Input.Text`` whose ``maxLength`` is written as the whole number it is."""
+
+    max_length: int | None = None
 
 
 def escape(text: str) -> str:
@@ -531,8 +548,8 @@ def _date_input(day: object, today_iso: str) -> DateInput:
     )
 
 
-def _count_input(name: str, minimum: int, given: str | int | None) -> NumberInput:
-    return NumberInput(
+def _count_input(name: str, minimum: int, given: str | int | None) -> WholeNumberInput:
+    return WholeNumberInput(
         id=name,
         label=FORM_LABELS[name],
         is_required=True,
@@ -542,8 +559,8 @@ def _count_input(name: str, minimum: int, given: str | int | None) -> NumberInpu
     )
 
 
-def _note_input(given: object) -> TextInput:
-    return TextInput(
+def _note_input(given: object) -> LimitedTextInput:
+    return LimitedTextInput(
         id="note",
         label=f"{FORM_LABELS['note']} (optional)",
         is_multiline=True,
@@ -608,8 +625,8 @@ def _text_input(
     multiline: bool = False,
     required: bool = False,
     error_message: str = "",
-) -> TextInput:
-    return TextInput(
+) -> LimitedTextInput:
+    return LimitedTextInput(
         id=name,
         label=label,
         max_length=limit,
