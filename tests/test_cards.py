@@ -429,6 +429,21 @@ def test_the_form_with_prefill_and_errors():
     assert form["body"].index(errors[-1]) < form["body"].index(fields["recommendation"])
 
 
+def test_the_form_writes_counts_and_lengths_as_whole_numbers():
+    # A client may hand a prefilled value back as written: "20.0" is not a count.
+    form = form_card(RECS, "2014-02-20", prefill={"audited": "20", "compliant": 18})
+    fields = inputs(form)
+    numbers = [
+        fields["audited"]["value"],
+        fields["audited"]["min"],
+        fields["compliant"]["value"],
+        fields["compliant"]["min"],
+        fields["note"]["maxLength"],
+    ]
+    assert numbers == [20, 1, 18, 0, 1000]
+    assert all(type(number) is int for number in numbers)
+
+
 def test_the_form_ignores_prefill_it_cannot_use():
     form = form_card(RECS[:1], "2014-02-20", prefill={"ref": "R9", "audited": "lots", "note": None})
     assert_valid_card(form)
