@@ -66,7 +66,7 @@ def main() -> bool:
     from bot.commands import registry
     from bot.commands.papers import spec_of
     from bot.domain.report import board_report
-    from bot.render.blocks import message
+    from bot.slack.blocks import message
 
     ctx = _report_context()
     spec = spec_of(board_report(ctx.queries, ctx.home_inspection(), date(2014, 4, 20)))

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
-from bot.render.blocks import text_size
+from bot.slack.blocks import text_size
 
 
 def assert_valid_blocks(blocks: list[dict[str, Any]], *, limit: int = 50) -> None:

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from bot.commands import registry
-from bot.render.blocks import escape, fallback_text, message, person, reply_blocks
 from bot.reply import Action, ActionKind, Field, Person, Reply, Section, share_action
+from bot.slack.blocks import escape, fallback_text, message, person, reply_blocks
 from tests.blockkit import all_text, assert_valid_message
 
 

@@ -15,7 +15,8 @@ from jsonschema import Draft6Validator, Draft7Validator
 from jsonschema.exceptions import best_match
 from markdown_it import MarkdownIt
 
-from bot.render.cards import (
+from bot.reply import Action, ActionKind, Field, Person, Reply, Section, share_action
+from bot.teams.cards import (
     AUDIT_FORM_SUBMIT,
     CONTENT_TYPE,
     MAX_ACTIVITY_BYTES,
@@ -30,7 +31,6 @@ from bot.render.cards import (
     message_activity,
     size,
 )
-from bot.reply import Action, ActionKind, Field, Person, Reply, Section, share_action
 
 SCHEMAS = Path(__file__).parent / "schemas"
 AC_SCHEMA = json.loads((SCHEMAS / "adaptive-card-1.5.json").read_text())
@@ -427,6 +427,21 @@ def test_the_form_with_prefill_and_errors():
         f"<{WORD_JOINER}at>x<{WORD_JOINER}/at>",
     ]
     assert form["body"].index(errors[-1]) < form["body"].index(fields["recommendation"])
+
+
+def test_the_form_writes_counts_and_lengths_as_whole_numbers():
+    # A client may hand a prefilled value back as written: "20.0" is not a count.
+    form = form_card(RECS, "2014-02-20", prefill={"audited": "20", "compliant": 18})
+    fields = inputs(form)
+    numbers = [
+        fields["audited"]["value"],
+        fields["audited"]["min"],
+        fields["compliant"]["value"],
+        fields["compliant"]["min"],
+        fields["note"]["maxLength"],
+    ]
+    assert numbers == [20, 1, 18, 0, 1000]
+    assert all(type(number) is int for number in numbers)
 
 
 def test_the_form_ignores_prefill_it_cannot_use():

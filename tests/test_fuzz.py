@@ -50,11 +50,12 @@ from bot.app import Application, Platform, Policy, Request
 from bot.commands import dispatch, registry
 from bot.commands.audits import FormEntry
 from bot.config import PROJECT_ROOT, settings_from
-from bot.render import blocks, cards
 from bot.reply import Person, Reply, from_json, to_json
 from bot.runtime import make_context, prepare_store
+from bot.slack import blocks
 from bot.store import StorePool
 from bot.store.db import Store
+from bot.teams import cards
 from tests.blockkit import assert_valid_message
 from tests.conftest import IN_WINDOW
 from tests.test_cards import activity_texts, assert_inert, assert_valid_card

@@ -16,7 +16,7 @@ import pytest
 from bot.commands import dispatch
 from bot.config import PROJECT_ROOT, settings_from
 from bot.domain.wording import ordinal
-from bot.render.blocks import message
+from bot.slack.blocks import message
 from bot.store.loader import LoadError, load_files
 from tests.blockkit import assert_valid_message
 from tests.conftest import IN_WINDOW

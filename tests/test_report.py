@@ -28,9 +28,9 @@ from bot.cli import main
 from bot.commands import Permission, dispatch
 from bot.config import PROJECT_ROOT
 from bot.console import ConsoleTransport
-from bot.render.blocks import message, reply_blocks
 from bot.render.chart import HEIGHT_PX, WIDTH_PX
 from bot.reply import ActionKind, Chart
+from bot.slack.blocks import message, reply_blocks
 from bot.store import StorePool
 from bot.store.outbox import CHART
 from tests.blockkit import assert_valid_blocks, assert_valid_message

@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import Delivery, PermanentError, TransientError
 from bot.config import Settings
-from bot.render.blocks import escape, message
+from bot.slack.blocks import escape, message
 from bot.store.outbox import CHART, PRIVATE
 
 logger = logging.getLogger(__name__)

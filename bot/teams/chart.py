@@ -41,7 +41,7 @@ from typing import Any
 
 from PIL import Image
 
-from bot.render.cards import (
+from bot.teams.cards import (
     CARD_VERSION,
     CONTENT_TYPE,
     ENVELOPE_HEADROOM,

@@ -35,9 +35,9 @@ from typing import Any
 from bot.app import Delivery, PermanentError, Request, TransientError
 from bot.commands import Permission
 from bot.commands.audits import FormEntry
-from bot.render.cards import AUDIT_FORM_SUBMIT, CONTENT_TYPE, form_card, message_activity
 from bot.reply import Action, ActionKind, Reply, problem
 from bot.store.outbox import PRIVATE, Address
+from bot.teams.cards import AUDIT_FORM_SUBMIT, CONTENT_TYPE, form_card, message_activity
 from bot.teams.conversations import Reference
 from bot.teams.deps import Deps
 from bot.teams.plan_forms import OPENS, SUBMITS, PlanForms

@@ -21,7 +21,8 @@ from bot.app import Request
 from bot.app.core import ANNOUNCED
 from bot.commands.my_actions import progress_choices, rec_choices
 from bot.commands.plan_common import allowed
-from bot.render.cards import (
+from bot.reply import ActionKind, Reply
+from bot.teams.cards import (
     CONTENT_TYPE,
     DONE,
     ME,
@@ -31,7 +32,6 @@ from bot.render.cards import (
     clip,
     progress_form_card,
 )
-from bot.reply import ActionKind, Reply
 from bot.teams.deps import Deps
 from bot.teams.platform import PERSONAL
 from bot.teams.sdk import (

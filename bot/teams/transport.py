@@ -44,9 +44,9 @@ from typing import Any
 import httpx
 
 from bot.app import Delivery, PermanentError, RetryPolicy, TransientError
-from bot.render.cards import escape, message_activity
 from bot.reply import ActionKind, Reply
 from bot.store.outbox import CHART, PRIVATE, Address
+from bot.teams.cards import escape, message_activity
 from bot.teams.chart import ChartStore, chart_activity
 from bot.teams.conversations import Conversations, People, Reference, channel_of, threaded
 from bot.teams.sdk import App, MessageActivityInput

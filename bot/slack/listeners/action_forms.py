@@ -18,8 +18,8 @@ from slack_sdk import WebClient
 from bot.app import Request
 from bot.commands.my_actions import progress_choices, rec_choices
 from bot.commands.plan_common import allowed
-from bot.render.blocks import ACTION_IDS, clip, message
 from bot.reply import Reply
+from bot.slack.blocks import ACTION_IDS, clip, message
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions import _channel, _payload
 from bot.slack.listeners.home import home_view

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.app import Outcome
 from bot.commands import Permission
-from bot.render.blocks import ACTION_IDS, message
+from bot.slack.blocks import ACTION_IDS, message
 from bot.slack.deps import Deps
 from bot.slack.listeners.views import open_audit_form
 

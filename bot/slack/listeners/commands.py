@@ -12,8 +12,8 @@ from slack_sdk import WebClient
 
 from bot.app import Request
 from bot.commands import Permission
-from bot.render.blocks import message
 from bot.reply import Reply
+from bot.slack.blocks import message
 from bot.slack.deps import Deps
 from bot.slack.listeners.views import open_audit_form
 

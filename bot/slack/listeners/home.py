@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.render.blocks import MAX_VIEW_BLOCKS, reply_blocks
+from bot.slack.blocks import MAX_VIEW_BLOCKS, reply_blocks
 from bot.slack.deps import Deps
 
 

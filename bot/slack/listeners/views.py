@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from bot.app import Request
 from bot.commands import Permission
 from bot.commands.audits import FORM_FIELDS, FormEntry
-from bot.render.blocks import clip, message
+from bot.slack.blocks import clip, message
 from bot.slack.deps import Deps
 
 AUDIT_FORM = "audit_form"

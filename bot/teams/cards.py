@@ -1,6 +1,6 @@
 """Adaptive Cards (version 1.5) for Microsoft Teams from a Reply, within Teams' limits.
 
-This mirrors :mod:`bot.render.blocks`: every piece of user or data text that reaches
+This mirrors :mod:`bot.slack.blocks`: every piece of user or data text that reaches
 a card passes through :func:`escape`, so a note such as ``<at>Jane</at>``,
 ``[click](http://evil)`` or ``**bold**`` is shown as typed and never acted on.
 
@@ -77,7 +77,17 @@ activity (``json.dumps`` with compact separators and its default ASCII escaping,
 which is never smaller than the UTF-8 form, so the bound holds either way) under
 :data:`MAX_ACTIVITY_BYTES` less :data:`ENVELOPE_HEADROOM` for the fields an adapter
 adds (``from``, ``conversation``, ``replyToId``…), dropping trailing body elements
-and saying so, as :func:`bot.render.blocks.fit` does.
+and saying so, as :func:`bot.slack.blocks.fit` does.
+
+Models
+------
+Cards are built with the Teams SDK's card models (``microsoft_teams.cards``), which
+check each property's type and allowed values as they are made, and are turned into
+JSON once, by :func:`card_json`, before they are fitted: so :func:`card` and the forms
+return the JSON Teams is sent, as the adapter's own parts of a card are. Where a
+model falls short it is extended, not bypassed: the SDK types ``Input.Number``'s value
+and bounds and ``Input.Text``'s ``maxLength`` as floats, written ``17.0``, so
+:class:`WholeNumberInput` and :class:`LimitedTextInput` keep them whole.
 """
 
 from __future__ import annotations
@@ -85,15 +95,35 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
+
+from microsoft_teams.cards import (
+    Action,
+    AdaptiveCard,
+    CardElement,
+    Choice,
+    ChoiceSetInput,
+    Container,
+    DateInput,
+    Fact,
+    FactSet,
+    NumberInput,
+    SerializableObject,
+    Spacing,
+    SubmitAction,
+    TaskFetchSubmitActionData,
+    TextBlock,
+    TextInput,
+)
 
 from bot.reply import ActionKind, Field, Reply, Section
 
+# The JSON Teams is sent: a card, and one of its elements or actions.
 Element = dict[str, Any]
 Card = dict[str, Any]
 
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
-CARD_VERSION = "1.5"
+CARD_VERSION: Final = "1.5"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
 # Teams refuses a bot message much over 28 KB; keep the activity we build under this,
@@ -148,6 +178,22 @@ _DOUBLE_BRACE = re.compile(r"\{(?=\{)")
 _BLOCK_START = re.compile(r"^(?=[ \t]|[#>+\-=|:]|[0-9]+[.)])", re.MULTILINE)
 
 
+class WholeNumberInput(NumberInput):
+    """An ``Input.Number`` whose value and bounds are whole numbers: the SDK's are floats,
+    written ``17.0``, and a client that hands the value back as written would submit a
+    count the form refuses."""
+
+    value: int | None = None
+    min: int | None = None
+    max: int | None = None
+
+
+class LimitedTextInput(TextInput):
+    """An ``Input.Text`` whose ``maxLength`` is written as the whole number it is."""
+
+    max_length: int | None = None
+
+
 def escape(text: str) -> str:
     """``text`` made inert for Teams markdown (see the module docstring for the rule)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -168,48 +214,64 @@ def markdown(text: str, limit: int = MAX_TEXT) -> str:
     return "\n\n".join(escape(line) for line in clip(text, limit).splitlines() if line.strip())
 
 
+def to_json(model: SerializableObject) -> Element:
+    """An element, action or their data as the JSON Teams is sent: camelCase names, no
+    unset properties."""
+    return model.model_dump(by_alias=True, exclude_none=True)
+
+
+def card_json(card: AdaptiveCard) -> Card:
+    """A card as the JSON Teams is sent. The SDK names the schema URL ``schema``, which
+    the Adaptive Card 1.5 schema refuses: it allows only ``$schema``."""
+    return {("$schema" if key == "schema" else key): value for key, value in to_json(card).items()}
+
+
 def text_block(text: str, **props: Any) -> Element:
-    """A wrapping TextBlock of already-escaped ``text``; ``props`` add to or override."""
-    return {"type": "TextBlock", "text": text, "wrap": True, **props}
+    """A wrapping TextBlock of already-escaped ``text``; ``props`` (its JSON property
+    names) add to or override."""
+    return to_json(TextBlock(text=text, wrap=True, **props))
 
 
 def subtle(text: str, **props: Any) -> Element:
     return text_block(text, isSubtle=True, size="Small", **props)
 
 
-def _facts(fields: Sequence[Field]) -> list[Element]:
+def _facts(fields: Sequence[Field]) -> list[FactSet]:
     return [
-        {
-            "type": "FactSet",
-            "facts": [
-                {
-                    "title": escape(clip(f.label, MAX_FACT_TITLE)),
-                    "value": escape(clip(f.value, MAX_FACT_VALUE)),
-                }
+        FactSet(
+            facts=[
+                Fact(
+                    title=escape(clip(f.label, MAX_FACT_TITLE)),
+                    value=escape(clip(f.value, MAX_FACT_VALUE)),
+                )
                 for f in fields[start : start + FACTS_PER_SET]
-            ],
-        }
+            ]
+        )
         for start in range(0, len(fields), FACTS_PER_SET)
     ]
 
 
-def section_elements(part: Section, *, first: bool = False) -> list[Element]:
+def section_elements(part: Section, *, first: bool = False) -> list[CardElement]:
     """The elements of one section: heading, text (quoted in an emphasis container),
     one bullet line per item, and facts."""
-    elements: list[Element] = []
+    elements: list[CardElement] = []
     if part.heading and part.heading.strip():
-        heading = text_block(markdown(part.heading, MAX_TITLE), weight="Bolder")
-        if not first:
-            heading.update(separator=True, spacing="Medium")
-        elements.append(heading)
+        heading = markdown(part.heading, MAX_TITLE)
+        elements.append(
+            TextBlock(text=heading, wrap=True, weight="Bolder")
+            if first
+            else TextBlock(
+                text=heading, wrap=True, weight="Bolder", separator=True, spacing="Medium"
+            )
+        )
     if part.text and part.text.strip():
-        body = text_block(markdown(part.text))
+        body = TextBlock(text=markdown(part.text), wrap=True)
         if part.quote:
-            elements.append({"type": "Container", "style": "emphasis", "items": [body]})
+            elements.append(Container(style="emphasis", items=[body]))
         else:
             elements.append(body)
     elements.extend(
-        text_block("• " + markdown(item, MAX_ITEM), spacing="Small")
+        TextBlock(text="• " + markdown(item, MAX_ITEM), wrap=True, spacing="Small")
         for item in part.items
         if item.strip()
     )
@@ -217,7 +279,7 @@ def section_elements(part: Section, *, first: bool = False) -> list[Element]:
     return elements
 
 
-def _footer(reply: Reply, shared_by_label: str | None) -> list[Element]:
+def _footer(reply: Reply, shared_by_label: str | None) -> list[TextBlock]:
     notes = []
     if reply.source and reply.source.strip():
         notes.append(reply.source)
@@ -228,23 +290,25 @@ def _footer(reply: Reply, shared_by_label: str | None) -> list[Element]:
         notes.append(f"Shared by {shared}")
     if not notes:
         return []
-    return [subtle(markdown(" · ".join(notes), MAX_FOOTER), id=FOOTER_ID, spacing="Medium")]
+    text = markdown(" · ".join(notes), MAX_FOOTER)
+    return [_subtle(text, id=FOOTER_ID, spacing="Medium")]
 
 
-def submit_action(title: str, data: Mapping[str, Any], *, primary: bool = False) -> Element:
-    action: Element = {
-        "type": "Action.Submit",
-        "title": clip(title, MAX_BUTTON_TITLE),
-        "data": dict(data),
-    }
-    if primary:
-        action["style"] = "positive"
-    return action
+def _subtle(text: str, *, id: str | None = None, spacing: Spacing | None = None) -> TextBlock:
+    return TextBlock(text=text, wrap=True, is_subtle=True, size="Small", id=id, spacing=spacing)
 
 
-def reply_actions(reply: Reply) -> list[Element]:
+def submit_action(title: str, data: Mapping[str, Any], *, primary: bool = False) -> SubmitAction:
+    return SubmitAction(
+        title=clip(title, MAX_BUTTON_TITLE),
+        data=dict(data),
+        style="positive" if primary else None,
+    )
+
+
+def reply_actions(reply: Reply) -> list[SubmitAction]:
     """Each typed action as an ``Action.Submit`` carrying ``{"action": kind, **payload}``."""
-    actions: list[Element] = []
+    actions: list[SubmitAction] = []
     for action in reply.actions:
         payload = dict(action.payload)
         clash = RESERVED_DATA_KEYS & payload.keys()
@@ -252,24 +316,20 @@ def reply_actions(reply: Reply) -> list[Element]:
             raise ValueError(f"action payload uses reserved keys: {sorted(clash)}")
         data: dict[str, Any] = {"action": action.kind.value, **payload}
         if action.kind in DIALOG_KINDS:
-            data["msteams"] = {"type": "task/fetch"}  # open the form as a dialog
+            data["msteams"] = to_json(TaskFetchSubmitActionData())  # open the form as a dialog
         element = submit_action(action.label, data, primary=action.primary)
         if len(actions) >= MAX_SHOWN_ACTIONS:
-            element["mode"] = "secondary"  # in the card's "…" menu, not a row of buttons
+            element.with_mode("secondary")  # in the card's "…" menu, not a row of buttons
         actions.append(element)
     return actions
 
 
-def _new_card(body: list[Element], actions: Sequence[Element] = ()) -> Card:
-    card: Card = {
-        "type": "AdaptiveCard",
-        "$schema": SCHEMA_URL,
-        "version": CARD_VERSION,
-        "body": body,
-    }
-    if actions:
-        card["actions"] = list(actions)
-    return card
+def _new_card(body: Sequence[CardElement], actions: Sequence[Action] = ()) -> AdaptiveCard:
+    return AdaptiveCard(
+        version=CARD_VERSION,
+        body=list(body),
+        actions=list(actions) or None,
+    ).with_schema(SCHEMA_URL)
 
 
 def card(
@@ -281,16 +341,20 @@ def card(
     """The reply as an Adaptive Card. ``shared_by_label`` names who shared it (it
     overrides ``reply.shared_by``); ``extra_actions`` are the adapter's own raw actions,
     added after the reply's. Not yet size-checked: see :func:`fit`."""
-    body: list[Element] = []
+    body: list[CardElement] = []
     if reply.title.strip():
         title = markdown(reply.title, MAX_TITLE)
-        body.append(text_block(title, size="Large", weight="Bolder", id=TITLE_ID))
+        body.append(TextBlock(text=title, wrap=True, size="Large", weight="Bolder", id=TITLE_ID))
     if reply.headline.strip():
-        body.append(text_block(markdown(reply.headline), id=HEADLINE_ID))
+        body.append(TextBlock(text=markdown(reply.headline), wrap=True, id=HEADLINE_ID))
     for index, part in enumerate(reply.sections):
         body.extend(section_elements(part, first=index == 0))
     body.extend(_footer(reply, shared_by_label))
-    return _new_card(body, [*reply_actions(reply), *(extra_actions or ())])
+    content = card_json(_new_card(body, reply_actions(reply)))
+    extra = list(extra_actions or ())
+    if extra:
+        content["actions"] = [*content.get("actions", ()), *extra]
+    return content
 
 
 def size(payload: Any) -> int:
@@ -425,23 +489,23 @@ def form_card(
     clash = (RESERVED_DATA_KEYS | {name for name, _ in FORM_FIELDS}) & hidden.keys()
     if clash:
         raise ValueError(f"hidden keys clash with the form's own: {sorted(clash)}")
-    body = [
+    body: list[CardElement] = [
         *_form_errors(errors or {}),
         _recommendation_input(recs, prefill.get("ref")),
         _date_input(prefill.get("audit_date"), today_iso),
         *(_count_input(name, minimum, prefill.get(name)) for name, minimum in COUNT_INPUTS),
-        subtle(escape(PRIVACY_HINT)),
+        _subtle(escape(PRIVACY_HINT)),
         _note_input(prefill.get("note")),
     ]
     record = submit_action("Record", {"action": AUDIT_FORM_SUBMIT, **hidden}, primary=True)
-    return _new_card(body, [record])
+    return card_json(_new_card(body, [record]))
 
 
 FORM_LABELS = dict(FORM_FIELDS)
 COUNT_INPUTS = (("audited", 1), ("compliant", 0))
 
 
-def _form_errors(errors: Mapping[str, str]) -> list[Element]:
+def _form_errors(errors: Mapping[str, str]) -> list[TextBlock]:
     """Each field's problem, in the form's order, as attention-coloured lines."""
     order = [name for name, _ in FORM_FIELDS] + sorted(errors.keys() - FORM_LABELS.keys())
     blocks = []
@@ -449,71 +513,60 @@ def _form_errors(errors: Mapping[str, str]) -> list[Element]:
         if errors.get(name):
             label = FORM_LABELS.get(name)
             message = f"{label}: {errors[name]}" if label else errors[name]
-            blocks.append(text_block(markdown(message, MAX_ITEM), color="Attention"))
+            blocks.append(TextBlock(text=markdown(message, MAX_ITEM), wrap=True, color="Attention"))
     return blocks
 
 
-def _recommendation_input(recs: Sequence[tuple[str, str]], chosen: object) -> Element:
+def _recommendation_input(recs: Sequence[tuple[str, str]], chosen: object) -> ChoiceSetInput:
     refs = [ref for ref, _ in recs]
-    picker: Element = {
-        "type": "Input.ChoiceSet",
-        "id": "recommendation",
-        "label": FORM_LABELS["recommendation"],
-        "isRequired": True,
-        "errorMessage": "Choose the recommendation this audit evidences.",
-        "style": "compact",
-        "wrap": True,
-        "placeholder": "Choose a recommendation",
-        "choices": [
-            {"title": clip(" ".join(f"{ref}: {text}".split()), MAX_CHOICE_TITLE), "value": ref}
-            for ref, text in recs
-        ],
-    }
     if chosen not in refs and len(refs) == 1:
         chosen = refs[0]
-    if isinstance(chosen, str) and chosen in refs:
-        picker["value"] = chosen
-    return picker
+    return ChoiceSetInput(
+        id="recommendation",
+        label=FORM_LABELS["recommendation"],
+        is_required=True,
+        error_message="Choose the recommendation this audit evidences.",
+        style="compact",
+        wrap=True,
+        placeholder="Choose a recommendation",
+        choices=[
+            Choice(title=clip(" ".join(f"{ref}: {text}".split()), MAX_CHOICE_TITLE), value=ref)
+            for ref, text in recs
+        ],
+        value=chosen if isinstance(chosen, str) and chosen in refs else None,
+    )
 
 
-def _date_input(day: object, today_iso: str) -> Element:
-    return {
-        "type": "Input.Date",
-        "id": "audit_date",
-        "label": FORM_LABELS["audit_date"],
-        "isRequired": True,
-        "errorMessage": "Pick the date of the audit.",
-        "value": day if isinstance(day, str) and day else today_iso,
-        "max": today_iso,
-    }
+def _date_input(day: object, today_iso: str) -> DateInput:
+    return DateInput(
+        id="audit_date",
+        label=FORM_LABELS["audit_date"],
+        is_required=True,
+        error_message="Pick the date of the audit.",
+        value=day if isinstance(day, str) and day else today_iso,
+        max=today_iso,
+    )
 
 
-def _count_input(name: str, minimum: int, given: str | int | None) -> Element:
-    number: Element = {
-        "type": "Input.Number",
-        "id": name,
-        "label": FORM_LABELS[name],
-        "isRequired": True,
-        "errorMessage": f"Enter a whole number, {minimum} or more.",
-        "min": minimum,
-    }
-    value = _whole_number(given)
-    if value is not None:
-        number["value"] = value
-    return number
+def _count_input(name: str, minimum: int, given: str | int | None) -> WholeNumberInput:
+    return WholeNumberInput(
+        id=name,
+        label=FORM_LABELS[name],
+        is_required=True,
+        error_message=f"Enter a whole number, {minimum} or more.",
+        min=minimum,
+        value=_whole_number(given),
+    )
 
 
-def _note_input(given: object) -> Element:
-    note: Element = {
-        "type": "Input.Text",
-        "id": "note",
-        "label": f"{FORM_LABELS['note']} (optional)",
-        "isMultiline": True,
-        "maxLength": NOTE_MAX_LENGTH,
-    }
-    if isinstance(given, str) and given:
-        note["value"] = given[:NOTE_MAX_LENGTH]
-    return note
+def _note_input(given: object) -> LimitedTextInput:
+    return LimitedTextInput(
+        id="note",
+        label=f"{FORM_LABELS['note']} (optional)",
+        is_multiline=True,
+        max_length=NOTE_MAX_LENGTH,
+        value=given[:NOTE_MAX_LENGTH] if isinstance(given, str) and given else None,
+    )
 
 
 # --- the improvement plan's forms, as Teams dialogs -------------------------------------
@@ -528,12 +581,12 @@ def _choice_title(ref: str, text: str) -> str:
     return clip(" ".join(f"{ref}: {text}".split()) if text.strip() else ref, MAX_CHOICE_TITLE)
 
 
-def _beside(element: Element, error: str | None) -> list[Element]:
+def _beside(element: CardElement, error: str | None) -> list[CardElement]:
     """An input followed by its problem, if it has one, in the attention colour."""
     if not error:
         return [element]
-    problem = text_block(markdown(error, MAX_ITEM), color="Attention", spacing="Small")
-    return [element, problem]
+    text = markdown(error, MAX_ITEM)
+    return [element, TextBlock(text=text, wrap=True, color="Attention", spacing="Small")]
 
 
 def _picker(
@@ -545,26 +598,21 @@ def _picker(
     required: bool = True,
     placeholder: str = "",
     error_message: str = "",
-) -> Element:
+) -> ChoiceSetInput:
     values = [value for value, _ in choices]
-    picker: Element = {
-        "type": "Input.ChoiceSet",
-        "id": name,
-        "label": label,
-        "isRequired": required,
-        "style": "compact",
-        "wrap": True,
-        "choices": [{"title": title, "value": value} for value, title in choices],
-    }
-    if placeholder:
-        picker["placeholder"] = placeholder
-    if error_message:
-        picker["errorMessage"] = error_message
     if required and chosen not in values and len(values) == 1:
         chosen = values[0]
-    if isinstance(chosen, str) and chosen in values:
-        picker["value"] = chosen
-    return picker
+    return ChoiceSetInput(
+        id=name,
+        label=label,
+        is_required=required,
+        style="compact",
+        wrap=True,
+        choices=[Choice(title=title, value=value) for value, title in choices],
+        placeholder=placeholder or None,
+        error_message=error_message or None,
+        value=chosen if isinstance(chosen, str) and chosen in values else None,
+    )
 
 
 def _text_input(
@@ -577,18 +625,17 @@ def _text_input(
     multiline: bool = False,
     required: bool = False,
     error_message: str = "",
-) -> Element:
-    field: Element = {"type": "Input.Text", "id": name, "label": label, "maxLength": limit}
-    if multiline:
-        field["isMultiline"] = True
-    if placeholder:
-        field["placeholder"] = placeholder
-    if required:
-        field["isRequired"] = True
-        field["errorMessage"] = error_message
-    if isinstance(given, str) and given:
-        field["value"] = given[:limit]
-    return field
+) -> LimitedTextInput:
+    return LimitedTextInput(
+        id=name,
+        label=label,
+        max_length=limit,
+        is_multiline=multiline or None,
+        placeholder=placeholder or None,
+        is_required=required or None,
+        error_message=error_message if required else None,
+        value=given[:limit] if isinstance(given, str) and given else None,
+    )
 
 
 def action_form_card(
@@ -605,7 +652,7 @@ def action_form_card(
     by input id; ``errors`` maps an input id to the problem shown beside it."""
     given = prefill or {}
     wrong = errors or {}
-    body: list[Element] = [
+    body: list[CardElement] = [
         *_beside(
             _picker(
                 "recommendation",
@@ -661,19 +708,18 @@ def action_form_card(
             wrong.get("agency"),
         ),
         *_beside(
-            {
-                "type": "Input.Date",
-                "id": "due",
-                "label": "Due date",
-                "isRequired": True,
-                "errorMessage": "Choose the due date.",
-                "value": given.get("due") or today_iso,
-            },
+            DateInput(
+                id="due",
+                label="Due date",
+                is_required=True,
+                error_message="Choose the due date.",
+                value=given.get("due") or today_iso,
+            ),
             wrong.get("due"),
         ),
     ]
     add = submit_action("Add", {"action": PLAN_ACTION_SUBMIT}, primary=True)
-    return _new_card(body, [add])
+    return card_json(_new_card(body, [add]))
 
 
 def progress_form_card(
@@ -690,7 +736,7 @@ def progress_form_card(
     given = prefill or {}
     wrong = errors or {}
     state = given.get("state") if given.get("state") in (PROGRESS, DONE) else PROGRESS
-    body: list[Element] = [
+    body: list[CardElement] = [
         *_beside(
             _picker(
                 "ref",
@@ -702,7 +748,7 @@ def progress_form_card(
             ),
             wrong.get("ref"),
         ),
-        subtle(escape(PRIVACY_HINT)),
+        _subtle(escape(PRIVACY_HINT)),
         *_beside(
             _text_input(
                 "note",
@@ -727,7 +773,7 @@ def progress_form_card(
         ),
     ]
     record = submit_action("Record", {"action": PLAN_PROGRESS_SUBMIT}, primary=True)
-    return _new_card(body, [record])
+    return card_json(_new_card(body, [record]))
 
 
 __all__ = [

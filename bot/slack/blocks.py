@@ -1,5 +1,8 @@
 """Block Kit messages from a Reply, within Slack's limits.
 
+Blocks are built with slack_sdk's own models and turned into JSON with ``to_dict()``
+(which checks Block Kit's length limits) just before they are fitted into one message.
+
 Every piece of text that reaches mrkdwn passes through :func:`escape`, so
 ``<!channel>`` or a disguised link typed by a user (or stored in a data file) is
 shown as typed and never acted on.
@@ -11,9 +14,22 @@ import json
 import re
 from typing import Any
 
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
 from bot.reply import Action, Field, Person, Reply, Section
 
-Block = dict[str, Any]
+# A block as sent to Slack: a model's to_dict().
+BlockJson = dict[str, Any]
 
 # Slack's published limits.
 MAX_MESSAGE_BLOCKS = 50
@@ -23,7 +39,9 @@ MAX_FIELDS = 10
 MAX_FIELD_TEXT = 2000
 MAX_HEADER_TEXT = 150
 MAX_CONTEXT_TEXT = 2000
+MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
+MAX_BUTTONS = 25
 # Slack refuses a message whose text adds up to much more than this (msg_blocks_too_long);
 # stay well under it.
 MAX_MESSAGE_TEXT = 11_000
@@ -36,8 +54,8 @@ ACTION_IDS = {
     "action_form": "open_action_form",
     "progress_form": "open_progress_form",
 }
-SHARE_ACTION = ACTION_IDS["share"]
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
+TRIMMED_NOTE = "_Some of this answer was left out to fit in one message._"
 
 
 def escape(text: str) -> str:
@@ -49,24 +67,21 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def mrkdwn(text: str) -> Block:
-    return {"type": "mrkdwn", "text": text}
+def mrkdwn(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=text)
 
 
-def section(text: str) -> Block:
-    return {"type": "section", "text": mrkdwn(clip(text, MAX_SECTION_TEXT))}
+def section(text: str) -> SectionBlock:
+    return SectionBlock(text=mrkdwn(clip(text, MAX_SECTION_TEXT)))
 
 
-def context(text: str) -> Block:
-    return {"type": "context", "elements": [mrkdwn(clip(text, MAX_CONTEXT_TEXT))]}
+def context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[mrkdwn(clip(text, MAX_CONTEXT_TEXT))])
 
 
-def header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": clip(text, MAX_HEADER_TEXT)}}
-
-
-def divider() -> Block:
-    return {"type": "divider"}
+def header(text: str) -> HeaderBlock:
+    # A PlainTextObject of our own: a bare string would gain "emoji": true.
+    return HeaderBlock(text=PlainTextObject(text=clip(text, MAX_HEADER_TEXT)))
 
 
 def fallback_text(reply: Reply) -> str:
@@ -78,25 +93,21 @@ def fallback_text(reply: Reply) -> str:
     return clip(escape(text), 3000)
 
 
-def _field_blocks(fields: tuple[Field, ...]) -> list[Block]:
-    blocks = []
-    for start in range(0, len(fields), MAX_FIELDS):
-        chunk = fields[start : start + MAX_FIELDS]
-        blocks.append(
-            {
-                "type": "section",
-                "fields": [
-                    mrkdwn(clip(f"*{escape(f.label)}*\n{escape(f.value)}", MAX_FIELD_TEXT))
-                    for f in chunk
-                ],
-            }
+def _field_blocks(fields: tuple[Field, ...]) -> list[SectionBlock]:
+    return [
+        SectionBlock(
+            fields=[
+                mrkdwn(clip(f"*{escape(f.label)}*\n{escape(f.value)}", MAX_FIELD_TEXT))
+                for f in fields[start : start + MAX_FIELDS]
+            ]
         )
-    return blocks
+        for start in range(0, len(fields), MAX_FIELDS)
+    ]
 
 
-def _item_blocks(items: tuple[str, ...], heading: str | None) -> list[Block]:
+def _item_blocks(items: tuple[str, ...], heading: str | None) -> list[SectionBlock]:
     """Bulleted lines, split across sections so none passes the section text limit."""
-    blocks: list[Block] = []
+    blocks: list[SectionBlock] = []
     lines = [f"*{escape(heading)}*"] if heading else []
     for item in items:
         line = clip(f"• {escape(item)}", MAX_SECTION_TEXT - 10)
@@ -109,8 +120,8 @@ def _item_blocks(items: tuple[str, ...], heading: str | None) -> list[Block]:
     return blocks
 
 
-def section_blocks(part: Section) -> list[Block]:
-    blocks: list[Block] = []
+def section_blocks(part: Section) -> list[SectionBlock]:
+    blocks: list[SectionBlock] = []
     heading = part.heading
     if part.text:
         body = escape(part.text)
@@ -135,13 +146,13 @@ def reply_blocks(
     *,
     interactive: bool = False,
     max_blocks: int = MAX_MESSAGE_BLOCKS,
-) -> list[Block]:
+) -> list[BlockJson]:
     """The blocks of one message (or view, with ``max_blocks``). ``interactive`` adds the
     reply's actions as buttons (not on a message everyone sees, such as a shared one)."""
     blocks: list[Block] = [header(reply.title), section(escape(reply.headline))]
     for part in reply.sections:
         if part.heading and len(blocks) > 2:
-            blocks.append(divider())
+            blocks.append(DividerBlock())
         blocks.extend(section_blocks(part))
     footer: list[Block] = []
     notes = []
@@ -154,37 +165,32 @@ def reply_blocks(
     if notes:
         footer.append(context(" · ".join(notes)))
     if interactive and reply.actions:
-        footer.append({"type": "actions", "elements": buttons(reply.actions[:25])})
-    return fit(blocks, footer, max_blocks)
+        footer.append(ActionsBlock(elements=buttons(reply.actions[:MAX_BUTTONS])))
+    return fit(to_json(blocks), to_json(footer), max_blocks)
 
 
-def buttons(actions: tuple[Action, ...]) -> list[Block]:
+def buttons(actions: tuple[Action, ...]) -> list[ButtonElement]:
     """The buttons of one actions block: a kind repeated (a progress button per action) has
     its action ID numbered, as Slack wants each unique in the block (listeners match the
     ID with or without the number)."""
-    found: list[Block] = []
+    found: list[ButtonElement] = []
     seen: dict[str, int] = {}
     for action in actions:
-        element = button(action)
-        kind = str(element["action_id"])
-        if seen.get(kind):
-            element["action_id"] = f"{kind}:{seen[kind]}"
-        seen[kind] = seen.get(kind, 0) + 1
-        found.append(element)
+        kind = ACTION_IDS[action.kind.value]
+        count = seen.get(kind, 0)
+        seen[kind] = count + 1
+        found.append(button(action, f"{kind}:{count}" if count else kind))
     return found
 
 
-def button(action: Action) -> Block:
+def button(action: Action, action_id: str) -> ButtonElement:
     """A button carrying the action's neutral payload, never a command to re-run."""
-    element: Block = {
-        "type": "button",
-        "action_id": ACTION_IDS[action.kind.value],
-        "text": {"type": "plain_text", "text": clip(action.label, 75)},
-        "value": clip(json.dumps(dict(action.payload), ensure_ascii=False), MAX_BUTTON_VALUE),
-    }
-    if action.primary:
-        element["style"] = "primary"
-    return element
+    return ButtonElement(
+        text=PlainTextObject(text=clip(action.label, MAX_BUTTON_TEXT)),
+        action_id=action_id,
+        value=clip(json.dumps(dict(action.payload), ensure_ascii=False), MAX_BUTTON_VALUE),
+        style="primary" if action.primary else None,
+    )
 
 
 def person(who: Person) -> str:
@@ -194,7 +200,12 @@ def person(who: Person) -> str:
     return escape(who.label)
 
 
-def fit(blocks: list[Block], footer: list[Block], max_blocks: int) -> list[Block]:
+def to_json(blocks: list[Block]) -> list[BlockJson]:
+    """The blocks as Slack's JSON; ``to_dict()`` raises if one breaks a Block Kit limit."""
+    return [block.to_dict() for block in blocks]
+
+
+def fit(blocks: list[BlockJson], footer: list[BlockJson], max_blocks: int) -> list[BlockJson]:
     """Keep within the block and text limits, saying so when something was left out."""
     room = max_blocks - len(footer)
     trimmed = False
@@ -205,11 +216,11 @@ def fit(blocks: list[Block], footer: list[Block], max_blocks: int) -> list[Block
         blocks = blocks[:-1]
         trimmed = True
     if trimmed:
-        blocks.append(context("_Some of this answer was left out to fit in one message._"))
+        blocks.append(context(TRIMMED_NOTE).to_dict())
     return blocks + footer
 
 
-def text_size(blocks: list[Block]) -> int:
+def text_size(blocks: list[BlockJson]) -> int:
     """Characters of text across blocks, as Slack counts towards its message limit."""
     total = 0
     for block in blocks:
