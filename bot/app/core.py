@@ -154,16 +154,27 @@ class Application:
         refused = self.form_refusal(request, kind)
         if refused is not None:
             return refused
+        return self._form(request, kind, prefill_text, values)
+
+    def _form(
+        self,
+        request: Request,
+        kind: FormKind,
+        prefill_text: str | None = None,
+        values: FormValues | None = None,
+        *,
+        again: bool = False,
+    ) -> FormOpening:
         prefill: dict[str, object] = dict(values or {})
         if prefill_text is not None:
             prefill.update(prefill_from_text(prefill_text))
-        ctx = self.context(request)
         return forms.spec_for(
             kind,
-            ctx,
+            self.context(request),
             request.platform,
             linked=bool(request.message_ref and request.via in LINKING),
             prefill=prefill,
+            again=again,
         )
 
     def form_refusal(self, request: Request, kind: FormKind) -> Reply | None:
@@ -198,11 +209,18 @@ class Application:
             result = self._submit_audit(request, values)
         else:
             result = self._submit_plan(request, kind, values)
-        if result.outcome is not None or not result.errors:
+        if result.outcome is not None or not result.errors or result.closed:
             return result
-        form = self.open_form(request, kind)
-        shown = form.again(values, result.errors) if isinstance(form, FormSpec) else None
-        return FormOutcome(result.errors, None, shown)
+        return FormOutcome(
+            result.errors, None, self.form_again(request, kind, values, result.errors)
+        )
+
+    def form_again(
+        self, request: Request, kind: FormKind, values: FormValues, errors: dict[str, str]
+    ) -> FormSpec | None:
+        """The form shown again with what was entered and what was wrong with it."""
+        form = self._form(request, kind, again=True)
+        return form.again(values, errors) if isinstance(form, FormSpec) else None
 
     def _submit_audit(self, request: Request, values: FormValues) -> FormOutcome:
         ctx = self.context(request)
@@ -228,7 +246,11 @@ class Application:
             return FormOutcome(typed.errors)
         outcome = self.handle(replace(request, text=typed.command, mentions=mentions))
         if not outcome.reply.ok and not outcome.duplicate:
-            return FormOutcome({forms.ANSWERED_BY[kind]: forms.problem_text(outcome.reply)})
+            # Refused to someone the form is not for (it was opened before they lost the
+            # permission, say): nothing to show again.
+            closed = self.form_refusal(request, kind) is not None
+            problem_text = forms.problem_text(outcome.reply)
+            return FormOutcome({forms.ANSWERED_BY[kind]: problem_text}, closed=closed)
         return FormOutcome({}, outcome)
 
     def share(self, request: Request, command: str, args: str) -> Outcome:
@@ -288,6 +310,11 @@ class Application:
         request = identified(request)
         address = Address(request.conversation, request.thread)
         return self._queue_once(request, what, OutboxKind.MESSAGE, address, reply)
+
+    def service_name(self, request: Request) -> str:
+        """The name of the service the request's conversation is about."""
+        ctx = self.context(request)
+        return ctx.queries.service(ctx.home_service()).name
 
     def dashboard(self, request: Request) -> Outcome:
         """The asker's dashboard (Slack's App Home, a Teams personal chat's welcome)."""

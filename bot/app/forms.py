@@ -260,8 +260,10 @@ def spec_for(
     *,
     linked: bool = False,
     prefill: Mapping[str, Any] | None = None,
+    again: bool = False,
 ) -> FormSpec | Reply:
-    """The form ``kind`` for the asker of ``ctx``, or what to tell them instead."""
+    """The form ``kind`` for the asker of ``ctx``, or what to tell them instead (``again``:
+    it is shown again after a submission, whatever it now offers)."""
     prefill = prefill or {}
     inspection = ctx.home_inspection()
     if kind is FormKind.AUDIT:
@@ -270,7 +272,7 @@ def spec_for(
     if kind is FormKind.ADD_ACTION:
         return action_form(rec_choices(ctx, inspection), ctx.today, platform, ctx.user.name)
     choices = progress_choices(ctx, inspection)
-    if not choices:
+    if not choices and not again:
         return Reply(title="Record progress", headline=NOBODY)
     chosen = prefill.get("action")
     return progress_form(choices, chosen if isinstance(chosen, str) else None)
@@ -358,8 +360,10 @@ def problem_text(reply: Reply) -> str:
 @dataclass(frozen=True)
 class FormOutcome:
     """A form's result: the problems to show in it (by field name), with the form to
-    show again holding what was entered; or, when it was taken, the outcome."""
+    show again holding what was entered (none when ``closed``: the form is not the
+    asker's to use, and the problems say why); or, when it was taken, the outcome."""
 
     errors: dict[str, str]
     outcome: Outcome | None = None
     form: FormSpec | None = None
+    closed: bool = False
