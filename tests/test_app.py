@@ -27,12 +27,12 @@ from bot.app import (
     Sender,
     TransientError,
 )
-from bot.app.core import FormOutcome
 from bot.commands import Permission
-from bot.commands.audits import NOTE_RECORDED, FormEntry
+from bot.commands.audits import NOTE_RECORDED
 from bot.config import settings_from
 from bot.console import ConsoleTransport
-from bot.reply import ActionKind, Chart, Person, from_json
+from bot.forms import FieldKind, FormKind
+from bot.reply import ActionKind, Chart, Person, Reply, from_json
 from bot.runtime import application, prepare_store
 from bot.store import StorePool
 from bot.store.loader import load_files
@@ -52,6 +52,12 @@ EXPECTED_NEWS = (
     "R1 audit: 17/20 (85%), at or above the 80% target. Audit of 20 February 2014: it counts "
     "as February's result (14 February to 13 March 2014)."
 )
+
+
+def entry(*given: str) -> dict[str, str]:
+    """What the audit form holds, by field name, in the form's order."""
+    names = ("recommendation", "audit_date", "audited", "compliant", "note")
+    return dict(zip(names, given, strict=False))
 
 
 # --- fixtures and helpers ----------------------------------------------------------------
@@ -771,19 +777,24 @@ def test_an_auditor_retracts_anyones_by_number(store):
 
 
 def test_a_form_with_mistakes_claims_nothing_so_it_can_be_corrected(app, store):
-    wrong = FormEntry("R1", "2014-02-20", "20", "21")
+    wrong = entry("R1", "2014-02-20", "20", "21")
     request = ask("", delivery="view:V1", via="form")
-    outcome = app.submit_form(request, wrong)
-    assert outcome == FormOutcome(
-        {"compliant": "21 compliant out of 20 audited is not possible."}, None
+    outcome = app.submit_form(request, FormKind.AUDIT, wrong)
+    assert (outcome.errors, outcome.outcome) == (
+        {"compliant": "21 compliant out of 20 audited is not possible."},
+        None,
     )
     assert counts(store)["audit_updates"] == 0
     assert store.db.table("deliveries").count == 0
-    fixed = app.submit_form(request, FormEntry("R1", "2014-02-20", "20", "17", "From the form"))
+    fixed = app.submit_form(
+        request, FormKind.AUDIT, entry("R1", "2014-02-20", "20", "17", "From the form")
+    )
     assert fixed.errors == {} and fixed.outcome is not None
     assert fixed.outcome.queued == 1
     assert fixed.outcome.reply.announcement.headline == EXPECTED_NEWS
-    again = app.submit_form(request, FormEntry("R1", "2014-02-20", "20", "17", "From the form"))
+    again = app.submit_form(
+        request, FormKind.AUDIT, entry("R1", "2014-02-20", "20", "17", "From the form")
+    )
     assert again.outcome is not None and again.outcome.duplicate
     [audit] = store.db.query("SELECT * FROM audit_updates")
     assert (audit["via"], audit["note"]) == ("form", "From the form")
@@ -791,15 +802,21 @@ def test_a_form_with_mistakes_claims_nothing_so_it_can_be_corrected(app, store):
 
 def test_a_non_auditors_form_is_refused_in_the_form(store, settings):
     app = with_auditors(store, settings, "U0AUDIT")
-    outcome = app.submit_form(ask("", user=VISITOR), FormEntry("R1", "2014-02-20", "20", "17"))
+    outcome = app.submit_form(
+        ask("", user=VISITOR), FormKind.AUDIT, entry("R1", "2014-02-20", "20", "17")
+    )
     assert outcome.outcome is None
     assert "Recording audit updates is for auditors" in outcome.errors["recommendation"]
     assert counts(store)["audit_updates"] == 0
 
 
 def test_the_form_offers_the_services_recommendations(app):
-    [(ref, text)] = app.audit_form_choices(ask(""))
-    assert ref == "R1" and text.startswith("In all cases, reviews of assessments")
+    form = app.open_form(ask(""), FormKind.AUDIT)
+    assert not isinstance(form, Reply)
+    picker = form.fields[0]
+    assert picker.kind is FieldKind.CHOICE and picker.initial == "R1"  # the only one
+    [(ref, title)] = picker.choices
+    assert ref == "R1" and title.startswith("R1: In all cases, reviews of assessments")
 
 
 def test_the_application_pins_today(store):

@@ -15,7 +15,7 @@ from bot.app.policy import Policy
 from bot.app.refusals import refusal_for
 from bot.app.requests import Outcome, Platform, Request, Via
 from bot.commands import Context, Permission, dispatch, interpret, registry
-from bot.commands.audits import FormEntry, submit_form
+from bot.commands.audits import FORM_FIELDS, FormEntry, submit_form
 from bot.commands.dispatch import reply_key
 from bot.domain.audits import audit_by_delivery, prefill_from_text
 from bot.domain.plan.rag import RagRule
@@ -224,7 +224,7 @@ class Application:
 
     def _submit_audit(self, request: Request, values: FormValues) -> FormOutcome:
         ctx = self.context(request)
-        entry = FormEntry(**{name: values.get(name) for name in FORM_ENTRY_FIELDS})
+        entry = FormEntry(**{name: values.get(name) for name in FORM_FIELDS})
         errors: dict[str, str] = {}
 
         def record() -> Reply | None:
@@ -549,8 +549,6 @@ def _already_done(db: Store, key: str) -> Reply:
     return Reply(title="Already done", headline=headline, duplicate=True)
 
 
-# The audit form's fields, as the command reads them.
-FORM_ENTRY_FIELDS = ("recommendation", "audit_date", "audited", "compliant", "note")
 # How a form opened from a message arrives: the update is linked to that message.
 LINKING = frozenset({Via.SHORTCUT, Via.MESSAGE_ACTION})
 
@@ -581,9 +579,9 @@ def identified(request: Request) -> Request:
 def _for_everyone(request: Request) -> bool:
     """Whether the answer is posted for the whole conversation: a mention's or a
     reminder's, not a direct message's (seen by the asker alone)."""
-    if request.via is Via.REMINDER:
+    if request.via == Via.REMINDER:
         return True
-    return request.answer_in_conversation and request.via is not Via.DIRECT_MESSAGE
+    return request.answer_in_conversation and request.via != Via.DIRECT_MESSAGE
 
 
 def _key(request: Request) -> str:

@@ -57,7 +57,7 @@ def _metadata(request: Request, home: bool) -> str:
     meta: dict[str, object] = {
         "channel": request.conversation,
         "message_ts": request.message_ref,
-        "via": Via.SHORTCUT if request.via is Via.SHORTCUT else Via.MODAL,
+        "via": Via.SHORTCUT if request.via == Via.SHORTCUT else Via.MODAL,
     }
     if home:
         meta["home"] = True  # refresh the Home tab once submitted
