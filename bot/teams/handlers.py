@@ -91,7 +91,9 @@ MAX_PROBLEM = 600
 Answer = TaskModuleContinueResponse | str
 
 
-def own_text(activity: MessageActivity, people: People | None = None) -> tuple[str, tuple[Person, ...]]:
+def own_text(
+    activity: MessageActivity, people: People | None = None
+) -> tuple[str, tuple[Person, ...]]:
     """The message on one line, without the bot's own @mentions, and with each person it
     mentions as a neutral mention (listed too). A mention Teams names no person for (no
     Entra object ID, and not one the bot has heard from) is left as Teams wrote it."""
