@@ -17,6 +17,7 @@ from bot.app.policy import Directory, Policy
 from bot.app.requests import Outcome, Platform, Request, Via
 from bot.app.sender import Delivery, PermanentError, RetryPolicy, Sender, TransientError, Transport
 from bot.mentions import defuse, mention
+from bot.store import StorePool
 from bot.store.outbox import Address, OutboxKind
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Request",
     "RetryPolicy",
     "Sender",
+    "StorePool",
     "TransientError",
     "Transport",
     "Via",

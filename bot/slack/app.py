@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.app import RetryPolicy, Sender
+from bot.app import RetryPolicy, Sender, StorePool
 from bot.app.policy import is_group
 from bot.config import Settings
 from bot.runtime import application
@@ -23,7 +23,6 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.listeners import actions, commands, events, forms, home
 from bot.slack.platform import SLACK
 from bot.slack.transport import SlackTransport, outbox_client
-from bot.store import StorePool
 
 logger = logging.getLogger(__name__)
 

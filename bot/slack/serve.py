@@ -11,6 +11,7 @@ from typing import Any, cast
 import click
 from slack_sdk.errors import SlackApiError
 
+from bot.app import StorePool
 from bot.app.schedule import start_backups, start_purge, start_reminders
 from bot.app.sender import FIRST_OUTBOX_LOOK_SECONDS
 from bot.config import ConfigError, Settings
@@ -19,7 +20,6 @@ from bot.slack.app import create_app, create_deps, web_client
 from bot.slack.deps import Deps
 from bot.slack.platform import SLACK
 from bot.slack.verify import MAX_BODY_BYTES, signature_ok
-from bot.store import StorePool
 
 logger = logging.getLogger(__name__)
 

@@ -19,10 +19,9 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp
 
-from bot.app import Sender
+from bot.app import Sender, StorePool
 from bot.config import Settings
 from bot.runtime import application
-from bot.store import StorePool
 from bot.teams import handlers
 from bot.teams.chart import CHART_FOLDER, ChartStore
 from bot.teams.conversations import Conversations, People
