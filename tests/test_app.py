@@ -30,14 +30,17 @@ from bot.app import (
 from bot.commands import Permission
 from bot.commands.audits import NOTE_RECORDED
 from bot.config import settings_from
-from bot.console import ConsoleTransport
+from bot.console import ConsoleTransport, console_request
+from bot.console import answer as console_answer
 from bot.forms import FieldKind, FormKind
+from bot.render.text import render_text
 from bot.reply import ActionKind, Chart, Person, Reply, from_json
 from bot.runtime import application, prepare_store
 from bot.store import StorePool
 from bot.store.loader import load_files
 from bot.store.outbox import CHART, MESSAGE, PRIVATE, Address
 from tests.conftest import IN_WINDOW, wait_until
+from tests.form_words import ASKS_FOR_THE_FORM, DOES_NOT
 from tests.test_national import row, write_table
 
 # A chat platform as the core sees one: commands typed with a prefix, no charts.
@@ -831,3 +834,23 @@ def test_outbox_bodies_are_json_replies(app, store):
     # Only auditors may read notes, so the announcement says only that there is one.
     assert body["sections"][-1]["text"] == f"Note: {NOTE_RECORDED}."
     assert "<!channel>" not in outbox_rows(store)[0]["body"]
+
+
+# --- forms asked for in words ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("words", ASKS_FOR_THE_FORM)
+def test_the_console_recognises_the_words_that_open_the_form(app, words):
+    """Where there are no forms, the form's words answer as its command typed alone does."""
+    assert app.form_asked_for(words) is FormKind.AUDIT
+    said = console_answer(app, console_request(words)).reply
+    assert said.title == console_answer(app, console_request("audit")).reply.title
+    assert "Write it like: audit R1 17/20" in render_text(said)
+
+
+@pytest.mark.parametrize("words", DOES_NOT)
+def test_the_console_takes_other_words_as_commands(app, words):
+    assert app.form_asked_for(words) is None
+    said = console_answer(app, console_request(words)).reply
+    assert said.title == app.handle(console_request(words)).reply.title
+    assert "Write it like: audit R1 17/20" not in render_text(said) or words.startswith("audit")

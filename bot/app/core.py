@@ -184,10 +184,10 @@ class Application:
 
     def offer_form(self, request: Request, kind: FormKind) -> Outcome:
         """The answer to a form asked for in words where words cannot open one: the
-        button that does, or the refusal; where there are no forms, the command's own
-        answer (how to type it)."""
+        button that does, or the refusal; where there are no forms, what the form's
+        command says typed on its own (how to type it)."""
         if not request.platform.forms:
-            return self.handle(request)
+            return self.handle(replace(request, text=forms.TYPED[kind]))
         refused = self.form_refusal(request, kind)
         if refused is not None:
             return Outcome(refused, False)

@@ -29,6 +29,12 @@ FORM_WORDS: dict[str, FormKind] = {
     "record": FormKind.AUDIT,
     "record audit": FormKind.AUDIT,
 }
+# The command each form stands for, typed: what a platform without forms answers with.
+TYPED: dict[FormKind, str] = {
+    FormKind.AUDIT: "audit",
+    FormKind.ADD_ACTION: "action add",
+    FormKind.PROGRESS: "actions",
+}
 # What opening each form needs, and the command it stands for (for the refusal); the
 # progress form offers only the actions the asker may update, so anyone may open it.
 NEEDS: dict[FormKind, tuple[Permission, str]] = {
