@@ -16,6 +16,7 @@ from bot.app.forms import FormOutcome
 from bot.app.policy import Directory, Policy
 from bot.app.requests import Outcome, Platform, Request, Via
 from bot.app.sender import Delivery, PermanentError, RetryPolicy, Sender, TransientError, Transport
+from bot.commands import Command, registry
 from bot.mentions import defuse, mention
 from bot.store import StorePool
 from bot.store.outbox import Address, OutboxKind
@@ -24,6 +25,7 @@ __all__ = [
     "ANNOUNCED",
     "Address",
     "Application",
+    "Command",
     "Delivery",
     "Directory",
     "FormOpening",
@@ -42,4 +44,5 @@ __all__ = [
     "Via",
     "defuse",
     "mention",
+    "registry",
 ]
