@@ -12,6 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+# What was entered in a form, by field name (None: left empty).
+FormValues = Mapping[str, str | None]
+PRIVACY_HINT = "Do not include names, dates of birth or other details that identify a child."
+
 
 class FormKind(StrEnum):
     """Which form: the audit update, or the improvement plan's add-action and progress."""
@@ -65,14 +69,11 @@ class FormSpec:
     errors: Mapping[str, str] = field(default_factory=dict)
     problems_first: bool = False
 
-    def field(self, name: str) -> FormField | None:
-        return next((f for f in self.fields if f.name == name), None)
-
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
-    def again(self, values: Mapping[str, str | None], errors: Mapping[str, str]) -> FormSpec:
+    def again(self, values: FormValues, errors: Mapping[str, str]) -> FormSpec:
         """The form shown again with what was entered and what was wrong with it."""
         return replace(
             self,
@@ -82,15 +83,11 @@ class FormSpec:
 
 
 def _holding(found: FormField, value: str | None) -> FormField:
-    if found.kind in (FieldKind.CHOICE, FieldKind.PERSON) and value:
-        if found.kind is FieldKind.CHOICE and value not in {v for v, _ in found.choices}:
-            # Not one it offers (no longer theirs, say): still shown, so the problem is
-            # beside what they chose.
-            return replace(found, initial=value, choices=((value, value), *found.choices))
-        return replace(found, initial=value)
-    return replace(found, initial=value or found.initial if found.kind is FieldKind.DATE else value)
-
-
-FormValues = Mapping[str, str | None]
-
-PRIVACY_HINT = "Do not include names, dates of birth or other details that identify a child."
+    """``found`` holding ``value`` as entered (a date left empty keeps its default)."""
+    if found.kind is FieldKind.DATE:
+        return replace(found, initial=value or found.initial)
+    if found.kind is FieldKind.CHOICE and value and value not in {v for v, _ in found.choices}:
+        # Not one it offers (no longer theirs, say): still shown, so the problem is
+        # beside what they chose.
+        return replace(found, initial=value, choices=((value, value), *found.choices))
+    return replace(found, initial=value)
