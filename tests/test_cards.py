@@ -17,7 +17,7 @@ from jsonschema import Draft6Validator, Draft7Validator
 from jsonschema.exceptions import best_match
 from markdown_it import MarkdownIt
 
-from bot.app.forms import audit_form
+from bot.app.form_specs import audit_form
 from bot.forms import PRIVACY_HINT, FormKind
 from bot.render.cards import (
     CONTENT_TYPE,

@@ -11,8 +11,8 @@ Each thing a person does has one entry point: ``handle`` (what was typed),
 ``dashboard``. Permissions are checked and refusals worded here, never in an adapter.
 """
 
-from bot.app.core import ANNOUNCED, Application, FormOpening
-from bot.app.forms import FormOutcome
+from bot.app.core import ANNOUNCED, Application
+from bot.app.forms import FormOpening, FormOutcome
 from bot.app.policy import Directory, Policy
 from bot.app.requests import Outcome, Platform, Request, Via
 from bot.app.sender import Delivery, PermanentError, RetryPolicy, Sender, TransientError, Transport

@@ -9,21 +9,19 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from bot.app import forms
-from bot.app.forms import FormOutcome, form_asked_for
+from bot.app.forms import FormDesk, FormOpening, FormOutcome, form_asked_for
 from bot.app.policy import Policy
 from bot.app.refusals import refusal_for
 from bot.app.requests import Outcome, Platform, Request, Via
 from bot.commands import Context, Permission, dispatch, interpret, registry
-from bot.commands.audits import FORM_FIELDS, FormEntry, submit_form
 from bot.commands.dispatch import reply_key
-from bot.domain.audits import audit_by_delivery, prefill_from_text
+from bot.domain.audits import audit_by_delivery
 from bot.domain.plan.rag import RagRule
 from bot.domain.queries import InspectionQueries
 from bot.domain.reminders import WINDOW_ENDED, due_reminders
 from bot.forms import FormKind, FormSpec, FormValues
-from bot.mentions import checked, mention
-from bot.reply import Action, ActionKind, Chart, Person, Reply, problem, to_json
+from bot.mentions import checked
+from bot.reply import Chart, Reply, problem, to_json
 from bot.store import StorePool, outbox, write_transaction
 from bot.store.db import Store
 from bot.store.deliveries import claim, claim_in_transaction, seen
@@ -33,15 +31,6 @@ logger = logging.getLogger(__name__)
 
 # Added to the answer to a write whose announcement is queued for the conversation.
 ANNOUNCED = "It will be announced in this conversation."
-
-# Opening a form: the form to show, or what to tell the asker instead (a refusal).
-FormOpening = FormSpec | Reply
-# The button each form is opened with, where typed text cannot open one.
-OPENED_BY: dict[FormKind, ActionKind] = {
-    FormKind.AUDIT: ActionKind.AUDIT_FORM,
-    FormKind.ADD_ACTION: ActionKind.ACTION_FORM,
-    FormKind.PROGRESS: ActionKind.PROGRESS_FORM,
-}
 
 
 class Application:
@@ -64,6 +53,7 @@ class Application:
         self.service = service
         self.pinned_today = today
         self.plan_rule = plan_rule or RagRule()
+        self.forms = FormDesk(self)
 
     # --- context -------------------------------------------------------------------------
 
@@ -139,7 +129,7 @@ class Application:
         reply = dispatch(request.text, ctx, interpreted, service)  # interpreted once, not twice
         return self._answered(request, reply)
 
-    # --- forms ---------------------------------------------------------------------------
+    # --- forms (bot/app/forms.py) --------------------------------------------------------
 
     def open_form(
         self,
@@ -151,107 +141,28 @@ class Application:
         """The form to show the asker, or what to tell them instead. ``prefill_text`` is a
         message the audit form is filled in from; ``values`` are fields already chosen
         (the action a progress button was for)."""
-        refused = self.form_refusal(request, kind)
-        if refused is not None:
-            return refused
-        return self._form(request, kind, prefill_text, values)
-
-    def _form(
-        self,
-        request: Request,
-        kind: FormKind,
-        prefill_text: str | None = None,
-        values: FormValues | None = None,
-        *,
-        again: bool = False,
-    ) -> FormOpening:
-        prefill: dict[str, object] = dict(values or {})
-        if prefill_text is not None:
-            prefill.update(prefill_from_text(prefill_text))
-        return forms.spec_for(
-            kind,
-            self.context(request),
-            request.platform,
-            linked=bool(request.message_ref and request.via in LINKING),
-            prefill=prefill,
-            again=again,
-        )
+        return self.forms.open(request, kind, prefill_text, values)
 
     def form_refusal(self, request: Request, kind: FormKind) -> Reply | None:
         """What the asker is told if the form is not theirs to open; None when it is."""
-        need = forms.NEEDS.get(kind)
-        return self.refusal(request, *need) if need else None
+        return self.forms.refusal(request, kind)
 
     def offer_form(self, request: Request, kind: FormKind) -> Outcome:
         """The answer to a form asked for in words where words cannot open one: the
         button that does, or the refusal; where there are no forms, what the form's
         command says typed on its own (how to type it)."""
-        if not request.platform.forms:
-            return self.handle(replace(request, text=forms.TYPED[kind]))
-        refused = self.form_refusal(request, kind)
-        if refused is not None:
-            return Outcome(refused, False)
-        audit = kind is FormKind.AUDIT
-        title = "Record audit update" if audit else "Change the improvement plan"
-        said = "record a case-file audit result" if audit else "change the improvement plan"
-        offer = Reply(
-            title=title,
-            headline=f"Open the form to {said}.",
-            actions=(Action(OPENED_BY[kind], title, primary=True),),
-        )
-        return Outcome(offer, True)
+        return self.forms.offer(request, kind)
 
     def submit_form(self, request: Request, kind: FormKind, values: FormValues) -> FormOutcome:
         """Take what was entered in a form: the problems to show in it (and nothing
         recorded), or the outcome, as for the command the form stands for."""
-        request = identified(request)
-        if kind is FormKind.AUDIT:
-            result = self._submit_audit(request, values)
-        else:
-            result = self._submit_plan(request, kind, values)
-        if result.outcome is not None or not result.errors or result.closed:
-            return result
-        return FormOutcome(
-            result.errors, None, self.form_again(request, kind, values, result.errors)
-        )
+        return self.forms.submit(identified(request), kind, values)
 
     def form_again(
         self, request: Request, kind: FormKind, values: FormValues, errors: dict[str, str]
     ) -> FormSpec | None:
         """The form shown again with what was entered and what was wrong with it."""
-        form = self._form(request, kind, again=True)
-        return form.again(values, errors) if isinstance(form, FormSpec) else None
-
-    def _submit_audit(self, request: Request, values: FormValues) -> FormOutcome:
-        ctx = self.context(request)
-        entry = FormEntry(**{name: values.get(name) for name in FORM_FIELDS})
-        errors: dict[str, str] = {}
-
-        def record() -> Reply | None:
-            result = submit_form(ctx, entry)
-            errors.update(result.errors)
-            return result.reply
-
-        outcome = self._write(request, ctx, record)
-        return FormOutcome(errors, outcome)
-
-    def _submit_plan(self, request: Request, kind: FormKind, values: FormValues) -> FormOutcome:
-        mentions = request.mentions
-        if kind is FormKind.PROGRESS:
-            typed = forms.progress_command(values)
-        else:
-            owner, mentions = _owner(request, values.get("owner"))
-            typed = forms.action_command(values, request.platform, owner)
-        if typed.command is None:
-            return FormOutcome(typed.errors)
-        outcome = self.handle(replace(request, text=typed.command, mentions=mentions))
-        if not outcome.reply.ok and not outcome.duplicate:
-            # Refused to someone the form is not for (it was opened before they lost the
-            # permission, say): nothing to show again.
-            closed = self.form_refusal(request, kind) is not None
-            problem_text = forms.problem_text(outcome.reply)
-            return FormOutcome({forms.ANSWERED_BY[kind]: problem_text}, closed=closed)
-        return FormOutcome({}, outcome)
+        return self.forms.again(request, kind, values, errors)
 
     def share(self, request: Request, command: str, args: str) -> Outcome:
         """Post a read-only answer for everyone, attributed to the person who shared it."""
@@ -547,25 +458,6 @@ def _already_done(db: Store, key: str) -> Reply:
         f"Already recorded as audit update #{audit.id}." if audit else "That was already done."
     )
     return Reply(title="Already done", headline=headline, duplicate=True)
-
-
-# How a form opened from a message arrives: the update is linked to that message.
-LINKING = frozenset({Via.SHORTCUT, Via.MESSAGE_ACTION})
-
-
-def _owner(request: Request, chosen: str | None) -> tuple[str | None, tuple[Person, ...]]:
-    """The add-action form's owner as the command reads it, and the people the command's
-    text then mentions: the asker ("me"), or the person picked (named as the adapter
-    listed them in the request's mentions)."""
-    if not chosen:
-        return None, request.mentions
-    if chosen == forms.ME:
-        return forms.ME, request.mentions
-    person = next(
-        (p for p in request.mentions if p.id == chosen),
-        Person(chosen, None, request.platform.name),
-    )
-    return mention(person), (*request.mentions, person)
 
 
 def identified(request: Request) -> Request:

@@ -11,16 +11,21 @@ the form beside the field.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
-from bot.app.requests import Outcome, Platform
-from bot.commands import Context, Permission
-from bot.commands.my_actions import progress_choices, rec_choices
-from bot.forms import PRIVACY_HINT, FieldKind, FormField, FormKind, FormSpec, FormValues
-from bot.reply import Reply
+from bot.app.form_specs import DONE, ME, PROGRESS, spec_for
+from bot.app.requests import Outcome, Platform, Request, Via
+from bot.commands import Permission
+from bot.commands.audits import FORM_FIELDS, FormEntry, submit_form
+from bot.domain.audits import prefill_from_text
+from bot.forms import FormKind, FormSpec, FormValues
+from bot.mentions import mention
+from bot.reply import Action, ActionKind, Person, Reply
+
+if TYPE_CHECKING:
+    from bot.app.core import Application
 
 # What typed on its own asks for a form rather than being a command.
 FORM_WORDS: dict[str, FormKind] = {
@@ -47,241 +52,12 @@ ANSWERED_BY: dict[FormKind, str] = {
     FormKind.ADD_ACTION: "text",
     FormKind.PROGRESS: "note",
 }
-ME = "me"
-PROGRESS, DONE = "progress", "done"
-NOTE_LENGTH = 1000
-PLAN_TEXT_LENGTH = 500
-NAME_LENGTH = 120
-NOBODY = "No open action of the plan is yours to update."
 _CURLY = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 
 
 def form_asked_for(text: str) -> FormKind | None:
     """The form ``text`` asks for, when it is only that ("audit", "record audit")."""
     return FORM_WORDS.get(" ".join(text.lower().split()))
-
-
-def _title(ref: str, text: str) -> str:
-    return " ".join(f"{ref}: {text}".split()) if text.strip() else ref
-
-
-def _choice(
-    name: str,
-    label: str,
-    choices: list[tuple[str, str]],
-    chosen: object,
-    *,
-    placeholder: str = "",
-    missing: str = "",
-) -> FormField:
-    offered = tuple((ref, _title(ref, text)) for ref, text in choices)
-    values = [value for value, _ in offered]
-    if chosen not in values and len(values) == 1:
-        chosen = values[0]  # the only one: no need to choose
-    return FormField(
-        name,
-        label,
-        FieldKind.CHOICE,
-        choices=offered,
-        initial=chosen if isinstance(chosen, str) and chosen in values else None,
-        placeholder=placeholder,
-        missing=missing,
-    )
-
-
-def _whole(value: object) -> str | None:
-    if isinstance(value, bool):
-        return None
-    text = str(value).strip() if isinstance(value, int | str) else ""
-    return text if text.isascii() and text.isdigit() else None
-
-
-def audit_form(
-    recs: list[tuple[str, str]], today: date, prefill: Mapping[str, Any], linked: bool
-) -> FormSpec:
-    """The audit form: ``recs`` are (ref, text) pairs; ``prefill`` may hold ref,
-    audit_date, audited, compliant and note; ``linked`` says the update will be linked
-    to the message it was opened from."""
-    day = prefill.get("audit_date")
-    note = prefill.get("note")
-    return FormSpec(
-        FormKind.AUDIT,
-        "Record audit update",
-        "Record",
-        (
-            _choice(
-                "recommendation",
-                "Recommendation",
-                recs,
-                prefill.get("ref"),
-                placeholder="Choose a recommendation",
-                missing="Choose the recommendation this audit evidences.",
-            ),
-            FormField(
-                "audit_date",
-                "Audit date",
-                FieldKind.DATE,
-                initial=day if isinstance(day, str) and day else today.isoformat(),
-                latest=today.isoformat(),
-                missing="Pick the date of the audit.",
-            ),
-            *(
-                FormField(
-                    name,
-                    label,
-                    FieldKind.NUMBER,
-                    initial=_whole(prefill.get(name)),
-                    minimum=minimum,
-                    missing=f"Enter a whole number, {minimum} or more.",
-                )
-                for name, label, minimum in (
-                    ("audited", "Cases audited", 1),
-                    ("compliant", "Cases compliant", 0),
-                )
-            ),
-            FormField(
-                "note",
-                "Note",
-                FieldKind.MULTILINE,
-                required=False,
-                initial=note[:NOTE_LENGTH] if isinstance(note, str) and note else None,
-                max_length=NOTE_LENGTH,
-                placeholder="case 7: review late after move",
-                hint=PRIVACY_HINT,
-            ),
-        ),
-        notes=("The update will be linked to the message.",) if linked else (),
-        problems_first=True,
-    )
-
-
-def action_form(
-    recs: list[tuple[str, str]], today: date, platform: Platform, asker: str | None
-) -> FormSpec:
-    """The add-action form: its owner is anyone on a platform whose forms pick people,
-    else the asker (``asker`` names them) or an owner named in words."""
-    where = platform.title
-    if platform.people_picker:
-        owner = FormField(
-            "owner", f"Owner on {where}", FieldKind.PERSON, required=False, placeholder=""
-        )
-    else:
-        owner = FormField(
-            "owner",
-            f"Owner on {where}",
-            FieldKind.CHOICE,
-            required=False,
-            choices=((ME, f"Me ({asker})" if asker else "Me"),),
-            placeholder=f"Nobody on {where}",
-        )
-    return FormSpec(
-        FormKind.ADD_ACTION,
-        "Add an action",
-        "Add",
-        (
-            _choice(
-                "recommendation",
-                "Recommendation",
-                recs,
-                None,
-                placeholder="Choose a recommendation",
-                missing="Choose the recommendation.",
-            ),
-            FormField(
-                "text",
-                "Action",
-                FieldKind.TEXT,
-                max_length=PLAN_TEXT_LENGTH,
-                placeholder="Audit plans for contingency monthly",
-                missing="Say what the action is.",
-            ),
-            owner,
-            FormField(
-                "owner_name",
-                f"Or a named owner not on {where}",
-                FieldKind.TEXT,
-                required=False,
-                max_length=NAME_LENGTH,
-                placeholder="Head of Service",
-            ),
-            FormField(
-                "agency",
-                "Agency",
-                FieldKind.TEXT,
-                required=False,
-                max_length=NAME_LENGTH,
-                placeholder="YJS",
-            ),
-            FormField(
-                "due",
-                "Due date",
-                FieldKind.DATE,
-                initial=today.isoformat(),
-                missing="Choose the due date.",
-            ),
-        ),
-    )
-
-
-def progress_form(choices: list[tuple[str, str]], chosen: str | None) -> FormSpec:
-    """The progress form: the action (``choices`` are (ref, text) pairs, ``chosen`` the
-    one the button was for), what was done, and where it stands."""
-    return FormSpec(
-        FormKind.PROGRESS,
-        "Record progress",
-        "Record",
-        (
-            _choice(
-                "action",
-                "Action",
-                choices,
-                chosen,
-                placeholder="Choose an action",
-                missing="Choose the action.",
-            ),
-            FormField(
-                "note",
-                "What was done",
-                FieldKind.MULTILINE,
-                max_length=NOTE_LENGTH,
-                placeholder="Dip sample of ten reviews done",
-                missing="Say what was done (for done: the evidence).",
-                hint=PRIVACY_HINT,
-            ),
-            FormField(
-                "state",
-                "Where it stands",
-                FieldKind.CHOICE,
-                choices=((PROGRESS, "Still in progress"), (DONE, "Done: this is the evidence")),
-                initial=PROGRESS,
-            ),
-        ),
-    )
-
-
-def spec_for(
-    kind: FormKind,
-    ctx: Context,
-    platform: Platform,
-    *,
-    linked: bool = False,
-    prefill: Mapping[str, Any] | None = None,
-    again: bool = False,
-) -> FormSpec | Reply:
-    """The form ``kind`` for the asker of ``ctx``, or what to tell them instead (``again``:
-    it is shown again after a submission, whatever it now offers)."""
-    prefill = prefill or {}
-    inspection = ctx.home_inspection()
-    if kind is FormKind.AUDIT:
-        recs = [(r.ref, r.text) for r in ctx.queries.recommendations(inspection)]
-        return audit_form(recs, ctx.today, prefill, linked)
-    if kind is FormKind.ADD_ACTION:
-        return action_form(rec_choices(ctx, inspection), ctx.today, platform, ctx.user.name)
-    choices = progress_choices(ctx, inspection)
-    if not choices and not again:
-        return Reply(title="Record progress", headline=NOBODY)
-    chosen = prefill.get("action")
-    return progress_form(choices, chosen if isinstance(chosen, str) else None)
 
 
 # --- what a plan form stands for -------------------------------------------------------
@@ -373,3 +149,149 @@ class FormOutcome:
     outcome: Outcome | None = None
     form: FormSpec | None = None
     closed: bool = False
+
+
+# Opening a form: the form to show, or what to tell the asker instead (a refusal).
+FormOpening = FormSpec | Reply
+# The button each form is opened with, where typed text cannot open one.
+OPENED_BY: dict[FormKind, ActionKind] = {
+    FormKind.AUDIT: ActionKind.AUDIT_FORM,
+    FormKind.ADD_ACTION: ActionKind.ACTION_FORM,
+    FormKind.PROGRESS: ActionKind.PROGRESS_FORM,
+}
+
+
+class FormDesk:
+    """Opening and taking forms for the application (its ``open_form``, ``offer_form``
+    and ``submit_form``): who may, what each shows, what a submission records."""
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+
+    def open(
+        self,
+        request: Request,
+        kind: FormKind,
+        prefill_text: str | None = None,
+        values: FormValues | None = None,
+    ) -> FormOpening:
+        """The form to show the asker, or what to tell them instead. ``prefill_text`` is a
+        message the audit form is filled in from; ``values`` are fields already chosen
+        (the action a progress button was for)."""
+        refused = self.refusal(request, kind)
+        if refused is not None:
+            return refused
+        return self._form(request, kind, prefill_text, values)
+
+    def _form(
+        self,
+        request: Request,
+        kind: FormKind,
+        prefill_text: str | None = None,
+        values: FormValues | None = None,
+        *,
+        again: bool = False,
+    ) -> FormOpening:
+        prefill: dict[str, object] = dict(values or {})
+        if prefill_text is not None:
+            prefill.update(prefill_from_text(prefill_text))
+        return spec_for(
+            kind,
+            self.app.context(request),
+            request.platform,
+            linked=bool(request.message_ref and request.via in LINKING),
+            prefill=prefill,
+            again=again,
+        )
+
+    def refusal(self, request: Request, kind: FormKind) -> Reply | None:
+        """What the asker is told if the form is not theirs to open; None when it is."""
+        need = NEEDS.get(kind)
+        return self.app.refusal(request, *need) if need else None
+
+    def offer(self, request: Request, kind: FormKind) -> Outcome:
+        """The answer to a form asked for in words where words cannot open one: the
+        button that does, or the refusal; where there are no forms, what the form's
+        command says typed on its own (how to type it)."""
+        if not request.platform.forms:
+            return self.app.handle(replace(request, text=TYPED[kind]))
+        refused = self.refusal(request, kind)
+        if refused is not None:
+            return Outcome(refused, False)
+        audit = kind is FormKind.AUDIT
+        title = "Record audit update" if audit else "Change the improvement plan"
+        said = "record a case-file audit result" if audit else "change the improvement plan"
+        offer = Reply(
+            title=title,
+            headline=f"Open the form to {said}.",
+            actions=(Action(OPENED_BY[kind], title, primary=True),),
+        )
+        return Outcome(offer, True)
+
+    def submit(self, request: Request, kind: FormKind, values: FormValues) -> FormOutcome:
+        """Take what was entered in a form: the problems to show in it (and nothing
+        recorded), or the outcome, as for the command the form stands for."""
+        if kind is FormKind.AUDIT:
+            result = self._submit_audit(request, values)
+        else:
+            result = self._submit_plan(request, kind, values)
+        if result.outcome is not None or not result.errors or result.closed:
+            return result
+        return FormOutcome(result.errors, None, self.again(request, kind, values, result.errors))
+
+    def again(
+        self, request: Request, kind: FormKind, values: FormValues, errors: dict[str, str]
+    ) -> FormSpec | None:
+        """The form shown again with what was entered and what was wrong with it."""
+        form = self._form(request, kind, again=True)
+        return form.again(values, errors) if isinstance(form, FormSpec) else None
+
+    def _submit_audit(self, request: Request, values: FormValues) -> FormOutcome:
+        ctx = self.app.context(request)
+        entry = FormEntry(**{name: values.get(name) for name in FORM_FIELDS})
+        errors: dict[str, str] = {}
+
+        def record() -> Reply | None:
+            result = submit_form(ctx, entry)
+            errors.update(result.errors)
+            return result.reply
+
+        outcome = self.app._write(request, ctx, record)
+        return FormOutcome(errors, outcome)
+
+    def _submit_plan(self, request: Request, kind: FormKind, values: FormValues) -> FormOutcome:
+        mentions = request.mentions
+        if kind is FormKind.PROGRESS:
+            typed = progress_command(values)
+        else:
+            owner, mentions = _owner(request, values.get("owner"))
+            typed = action_command(values, request.platform, owner)
+        if typed.command is None:
+            return FormOutcome(typed.errors)
+        outcome = self.app.handle(replace(request, text=typed.command, mentions=mentions))
+        if not outcome.reply.ok and not outcome.duplicate:
+            # Refused to someone the form is not for (it was opened before they lost the
+            # permission, say): nothing to show again.
+            closed = self.refusal(request, kind) is not None
+            said = problem_text(outcome.reply)
+            return FormOutcome({ANSWERED_BY[kind]: said}, closed=closed)
+        return FormOutcome({}, outcome)
+
+
+# How a form opened from a message arrives: the update is linked to that message.
+LINKING = frozenset({Via.SHORTCUT, Via.MESSAGE_ACTION})
+
+
+def _owner(request: Request, chosen: str | None) -> tuple[str | None, tuple[Person, ...]]:
+    """The add-action form's owner as the command reads it, and the people the command's
+    text then mentions: the asker ("me"), or the person picked (named as the adapter
+    listed them in the request's mentions)."""
+    if not chosen:
+        return None, request.mentions
+    if chosen == ME:
+        return ME, request.mentions
+    person = next(
+        (p for p in request.mentions if p.id == chosen),
+        Person(chosen, None, request.platform.name),
+    )
+    return mention(person), (*request.mentions, person)
