@@ -27,12 +27,14 @@ from bot.app import (
     Sender,
     TransientError,
 )
+from bot.app.refusals import refusal_for
 from bot.commands import Permission
 from bot.commands.audits import NOTE_RECORDED
 from bot.config import settings_from
 from bot.console import ConsoleTransport, console_request
 from bot.console import answer as console_answer
 from bot.forms import FieldKind, FormKind
+from bot.mentions import checked, defuse, mention, mentioned
 from bot.render.text import render_text
 from bot.reply import ActionKind, Chart, Person, Reply, from_json
 from bot.runtime import application, prepare_store
@@ -854,3 +856,25 @@ def test_the_console_takes_other_words_as_commands(app, words):
     said = console_answer(app, console_request(words)).reply
     assert said.title == app.handle(console_request(words)).reply.title
     assert "Write it like: audit R1 17/20" not in render_text(said) or words.startswith("audit")
+
+
+# --- refusals and mentions, worded and read once -------------------------------------------------
+
+
+def test_a_refusal_is_worded_once_for_every_way_of_asking():
+    refused = refusal_for(Permission.EDIT_PLAN, "action add", "Ask your Slack admin")
+    assert not refused.ok and refused.title == "Only auditors can do that"
+    assert refused.headline == "Changing the improvement plan is for auditors (action add)."
+    assert "Ask your Slack admin to add you to YOS_AUDITORS" in refused.sections[0].text
+    record = refusal_for(Permission.RECORD, "audit", "Set YOS_AUDITORS")
+    assert record.headline == "Recording audit updates is for auditors."
+
+
+def test_only_a_mention_the_platform_vouched_for_names_someone(app):
+    jo = Person("U0JO", "Jo {Smith} | x", "slack")
+    assert mention(jo) == "@{U0JO|Jo Smith x}"
+    typed = f"owner {mention(jo)} and @{{U0BOSS|Boss}}"
+    kept = checked(typed, (jo,))
+    assert mention(jo) in kept and "@{U0BOSS" not in kept
+    assert mentioned(mention(jo)) == ("U0JO", "Jo Smith x")
+    assert mentioned(defuse("@{U0JO|Jo}")) is None
