@@ -6,7 +6,7 @@ from __future__ import annotations
 import getpass
 from typing import TextIO
 
-from bot.app import Application, Delivery, Request, Sender
+from bot.app import Application, Delivery, Outcome, Request, Sender, Via
 from bot.app.requests import CONSOLE
 from bot.render.text import render_text
 from bot.reply import Person
@@ -35,8 +35,15 @@ def console_request(text: str) -> Request:
         text=text,
         user=Person(None, getpass.getuser(), CONSOLE.name),
         conversation=CONVERSATION,
-        via="console",
+        via=Via.CONSOLE,
     )
+
+
+def answer(app: Application, request: Request) -> Outcome:
+    """The answer to one line: a form asked for in words is offered as the application
+    offers it where there are no forms; anything else is a command or a question."""
+    form = app.form_asked_for(request.text)
+    return app.offer_form(request, form) if form is not None else app.handle(request)
 
 
 def run_console(app: Application, stdin: TextIO, stdout: TextIO, *, interactive: bool) -> int:
@@ -57,7 +64,7 @@ def run_console(app: Application, stdin: TextIO, stdout: TextIO, *, interactive:
             continue
         if line.lower() in QUIT:
             return answered
-        outcome = app.handle(console_request(line.removeprefix("/yos").strip()))
+        outcome = answer(app, console_request(line.removeprefix("/yos").strip()))
         stdout.write(render_text(outcome.reply) + "\n\n")
         sender.drain()
         stdout.flush()

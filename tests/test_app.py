@@ -27,17 +27,22 @@ from bot.app import (
     Sender,
     TransientError,
 )
-from bot.app.core import FormOutcome
+from bot.app.refusals import refusal_for
 from bot.commands import Permission
-from bot.commands.audits import NOTE_RECORDED, FormEntry
+from bot.commands.audits import NOTE_RECORDED
 from bot.config import settings_from
-from bot.console import ConsoleTransport
-from bot.reply import ActionKind, Chart, Person, from_json
+from bot.console import ConsoleTransport, console_request
+from bot.console import answer as console_answer
+from bot.forms import FieldKind, FormKind
+from bot.mentions import checked, defuse, mention, mentioned
+from bot.render.text import render_text
+from bot.reply import ActionKind, Chart, Person, Reply, from_json
 from bot.runtime import application, prepare_store
 from bot.store import StorePool
 from bot.store.loader import load_files
 from bot.store.outbox import CHART, MESSAGE, PRIVATE, Address
 from tests.conftest import IN_WINDOW, wait_until
+from tests.form_words import ASKS_FOR_THE_FORM, DOES_NOT
 from tests.test_national import row, write_table
 
 # A chat platform as the core sees one: commands typed with a prefix, no charts.
@@ -52,6 +57,12 @@ EXPECTED_NEWS = (
     "R1 audit: 17/20 (85%), at or above the 80% target. Audit of 20 February 2014: it counts "
     "as February's result (14 February to 13 March 2014)."
 )
+
+
+def entry(*given: str) -> dict[str, str]:
+    """What the audit form holds, by field name, in the form's order."""
+    names = ("recommendation", "audit_date", "audited", "compliant", "note")
+    return dict(zip(names, given, strict=False))
 
 
 # --- fixtures and helpers ----------------------------------------------------------------
@@ -771,19 +782,24 @@ def test_an_auditor_retracts_anyones_by_number(store):
 
 
 def test_a_form_with_mistakes_claims_nothing_so_it_can_be_corrected(app, store):
-    wrong = FormEntry("R1", "2014-02-20", "20", "21")
+    wrong = entry("R1", "2014-02-20", "20", "21")
     request = ask("", delivery="view:V1", via="form")
-    outcome = app.submit_form(request, wrong)
-    assert outcome == FormOutcome(
-        {"compliant": "21 compliant out of 20 audited is not possible."}, None
+    outcome = app.submit_form(request, FormKind.AUDIT, wrong)
+    assert (outcome.errors, outcome.outcome) == (
+        {"compliant": "21 compliant out of 20 audited is not possible."},
+        None,
     )
     assert counts(store)["audit_updates"] == 0
     assert store.db.table("deliveries").count == 0
-    fixed = app.submit_form(request, FormEntry("R1", "2014-02-20", "20", "17", "From the form"))
+    fixed = app.submit_form(
+        request, FormKind.AUDIT, entry("R1", "2014-02-20", "20", "17", "From the form")
+    )
     assert fixed.errors == {} and fixed.outcome is not None
     assert fixed.outcome.queued == 1
     assert fixed.outcome.reply.announcement.headline == EXPECTED_NEWS
-    again = app.submit_form(request, FormEntry("R1", "2014-02-20", "20", "17", "From the form"))
+    again = app.submit_form(
+        request, FormKind.AUDIT, entry("R1", "2014-02-20", "20", "17", "From the form")
+    )
     assert again.outcome is not None and again.outcome.duplicate
     [audit] = store.db.query("SELECT * FROM audit_updates")
     assert (audit["via"], audit["note"]) == ("form", "From the form")
@@ -791,15 +807,21 @@ def test_a_form_with_mistakes_claims_nothing_so_it_can_be_corrected(app, store):
 
 def test_a_non_auditors_form_is_refused_in_the_form(store, settings):
     app = with_auditors(store, settings, "U0AUDIT")
-    outcome = app.submit_form(ask("", user=VISITOR), FormEntry("R1", "2014-02-20", "20", "17"))
+    outcome = app.submit_form(
+        ask("", user=VISITOR), FormKind.AUDIT, entry("R1", "2014-02-20", "20", "17")
+    )
     assert outcome.outcome is None
     assert "Recording audit updates is for auditors" in outcome.errors["recommendation"]
     assert counts(store)["audit_updates"] == 0
 
 
 def test_the_form_offers_the_services_recommendations(app):
-    [(ref, text)] = app.audit_form_choices(ask(""))
-    assert ref == "R1" and text.startswith("In all cases, reviews of assessments")
+    form = app.open_form(ask(""), FormKind.AUDIT)
+    assert not isinstance(form, Reply)
+    picker = form.fields[0]
+    assert picker.kind is FieldKind.CHOICE and picker.initial == "R1"  # the only one
+    [(ref, title)] = picker.choices
+    assert ref == "R1" and title.startswith("R1: In all cases, reviews of assessments")
 
 
 def test_the_application_pins_today(store):
@@ -814,3 +836,45 @@ def test_outbox_bodies_are_json_replies(app, store):
     # Only auditors may read notes, so the announcement says only that there is one.
     assert body["sections"][-1]["text"] == f"Note: {NOTE_RECORDED}."
     assert "<!channel>" not in outbox_rows(store)[0]["body"]
+
+
+# --- forms asked for in words ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("words", ASKS_FOR_THE_FORM)
+def test_the_console_recognises_the_words_that_open_the_form(app, words):
+    """Where there are no forms, the form's words answer as its command typed alone does."""
+    assert app.form_asked_for(words) is FormKind.AUDIT
+    said = console_answer(app, console_request(words)).reply
+    assert said.title == console_answer(app, console_request("audit")).reply.title
+    assert "Write it like: audit R1 17/20" in render_text(said)
+
+
+@pytest.mark.parametrize("words", DOES_NOT)
+def test_the_console_takes_other_words_as_commands(app, words):
+    assert app.form_asked_for(words) is None
+    said = console_answer(app, console_request(words)).reply
+    assert said.title == app.handle(console_request(words)).reply.title
+    assert "Write it like: audit R1 17/20" not in render_text(said) or words.startswith("audit")
+
+
+# --- refusals and mentions, worded and read once -------------------------------------------------
+
+
+def test_a_refusal_is_worded_once_for_every_way_of_asking():
+    refused = refusal_for(Permission.EDIT_PLAN, "action add", "Ask your Slack admin")
+    assert not refused.ok and refused.title == "Only auditors can do that"
+    assert refused.headline == "Changing the improvement plan is for auditors (action add)."
+    assert "Ask your Slack admin to add you to YOS_AUDITORS" in refused.sections[0].text
+    record = refusal_for(Permission.RECORD, "audit", "Set YOS_AUDITORS")
+    assert record.headline == "Recording audit updates is for auditors."
+
+
+def test_only_a_mention_the_platform_vouched_for_names_someone(app):
+    jo = Person("U0JO", "Jo {Smith} | x", "slack")
+    assert mention(jo) == "@{U0JO|Jo Smith x}"
+    typed = f"owner {mention(jo)} and @{{U0BOSS|Boss}}"
+    kept = checked(typed, (jo,))
+    assert mention(jo) in kept and "@{U0BOSS" not in kept
+    assert mentioned(mention(jo)) == ("U0JO", "Jo Smith x")
+    assert mentioned(defuse("@{U0JO|Jo}")) is None

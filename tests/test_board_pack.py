@@ -31,7 +31,7 @@ def env(tmp_path, monkeypatch):
     clock.ask("board add 20/01/2027 Quarterly board")
     clock.ask("board add 12/03/2027 YOS Management Board")
     clock.today = date(2027, 2, 1)  # after the January board
-    clock.ask("action R4.1 owner <@U0OWNER|Omar Owner>")
+    clock.ask("action R4.1 owner @{U0OWNER|Omar Owner}")
     clock.ask('action R4.1 progress "Oversight audit tool agreed"', OWNER)
     clock.ask('action R1.1 done "Training register, 40 of 42 trained"')
     clock.ask('action R2.1 due 30/04/2027 "waiting for police sign-off"')

@@ -11,9 +11,9 @@ import pytest
 
 from bot.app import Application, Policy, Request
 from bot.app.requests import Platform
-from bot.commands.audits import FormEntry
 from bot.config import PROJECT_ROOT
 from bot.domain.audits import MAX_NOTE
+from bot.forms import FormKind
 from bot.render.text import render_text
 from bot.reply import Person
 from bot.runtime import prepare_store
@@ -96,7 +96,11 @@ def test_a_long_note_is_refused_with_its_length(app):
 
 def test_the_form_refuses_numbers_too_long_to_be_case_counts(app):
     request = Request(SLACK, user=AUDITOR, conversation="C0", delivery_id="view:V9", via="form")
-    refused = app.submit_form(request, FormEntry("R1", "2014-02-20", BIG, "99999999999999999999"))
+    refused = app.submit_form(
+        request,
+        FormKind.AUDIT,
+        {"recommendation": "R1", "audit_date": "2014-02-20", "audited": BIG, "compliant": "9" * 20},
+    )
     assert refused.outcome is None
     assert refused.errors == {
         "audited": "Enter a whole number of cases, like 20.",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,22 +17,23 @@ from jsonschema import Draft6Validator, Draft7Validator
 from jsonschema.exceptions import best_match
 from markdown_it import MarkdownIt
 
+from bot.app.form_specs import audit_form
+from bot.forms import PRIVACY_HINT, FormKind
 from bot.reply import Action, ActionKind, Field, Person, Reply, Section, share_action
 from bot.teams.cards import (
-    AUDIT_FORM_SUBMIT,
     CONTENT_TYPE,
     MAX_ACTIVITY_BYTES,
-    PRIVACY_HINT,
     SCHEMA_URL,
     TRIMMED_NOTE,
     WORD_JOINER,
     card,
     escape,
     fit,
-    form_card,
     message_activity,
     size,
 )
+from bot.teams.forms import SUBMITS
+from bot.teams.forms import card as dialog_card
 
 SCHEMAS = Path(__file__).parent / "schemas"
 AC_SCHEMA = json.loads((SCHEMAS / "adaptive-card-1.5.json").read_text())
@@ -362,6 +365,20 @@ def test_user_text_is_inert_in_text_blocks_facts_and_the_activity_text():
 # --- the audit form --------------------------------------------------------------------
 
 RECS = [("R1", "Improve case management"), ("R2", "Review <at>risk</at> plans")]
+AUDIT_FORM_SUBMIT = SUBMITS[FormKind.AUDIT]
+
+
+def form_card(
+    recs: list[tuple[str, str]],
+    today_iso: str,
+    *,
+    prefill: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    hidden: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The audit form as the Teams dialog shows it."""
+    spec = audit_form(recs, date.fromisoformat(today_iso), prefill or {}, linked=False)
+    return dialog_card(replace(spec, errors=errors or {}), hidden)
 
 
 def inputs(form: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -38,6 +38,7 @@ import re
 import tomllib
 import traceback
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ from bot.app import Application, Platform, Policy, Request
 from bot.commands import dispatch, registry
 from bot.commands.audits import FormEntry
 from bot.config import PROJECT_ROOT, settings_from
+from bot.forms import FormKind
 from bot.reply import Person, Reply, from_json, to_json
 from bot.runtime import make_context, prepare_store
 from bot.slack import blocks
@@ -423,7 +425,8 @@ def test_any_audit_form_gets_field_errors_or_an_outcome(served, entry, who):
     before = snapshot(db, skip=("deliveries",))
     result = served.submit_form(
         Request(SLACK, user=who, conversation="C0ROOM", delivery_id=f"form-{next(_ids)}"),
-        entry,
+        FormKind.AUDIT,
+        asdict(entry),
     )
     if result.outcome is None:
         assert result.errors and all(isinstance(v, str) and v for v in result.errors.values())

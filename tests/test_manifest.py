@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.config import PROJECT_ROOT
-from bot.slack.listeners.views import SHORTCUT
+from bot.slack.listeners.forms import SHORTCUT
 
 MANIFEST = (PROJECT_ROOT / "manifest.yml").read_text()
 

@@ -35,7 +35,7 @@ def path(tmp_path):
     import_plan(db, INSPECTION, write_xlsx(tmp_path / "plan.xlsx"), today=date(2027, 1, 15))
     clock = Clock(db)
     clock.today = date(2027, 1, 20)
-    clock.ask("action R4.1 owner <@U0OWNER|Omar Owner>")
+    clock.ask("action R4.1 owner @{U0OWNER|Omar Owner}")
     clock.ask('action R1.1 done "Training register"')
     clock.ask("board add 02/04/2027 Spring board")
     db.close()

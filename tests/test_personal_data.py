@@ -20,10 +20,11 @@ from bot.app.requests import Platform
 from bot.app.schedule import start_purge
 from bot.cli import main
 from bot.commands import Permission, dispatch
-from bot.commands.audits import NOTE_RECORDED, FormEntry
+from bot.commands.audits import NOTE_RECORDED
 from bot.config import ConfigError, settings_from
 from bot.domain.audits import MAX_REASON, AuditProblem, all_audits
 from bot.domain.retention import KEEP_SENT, erase_note, purge
+from bot.forms import FormKind
 from bot.render.text import render_text
 from bot.reply import Person, Reply, from_json
 from bot.runtime import application, prepare_store
@@ -138,8 +139,8 @@ def test_the_form_refuses_a_note_with_personal_data_and_names_the_command(
         delivery_id="view:V1",
         via="form",
     )
-    entry = FormEntry("R1", "2014-02-20", "20", "17", "Jane Doe DOB 2008-03-01")
-    refused = app.submit_form(request, entry)
+    entry = {"recommendation": "R1", "audit_date": "2014-02-20", "audited": "20", "compliant": "17"}
+    refused = app.submit_form(request, FormKind.AUDIT, {**entry, "note": "Jane Doe DOB 2008-03-01"})
     assert refused.outcome is None
     message = refused.errors["note"]
     assert "could identify a child" in message and "J••• D••" in message
@@ -147,7 +148,7 @@ def test_the_form_refuses_a_note_with_personal_data_and_names_the_command(
     assert f"{typed} R1 17/20 20/02/2014 Jane Doe DOB 2008-03-01 --checked" in message
     assert notes(store) == []
     # Corrected, the same submission records (nothing was claimed by the refusal).
-    fixed = app.submit_form(request, FormEntry("R1", "2014-02-20", "20", "17", NOTE))
+    fixed = app.submit_form(request, FormKind.AUDIT, {**entry, "note": NOTE})
     assert fixed.outcome is not None and fixed.outcome.reply.ok
     assert notes(store) == [NOTE]
 

@@ -255,7 +255,7 @@ def test_no_actions_agreed_is_amber_and_an_override_shows_both(clock):
 
 
 def test_owners_update_their_own_actions_and_others_only_read(clock):
-    clock.ask("action R2.1 owner <@U0OWNER|Omar Owner>")
+    clock.ask("action R2.1 owner @{U0OWNER|Omar Owner}")
     refused = clock.ask('action R2.1 progress "I did it"', OTHER)
     assert not refused.ok and refused.title == "Only its owner or an auditor can do that"
     assert "R2.1 is owned by Omar Owner" in refused.headline
@@ -278,7 +278,7 @@ def test_owners_update_their_own_actions_and_others_only_read(clock):
 
 
 def test_progress_notes_are_notes(clock):
-    clock.ask("action R2.1 owner <@U0OWNER>")
+    clock.ask("action R2.1 owner @{U0OWNER}")
     clock.ask('action R2.1 progress "Draft shared with managers"', OWNER)
     assert "Draft shared with managers" in clock.text("action R2.1", AUDITOR)
     other = clock.text("action R2.1", OTHER)

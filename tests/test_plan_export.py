@@ -39,7 +39,7 @@ def env(tmp_path, monkeypatch):
     db = imported_plan_for_the_command_line(tmp_path, monkeypatch, TODAY)
     clock = Clock(db)
     clock.today = date(2027, 2, 1)
-    clock.ask("action R4.1 owner <@U0OWNER|Omar Owner>")
+    clock.ask("action R4.1 owner @{U0OWNER|Omar Owner}")
     clock.ask('action R4.1 progress "Oversight audit tool agreed"', OWNER)
     clock.ask('action R1.1 done "Training register"')
     clock.ask('rec R3 rag amber "waiting on the new system"')

@@ -24,7 +24,7 @@ import pytest
 from bot.app import Application, Delivery, Policy, Request, Sender
 from bot.app.requests import Platform
 from bot.commands import registry
-from bot.commands.audits import FormEntry
+from bot.forms import FormKind
 from bot.reply import Person
 from bot.runtime import prepare_store
 from bot.store import StorePool
@@ -153,13 +153,16 @@ def _collect(tmp_path) -> list[str]:
     app.handle(replace(request("audit R1 15/20 2014-02-16 retried"), delivery_id=f"plan.{n}"))
     app.submit_form(
         request(),
-        FormEntry(recommendation="R1", audit_date="2014-02-15", audited="20", compliant="18"),
+        FormKind.AUDIT,
+        {"recommendation": "R1", "audit_date": "2014-02-15", "audited": "20", "compliant": "18"},
     )
-    app.submit_form(request(), FormEntry(recommendation="R1", audit_date="", audited="x"))
+    app.submit_form(
+        request(), FormKind.AUDIT, {"recommendation": "R1", "audit_date": "", "audited": "x"}
+    )
     app.share(request(), "scores", "")
     app.share(request(), "rec", "R1")
     app.post_report(request(), "R1")
-    app.audit_form_choices(request())
+    app.open_form(request(), FormKind.AUDIT)
     app.claim(request(), "form")
     app.queue_reminders(CHAT, "C0YOS")
     app.due_reminder_texts(CHAT, "C0YOS")

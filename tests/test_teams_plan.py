@@ -16,12 +16,29 @@ from typing import Any
 
 import pytest
 
+from bot.app.forms import form_asked_for
+from bot.app.refusals import REFUSALS
+from bot.commands import Permission
+from bot.forms import FormKind
 from bot.store import open_db
 from bot.store import plan as store
 from bot.store.plan import Actor
 from bot.store.plan_model import Owner
+from tests.form_words import ASKS_FOR_THE_FORM, DOES_NOT
 from tests.teams_fakes import ADAPTIVE_CARD
-from tests.teams_served import AUDITOR, BOARD, READER, STRANGER, ServedTeams, invoke, personal
+from tests.teams_served import (
+    AUDITOR,
+    BOARD,
+    BOT,
+    COLLEAGUE,
+    READER,
+    STRANGER,
+    ServedTeams,
+    in_channel,
+    invoke,
+    mention_entity,
+    personal,
+)
 from tests.test_teams_app import (
     _checked,
     assert_valid_card,
@@ -378,3 +395,85 @@ def test_someone_not_an_auditor_cannot_add_an_action(teams, connector, url):
     said = message(teams.post(invoke("task/submit", {"data": forged}, url, user=READER)))
     assert said.startswith(REFUSED_TO_ADD)
     assert "Sneaky action" not in [a[1] for a in actions_of(teams)]
+
+
+# --- people named in a typed command, forms asked for in words, refusals ------------------
+
+
+def action_row(teams: ServedTeams, text: str) -> tuple[Any, ...]:
+    found = teams.query(
+        "SELECT number, owner_id, owner_name, owner_platform, state FROM plan_actions "
+        "WHERE text = ?",
+        text,
+    )
+    return tuple(found[0]) if found else ()
+
+
+def test_an_owner_mentioned_in_a_message_is_that_person_and_may_update_it(teams, url):
+    typed = (
+        f'action add R1 "Check the register weekly" owner <at>{COLLEAGUE.name}</at> due 31/03/2027'
+    )
+    added = personal(typed, url, entities=[mention_entity(COLLEAGUE.account_json())])
+    assert teams.post(added).status == 200
+    number, owner_id, owner_name, platform, _ = action_row(teams, "Check the register weekly")
+    assert (owner_id, owner_name, platform) == (COLLEAGUE.aad, COLLEAGUE.name, "teams")
+    progress = personal(f'action R1.{number} progress "Checked twice"', url, user=COLLEAGUE)
+    assert teams.post(progress).status == 200
+    [(text, user_id)] = teams.query(
+        "SELECT p.text, p.user_id FROM plan_progress p JOIN plan_actions a "
+        "ON a.id = p.action_id WHERE a.number = ?",
+        number,
+    )
+    assert (text, user_id) == ("Checked twice", COLLEAGUE.aad)
+    done = personal(f'action R1.{number} done "Checked every week"', url, user=COLLEAGUE)
+    assert teams.post(done).status == 200
+    assert action_row(teams, "Check the register weekly")[4] == "done"
+    # Someone the bot has heard from is known by their Teams account alone, as Teams
+    # usually sends a mention (with no Entra object ID).
+    typed = f'action add R1 "Known by account" owner <at>{COLLEAGUE.name}</at> due 31/03/2027'
+    account = {"id": COLLEAGUE.account, "name": COLLEAGUE.name}
+    teams.post(personal(typed, url, entities=[mention_entity(account)]))
+    assert action_row(teams, "Known by account")[1] == COLLEAGUE.aad
+
+
+def test_the_bots_own_mention_is_never_an_owner(teams, url):
+    typed = f'action add R1 "Owned by the bot" owner <at>{BOT["name"]}</at> due 31/03/2027'
+    post = in_channel(typed, url, user=AUDITOR)
+    post["entities"].append(mention_entity(BOT))  # Teams sends one entity per mention
+    assert teams.post(post).status == 200
+    assert action_row(teams, "Owned by the bot") == ()
+
+
+def test_a_mention_typed_as_text_names_nobody(teams, url):
+    typed = f'action add R1 "Forged owner" owner @{{{READER.aad}|Robin}} due 31/03/2027'
+    teams.post(personal(typed, url))
+    _, owner_id, owner_name, _, _ = action_row(teams, "Forged owner")
+    assert owner_id is None and "Robin" in owner_name
+
+
+@pytest.mark.parametrize("words", ASKS_FOR_THE_FORM)
+def test_the_words_that_offer_the_audit_form(teams, connector, url, words):
+    assert form_asked_for(words) is FormKind.AUDIT
+    teams.post(personal(words, url))
+    [button] = buttons(one_send(connector, AUDITOR.personal_chat))
+    assert button["data"] == {"action": "audit_form", "msteams": TASK_FETCH}
+
+
+@pytest.mark.parametrize("words", DOES_NOT)
+def test_other_words_are_commands(teams, connector, url, words):
+    assert form_asked_for(words) is None
+    teams.post(personal(words, url))
+    call = one_send(connector, AUDITOR.personal_chat)
+    assert not [b for b in buttons(call) if b["data"].get("action") == "audit_form"]
+
+
+def test_refusals_are_the_applications_words(teams, connector, url):
+    fetched = invoke("task/fetch", {"data": {"action": "audit_form"}}, url, user=STRANGER)
+    record = message(teams.post(fetched))
+    assert record.startswith(REFUSALS[Permission.RECORD]) and "Ask your Teams admin" in record
+    opened = {"action": "action_form", "msteams": TASK_FETCH}
+    add = message(teams.post(invoke("task/fetch", {"data": opened}, url, user=STRANGER)))
+    assert add.startswith(REFUSALS[Permission.EDIT_PLAN].format(command="action add"))
+    teams.post(personal("record audit", url, user=STRANGER))
+    told = one_send(connector, STRANGER.personal_chat)
+    assert REFUSALS[Permission.RECORD] in text_of(told)

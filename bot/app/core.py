@@ -6,36 +6,31 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
+from bot.app.forms import FormDesk, FormOpening, FormOutcome, form_asked_for
 from bot.app.policy import Policy
-from bot.app.requests import Outcome, Platform, Request
+from bot.app.refusals import refusal_for
+from bot.app.requests import Outcome, Platform, Request, Via
 from bot.commands import Context, Permission, Registry, default_registry, dispatch, interpret
-from bot.commands.audits import FormEntry, submit_form
 from bot.commands.dispatch import reply_key
-from bot.domain.audits import audit_by_delivery, prefill_from_text
+from bot.domain.audits import audit_by_delivery
 from bot.domain.plan.rag import RagRule
 from bot.domain.queries import InspectionQueries
 from bot.domain.reminders import WINDOW_ENDED, due_reminders
+from bot.forms import FormKind, FormSpec, FormValues
+from bot.mentions import checked
 from bot.reply import Chart, Reply, problem, to_json
 from bot.store import StorePool, outbox, reminders, write_transaction
 from bot.store.db import Store
-from bot.store.deliveries import claim, claim_in_transaction
-from bot.store.outbox import CHART, MESSAGE, PRIVATE, Address
+from bot.store.deliveries import claim, claim_in_transaction, seen
+from bot.store.outbox import CHART, MESSAGE, Address, OutboxKind
 
 logger = logging.getLogger(__name__)
 
 # Added to the answer to a write whose announcement is queued for the conversation.
 ANNOUNCED = "It will be announced in this conversation."
-
-
-@dataclass(frozen=True)
-class FormOutcome:
-    """The audit form's result: field errors to show in the form, or the outcome."""
-
-    errors: dict[str, str]
-    outcome: Outcome | None = None
 
 
 class Application:
@@ -60,6 +55,7 @@ class Application:
         self.service = service
         self.pinned_today = today
         self.plan_rule = plan_rule or RagRule()
+        self.forms = FormDesk(self)
 
     # --- context -------------------------------------------------------------------------
 
@@ -85,6 +81,9 @@ class Application:
             delivery_key=f"{request.platform.name}:{_key(request)}",
             allowed=lambda permission: self.policy.allows(user, permission),
             everyone_allowed=self.policy.allows_everyone,
+            refusal=lambda permission, what: refusal_for(
+                permission, what, request.platform.admin_hint
+            ),
             plan_rule=self.plan_rule,
         )
         # An answer posted in a channel is seen by everyone there: it shows what they may.
@@ -93,11 +92,24 @@ class Application:
     def may(self, request: Request, permission: Permission) -> bool:
         return self.policy.allows(request.user, permission)
 
+    def refusal(self, request: Request, permission: Permission, command: str) -> Reply | None:
+        """What the asker is told when ``permission`` is not theirs; None when it is."""
+        if self.may(request, permission):
+            return None
+        return refusal_for(permission, command, request.platform.admin_hint)
+
+    @staticmethod
+    def form_asked_for(text: str) -> FormKind | None:
+        """The form ``text`` asks for when typed on its own ("audit", "record audit")."""
+        return form_asked_for(text)
+
     # --- answering -----------------------------------------------------------------------
 
     def handle(self, request: Request) -> Outcome:
         """Answer what was typed. A write and everything it causes commit together."""
         request = identified(request)
+        # A mention the platform did not vouch for is only text.
+        request = replace(request, text=checked(request.text, request.mentions))
         queries = InspectionQueries(self.store.db, self.service)
         service = queries.channel_service(request.conversation)
         # What the text asks for depends on it and the inspection data alone: remembered.
@@ -114,33 +126,51 @@ class Application:
                 return self._answered(request, kept)
         ctx = self.context(request, queries)
         if found is not None and found.writes:
-            return self._write(
+            written = self._write(
                 request,
                 ctx,
                 lambda: dispatch(request.text, ctx, interpreted, service, self.registry),
             )
+            assert written is not None  # a command always answers
+            return written
         # Interpreted once, not twice.
         reply = dispatch(request.text, ctx, interpreted, service, self.registry)
         return self._answered(request, reply)
 
-    def submit_form(self, request: Request, entry: FormEntry) -> FormOutcome:
-        """Record an update entered in the audit form, through the same command path."""
-        request = identified(request)
-        ctx = self.context(request)
-        errors: dict[str, str] = {}
+    # --- forms (bot/app/forms.py) --------------------------------------------------------
 
-        def record() -> Reply:
-            result = submit_form(ctx, entry)
-            if result.reply is None:
-                errors.update(result.errors)
-                raise _Refused
-            return result.reply
+    def open_form(
+        self,
+        request: Request,
+        kind: FormKind,
+        prefill_text: str | None = None,
+        values: FormValues | None = None,
+    ) -> FormOpening:
+        """The form to show the asker, or what to tell them instead. ``prefill_text`` is a
+        message the audit form is filled in from; ``values`` are fields already chosen
+        (the action a progress button was for)."""
+        return self.forms.open(request, kind, prefill_text, values)
 
-        try:
-            outcome = self._write(request, ctx, record)
-        except _Refused:
-            return FormOutcome(errors)
-        return FormOutcome({}, outcome)
+    def form_refusal(self, request: Request, kind: FormKind) -> Reply | None:
+        """What the asker is told if the form is not theirs to open; None when it is."""
+        return self.forms.refusal(request, kind)
+
+    def offer_form(self, request: Request, kind: FormKind) -> Outcome:
+        """The answer to a form asked for in words where words cannot open one: the
+        button that does, or the refusal; where there are no forms, what the form's
+        command says typed on its own (how to type it)."""
+        return self.forms.offer(request, kind)
+
+    def submit_form(self, request: Request, kind: FormKind, values: FormValues) -> FormOutcome:
+        """Take what was entered in a form: the problems to show in it (and nothing
+        recorded), or the outcome, as for the command the form stands for."""
+        return self.forms.submit(identified(request), kind, values)
+
+    def form_again(
+        self, request: Request, kind: FormKind, values: FormValues, errors: dict[str, str]
+    ) -> FormSpec | None:
+        """The form shown again with what was entered and what was wrong with it."""
+        return self.forms.again(request, kind, values, errors)
 
     def share(self, request: Request, command: str, args: str) -> Outcome:
         """Post a read-only answer for everyone, attributed to the person who shared it."""
@@ -164,23 +194,31 @@ class Application:
             return Outcome(reply, False)
         shared = replace(reply, actions=(), shared_by=ctx.user)
         queued = self._queue_once(
-            request, "share", MESSAGE, Address(request.conversation, request.thread), shared
+            request,
+            "share",
+            OutboxKind.MESSAGE,
+            Address(request.conversation, request.thread),
+            shared,
         )
         return Outcome(shared, True, queued)
 
     def post_report(self, request: Request, ref: str | None) -> Outcome:
         """Post the board report, and then its chart, for everyone in the conversation."""
         request = identified(request)
-        if not self.may(request, Permission.POST_REPORT):
-            ctx = self.context(request)
-            return Outcome(ctx.refused("Only auditors can post the board report."), False)
+        refused = self.refusal(request, Permission.POST_REPORT, "report")
+        if refused is not None:
+            return Outcome(refused, False)
         ctx = self.context(request).for_everyone()
         reply = dispatch(f"report {ref or ''}".strip(), ctx, registry=self.registry)
         if not reply.ok:
             return Outcome(reply, False)
         posted = replace(reply, actions=(), shared_by=ctx.user)
         queued = self._queue_once(
-            request, "report", MESSAGE, Address(request.conversation, request.thread), posted
+            request,
+            "report",
+            OutboxKind.MESSAGE,
+            Address(request.conversation, request.thread),
+            posted,
         )
         queued += self._queue_charts(request, reply, "report")
         return Outcome(posted, True, queued)
@@ -190,16 +228,16 @@ class Application:
         once per delivery; the asker is told privately if it cannot be posted."""
         request = identified(request)
         address = Address(request.conversation, request.thread)
-        return self._queue_once(request, what, MESSAGE, address, reply)
+        return self._queue_once(request, what, OutboxKind.MESSAGE, address, reply)
 
-    def audit_form_choices(self, request: Request) -> list[tuple[str, str]]:
-        """(ref, text) of the recommendations the form offers, for the asker's service."""
+    def service_name(self, request: Request) -> str:
+        """The name of the service the request's conversation is about."""
         ctx = self.context(request)
-        return [(r.ref, r.text) for r in ctx.queries.recommendations(ctx.home_inspection())]
+        return ctx.queries.service(ctx.home_service()).name
 
-    @staticmethod
-    def prefill(text: str) -> dict[str, object]:
-        return prefill_from_text(text)
+    def dashboard(self, request: Request) -> Outcome:
+        """The asker's dashboard (Slack's App Home, a Teams personal chat's welcome)."""
+        return self.handle(replace(request, text="home"))
 
     def claim(self, request: Request, kind: str) -> bool:
         """Mark a delivery handled that writes nothing (opening a form); False if seen."""
@@ -226,7 +264,7 @@ class Application:
     ) -> list[str]:
         """Queue every reminder due today for ``conversation``'s service, once each."""
         request = Request(
-            platform, conversation=conversation, via="reminder", service_url=service_url
+            platform, conversation=conversation, via=Via.REMINDER, service_url=service_url
         )
         ctx = self.context(request)
         queued: list[str] = []
@@ -277,7 +315,7 @@ class Application:
 
     def due_reminder_texts(self, platform: Platform, conversation: str) -> list[str]:
         """What ``queue_reminders`` would queue now, without queuing it (a dry run)."""
-        ctx = self.context(Request(platform, conversation=conversation, via="reminder"))
+        ctx = self.context(Request(platform, conversation=conversation, via=Via.REMINDER))
         due = due_reminders(ctx.queries, ctx.home_inspection(), ctx.today, platform.invocation)
         from bot.app.nudges import plan_reminder_texts
 
@@ -290,13 +328,21 @@ class Application:
 
     # --- inside ------------------------------------------------------------------------
 
-    def _write(self, request: Request, ctx: Context, run: Callable[[], Reply]) -> Outcome:
+    def _write(
+        self, request: Request, ctx: Context, run: Callable[[], Reply | None]
+    ) -> Outcome | None:
+        """Run a write for ``request`` once: None, with nothing written, when ``run``
+        finds nothing to record (a form with problems, to be sent again)."""
         key = _key(request)
         with write_transaction(self.store.db) as db:
-            if not claim_in_transaction(db, request.platform.name, key, request.via):
+            # The write lock is held from here: nobody else can claim it before we do.
+            if seen(db, request.platform.name, key):
                 logger.info("delivery %s already handled; not repeated", key)
                 return Outcome(_already_done(db, ctx.delivery_key or key), False, duplicate=True)
             reply = run()
+            if reply is None:
+                return None
+            claim_in_transaction(db, request.platform.name, key, request.via)
             if reply.duplicate:
                 return Outcome(reply, False, duplicate=True)
             queued = 0
@@ -306,7 +352,7 @@ class Application:
                         db,
                         key=f"announce:{request.platform.name}:{key}",
                         platform=request.platform.name,
-                        kind=MESSAGE,
+                        kind=OutboxKind.MESSAGE,
                         address=Address(
                             request.conversation, request.thread, service_url=request.service_url
                         ),
@@ -350,14 +396,14 @@ class Application:
                 db,
                 key=f"answer:{request.platform.name}:{_key(request)}",
                 platform=request.platform.name,
-                kind=MESSAGE if public else PRIVATE,
+                kind=OutboxKind.MESSAGE if public else OutboxKind.PRIVATE,
                 address=address,
                 body=to_json(reply),
             )
         )
 
     def _queue_once(
-        self, request: Request, what: str, kind: str, address: Address, reply: Reply
+        self, request: Request, what: str, kind: OutboxKind, address: Address, reply: Reply
     ) -> int:
         """Queue a post made for someone; they are told privately if it cannot be made."""
         with write_transaction(self.store.db) as db:
@@ -395,7 +441,7 @@ class Application:
                         db,
                         key=f"{what}:{request.platform.name}:{_key(request)}:{index}",
                         platform=request.platform.name,
-                        kind=CHART,
+                        kind=OutboxKind.CHART,
                         address=address,
                         body=json.dumps(
                             {
@@ -418,10 +464,6 @@ def _already_done(db: Store, key: str) -> Reply:
     return Reply(title="Already done", headline=headline, duplicate=True)
 
 
-class _Refused(Exception):
-    """The form has errors: nothing may be committed."""
-
-
 def identified(request: Request) -> Request:
     """The request with a delivery ID: the platform's, or a fresh one for front ends
     that have none (the console), so every key derived from it is stable."""
@@ -433,9 +475,9 @@ def identified(request: Request) -> Request:
 def _for_everyone(request: Request) -> bool:
     """Whether the answer is posted for the whole conversation: a mention's or a
     reminder's, not a direct message's (seen by the asker alone)."""
-    if request.via == "reminder":
+    if request.via == Via.REMINDER:
         return True
-    return request.answer_in_conversation and request.via != "direct message"
+    return request.answer_in_conversation and request.via != Via.DIRECT_MESSAGE
 
 
 def _key(request: Request) -> str:

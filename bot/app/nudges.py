@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.app.requests import Platform, Request
+from bot.app.requests import Platform, Request, Via
 from bot.commands.nudges import PlanReminder, due_plan_reminders
 from bot.reply import to_json
 from bot.store import outbox, reminders, write_transaction
@@ -24,7 +24,7 @@ def _key(reminder: PlanReminder, platform: Platform, conversation: str) -> str:
 
 
 def _due(app: Application, platform: Platform, conversation: str) -> list[PlanReminder]:
-    ctx = app.context(Request(platform, conversation=conversation, via="reminder"))
+    ctx = app.context(Request(platform, conversation=conversation, via=Via.REMINDER))
     return due_plan_reminders(ctx, ctx.home_inspection())
 
 

@@ -3,8 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from bot.reply import Person, Reply
+
+
+class Via(StrEnum):
+    """How a request arrived (stored with what it records, and in ``deliveries``)."""
+
+    COMMAND = "command"  # a slash command
+    MENTION = "mention"  # a message that mentions the bot in a conversation
+    DIRECT_MESSAGE = "direct message"
+    MODAL = "modal"  # a form opened by a command or a button (Slack)
+    DIALOG = "dialog"  # a form opened as a dialog (Teams)
+    SHORTCUT = "shortcut"  # a form opened from a message (Slack)
+    MESSAGE_ACTION = "message action"  # a form opened from a message (Teams)
+    FORM = "form"  # a button that opens a form
+    SHARE = "share"
+    REPORT = "report"  # the post-the-report button (Slack)
+    POST_REPORT = "post_report"  # the post-the-report button (Teams)
+    HOME = "home"  # the dashboard
+    WELCOME = "welcome"
+    REMINDER = "reminder"
+    CONSOLE = "console"
+
+    @classmethod
+    def of(cls, value: object, default: Via) -> Via:
+        """``value`` (as a form carried it back) as a Via, else ``default``."""
+        try:
+            return cls(str(value))
+        except ValueError:
+            return default
 
 
 @dataclass(frozen=True)
@@ -20,9 +49,19 @@ class Platform:
     invocation: str = ""
     admin_hint: str = "Ask whoever runs the bot"
     charts: bool = True
+    # Whether its forms can pick anyone on the platform as a person (Slack's user
+    # picker); where not, a form offers the asker alone.
+    people_picker: bool = False
+    # Whether it shows forms at all; where not, a form asked for is typed as a command.
+    forms: bool = True
+
+    @property
+    def title(self) -> str:
+        """The platform's name as people write it ("Slack", "Teams")."""
+        return self.name.capitalize()
 
 
-CONSOLE = Platform("console", admin_hint="Set YOS_AUDITORS", charts=False)
+CONSOLE = Platform("console", admin_hint="Set YOS_AUDITORS", charts=False, forms=False)
 
 
 @dataclass(frozen=True)
@@ -33,6 +72,8 @@ class Request:
     submission ID, an activity ID): a write arriving twice under it is done once.
     ``answer_in_conversation`` asks for the answer to be posted in the conversation
     (through the outbox) rather than returned to the adapter, as for a mention.
+    ``mentions`` are the people the platform says the text names: each stands in the
+    text as its neutral mention (:func:`bot.app.mentions.mention`).
     """
 
     platform: Platform
@@ -42,9 +83,10 @@ class Request:
     thread: str | None = None
     message_ref: str | None = None
     delivery_id: str | None = None
-    via: str = "command"
+    via: Via = Via.COMMAND
     answer_in_conversation: bool = False
     service_url: str | None = None
+    mentions: tuple[Person, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from bot.domain.audit_input import AuditInputProblem, find_date
 from bot.domain.model import Inspection
 from bot.domain.plan.monitoring import measured_status
 from bot.domain.plan.view import RecView, view
+from bot.mentions import mentioned
 from bot.reply import Reply, Section, problem
 from bot.store import plan as store
 from bot.store.plan import Actor
@@ -109,8 +110,6 @@ def actor(ctx: Context) -> Actor:
 
 _ACTION_REF = re.compile(r"^[Rr]?(\d{1,3})\.(\d{1,3})$")
 _REC_REF = re.compile(r"^[Rr](\d{1,3})$")
-_SLACK_MENTION = re.compile(r"^<@([UW][A-Z0-9]{1,20})(?:\|([^>]{0,80}))?>$")
-_TEAMS_MENTION = re.compile(r"^<at>(.{1,80})</at>$")
 
 
 def action_ref(word: str) -> tuple[str, int] | None:
@@ -125,19 +124,17 @@ def rec_ref_of(word: str) -> str | None:
 
 
 def parse_owner(ctx: Context, typed: str) -> Owner | None:
-    """An owner as typed: a mention (<@U123> on Slack), "me", or a named person or role
-    ("@alice", "YJS manager") for someone the bot cannot identify on the platform."""
+    """An owner as typed: a mention (as the platform's adapter wrote it: see
+    bot/mentions.py), "me", or a named person or role ("@alice", "YJS manager") for
+    someone the bot cannot identify on the platform."""
     text = " ".join(typed.split())
     if not text:
         return None
     if text.lower() in ("me", "@me", "myself"):
         return Owner(ctx.user.name, ctx.user.id, ctx.platform)
-    slack = _SLACK_MENTION.match(text)
-    if slack:
-        return Owner(slack.group(2) or None, slack.group(1), "slack")
-    teams = _TEAMS_MENTION.match(text)
-    if teams:
-        return Owner(teams.group(1).strip())
+    person = mentioned(text)
+    if person is not None:
+        return Owner(person[1], person[0], ctx.platform)
     return Owner(text[:120])
 
 

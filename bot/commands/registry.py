@@ -14,7 +14,7 @@ from typing import Self, TypeVar, cast, get_type_hints
 from bot.domain.model import Inspection
 from bot.domain.plan.rag import RagRule
 from bot.domain.queries import InspectionQueries
-from bot.reply import Person, Reply, Section, problem
+from bot.reply import Person, Reply, problem
 from bot.store.db import Store
 
 
@@ -108,24 +108,12 @@ class Context:
 
     def refuse(self, permission: Permission, what: str | None = None) -> Reply:
         """The private answer to someone without ``permission`` for ``what`` they asked
-        (by default the command being answered)."""
+        (by default the command being answered). The words are the application's
+        (``refusal``); without an application, a plain refusal naming what was asked."""
         asked = what or self.command or ""
         if self.refusal is not None:
             return self.refusal(permission, asked)
-        return self.refused(
-            REFUSED.get(asked, f"Changing the improvement plan is for auditors ({asked}).")
-        )
-
-    def refused(self, headline: str) -> Reply:
-        """The private answer to someone asking for what only an auditor may do."""
-        return problem(
-            "Only auditors can do that",
-            headline,
-            Section(
-                text=f"{self.admin_hint} to add you to YOS_AUDITORS. "
-                "Anyone can still ask questions."
-            ),
-        )
+        return problem("Not allowed", f"{asked or 'That'} needs the {permission} permission.")
 
     def home_service(self) -> str:
         """The service replies are about: the conversation's choice, else the default."""
@@ -133,17 +121,6 @@ class Context:
 
     def home_inspection(self) -> Inspection:
         return self.queries.latest_inspection(self.home_service())
-
-
-# What a refusal says when the application gives no wording of its own (``refusal``), by
-# what was asked; the plan's parts say "Changing the improvement plan is for auditors".
-REFUSED: dict[str, str] = {
-    "audit": "You can ask questions, but recording audit updates is for auditors.",
-    "audit undo": "Only auditors can retract audit updates.",
-    "rec R3 close": "Only auditors can close a recommendation.",
-    "rec R3 reopen": "Only auditors can reopen a recommendation.",
-    "use <service>": "Only auditors can change which service this channel is about.",
-}
 
 
 @dataclass

@@ -14,16 +14,15 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.app import RetryPolicy, Sender
+from bot.app import RetryPolicy, Sender, StorePool
 from bot.app.policy import is_group
 from bot.config import Settings
 from bot.runtime import application
 from bot.slack.deps import Deps
 from bot.slack.directory import SlackDirectory
-from bot.slack.listeners import action_forms, actions, commands, events, home, views
+from bot.slack.listeners import actions, commands, events, forms, home
 from bot.slack.platform import SLACK
 from bot.slack.transport import SlackTransport, outbox_client
-from bot.store import StorePool
 
 logger = logging.getLogger(__name__)
 
@@ -88,9 +87,8 @@ def create_app(settings: Settings, deps: Deps, *, verified_by_server: bool = Fal
     commands.register(app, deps)
     events.register(app, deps)
     actions.register(app, deps)
-    views.register(app, deps)
+    forms.register(app, deps)
     home.register(app, deps)
-    action_forms.register(app, deps)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:

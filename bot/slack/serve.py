@@ -11,6 +11,7 @@ from typing import Any, cast
 import click
 from slack_sdk.errors import SlackApiError
 
+from bot.app import StorePool, store_ready
 from bot.app.schedule import start_backups, start_purge, start_reminders
 from bot.app.sender import FIRST_OUTBOX_LOOK_SECONDS
 from bot.config import ConfigError, Settings
@@ -19,8 +20,6 @@ from bot.slack.app import create_app, create_deps, web_client
 from bot.slack.deps import Deps
 from bot.slack.platform import SLACK
 from bot.slack.verify import MAX_BODY_BYTES, SlackSignature
-from bot.store import StorePool
-from bot.store.migrations import migrated
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +88,7 @@ def create_wsgi_app(settings: Settings) -> WsgiApp:
             "GET",
             "HEAD",
         ):
-            migrated(store.db)
+            store_ready(store)
             body = json.dumps({"ok": True}).encode()
             start_response(
                 "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]

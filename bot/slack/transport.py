@@ -24,10 +24,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Delivery, PermanentError, TransientError
+from bot.app import Delivery, OutboxKind, PermanentError, TransientError
 from bot.config import Settings
 from bot.slack.blocks import escape, message
-from bot.store.outbox import CHART, PRIVATE
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +66,7 @@ class SlackTransport:
 
     def _deliver(self, delivery: Delivery) -> None:
         address = delivery.address
-        if delivery.kind == CHART:
+        if delivery.kind == OutboxKind.CHART:
             self.client.files_upload_v2(
                 channel=address.conversation or address.user,
                 thread_ts=address.thread,
@@ -79,7 +78,7 @@ class SlackTransport:
             return
         assert delivery.reply is not None
         content = message(delivery.reply)
-        if delivery.kind == PRIVATE and address.user:
+        if delivery.kind == OutboxKind.PRIVATE and address.user:
             if address.conversation:
                 try:
                     self.client.chat_postEphemeral(

@@ -12,11 +12,22 @@ import json
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from bot.store.db import Store, placeholders, write_transaction
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-MESSAGE, PRIVATE, CHART = "message", "private", "chart"
+
+
+class OutboxKind(StrEnum):
+    """What an outbox row sends (the value is what the row stores)."""
+
+    MESSAGE = "message"  # a message for the conversation
+    PRIVATE = "private"  # a message for one person in it
+    CHART = "chart"  # the monitoring chart, drawn when sent
+
+
+MESSAGE, PRIVATE, CHART = OutboxKind.MESSAGE, OutboxKind.PRIVATE, OutboxKind.CHART
 
 
 @dataclass(frozen=True)

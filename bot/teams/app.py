@@ -19,11 +19,9 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp
 
-from bot.app import Sender
+from bot.app import Sender, StorePool, store_ready
 from bot.config import Settings
 from bot.runtime import application
-from bot.store import StorePool
-from bot.store.migrations import migrated
 from bot.teams import handlers
 from bot.teams.chart import CHART_FOLDER, ChartStore
 from bot.teams.conversations import Conversations, People
@@ -128,7 +126,7 @@ def build(settings: Settings, store: StorePool) -> Built:
     @web.api_route(HEALTH_PATH, methods=["GET", "HEAD"])
     async def healthz() -> JSONResponse:
         def ready() -> bool:
-            return migrated(store.db)
+            return store_ready(store)
 
         try:
             ok = await asyncio.to_thread(ready)

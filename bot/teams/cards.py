@@ -56,11 +56,8 @@ of everyone in a channel, so it is not used). The exceptions are the buttons tha
 open a form (:data:`DIALOG_KINDS`: the audit form, and the improvement plan's
 add-action and progress forms), whose data also carries
 ``"msteams": {"type": "task/fetch"}``: Teams then sends a ``task/fetch`` invoke
-(with the same data) and opens the dialog the bot answers with (:func:`form_card`,
-:func:`action_form_card`, :func:`progress_form_card`). A form's button submits its
-own ``"action"`` (``audit_form_submit``, ``plan_action_submit``,
-``plan_progress_submit``) plus the values of its inputs (keyed by input id, never
-``action``) and any ``hidden`` pairs. Past :data:`MAX_SHOWN_ACTIONS` buttons, the
+(with the same data) and opens the dialog the bot answers with (drawn by
+:mod:`bot.teams.forms`). Past :data:`MAX_SHOWN_ACTIONS` buttons, the
 rest go in the card's overflow menu (``"mode": "secondary"``).
 
 Input labels, choice titles and button titles are plain text to Teams (no markdown),
@@ -84,10 +81,8 @@ Models
 Cards are built with the Teams SDK's card models (``microsoft_teams.cards``), which
 check each property's type and allowed values as they are made, and are turned into
 JSON once, by :func:`card_json`, before they are fitted: so :func:`card` and the forms
-return the JSON Teams is sent, as the adapter's own parts of a card are. Where a
-model falls short it is extended, not bypassed: the SDK types ``Input.Number``'s value
-and bounds and ``Input.Text``'s ``maxLength`` as floats, written ``17.0``, so
-:class:`WholeNumberInput` and :class:`LimitedTextInput` keep them whole.
+return the JSON Teams is sent, as the adapter's own parts of a card are (the forms'
+dialogs are drawn by ``bot.teams.forms``).
 """
 
 from __future__ import annotations
@@ -101,19 +96,14 @@ from microsoft_teams.cards import (
     Action,
     AdaptiveCard,
     CardElement,
-    Choice,
-    ChoiceSetInput,
     Container,
-    DateInput,
     Fact,
     FactSet,
-    NumberInput,
     SerializableObject,
     Spacing,
     SubmitAction,
     TaskFetchSubmitActionData,
     TextBlock,
-    TextInput,
 )
 
 from bot.reply import ActionKind, Field, Reply, Section
@@ -141,19 +131,13 @@ MAX_FOOTER = 1_000
 MAX_FALLBACK_TEXT = 1_000
 MAX_SUMMARY = 250
 MAX_BUTTON_TITLE = 100
-MAX_CHOICE_TITLE = 150
 FACTS_PER_SET = 10
-NOTE_MAX_LENGTH = 1_000
 
-AUDIT_FORM_SUBMIT = "audit_form_submit"
-PLAN_ACTION_SUBMIT = "plan_action_submit"
-PLAN_PROGRESS_SUBMIT = "plan_progress_submit"
 # Buttons that open a dialog (task/fetch) rather than being delivered as a message.
 DIALOG_KINDS = frozenset({ActionKind.AUDIT_FORM, ActionKind.ACTION_FORM, ActionKind.PROGRESS_FORM})
 # Teams shows about six buttons in a row; the rest go in the card's overflow menu.
 MAX_SHOWN_ACTIONS = 6
 TRIMMED_NOTE = "Some of this answer was left out to fit in one message."
-PRIVACY_HINT = "Do not include names, dates of birth or other details that identify a child."
 
 # Element ids that fit() keeps when it drops trailing elements.
 TITLE_ID = "title"
@@ -161,14 +145,6 @@ HEADLINE_ID = "headline"
 FOOTER_ID = "footer"
 TRIMMED_ID = "trimmed"
 
-# The form's inputs, in order, with their labels.
-FORM_FIELDS: tuple[tuple[str, str], ...] = (
-    ("recommendation", "Recommendation"),
-    ("audit_date", "Audit date"),
-    ("audited", "Cases audited"),
-    ("compliant", "Cases compliant"),
-    ("note", "Note"),
-)
 RESERVED_DATA_KEYS = frozenset({"action", "msteams"})
 
 WORD_JOINER = "\u2060"
@@ -176,22 +152,6 @@ _INLINE = re.compile(r"([\\`*_~\[\]])")
 _AMPERSAND = re.compile(r"&(?=[#A-Za-z0-9])")
 _DOUBLE_BRACE = re.compile(r"\{(?=\{)")
 _BLOCK_START = re.compile(r"^(?=[ \t]|[#>+\-=|:]|[0-9]+[.)])", re.MULTILINE)
-
-
-class WholeNumberInput(NumberInput):
-    """An ``Input.Number`` whose value and bounds are whole numbers: the SDK's are floats,
-    written ``17.0``, and a client that hands the value back as written would submit a
-    count the form refuses."""
-
-    value: int | None = None
-    min: int | None = None
-    max: int | None = None
-
-
-class LimitedTextInput(TextInput):
-    """An ``Input.Text`` whose ``maxLength`` is written as the whole number it is."""
-
-    max_length: int | None = None
 
 
 def escape(text: str) -> str:
@@ -459,343 +419,19 @@ def message_activity(
     return activity
 
 
-# --- the audit form, as a Teams dialog (task module) -----------------------------------
-
-
-def _whole_number(value: str | int | None) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
-def form_card(
-    recs: Sequence[tuple[str, str]],
-    today_iso: str,
-    *,
-    prefill: Mapping[str, str | int | None] | None = None,
-    errors: Mapping[str, str] | None = None,
-    hidden: Mapping[str, str] | None = None,
-) -> Card:
-    """The audit form for a Teams dialog. ``recs`` are (ref, text) pairs for the picker;
-    ``prefill`` may hold ref, audit_date, audited, compliant and note; ``errors`` maps
-    an input id to a message shown above the form; ``hidden`` pairs (such as the id of
-    the message the update is linked to) come back in the submitted data."""
-    prefill = prefill or {}
-    hidden = dict(hidden or {})
-    clash = (RESERVED_DATA_KEYS | {name for name, _ in FORM_FIELDS}) & hidden.keys()
-    if clash:
-        raise ValueError(f"hidden keys clash with the form's own: {sorted(clash)}")
-    body: list[CardElement] = [
-        *_form_errors(errors or {}),
-        _recommendation_input(recs, prefill.get("ref")),
-        _date_input(prefill.get("audit_date"), today_iso),
-        *(_count_input(name, minimum, prefill.get(name)) for name, minimum in COUNT_INPUTS),
-        _subtle(escape(PRIVACY_HINT)),
-        _note_input(prefill.get("note")),
-    ]
-    record = submit_action("Record", {"action": AUDIT_FORM_SUBMIT, **hidden}, primary=True)
-    return card_json(_new_card(body, [record]))
-
-
-FORM_LABELS = dict(FORM_FIELDS)
-COUNT_INPUTS = (("audited", 1), ("compliant", 0))
-
-
-def _form_errors(errors: Mapping[str, str]) -> list[TextBlock]:
-    """Each field's problem, in the form's order, as attention-coloured lines."""
-    order = [name for name, _ in FORM_FIELDS] + sorted(errors.keys() - FORM_LABELS.keys())
-    blocks = []
-    for name in order:
-        if errors.get(name):
-            label = FORM_LABELS.get(name)
-            message = f"{label}: {errors[name]}" if label else errors[name]
-            blocks.append(TextBlock(text=markdown(message, MAX_ITEM), wrap=True, color="Attention"))
-    return blocks
-
-
-def _recommendation_input(recs: Sequence[tuple[str, str]], chosen: object) -> ChoiceSetInput:
-    refs = [ref for ref, _ in recs]
-    if chosen not in refs and len(refs) == 1:
-        chosen = refs[0]
-    return ChoiceSetInput(
-        id="recommendation",
-        label=FORM_LABELS["recommendation"],
-        is_required=True,
-        error_message="Choose the recommendation this audit evidences.",
-        style="compact",
-        wrap=True,
-        placeholder="Choose a recommendation",
-        choices=[
-            Choice(title=clip(" ".join(f"{ref}: {text}".split()), MAX_CHOICE_TITLE), value=ref)
-            for ref, text in recs
-        ],
-        value=chosen if isinstance(chosen, str) and chosen in refs else None,
-    )
-
-
-def _date_input(day: object, today_iso: str) -> DateInput:
-    return DateInput(
-        id="audit_date",
-        label=FORM_LABELS["audit_date"],
-        is_required=True,
-        error_message="Pick the date of the audit.",
-        value=day if isinstance(day, str) and day else today_iso,
-        max=today_iso,
-    )
-
-
-def _count_input(name: str, minimum: int, given: str | int | None) -> WholeNumberInput:
-    return WholeNumberInput(
-        id=name,
-        label=FORM_LABELS[name],
-        is_required=True,
-        error_message=f"Enter a whole number, {minimum} or more.",
-        min=minimum,
-        value=_whole_number(given),
-    )
-
-
-def _note_input(given: object) -> LimitedTextInput:
-    return LimitedTextInput(
-        id="note",
-        label=f"{FORM_LABELS['note']} (optional)",
-        is_multiline=True,
-        max_length=NOTE_MAX_LENGTH,
-        value=given[:NOTE_MAX_LENGTH] if isinstance(given, str) and given else None,
-    )
-
-
-# --- the improvement plan's forms, as Teams dialogs -------------------------------------
-
-PLAN_TEXT_MAX_LENGTH = 500
-PLAN_NAME_MAX_LENGTH = 120
-ME = "me"
-PROGRESS, DONE = "progress", "done"
-
-
-def _choice_title(ref: str, text: str) -> str:
-    return clip(" ".join(f"{ref}: {text}".split()) if text.strip() else ref, MAX_CHOICE_TITLE)
-
-
-def _beside(element: CardElement, error: str | None) -> list[CardElement]:
-    """An input followed by its problem, if it has one, in the attention colour."""
-    if not error:
-        return [element]
-    text = markdown(error, MAX_ITEM)
-    return [element, TextBlock(text=text, wrap=True, color="Attention", spacing="Small")]
-
-
-def _picker(
-    name: str,
-    label: str,
-    choices: Sequence[tuple[str, str]],
-    chosen: object,
-    *,
-    required: bool = True,
-    placeholder: str = "",
-    error_message: str = "",
-) -> ChoiceSetInput:
-    values = [value for value, _ in choices]
-    if required and chosen not in values and len(values) == 1:
-        chosen = values[0]
-    return ChoiceSetInput(
-        id=name,
-        label=label,
-        is_required=required,
-        style="compact",
-        wrap=True,
-        choices=[Choice(title=title, value=value) for value, title in choices],
-        placeholder=placeholder or None,
-        error_message=error_message or None,
-        value=chosen if isinstance(chosen, str) and chosen in values else None,
-    )
-
-
-def _text_input(
-    name: str,
-    label: str,
-    given: object,
-    *,
-    limit: int,
-    placeholder: str = "",
-    multiline: bool = False,
-    required: bool = False,
-    error_message: str = "",
-) -> LimitedTextInput:
-    return LimitedTextInput(
-        id=name,
-        label=label,
-        max_length=limit,
-        is_multiline=multiline or None,
-        placeholder=placeholder or None,
-        is_required=required or None,
-        error_message=error_message if required else None,
-        value=given[:limit] if isinstance(given, str) and given else None,
-    )
-
-
-def action_form_card(
-    recs: Sequence[tuple[str, str]],
-    today_iso: str,
-    *,
-    me_label: str = "Me",
-    prefill: Mapping[str, str | None] | None = None,
-    errors: Mapping[str, str] | None = None,
-) -> Card:
-    """The add-action form for a Teams dialog: the recommendation (``recs`` are (ref,
-    text) pairs), the action, its owner (the asker, or an owner named in words: a role,
-    or someone not on Teams), agency and due date. ``prefill`` holds what was entered,
-    by input id; ``errors`` maps an input id to the problem shown beside it."""
-    given = prefill or {}
-    wrong = errors or {}
-    body: list[CardElement] = [
-        *_beside(
-            _picker(
-                "recommendation",
-                "Recommendation",
-                [(ref, _choice_title(ref, text)) for ref, text in recs],
-                given.get("recommendation"),
-                placeholder="Choose a recommendation",
-                error_message="Choose the recommendation.",
-            ),
-            wrong.get("recommendation"),
-        ),
-        *_beside(
-            _text_input(
-                "text",
-                "Action",
-                given.get("text"),
-                limit=PLAN_TEXT_MAX_LENGTH,
-                placeholder="Audit plans for contingency monthly",
-                required=True,
-                error_message="Say what the action is.",
-            ),
-            wrong.get("text"),
-        ),
-        *_beside(
-            _picker(
-                "owner",
-                "Owner on Teams (optional)",
-                [(ME, me_label)],
-                given.get("owner"),
-                required=False,
-                placeholder="Nobody on Teams",
-            ),
-            wrong.get("owner"),
-        ),
-        *_beside(
-            _text_input(
-                "owner_name",
-                "Or a named owner not on Teams (optional)",
-                given.get("owner_name"),
-                limit=PLAN_NAME_MAX_LENGTH,
-                placeholder="Head of Service",
-            ),
-            wrong.get("owner_name"),
-        ),
-        *_beside(
-            _text_input(
-                "agency",
-                "Agency (optional)",
-                given.get("agency"),
-                limit=PLAN_NAME_MAX_LENGTH,
-                placeholder="YJS",
-            ),
-            wrong.get("agency"),
-        ),
-        *_beside(
-            DateInput(
-                id="due",
-                label="Due date",
-                is_required=True,
-                error_message="Choose the due date.",
-                value=given.get("due") or today_iso,
-            ),
-            wrong.get("due"),
-        ),
-    ]
-    add = submit_action("Add", {"action": PLAN_ACTION_SUBMIT}, primary=True)
-    return card_json(_new_card(body, [add]))
-
-
-def progress_form_card(
-    choices: Sequence[tuple[str, str]],
-    chosen: str | None,
-    *,
-    prefill: Mapping[str, str | None] | None = None,
-    errors: Mapping[str, str] | None = None,
-) -> Card:
-    """The progress form for a Teams dialog: the action (input ``ref``; ``choices`` are
-    (ref, text) pairs, ``chosen`` the one the button was for), what was done, and where
-    it stands (still in progress, or done with this as the evidence). No input is named
-    ``action``: that key of the submitted data says which form it is."""
-    given = prefill or {}
-    wrong = errors or {}
-    state = given.get("state") if given.get("state") in (PROGRESS, DONE) else PROGRESS
-    body: list[CardElement] = [
-        *_beside(
-            _picker(
-                "ref",
-                "Action",
-                [(ref, _choice_title(ref, text)) for ref, text in choices],
-                given.get("ref") or chosen,
-                placeholder="Choose an action",
-                error_message="Choose the action.",
-            ),
-            wrong.get("ref"),
-        ),
-        _subtle(escape(PRIVACY_HINT)),
-        *_beside(
-            _text_input(
-                "note",
-                "What was done",
-                given.get("note"),
-                limit=NOTE_MAX_LENGTH,
-                placeholder="Dip sample of ten reviews done",
-                multiline=True,
-                required=True,
-                error_message="Say what was done (for done: the evidence).",
-            ),
-            wrong.get("note"),
-        ),
-        *_beside(
-            _picker(
-                "state",
-                "Where it stands",
-                [(PROGRESS, "Still in progress"), (DONE, "Done: this is the evidence")],
-                state,
-            ),
-            wrong.get("state"),
-        ),
-    ]
-    record = submit_action("Record", {"action": PLAN_PROGRESS_SUBMIT}, primary=True)
-    return card_json(_new_card(body, [record]))
-
-
 __all__ = [
-    "AUDIT_FORM_SUBMIT",
     "CARD_VERSION",
     "CONTENT_TYPE",
     "ENVELOPE_HEADROOM",
     "MAX_ACTIVITY_BYTES",
-    "PLAN_ACTION_SUBMIT",
-    "PLAN_PROGRESS_SUBMIT",
-    "PRIVACY_HINT",
     "SCHEMA_URL",
     "TRIMMED_NOTE",
     "WORD_JOINER",
-    "action_form_card",
     "card",
     "escape",
     "fallback_text",
     "fit",
-    "form_card",
     "markdown",
     "message_activity",
-    "progress_form_card",
     "size",
 ]

@@ -173,6 +173,12 @@ class People:
         with self._lock:
             return self._members.get(user_id.lower())
 
+    def object_id(self, account_id: str) -> str | None:
+        """The Azure AD object ID of the Teams account ``account_id``, if it is known."""
+        with self._lock:
+            found = (k for k, m in self._members.items() if m.account_id == account_id)
+            return next(found, None)
+
 
 @dataclass(frozen=True)
 class Known:

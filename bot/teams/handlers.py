@@ -29,19 +29,30 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from dataclasses import replace
 from html.parser import HTMLParser
 from typing import Any
 
-from bot.app import Delivery, PermanentError, Request, TransientError
-from bot.commands import Permission
-from bot.commands.audits import FormEntry
-from bot.reply import Action, ActionKind, Reply, problem
-from bot.store.outbox import PRIVATE, Address
-from bot.teams.cards import AUDIT_FORM_SUBMIT, CONTENT_TYPE, form_card, message_activity
-from bot.teams.conversations import Reference
+from bot.app import (
+    ANNOUNCED,
+    Address,
+    Delivery,
+    FormOutcome,
+    OutboxKind,
+    PermanentError,
+    Request,
+    TransientError,
+    Via,
+    defuse,
+    mention,
+)
+from bot.forms import FormKind, FormSpec
+from bot.reply import ActionKind, Person, Reply, problem
+from bot.teams.cards import CONTENT_TYPE, clip, message_activity
+from bot.teams.conversations import Member, People, Reference
 from bot.teams.deps import Deps
-from bot.teams.plan_forms import OPENS, SUBMITS, PlanForms
-from bot.teams.platform import PERSONAL, RECORD_AUDIT_ACTION
+from bot.teams.forms import KINDS, card, entered
+from bot.teams.platform import PERSONAL, RECORD_AUDIT_ACTION, TEAMS
 from bot.teams.sdk import (
     ActivityBase,
     ActivityContext,
@@ -50,12 +61,12 @@ from bot.teams.sdk import (
     CardTaskModuleTaskInfo,
     ConversationUpdateActivity,
     InstallUpdateActivity,
+    MentionEntity,
     MessageActivity,
     MessageActivityInput,
     MessageExtensionFetchTaskInvokeActivity,
     MessageExtensionSubmitActionInvokeActivity,
     MessagingExtensionActionResponse,
-    StripMentionsTextOptions,
     TaskFetchInvokeActivity,
     TaskModuleContinueResponse,
     TaskModuleMessageResponse,
@@ -66,19 +77,47 @@ from bot.teams.welcome import Place, log_line, welcome
 
 logger = logging.getLogger(__name__)
 
-FORM_WORDS = {"audit", "audit form", "record", "record audit"}
-FORM_TITLE = "Record audit update"
-FORM_FIELDS = ("recommendation", "audit_date", "audited", "compliant", "note")
+# The buttons that open a form as a dialog (task/fetch), and which.
+OPENS: dict[str, FormKind] = {
+    ActionKind.AUDIT_FORM.value: FormKind.AUDIT,
+    ActionKind.ACTION_FORM.value: FormKind.ADD_ACTION,
+    ActionKind.PROGRESS_FORM.value: FormKind.PROGRESS,
+}
+# What a dialog that went wrong shows beside, by form.
+FALLBACK_FIELD = {FormKind.AUDIT: "note", FormKind.ADD_ACTION: "text", FormKind.PROGRESS: "note"}
+HIDDEN = ("via", "message_ref", "thread")  # what the audit form carries back
+MAX_PROBLEM = 600
+
+Answer = TaskModuleContinueResponse | str
 
 
-def own_text(activity: MessageActivity) -> str:
-    """The message without the bot's own @mention (colleagues' mentions stay: they may be
-    part of a note), on one line."""
-    text = activity.text or ""
-    if activity.entities and activity.recipient is not None:
-        options = StripMentionsTextOptions(account_id=activity.recipient.id)
-        text = activity.strip_mentions_text(options).text or ""
-    return " ".join(text.replace("\xa0", " ").split())
+def own_text(
+    activity: MessageActivity, people: People | None = None
+) -> tuple[str, tuple[Person, ...]]:
+    """The message on one line, without the bot's own @mentions, and with each person it
+    mentions as a neutral mention (listed too). A mention Teams names no person for (no
+    Entra object ID, and not one the bot has heard from) is left as Teams wrote it."""
+    text = defuse(activity.text or "")
+    bot = activity.recipient.id if activity.recipient is not None else None
+    found: dict[str, Person] = {}
+    for entity in activity.entities or []:
+        if not isinstance(entity, MentionEntity):
+            continue
+        account = entity.mentioned
+        shown = entity.text or f"<at>{account.name or ''}</at>"
+        if account.id == bot:
+            text = text.replace(shown, " ")
+            continue
+        object_id = (account.aad_object_id or "").lower() or (
+            people.object_id(account.id) if people is not None and account.id else None
+        )
+        if not object_id:
+            continue  # only a name: it stays as Teams wrote it
+        if people is not None and account.id:
+            people.remember(object_id, Member(account.id, account.name))
+        person = found.setdefault(object_id, Person(object_id, account.name, TEAMS.name))
+        text = text.replace(shown, mention(person), 1)
+    return " ".join(text.replace("\xa0", " ").split()), tuple(found.values())
 
 
 class _Text(HTMLParser):
@@ -114,50 +153,26 @@ def _message(reply: Reply) -> MessageActivityInput:
     return MessageActivityInput.model_validate(message_activity(reply))
 
 
-def _plain(reply: Reply) -> str:
-    """A reply as the plain sentence a dialog's message shows."""
-    extra = " ".join(s.text for s in reply.sections if s.text)
-    return f"{reply.headline} {extra}".strip()
+def plain(reply: Reply) -> str:
+    """A reply as the one line a dialog's message shows."""
+    said = " ".join([reply.headline, *(s.text or "" for s in reply.sections)])
+    return clip(" ".join(said.split()), MAX_PROBLEM)
 
 
-def _form(card: dict[str, Any]) -> TaskModuleContinueResponse:
+def _dialog(spec: FormSpec, hidden: dict[str, str] | None = None) -> TaskModuleContinueResponse:
+    errors = {name: clip(text, MAX_PROBLEM) for name, text in spec.errors.items()}
+    shown = replace(spec, errors=errors)
     return TaskModuleContinueResponse(
         value=CardTaskModuleTaskInfo(
-            title=FORM_TITLE,
+            title=spec.title,
             width="medium",
             height="large",
-            card=Attachment(content_type=CONTENT_TYPE, content=card),
+            card=Attachment(content_type=CONTENT_TYPE, content=card(shown, hidden)),
         )
     )
 
 
-def _entry(data: dict[str, Any]) -> FormEntry:
-    def value(name: str) -> str | None:
-        found = data.get(name)
-        if found is None or isinstance(found, dict | list):
-            return None
-        return str(found)
-
-    return FormEntry(**{name: value(name) for name in FORM_FIELDS})
-
-
-def _prefill(entry: FormEntry) -> dict[str, str | int | None]:
-    return {
-        "ref": entry.recommendation,
-        "audit_date": entry.audit_date,
-        "audited": entry.audited,
-        "compliant": entry.compliant,
-        "note": entry.note,
-    }
-
-
-def _hidden(data: dict[str, Any]) -> dict[str, str]:
-    return {k: str(data[k]) for k in ("via", "message_ref", "thread") if data.get(k)}
-
-
 def register(app: App, deps: Deps) -> None:
-    plan_forms = PlanForms(deps)
-
     # --- every activity ---------------------------------------------------------------
 
     async def every_activity(ctx: ActivityContext[ActivityBase]) -> None:
@@ -196,28 +211,31 @@ def register(app: App, deps: Deps) -> None:
                 deps.save(reference)  # after the welcome: reminders queued now follow it
 
     def greet(activity: ActivityBase, place: Place) -> None:
-        request = deps.request(
-            activity, thread=None, via="welcome", message_ref=None, answer_in_conversation=True
-        )
         try:
             if place.kind == PERSONAL:
+                # A personal chat's welcome is the dashboard.
+                deps.app.dashboard(
+                    deps.request(
+                        activity,
+                        thread=None,
+                        via=Via.DIRECT_MESSAGE,
+                        message_ref=None,
+                        answer_in_conversation=True,
+                    )
+                )
+            else:
                 request = deps.request(
                     activity,
-                    text="home",
                     thread=None,
-                    via="direct message",
+                    via=Via.WELCOME,
                     message_ref=None,
                     answer_in_conversation=True,
                 )
-                deps.app.handle(request)
-            else:
-                ctx = deps.app.context(request)
-                service = ctx.queries.service(ctx.home_service()).name
                 recipient = activity.recipient
                 card = welcome(
                     place,
                     bot_name=(recipient.name if recipient is not None else None) or "YOS bot",
-                    service=service,
+                    service=deps.app.service_name(request),
                     reminder_channel=deps.settings.teams_channel,
                     auditors_listed=bool(deps.settings.auditors),
                 )
@@ -234,7 +252,7 @@ def register(app: App, deps: Deps) -> None:
     def tell(request: Request, reply: Reply) -> None:
         """Send ``reply`` to the asker alone, as the outbox would send a private reply."""
         delivery = Delivery(
-            PRIVATE,
+            OutboxKind.PRIVATE,
             Address(
                 request.conversation,
                 request.thread,
@@ -261,16 +279,18 @@ def register(app: App, deps: Deps) -> None:
         personal = deps.kind(activity) == PERSONAL
         if not personal and not activity.is_recipient_mentioned():
             return  # a channel or group chat message the bot was not asked about
-        text = own_text(activity)
+        text, mentions = own_text(activity, deps.people)
         request = deps.request(
             activity,
             text=text,
             thread=deps.thread(activity, own_root=True),
-            via="direct message" if personal else "mention",
+            via=Via.DIRECT_MESSAGE if personal else Via.MENTION,
             answer_in_conversation=True,
+            mentions=mentions,
         )
-        if text.lower() in FORM_WORDS:
-            await offer_form(ctx, request)
+        form = deps.app.form_asked_for(text)
+        if form is not None:
+            await offer_form(ctx, request, form)
             return
         try:
             outcome = await asyncio.to_thread(deps.app.handle, request)
@@ -282,23 +302,21 @@ def register(app: App, deps: Deps) -> None:
             # answers, rather than waiting for the background sender's turn.
             await asyncio.to_thread(deps.sender.send_now)
 
-    async def offer_form(ctx: ActivityContext[MessageActivity], request: Request) -> None:
+    async def offer_form(
+        ctx: ActivityContext[MessageActivity], request: Request, form: FormKind
+    ) -> None:
         """Typed text cannot open a dialog in Teams: answer with the button that does."""
-        if deps.app.may(request, Permission.RECORD):
-            reply = Reply(
-                title=FORM_TITLE,
-                headline="Open the form to record a case-file audit result.",
-                actions=(Action(ActionKind.AUDIT_FORM, "Record audit update", primary=True),),
-            )
-        else:
-            reply = deps.app.context(request).refused("Recording audit updates is for auditors.")
+        try:
+            reply = (await asyncio.to_thread(deps.app.offer_form, request, form)).reply
+        except Exception:
+            reply = deps.failed("offering the form")
         if not reply.ok:
             await asyncio.to_thread(tell, request, reply)
             return
         try:
             await ctx.send(_message(reply))
         except Exception as error:
-            logger.warning("could not offer the audit form: %s", type(error).__name__)
+            logger.warning("could not offer the form: %s", type(error).__name__)
 
     def pressed(activity: MessageActivity, value: dict[str, Any]) -> None:
         """A card button: share an answer or post the board report (blocking)."""
@@ -311,7 +329,7 @@ def register(app: App, deps: Deps) -> None:
                 conversation=conversation,
                 thread=thread,
                 message_ref=None,
-                via=action,
+                via=Via.of(action, Via.FORM),
                 service_url=deps.conversations.service_url(conversation) or activity.service_url,
             )
             if action == ActionKind.SHARE.value:
@@ -337,69 +355,96 @@ def register(app: App, deps: Deps) -> None:
         else:
             tell(asker, outcome_reply)
 
-    # --- the audit form as a dialog ----------------------------------------------------------
+    # --- forms as dialogs ------------------------------------------------------------------
 
-    def form_for(request: Request, **options: Any) -> dict[str, Any]:
-        recs = deps.app.audit_form_choices(request)
-        return form_card(recs, deps.app.today().isoformat(), **options)
-
-    def refusal(request: Request) -> str | None:
-        if deps.app.may(request, Permission.RECORD):
-            return None
-        return _plain(deps.app.context(request).refused("Recording audit updates is for auditors."))
-
-    def dialog_request(activity: ActivityBase, data: dict[str, Any]) -> Request:
+    def form_request(activity: ActivityBase, kind: FormKind, data: dict[str, Any]) -> Request:
+        """Whom and where a dialog is for. The audit form records in the conversation it
+        was opened from (linked to a message, when opened from one); the plan's forms
+        announce where a post "for everyone" goes from here (YOS_TEAMS_CHANNEL, from a
+        personal chat)."""
+        if kind is FormKind.AUDIT:
+            return deps.request(
+                activity,
+                thread=data.get("thread") or deps.thread(activity, own_root=False),
+                message_ref=data.get("message_ref") or None,
+                via=Via.of(data.get("via"), Via.DIALOG),
+            )
+        conversation, thread = deps.post_to(activity)
         return deps.request(
             activity,
-            thread=data.get("thread") or deps.thread(activity, own_root=False),
-            message_ref=data.get("message_ref") or None,
-            via=str(data.get("via") or "dialog"),
+            conversation=conversation,
+            thread=thread,
+            message_ref=None,
+            via=Via.DIALOG,
+            service_url=deps.conversations.service_url(conversation) or activity.service_url,
         )
 
-    def submit(activity: ActivityBase, data: dict[str, Any]) -> TaskModuleContinueResponse | str:
-        """Record what was entered: the form again with what was wrong, or what to say."""
-        request = dialog_request(activity, data)
-        entry = _entry(data)
-        hidden = _hidden(data)
+    def opened(
+        request: Request,
+        kind: FormKind,
+        hidden: dict[str, str],
+        prefill_text: str | None = None,
+        values: dict[str, str | None] | None = None,
+    ) -> Answer:
+        opening = deps.app.open_form(request, kind, prefill_text, values)
+        if isinstance(opening, FormSpec):
+            return _dialog(opening, {k: v for k, v in hidden.items() if v})
+        return plain(opening)
+
+    def said(activity: ActivityBase, request: Request, headline: str) -> str:
+        """The closing message: where the record is announced, said as the asker sees it."""
+        elsewhere = (
+            deps.kind(activity) == PERSONAL
+            and deps.settings.teams_channel
+            and request.conversation == deps.settings.teams_channel
+        )
+        if not (elsewhere and headline.endswith(ANNOUNCED)):
+            return headline
+        where = "It will be announced in the channel where reminders and reports go."
+        return f"{headline.removesuffix(ANNOUNCED).rstrip()} {where}"
+
+    def submit(activity: ActivityBase, data: dict[str, Any]) -> Answer:
+        """Take what was entered: the dialog again with what was wrong, or what to say."""
+        kind = KINDS[str(data.get("action"))]
+        request = form_request(activity, kind, data)
+        values = entered(data)
+        hidden = {k: str(data[k]) for k in HIDDEN if kind is FormKind.AUDIT and data.get(k)}
         try:
-            result = deps.app.submit_form(request, entry)
+            result = deps.app.submit_form(request, kind, values)
         except Exception:
-            errors = {"note": deps.failed("the audit form").headline}
-            return _form(form_for(request, prefill=_prefill(entry), errors=errors, hidden=hidden))
-        if result.errors:
-            card = form_for(request, prefill=_prefill(entry), errors=result.errors, hidden=hidden)
-            return _form(card)
-        assert result.outcome is not None
+            errors = {FALLBACK_FIELD[kind]: deps.failed("the form").headline}
+            result = FormOutcome(errors, None, deps.app.form_again(request, kind, values, errors))
+        if result.outcome is None:
+            if result.form is None:
+                return " ".join(result.errors.values()) or "Nothing was recorded."
+            return _dialog(result.form, hidden)
         if result.outcome.duplicate:
-            return "That update was already recorded."
+            if kind is FormKind.AUDIT:
+                return "That update was already recorded."
+            return result.outcome.reply.headline
         deps.sender.wake()
-        return result.outcome.reply.headline
+        return said(activity, request, result.outcome.reply.headline)
 
     @app.on_dialog_open
     async def open_dialog(ctx: ActivityContext[TaskFetchInvokeActivity]) -> TaskModuleResponse:
         activity = ctx.activity
         data = activity.value.data if activity.value else None
-        if isinstance(data, dict) and data.get("action") in OPENS:
-            try:
-                plan = await asyncio.to_thread(plan_forms.open, activity, data)
-            except Exception:
-                plan = deps.failed("opening a plan form").headline
-            if isinstance(plan, str):
-                return TaskModuleResponse(task=TaskModuleMessageResponse(value=plan))
-            return TaskModuleResponse(task=plan)
-        request = dialog_request(activity, {})
-
-        def build() -> TaskModuleContinueResponse | str:
-            refused = refusal(request)
-            if refused:
-                return refused
-            hidden = {"via": "dialog", "thread": request.thread or ""}
-            return _form(form_for(request, hidden={k: v for k, v in hidden.items() if v}))
-
+        data = data if isinstance(data, dict) else {}
+        kind = OPENS.get(str(data.get("action")), FormKind.AUDIT)
+        request = form_request(activity, kind, {})
+        chosen = data.get("ref") if kind is FormKind.PROGRESS else None
+        hidden = {"via": Via.DIALOG.value, "thread": request.thread or ""}
         try:
-            answer = await asyncio.to_thread(build)
+            answer = await asyncio.to_thread(
+                opened,
+                request,
+                kind,
+                hidden if kind is FormKind.AUDIT else {},
+                None,
+                {"action": chosen} if isinstance(chosen, str) else None,
+            )
         except Exception:
-            answer = deps.failed("opening the audit form").headline
+            answer = deps.failed("opening a form").headline
         if isinstance(answer, str):
             return TaskModuleResponse(task=TaskModuleMessageResponse(value=answer))
         return TaskModuleResponse(task=answer)
@@ -407,15 +452,9 @@ def register(app: App, deps: Deps) -> None:
     @app.on_dialog_submit
     async def submitted(ctx: ActivityContext[TaskSubmitInvokeActivity]) -> TaskModuleResponse:
         data = ctx.activity.value.data if ctx.activity.value else None
-        if isinstance(data, dict) and data.get("action") in SUBMITS:
-            try:
-                answer = await asyncio.to_thread(plan_forms.submit, ctx.activity, data)
-            except Exception:
-                answer = deps.failed("the plan form").headline
-        elif not isinstance(data, dict) or data.get("action") != AUDIT_FORM_SUBMIT:
+        if not isinstance(data, dict) or data.get("action") not in KINDS:
             return TaskModuleResponse(task=TaskModuleMessageResponse(value="Nothing to record."))
-        else:
-            answer = await asyncio.to_thread(submit, ctx.activity, data)
+        answer = await asyncio.to_thread(submit, ctx.activity, data)
         if isinstance(answer, str):
             return TaskModuleResponse(task=TaskModuleMessageResponse(value=answer))
         return TaskModuleResponse(task=answer)
@@ -441,24 +480,15 @@ def register(app: App, deps: Deps) -> None:
             (posted.reply_to_id or posted.id) if posted is not None else None
         )
         request = deps.request(
-            activity, thread=thread, message_ref=message_id, via="message action"
+            activity, thread=thread, message_ref=message_id, via=Via.MESSAGE_ACTION
         )
-
-        def build() -> TaskModuleContinueResponse | str:
-            refused = refusal(request)
-            if refused:
-                return refused
-            hidden = {"via": "message action", "message_ref": message_id, "thread": thread}
-            return _form(
-                form_for(
-                    request,
-                    prefill=deps.app.prefill(text),
-                    hidden={k: v for k, v in hidden.items() if v},
-                )
-            )
-
+        hidden = {
+            "via": Via.MESSAGE_ACTION.value,
+            "message_ref": message_id or "",
+            "thread": thread or "",
+        }
         try:
-            answer = await asyncio.to_thread(build)
+            answer = await asyncio.to_thread(opened, request, FormKind.AUDIT, hidden, text)
         except Exception:
             answer = deps.failed("opening the audit form from a message").headline
         if isinstance(answer, str):
@@ -470,7 +500,7 @@ def register(app: App, deps: Deps) -> None:
         ctx: ActivityContext[MessageExtensionSubmitActionInvokeActivity],
     ) -> MessagingExtensionActionResponse:
         data = ctx.activity.value.data
-        if not isinstance(data, dict) or data.get("action") != AUDIT_FORM_SUBMIT:
+        if not isinstance(data, dict) or KINDS.get(str(data.get("action"))) is not FormKind.AUDIT:
             return MessagingExtensionActionResponse(
                 task=TaskModuleMessageResponse(value="Nothing to record.")
             )

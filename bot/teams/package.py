@@ -44,7 +44,7 @@ from urllib.parse import urlparse
 
 from PIL import Image, ImageDraw
 
-from bot.commands import Command, registry
+from bot.app import Command, registry
 from bot.config import page_url_problem
 
 MANIFEST_VERSION = "1.17"

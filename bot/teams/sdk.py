@@ -63,6 +63,7 @@ with warnings.catch_warnings():
     from microsoft_teams.api.models.account import Account
     from microsoft_teams.api.models.activity import Activity as ActivityBase
     from microsoft_teams.api.models.attachment.attachment import Attachment
+    from microsoft_teams.api.models.entity.mention_entity import MentionEntity
     from microsoft_teams.api.models.messaging_extension.messaging_extension_action_response import (
         MessagingExtensionActionResponse,
     )
@@ -78,6 +79,17 @@ with warnings.catch_warnings():
     )
     from microsoft_teams.apps import ActivityContext, App, FastAPIAdapter
     from microsoft_teams.apps.events import ActivityEvent, CoreActivity
+    from microsoft_teams.cards.core import (
+        AdaptiveCard,
+        CardElement,
+        Choice,
+        ChoiceSetInput,
+        DateInput,
+        NumberInput,
+        SubmitAction,
+        TextBlock,
+        TextInput,
+    )
     from microsoft_teams.common import ClientOptions
 
 
@@ -105,28 +117,38 @@ __all__ = [
     "ActivityContext",
     "ActivityEvent",
     "ActivityTypeAdapter",
+    "AdaptiveCard",
     "ApiClientSettings",
     "App",
     "Attachment",
+    "CardElement",
     "CardTaskModuleTaskInfo",
+    "Choice",
+    "ChoiceSetInput",
     "ClientOptions",
     "CloudEnvironment",
     "ConversationUpdateActivity",
     "CoreActivity",
+    "DateInput",
     "FastAPIAdapter",
     "InstallUpdateActivity",
     "JsonWebToken",
+    "MentionEntity",
     "MessageActivity",
     "MessageActivityInput",
     "MessageExtensionFetchTaskInvokeActivity",
     "MessageExtensionSubmitActionInvokeActivity",
     "MessagingExtensionActionResponse",
+    "NumberInput",
     "StripMentionsTextOptions",
+    "SubmitAction",
     "TaskFetchInvokeActivity",
     "TaskModuleContinueResponse",
     "TaskModuleMessageResponse",
     "TaskModuleResponse",
     "TaskSubmitInvokeActivity",
+    "TextBlock",
+    "TextInput",
     "TokenCredentials",
     "with_overrides",
 ]

@@ -19,11 +19,11 @@ import logging
 import click
 import uvicorn
 
+from bot.app import StorePool
 from bot.app.schedule import start_backups, start_purge
 from bot.app.sender import FIRST_OUTBOX_LOOK_SECONDS
 from bot.config import ConfigError, Settings
 from bot.runtime import prepare_to_serve
-from bot.store import StorePool
 
 logger = logging.getLogger(__name__)
 

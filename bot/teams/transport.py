@@ -43,9 +43,8 @@ from typing import Any
 
 import httpx
 
-from bot.app import Delivery, PermanentError, RetryPolicy, TransientError
+from bot.app import Address, Delivery, OutboxKind, PermanentError, RetryPolicy, TransientError
 from bot.reply import ActionKind, Reply
-from bot.store.outbox import CHART, PRIVATE, Address
 from bot.teams.cards import escape, message_activity
 from bot.teams.chart import ChartStore, chart_activity
 from bot.teams.conversations import Conversations, People, Reference, channel_of, threaded
@@ -131,7 +130,9 @@ class TeamsTransport:
 
     def _target(self, delivery: Delivery) -> Target | None:
         address = delivery.address
-        private = delivery.kind == PRIVATE or (delivery.kind == CHART and not address.conversation)
+        private = delivery.kind == OutboxKind.PRIVATE or (
+            delivery.kind == OutboxKind.CHART and not address.conversation
+        )
         if private and address.user:
             here = self.conversations.find(address.conversation) if address.conversation else None
             if here is not None and here.personal:
@@ -177,7 +178,7 @@ class TeamsTransport:
         return Target(threaded(conversation, thread), service_url, reference)
 
     def _activity(self, delivery: Delivery, target: Target) -> dict[str, Any]:
-        if delivery.kind == CHART:
+        if delivery.kind == OutboxKind.CHART:
             if delivery.png is None:
                 raise PermanentError("the chart had no picture")
             url = self.charts.publish(delivery.png) if self.charts is not None else None

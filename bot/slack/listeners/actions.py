@@ -1,43 +1,26 @@
-"""Buttons: share an answer, post the board report, open the audit form."""
+"""Buttons on an answer: share it, post the board report. (Buttons that open a form are
+in :mod:`bot.slack.listeners.forms`.)"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
 
-from bot.app import Outcome
-from bot.commands import Permission
+from bot.app import Outcome, Request, Via
 from bot.slack.blocks import ACTION_IDS, message
 from bot.slack.deps import Deps
-from bot.slack.listeners.views import open_audit_form
-
-
-def _payload(body: dict[str, Any]) -> dict[str, str]:
-    try:
-        value = json.loads(body["actions"][0].get("value") or "{}")
-    except (ValueError, KeyError, IndexError, TypeError):
-        return {}
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
-
-
-def _channel(body: dict[str, Any]) -> str | None:
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
-    return str(channel) if channel else None
+from bot.slack.listeners.forms import channel_of, payload
 
 
 def register(app: App, deps: Deps) -> None:
-    def request_for(body: dict[str, Any], conversation: str | None, kind: str) -> Any:
+    def request_for(body: dict[str, Any], conversation: str | None, via: Via) -> Request:
         action = (body.get("actions") or [{}])[0]
         return deps.request(
             user_id=(body.get("user") or {}).get("id"),
             conversation=conversation,
-            delivery_id=f"{kind}:{action.get('action_ts') or body.get('trigger_id')}",
-            via=kind,
+            delivery_id=f"{via}:{action.get('action_ts') or body.get('trigger_id')}",
+            via=via,
         )
 
     def settle(outcome: Outcome, respond: Respond) -> None:
@@ -51,9 +34,9 @@ def register(app: App, deps: Deps) -> None:
     # press, so a lost one leaves the button in place to press again.
     def share(body: dict[str, Any], respond: Respond) -> None:
         try:
-            payload = _payload(body)
-            request = request_for(body, _channel(body), "share")
-            outcome = deps.app.share(request, payload.get("command", ""), payload.get("args", ""))
+            given = payload(body)
+            request = request_for(body, channel_of(body), Via.SHARE)
+            outcome = deps.app.share(request, given.get("command", ""), given.get("args", ""))
         except Exception:
             respond(
                 response_type="ephemeral", replace_original=False, **message(deps.failed("share"))
@@ -64,10 +47,10 @@ def register(app: App, deps: Deps) -> None:
     def post_report(body: dict[str, Any], respond: Respond) -> None:
         user = (body.get("user") or {}).get("id")
         # From the Home tab there is no channel: post in YOS_CHANNEL, else to the person.
-        conversation = _channel(body) or deps.settings.channel or user
+        conversation = channel_of(body) or deps.settings.channel or user
         try:
-            request = request_for(body, conversation, "report")
-            outcome = deps.app.post_report(request, _payload(body).get("ref") or None)
+            request = request_for(body, conversation, Via.REPORT)
+            outcome = deps.app.post_report(request, payload(body).get("ref") or None)
         except Exception:
             outcome = Outcome(deps.failed("posting the report"), False)
         if body.get("container", {}).get("type") == "view":
@@ -82,24 +65,3 @@ def register(app: App, deps: Deps) -> None:
 
     app.action(ACTION_IDS["share"])(ack=ack_at_once, lazy=[share])
     app.action(ACTION_IDS["post_report"])(ack=ack_at_once, lazy=[post_report])
-
-    # The button is acknowledged at once; the form (or the refusal) follows, lazily, so a
-    # slow Web API never holds the acknowledgement.
-    def open_form(body: dict[str, Any], client: WebClient) -> None:
-        user = (body.get("user") or {}).get("id")
-        # From the Home tab there is no channel: announce in YOS_CHANNEL, else to the person.
-        conversation = _channel(body) or deps.settings.channel or user
-        try:
-            request = request_for(body, conversation, "form")
-            if not deps.app.may(request, Permission.RECORD):
-                refusal = deps.app.context(request).refused(
-                    "Recording audit updates is for auditors."
-                )
-                if user:
-                    client.chat_postMessage(channel=user, **message(refusal))
-                return
-            open_audit_form(deps, client, body["trigger_id"], request)
-        except Exception:
-            deps.failed("opening the audit form")
-
-    app.action(ACTION_IDS["audit_form"])(ack=ack_at_once, lazy=[open_form])

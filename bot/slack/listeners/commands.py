@@ -10,14 +10,13 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.app import Request
-from bot.commands import Permission
+from bot.app import Request, Via
+from bot.forms import FormKind
 from bot.reply import Reply
 from bot.slack.blocks import message
 from bot.slack.deps import Deps
-from bot.slack.listeners.views import open_audit_form
-
-FORM_WORDS = {"audit", "audit form", "record", "record audit"}
+from bot.slack.listeners.forms import open_form
+from bot.slack.mentions import neutral
 
 
 class RenderedReplies:
@@ -47,49 +46,61 @@ class RenderedReplies:
         return rendered
 
 
-def _asks_for_form(command: dict[str, Any]) -> bool:
-    return str(command.get("text") or "").strip().lower() in FORM_WORDS
-
-
 def register(app: App, deps: Deps) -> None:
     rendered = RenderedReplies()
 
     def request_for(command: dict[str, Any]) -> Request:
+        text, mentions = neutral(str(command.get("text") or ""), deps.person)
         return deps.request(
-            text=str(command.get("text") or "").strip(),
+            text=text.strip(),
             user_id=command.get("user_id"),
             user_name=command.get("user_name"),
             conversation=command.get("channel_id"),
             delivery_id=f"command:{command.get('trigger_id')}",
-            via="command",
+            via=Via.COMMAND,
+            mentions=mentions,
         )
+
+    def form_asked_for(command: dict[str, Any]) -> FormKind | None:
+        return deps.app.form_asked_for(str(command.get("text") or ""))
 
     # `/yos audit` on its own opens the form. Slack is answered first, at once (a refusal
     # is the answer itself); the form is opened after, lazily, while the trigger is
     # fresh, so a slow Web API never holds the acknowledgement.
     def ack_form(ack: Ack, command: dict[str, Any]) -> None:
         try:
-            request = request_for(command)
-            if not deps.app.may(request, Permission.RECORD):
-                refusal = deps.app.context(request).refused(
-                    "Recording audit updates is for auditors."
-                )
-                ack(response_type="ephemeral", **message(refusal))
-                return
+            kind = form_asked_for(command)
+            refusal = deps.app.form_refusal(request_for(command), kind) if kind else None
         except Exception:
             ack(response_type="ephemeral", **message(deps.failed("/yos")))
             return
-        ack()
+        if refusal is not None:
+            ack(response_type="ephemeral", **message(refusal))
+        else:
+            ack()
 
-    def open_form(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def opened(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        def tell(reply: Reply) -> None:
+            respond(response_type="ephemeral", **message(reply))
+
         try:
+            kind = form_asked_for(command)
             request = request_for(command)
-            if deps.app.may(request, Permission.RECORD):
-                open_audit_form(deps, client, command["trigger_id"], request)
+            if kind is not None and deps.app.form_refusal(request, kind) is None:
+                open_form(
+                    deps,
+                    client,
+                    command["trigger_id"],
+                    request,
+                    kind,
+                    tell,
+                )
         except Exception:
-            respond(response_type="ephemeral", **message(deps.failed("opening the audit form")))
+            respond(response_type="ephemeral", **message(deps.failed("opening the form")))
 
-    app.command("/yos", matchers=[_asks_for_form])(ack=ack_form, lazy=[open_form])
+    app.command("/yos", matchers=[lambda command: form_asked_for(command) is not None])(
+        ack=ack_form, lazy=[opened]
+    )
 
     @app.command("/yos")
     def yos(ack: Ack, command: dict[str, Any]) -> None:

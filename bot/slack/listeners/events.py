@@ -11,7 +11,9 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
+from bot.app import Via
 from bot.slack.deps import Deps
+from bot.slack.mentions import neutral
 from bot.slack.platform import MAX_TEXT
 
 
@@ -40,11 +42,15 @@ def _is_plain_direct_message(event: dict[str, Any]) -> bool:
 
 def register(app: App, deps: Deps) -> None:
     def answer(
-        ack: Ack, body: dict[str, Any], event: dict[str, Any], context: BoltContext, via: str
+        ack: Ack, body: dict[str, Any], event: dict[str, Any], context: BoltContext, via: Via
     ) -> None:
         try:
+            text = strip_bot_mention(str(event.get("text") or ""), context.bot_user_id)
+            # Messages keep the rest of Slack's markup as they always have.
+            text, mentions = neutral(text, deps.person, plain=False)
             request = deps.request(
-                text=strip_bot_mention(str(event.get("text") or ""), context.bot_user_id),
+                text=text,
+                mentions=mentions,
                 user_id=event.get("user"),
                 conversation=event.get("channel"),
                 thread=event.get("thread_ts"),
@@ -64,13 +70,13 @@ def register(app: App, deps: Deps) -> None:
     def on_mention(
         ack: Ack, body: dict[str, Any], event: dict[str, Any], context: BoltContext
     ) -> None:
-        answer(ack, body, event, context, "mention")
+        answer(ack, body, event, context, Via.MENTION)
 
     @app.event("message", matchers=[_is_plain_direct_message])
     def on_direct_message(
         ack: Ack, body: dict[str, Any], event: dict[str, Any], context: BoltContext
     ) -> None:
-        answer(ack, body, event, context, "direct message")
+        answer(ack, body, event, context, Via.DIRECT_MESSAGE)
 
     @app.event("message")
     def on_other_message(ack: Ack) -> None:

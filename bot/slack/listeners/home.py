@@ -7,15 +7,14 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.app import Via
 from bot.slack.blocks import MAX_VIEW_BLOCKS, reply_blocks
 from bot.slack.deps import Deps
 
 
 def home_view(deps: Deps, user: str | None) -> dict[str, Any]:
-    request = deps.request(
-        text="home", user_id=user, conversation=deps.settings.channel, via="home"
-    )
-    reply = deps.app.handle(request).reply
+    request = deps.request(user_id=user, conversation=deps.settings.channel, via=Via.HOME)
+    reply = deps.app.dashboard(request).reply
     return {
         "type": "home",
         "blocks": reply_blocks(reply, interactive=True, max_blocks=MAX_VIEW_BLOCKS),

@@ -1,0 +1,43 @@
+"""What someone is told when they ask for what only an auditor may do: said here, once,
+for every platform and every way of asking (a command, a form, a button)."""
+
+from __future__ import annotations
+
+from bot.commands import Permission
+from bot.reply import Reply, Section, problem
+
+# The headline of each refusal; ``{command}`` is what was asked for.
+REFUSALS: dict[Permission, str] = {
+    Permission.RECORD: "Recording audit updates is for auditors.",
+    Permission.RETRACT_ANY: "Only auditors can retract audit updates.",
+    Permission.CLOSE: "Only auditors can close or reopen a recommendation.",
+    Permission.USE: "Only auditors can change which service this channel is about.",
+    Permission.POST_REPORT: "Only auditors can post the board report.",
+    Permission.READ_NOTES: "Only auditors can read audit notes.",
+    Permission.EDIT_PLAN: "Changing the improvement plan is for auditors ({command}).",
+    Permission.OWN_ACTION: "Only its owner or an auditor can change an action ({command}).",
+}
+TITLE = "Only auditors can do that"
+
+# Where one permission guards several commands that deserve their own words, by the name
+# the command declares its need under (see ``help permissions``).
+BY_COMMAND: dict[str, str] = {
+    "audit": "You can ask questions, but recording audit updates is for auditors.",
+    "audit undo": "Only auditors can retract audit updates.",
+    "rec R3 close": "Only auditors can close a recommendation.",
+    "rec R3 reopen": "Only auditors can reopen a recommendation.",
+    "use <service>": "Only auditors can change which service this channel is about.",
+}
+
+
+def refusal_for(permission: Permission, command: str, admin_hint: str) -> Reply:
+    """The private answer to someone refused ``permission`` for ``command``; the admin
+    hint says who can add them to the auditors."""
+    headline = BY_COMMAND.get(command) or REFUSALS.get(
+        permission, "That is for auditors ({command})."
+    )
+    return problem(
+        TITLE,
+        headline.format(command=command),
+        Section(text=f"{admin_hint} to add you to YOS_AUDITORS. Anyone can still ask questions."),
+    )
