@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from bot.app import Application, Policy
 from bot.app.policy import Directory
 from bot.app.refusals import refusal_for
-from bot.app.requests import CONSOLE
 from bot.commands import Context
 from bot.config import Settings
 from bot.domain.plan.rag import RagRule
@@ -81,7 +80,7 @@ def make_context(
         user=user or Person(),
         conversation=conversation,
         via=via,
-        refusal=lambda permission, what: refusal_for(permission, what, CONSOLE.admin_hint),
+        refusal=refusal_for,
         plan_rule=plan_rule(settings),
     )
 

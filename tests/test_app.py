@@ -377,7 +377,7 @@ def reading(store, tmp_path):
 @pytest.mark.parametrize(
     ("text", "says"),
     [
-        ("audit R1 17/20", "recording audit updates is for auditors"),
+        ("audit R1 17/20", "Recording audit updates is for auditors."),
         ("audit undo", "Only auditors can retract audit updates."),
         ("audit undo 1", "Only auditors can retract audit updates."),
         ('rec R1 close "x"', "Only auditors can close a recommendation."),

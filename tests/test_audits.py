@@ -165,7 +165,7 @@ def test_someone_who_is_not_an_auditor_is_refused(ctx, db):
     reply = dispatch("audit R1 17/20", ctx)
     assert not reply.ok and reply.announcement is None
     assert reply.title == "Only auditors can do that"
-    assert reply.headline == ("You can ask questions, but recording audit updates is for auditors.")
+    assert reply.headline == "Recording audit updates is for auditors."
     assert reply.sections[0].text == (
         "Ask your Slack admin to add you to YOS_AUDITORS. Anyone can still ask questions."
     )

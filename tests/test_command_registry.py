@@ -89,7 +89,9 @@ def test_a_command_refuses_before_its_handler_runs_and_changes_nothing(ctx, db):
     assert ran == [] and db.conn.total_changes == before
 
     # The application words the refusal when it says how.
-    ctx.refusal = lambda permission, what: Reply(title=f"{permission} for {what}", headline="")
+    ctx.refusal = lambda permission, what, _hint: Reply(
+        title=f"{permission} for {what}", headline=""
+    )
     assert dispatch("stamp", ctx, registry=registry).title == "record for stamp"
     assert ran == [] and db.conn.total_changes == before
 

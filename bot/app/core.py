@@ -81,9 +81,7 @@ class Application:
             delivery_key=f"{request.platform.name}:{_key(request)}",
             allowed=lambda permission: self.policy.allows(user, permission),
             everyone_allowed=self.policy.allows_everyone,
-            refusal=lambda permission, what: refusal_for(
-                permission, what, request.platform.admin_hint
-            ),
+            refusal=refusal_for,
             plan_rule=self.plan_rule,
         )
         # An answer posted in a channel is seen by everyone there: it shows what they may.

@@ -22,7 +22,6 @@ TITLE = "Only auditors can do that"
 # Where one permission guards several commands that deserve their own words, by the name
 # the command declares its need under (see ``help permissions``).
 BY_COMMAND: dict[str, str] = {
-    "audit": "You can ask questions, but recording audit updates is for auditors.",
     "audit undo": "Only auditors can retract audit updates.",
     "rec R3 close": "Only auditors can close a recommendation.",
     "rec R3 reopen": "Only auditors can reopen a recommendation.",

@@ -61,7 +61,7 @@ class Platform:
         return self.name.capitalize()
 
 
-CONSOLE = Platform("console", admin_hint="Set YOS_AUDITORS", charts=False, forms=False)
+CONSOLE = Platform("console", charts=False, forms=False)
 
 
 @dataclass(frozen=True)

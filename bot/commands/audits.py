@@ -247,13 +247,9 @@ def submit_form(ctx: Context, entry: FormEntry) -> FormResult:
 
 def _submit_form(ctx: PrivateContext, entry: FormEntry) -> FormResult:
     if not ctx.may(Permission.RECORD):
-        return FormResult(
-            None,
-            {
-                "recommendation": f"Recording audit updates is for auditors. {ctx.admin_hint} "
-                "to add you to YOS_AUDITORS."
-            },
-        )
+        refused = ctx.refuse(Permission.RECORD, "audit")
+        said = [refused.headline, *(section.text for section in refused.sections if section.text)]
+        return FormResult(None, {"recommendation": " ".join(said)})
     errors: dict[str, str] = {}
     if not (entry.recommendation or "").strip():
         errors["recommendation"] = "Choose the recommendation this audit evidences."

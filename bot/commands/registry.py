@@ -81,8 +81,8 @@ class Context:
     # the command that was asked: "compare West Mercia", not "summary West Mercia".
     command: str | None = None
     # How a refusal is worded (the application layer's), given the permission missing and
-    # what was asked ("rec R3 close"). None: the wording of :meth:`refused`.
-    refusal: Callable[[Permission, str], Reply] | None = None
+    # what was asked ("rec R3 close") and who to ask for access. None: a plain refusal.
+    refusal: Callable[[Permission, str, str], Reply] | None = None
 
     def cmd(self, text: str) -> str:
         """A command as the asker would type it here."""
@@ -112,7 +112,7 @@ class Context:
         (``refusal``); without an application, a plain refusal naming what was asked."""
         asked = what or self.command or ""
         if self.refusal is not None:
-            return self.refusal(permission, asked)
+            return self.refusal(permission, asked, self.admin_hint)
         return problem("Not allowed", f"{asked or 'That'} needs the {permission} permission.")
 
     def home_service(self) -> str:
