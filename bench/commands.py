@@ -67,7 +67,7 @@ CASES = (
 
 def drop_caches() -> None:
     """Empty every answer cache of this process, whichever the bot has."""
-    from bot.domain import cache
+    from bot.domain.inspections import cache
 
     clear = getattr(cache, "clear", None)
     if callable(clear):

@@ -65,7 +65,7 @@ def main() -> bool:
 
     from bot.commands import registry
     from bot.commands.papers import spec_of
-    from bot.domain.report import board_report
+    from bot.domain.monitoring.report import board_report
     from bot.slack.blocks import message
 
     ctx = _report_context()

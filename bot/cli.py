@@ -328,7 +328,7 @@ def report(
     yos-bot report --format docx --out board-pack/
     yos-bot report R1 --format png --out chart.png
     """
-    from bot.domain.report import board_report
+    from bot.domain.monitoring.report import board_report
     from bot.store.files import private_dir, write_private
 
     wanted = REPORT_FORMATS if "all" in formats else formats or ("md", "csv", "png")
@@ -383,7 +383,7 @@ def _report_bytes(built: Any, fmt: str) -> bytes:
     from datetime import datetime, time
 
     from bot.commands.papers import paper_of, spec_of
-    from bot.domain.report import to_csv, to_markdown
+    from bot.domain.monitoring.report import to_csv, to_markdown
 
     if fmt == "md":
         return to_markdown(built).encode("utf-8")
@@ -446,7 +446,7 @@ def purge(dry_run: bool) -> None:
     the store; the text of messages sent more than 30 days ago is blanked in the outbox;
     deliveries older than 30 days are forgotten.
     """
-    from bot.domain.retention import purge as run_purge
+    from bot.domain.monitoring.retention import purge as run_purge
 
     settings = _settings()
     db = _store(settings)
@@ -467,8 +467,8 @@ def erase_note(number: int, reason: str | None) -> None:
     """
     import getpass
 
-    from bot.domain.audits import AuditProblem
-    from bot.domain.retention import erase_note as erase
+    from bot.domain.monitoring.audits import AuditProblem
+    from bot.domain.monitoring.retention import erase_note as erase
 
     settings = _settings()
     db = _store(settings)
@@ -645,12 +645,14 @@ def teams_channels() -> None:
 
     Pick the one for reminders and board reports and set it as YOS_TEAMS_CHANNEL.
     """
+    from bot.app.conversations import listed_conversations
     from bot.teams.conversations import known_conversations
+    from bot.teams.platform import TEAMS
 
     settings = _settings()
     db = _store(settings)
     try:
-        shared, personal = known_conversations(db)
+        shared, personal = known_conversations(listed_conversations(db, TEAMS.name))
     finally:
         db.close()
     chosen = settings.teams_channel

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from bot import csvsafe
-from bot.domain.queries import InspectionQueries
+from bot.domain.inspections.queries import InspectionQueries
 from bot.store import audits
 from bot.store import inspections as stored
 from bot.store.db import Store

@@ -40,7 +40,7 @@ def plan_export(fmt: str, out: str | None, service: str | None) -> None:
     yos-bot plan export --format xlsx --out board-pack/
     """
     from bot.commands.pack import plan_table
-    from bot.domain.queries import NotFound
+    from bot.domain.inspections.queries import NotFound
     from bot.sheets import render
     from bot.store.files import output_file, write_private
 

@@ -21,7 +21,7 @@ def plan() -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
 def plan_import(file: Path, service: str | None, dry_run: bool) -> None:
     """Import an action plan (.xlsx or .csv): all of it, or nothing."""
-    from bot.domain.queries import InspectionQueries, NotFound
+    from bot.domain.inspections.queries import InspectionQueries, NotFound
     from bot.store.plan_import import PlanImportError, import_plan
 
     settings, db = prepared()

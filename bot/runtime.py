@@ -12,8 +12,8 @@ from bot.app.policy import Directory
 from bot.app.refusals import refusal_for
 from bot.commands import Context
 from bot.config import Settings
+from bot.domain.inspections.queries import InspectionQueries
 from bot.domain.plan.rag import RagRule
-from bot.domain.queries import InspectionQueries
 from bot.reply import Person
 from bot.store import StorePool, migrate, open_db
 from bot.store.db import Store

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import pytest
 
 from bot.commands import dispatch
-from bot.domain import cache
-from bot.domain.cache import AnswerCache, approximate_size
-from bot.domain.queries import InspectionQueries
+from bot.domain.inspections import cache
+from bot.domain.inspections.cache import AnswerCache, approximate_size
+from bot.domain.inspections.queries import InspectionQueries
 from bot.store import open_db
 from bot.store.db import Store
 from bot.store.loader import load_files

@@ -14,8 +14,8 @@ import pytest
 
 from bot.commands import dispatch, interpret
 from bot.config import PROJECT_ROOT
-from bot.domain import vocabulary
-from bot.domain.compare import set_channel_service
+from bot.domain.inspections import vocabulary
+from bot.domain.inspections.compare import set_channel_service
 from bot.render.text import render_text
 from bot.store.loader import load_files
 from bot.store.loader.ratings_csv import service_name

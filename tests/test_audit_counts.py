@@ -7,8 +7,8 @@ import random
 from datetime import date
 
 from bot.commands.papers import chart_spec
-from bot.domain.audits import audit_count
-from bot.domain.spread import daily_spread
+from bot.domain.monitoring.audits import audit_count
+from bot.domain.monitoring.spread import daily_spread
 from bot.reply import Chart
 
 R1 = "stockton-on-tees-sqs-2013:R1"

@@ -8,7 +8,7 @@ import pytest
 
 from bot.commands import Permission, dispatch
 from bot.commands.audits import FormEntry, submit_form
-from bot.domain.audits import EXAMPLE, all_audits, prefill_from_text
+from bot.domain.monitoring.audits import EXAMPLE, all_audits, prefill_from_text
 from bot.reply import Person
 from bot.slack.blocks import message
 from tests.blockkit import all_text, assert_valid_message

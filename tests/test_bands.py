@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.queries import InspectionQueries
+from bot.domain.inspections.queries import InspectionQueries
 
 
 @pytest.fixture

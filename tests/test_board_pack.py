@@ -188,7 +188,7 @@ def test_a_named_recommendation_keeps_its_monitoring_report(env, tmp_path):
 
 
 def test_a_measured_target_keeps_its_monthly_table_and_chart_in_the_pack(tmp_path, monkeypatch):
-    from bot.domain.queries import InspectionQueries
+    from bot.domain.inspections.queries import InspectionQueries
     from bot.store import plan as store
     from bot.store.plan import Actor
     from bot.store.plan_model import Owner

@@ -12,7 +12,7 @@ import pytest
 from bot.app import Application, Policy, Request
 from bot.app.requests import Platform
 from bot.config import PROJECT_ROOT
-from bot.domain.audits import MAX_NOTE
+from bot.domain.monitoring.audits import MAX_NOTE
 from bot.forms import FormKind
 from bot.render.text import render_text
 from bot.reply import Person

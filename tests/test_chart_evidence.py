@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.commands.papers import spec_of
-from bot.domain.report import board_report
+from bot.domain.monitoring.report import board_report
 from bot.paper import ChartEvidence, ChartSeries, ChartSpec
 from bot.render.chart import draw
 

@@ -97,7 +97,7 @@ from datetime import date
 from pathlib import Path
 from bot.config import settings_from
 from bot.runtime import prepare_store, make_context
-from bot.domain.audits import AuditDraft, Origin, record_audit
+from bot.domain.monitoring.audits import AuditDraft, Origin, record_audit
 from bot.store.db import write_transaction
 
 db_path, marker, mode = sys.argv[1], Path(sys.argv[2]), sys.argv[3]

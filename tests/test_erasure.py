@@ -17,7 +17,7 @@ from bot.app import Application, Delivery, Request, Sender
 from bot.app.requests import Platform
 from bot.cli import main
 from bot.config import settings_from
-from bot.domain import cache
+from bot.domain.inspections import cache
 from bot.render.text import render_text
 from bot.reply import Person, from_json
 from bot.runtime import application, prepare_store

@@ -833,7 +833,7 @@ def test_a_load_of_several_files_is_all_or_nothing(loading, text, damaged):
 # Each failed when the suite found it. The loader ones (bot/store/loader/ratings_csv.py: a short
 # row read with .strip() on None, float(None), int(nan), round(inf); schema.py: a number too
 # large for a float formatted with :g; readers.py: monitor_start = 9999-12-01 accepted) and the
-# 4,301-digit numbers given to int() (bot/domain/queries.py InspectionQueries.recommendation,
+# 4,301-digit numbers given to int() (inspections/queries.py InspectionQueries.recommendation,
 # bot/commands/audits.py _undo, bot/commands/services.py services_command) and a finite score so
 # large that score x 36 overflows (ratings_csv.py _judge: now a score outside 0-100 is flagged
 # before any rounding) pass with the fixes made for them.

@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.commands import dispatch
-from bot.domain.audits import all_audits
-from bot.domain.model import Recommendation
-from bot.domain.monitoring import window_of
-from bot.domain.report import board_report, csv_rows, to_csv
-from bot.domain.status import change_text
+from bot.domain.inspections.model import Recommendation
+from bot.domain.monitoring.audits import all_audits
+from bot.domain.monitoring.report import board_report, csv_rows, to_csv
+from bot.domain.monitoring.status import change_text
+from bot.domain.monitoring.window import window_of
 from bot.reply import Reply
 from bot.store.audits import (
     AFTER_WINDOW,

@@ -546,7 +546,7 @@ def test_ranks_agree_with_a_count_over_every_service(ask, ctx, many_places):
 def test_replies_read_only_the_inspections_they_show(ask, many_places, monkeypatch):
     """`compare` and `services` place every service from a light row each; only those a
     reply shows are read whole."""
-    from bot.domain import cache, rows
+    from bot.domain.inspections import cache, rows
 
     built: list[str] = []
     whole = rows.inspection_of
@@ -641,7 +641,7 @@ def test_paging_hints_are_typed_as_on_the_platform(ctx, db, tmp_path):
 
 
 def test_yos_service_names_the_default(db, loaded):
-    from bot.domain.queries import InspectionQueries, NotFound
+    from bot.domain.inspections.queries import InspectionQueries, NotFound
 
     assert InspectionQueries(db, "READING").default_service_id() == "reading"
     assert InspectionQueries(db, "readingyjs").default_service_id() == "reading"

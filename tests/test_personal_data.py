@@ -22,8 +22,8 @@ from bot.cli import main
 from bot.commands import Permission, dispatch
 from bot.commands.audits import NOTE_RECORDED
 from bot.config import ConfigError, settings_from
-from bot.domain.audits import MAX_REASON, AuditProblem, all_audits
-from bot.domain.retention import KEEP_SENT, erase_note, purge
+from bot.domain.monitoring.audits import MAX_REASON, AuditProblem, all_audits
+from bot.domain.monitoring.retention import KEEP_SENT, erase_note, purge
 from bot.forms import FormKind
 from bot.render.text import render_text
 from bot.reply import Person, Reply, from_json

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from bot.app.policy import Policy
 from bot.commands import Context, dispatch, interpret
 from bot.config import settings_from
-from bot.domain.queries import InspectionQueries
+from bot.domain.inspections.queries import InspectionQueries
 from bot.reply import Person
 from bot.runtime import prepare_store
 from bot.store.loader import load_files

@@ -10,8 +10,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.domain import privacy
-from bot.domain.privacy import REASONS, SAFE_EXAMPLE, Finding, explain, redact, screen_note
+from bot.domain.monitoring.privacy import (
+    REASONS,
+    SAFE_EXAMPLE,
+    Finding,
+    explain,
+    redact,
+    screen_note,
+)
+from bot.domain.monitoring.window import privacy
 
 # Notes as auditors write them: figures, dates of the audit, anonymised case numbers, teams,
 # months, staff reasons. None identifies a child, so none may be refused.
@@ -279,7 +286,7 @@ def test_screen_note_never_raises(text):
 
 
 def _lines_executed(run: Callable[[], object]) -> int:
-    """How many lines of bot/domain/privacy.py run while ``run`` does: the work it does,
+    """How many lines of bot/domain/monitoring/privacy.py run while ``run`` does: the work it does,
     counted rather than timed, so the check is exact on any machine."""
     filename = privacy.__file__
     count = 0
@@ -457,7 +464,7 @@ def test_the_name_list_and_the_phone_library_load_with_the_first_note_not_before
 
     script = (
         "import sys\n"
-        "import bot.domain.privacy as privacy\n"
+        "import bot.domain.monitoring.privacy as privacy\n"
         "assert privacy.first_names.cache_info().currsize == 0\n"
         "assert 'phonenumbers' not in sys.modules\n"
         "privacy.screen_note('case 7: review late after move')\n"

@@ -312,7 +312,7 @@ def _store_with_history(folder, audits: int) -> StorePool:
 
 def _steps(app: Application, text: str) -> int:
     """SQLite's virtual-machine steps (in hundreds) to answer ``text``, every cache empty."""
-    from bot.domain import cache
+    from bot.domain.inspections import cache
 
     cache.clear()
     steps = 0

@@ -304,8 +304,8 @@ def test_two_workers_checking_at_once_queue_one(store, settings):
 
 def test_a_reminder_sent_before_the_outbox_existed_is_not_sent_again(tmp_path):
     """A store from before migration 6 remembers reminders under their bare keys."""
-    from bot.domain.queries import InspectionQueries
-    from bot.domain.reminders import due_reminders
+    from bot.domain.inspections.queries import InspectionQueries
+    from bot.domain.monitoring.reminders import due_reminders
     from bot.store import migrate, open_db, reminders
     from bot.store.loader import bundled_files, load_files
     from tests.conftest import DATA_DIR

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.domain.privacy import normalise, screen_note
+from bot.domain.monitoring.privacy import normalise, screen_note
 
 CORPUS = Path(__file__).parent / "privacy_corpus"
 MIN_RECALL = 0.95

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 
 from bot.commands import dispatch
 from bot.config import PROJECT_ROOT
-from bot.domain.audits import all_audits
-from bot.domain.report import board_report, to_csv, to_markdown
-from bot.domain.status import (
+from bot.domain.monitoring.audits import all_audits
+from bot.domain.monitoring.report import board_report, to_csv, to_markdown
+from bot.domain.monitoring.status import (
     LATTICE,
     Rule,
     Status,

@@ -168,7 +168,7 @@ def test_answering_a_question_loads_only_what_answering_needs(tmp_path):
         "for question in ('summary', 'score protecting-public', 'recs', 'audits R1', 'compare'):\n"
         "    assert app.handle(console_request(question)).reply.ok, question\n"
         "later = ('sqlite_utils', 'dateutil', 'numpy', 'matplotlib', 'docx', 'bot.paper',"
-        " 'bot.store.loader', 'bot.store.backup', 'bot.domain.privacy')\n"
+        " 'bot.store.loader', 'bot.store.backup', 'bot.domain.monitoring.privacy')\n"
         "print(sorted(m for m in later if m in sys.modules))\n"
     )
     result = subprocess.run(
@@ -314,7 +314,7 @@ unit = "stars"
 """
     )
     load_files(empty, [extra])
-    from bot.domain.queries import InspectionQueries
+    from bot.domain.inspections.queries import InspectionQueries
 
     scale = InspectionQueries(empty).scale("hmip-2030")
     assert scale.band_for(91).badge == "★★★★★ Excellent"
@@ -324,8 +324,8 @@ unit = "stars"
 def _record_one(db) -> None:
     from datetime import date
 
-    from bot.domain.audits import AuditDraft, Origin, record_audit
-    from bot.domain.queries import InspectionQueries
+    from bot.domain.inspections.queries import InspectionQueries
+    from bot.domain.monitoring.audits import AuditDraft, Origin, record_audit
 
     draft = AuditDraft(ref="R1", audit_date=date(2014, 2, 20), audited=20, compliant=17)
     queries = InspectionQueries(db)

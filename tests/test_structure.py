@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.domain.queries import InspectionQueries
+from bot.domain.inspections.queries import InspectionQueries
 from bot.store.loader import load_files
 
 BOT = PROJECT_ROOT / "bot"

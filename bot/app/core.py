@@ -15,10 +15,10 @@ from bot.app.refusals import refusal_for
 from bot.app.requests import Outcome, Platform, Request, Via
 from bot.commands import Context, Permission, Registry, default_registry, dispatch, interpret
 from bot.commands.dispatch import reply_key
-from bot.domain.audits import audit_by_delivery
+from bot.domain.inspections.queries import InspectionQueries
+from bot.domain.monitoring.audits import audit_by_delivery
+from bot.domain.monitoring.reminders import WINDOW_ENDED, due_reminders
 from bot.domain.plan.rag import RagRule
-from bot.domain.queries import InspectionQueries
-from bot.domain.reminders import WINDOW_ENDED, due_reminders
 from bot.forms import FormKind, FormSpec, FormValues
 from bot.mentions import checked
 from bot.reply import Chart, Reply, problem, to_json

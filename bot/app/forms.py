@@ -19,7 +19,7 @@ from bot.app.form_specs import DONE, ME, PROGRESS, spec_for
 from bot.app.requests import Outcome, Platform, Request, Via
 from bot.commands import Permission
 from bot.commands.audits import FORM_FIELDS, FormEntry, submit_form
-from bot.domain.audits import prefill_from_text
+from bot.domain.monitoring.audits import prefill_from_text
 from bot.forms import FormKind, FormSpec, FormValues
 from bot.mentions import mention
 from bot.reply import Action, ActionKind, Person, Reply

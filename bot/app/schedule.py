@@ -102,7 +102,7 @@ def start_purge(
     interval: float = PURGE_CHECK_SECONDS,
     first: float = FIRST_PURGE_SECONDS,
 ) -> threading.Thread:
-    """Erase personal data past its time (``bot.domain.retention.purge``): notes older than
+    """Erase personal data past its time (``retention.purge``): notes older than
     YOS_NOTE_RETENTION_DAYS, the text of sent messages, old deliveries.
 
     Checks shortly after start and then hourly (at most a day late for any note), on its own
@@ -112,7 +112,7 @@ def start_purge(
     stop = threading.Event()
 
     def loop() -> None:
-        from bot.domain.retention import purge  # in the background, as for backups
+        from bot.domain.monitoring.retention import purge  # in the background, as for backups
 
         delay = first
         db = None

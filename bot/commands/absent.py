@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from bot.commands.present import source_line
-from bot.domain.model import Inspection
+from bot.domain.inspections.model import Inspection
 from bot.domain.wording import long_date
 from bot.reply import Reply, Section
 

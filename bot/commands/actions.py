@@ -29,7 +29,7 @@ from bot.commands.registry import (
     split_args,
     word_at,
 )
-from bot.domain.model import Inspection
+from bot.domain.inspections.model import Inspection
 from bot.domain.plan.rag import action_rag
 from bot.domain.plan.view import ActionView
 from bot.reply import Field, Reply, Section, problem
@@ -292,7 +292,7 @@ def _screened(ctx: Context, text: str, checked: bool, example: str) -> Reply | N
     if not text or checked:
         return None
     from bot.commands.audits import personal_data_sections
-    from bot.domain.privacy import screen_note
+    from bot.domain.monitoring.privacy import screen_note
 
     findings = screen_note(text)
     if not findings:

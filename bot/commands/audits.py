@@ -21,8 +21,9 @@ from bot.commands.registry import (
     split_args,
     word_at,
 )
-from bot.domain.audit_input import LATE_EXAMPLE, AuditInputProblem, parse_date
-from bot.domain.audits import (
+from bot.domain.inspections.model import Inspection, Recommendation
+from bot.domain.monitoring.audit_input import LATE_EXAMPLE, AuditInputProblem, parse_date
+from bot.domain.monitoring.audits import (
     EXAMPLE,
     Audit,
     AuditDraft,
@@ -41,14 +42,13 @@ from bot.domain.audits import (
     retract,
     set_closed,
 )
-from bot.domain.model import Inspection, Recommendation
-from bot.domain.monitoring import Period
-from bot.domain.status import Monitoring, Status, change_text
+from bot.domain.monitoring.status import Monitoring, Status, change_text
+from bot.domain.monitoring.window import Period
 from bot.domain.wording import bar, long_date, percent
 from bot.reply import Field, Person, Reply, Section, problem, share_action
 
 if TYPE_CHECKING:
-    from bot.domain.privacy import Finding
+    from bot.domain.monitoring.privacy import Finding
 
 PAGE_SIZE = 10
 FORM_FIELDS = ("recommendation", "audit_date", "audited", "compliant", "note")
@@ -192,7 +192,7 @@ def _checked_example(draft: AuditDraft) -> str:
     """The command to send again once the auditor has checked a note (or reason) refused as
     personal data: everything typed before the note (the date included), a safe note in
     place of the one refused, the other flags, and --checked."""
-    from bot.domain.privacy import SAFE_EXAMPLE  # loaded by the screening already
+    from bot.domain.monitoring.privacy import SAFE_EXAMPLE  # loaded by the screening already
 
     head = draft.typed or f"{draft.ref} {draft.figures}"
     flags = " --outside" if draft.outside_confirmed else ""
@@ -206,7 +206,7 @@ def personal_data_sections(
 ) -> tuple[Section, ...]:
     """The private explanation of a note (or reason) refused as likely personal data: what
     was found, redacted, a safe example and how to send it again marked as checked."""
-    from bot.domain.privacy import explanation  # loaded by the screening already
+    from bot.domain.monitoring.privacy import explanation  # loaded by the screening already
 
     parts = explanation(findings, example=example, what=what)
     return (
@@ -285,7 +285,7 @@ def _form_error(ctx: Context, draft: AuditDraft, wrong: AuditProblem) -> str:
     anyway where one can (a note checked by the auditor, a date outside the window)."""
     message = wrong.message
     if wrong.findings:
-        from bot.domain.privacy import explain_briefly  # loaded by the screening already
+        from bot.domain.monitoring.privacy import explain_briefly  # loaded by the screening already
 
         message = f"{explain_briefly(wrong.findings)} {_checked_hint(ctx, draft)}"
     if wrong.outside:

@@ -18,11 +18,11 @@ from datetime import date
 from bot.commands.plan_common import judge_all, long_day
 from bot.commands.present import source_line
 from bot.commands.registry import Context, PrivateContext
-from bot.domain.evidence import RecEvidence, rec_evidence
-from bot.domain.model import Inspection
+from bot.domain.inspections.model import Inspection
+from bot.domain.monitoring.evidence import RecEvidence, rec_evidence
+from bot.domain.monitoring.report import PAPER_TITLE, board_report
 from bot.domain.plan.rag import Judged, RagRule, action_rag, rec_rag
 from bot.domain.plan.view import ActionView, RecView
-from bot.domain.report import PAPER_TITLE, board_report
 from bot.paper import BarSpec, PaperSection, PaperSpec, PaperTable
 from bot.reply import Field, Reply, Section
 from bot.store import pack as pack_store

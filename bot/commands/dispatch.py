@@ -23,8 +23,8 @@ from bot.commands.permissions import permissions_reply
 from bot.commands.plan_questions import plan_question
 from bot.commands.registry import Command, Context, Registry
 from bot.commands.resolve import TOPIC_WORDS, is_vocabulary, rec_ref
-from bot.domain.matching import Mention
-from bot.domain.queries import InspectionQueries, NotFound
+from bot.domain.inspections.matching import Mention
+from bot.domain.inspections.queries import InspectionQueries, NotFound
 from bot.reply import Reply, Section, problem
 from bot.text import normalise, plain_words, words
 

@@ -26,7 +26,7 @@ from bot.commands.standards import (
     merged_note,
     standard_field,
 )
-from bot.domain.model import Band, Inspection, Recommendation, Theme, TimelineEntry
+from bot.domain.inspections.model import Band, Inspection, Recommendation, Theme, TimelineEntry
 from bot.domain.wording import date_range, long_date, percent
 from bot.reply import Field, Reply, Section, problem, share_action
 from bot.text import plain_words, words

@@ -8,7 +8,7 @@ from datetime import date
 
 from bot.commands.plan_common import allowed, judge_all, long_day, owns
 from bot.commands.registry import Context, PrivateContext
-from bot.domain.model import Inspection
+from bot.domain.inspections.model import Inspection
 from bot.domain.plan.view import ActionView
 from bot.reply import Action, ActionKind, Section
 from bot.store import plan as store

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from bot.commands.plan_common import judge_all, long_day
 from bot.commands.registry import Context, PrivateContext
-from bot.domain.model import Inspection
+from bot.domain.inspections.model import Inspection
 from bot.reply import Reply, Section
 from bot.store import plan as store
 from bot.store.plan_model import Action, Rag, State

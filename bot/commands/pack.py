@@ -16,7 +16,7 @@ from datetime import date
 
 from bot.commands.plan_common import judge_all, long_day
 from bot.commands.registry import Context, PrivateContext
-from bot.domain.model import Inspection
+from bot.domain.inspections.model import Inspection
 from bot.domain.plan.view import RecView
 from bot.store import plan as store
 from bot.store.plan_model import State

@@ -1,5 +1,5 @@
 """The board report's chart and Word paper: what they show, from the same
-:class:`~bot.domain.report.BoardReport` as the chat reply.
+:class:`~bot.domain.monitoring.report.BoardReport` as the chat reply.
 
 Imported when a chart or a paper is first drawn, not with the commands: a serving process
 that has only answered questions has not loaded it.
@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 from bot.commands.present import source_line
 from bot.commands.registry import Context, PrivateContext
-from bot.domain.evidence import RecEvidence, evidence_tables, percent_text
-from bot.domain.report import (
+from bot.domain.monitoring.evidence import RecEvidence, evidence_tables, percent_text
+from bot.domain.monitoring.report import (
     PAPER_TITLE,
     TABLE_COLUMNS,
     BoardReport,
@@ -20,8 +20,8 @@ from bot.domain.report import (
     board_report,
     facts,
 )
-from bot.domain.spread import daily_spread
-from bot.domain.status import Status
+from bot.domain.monitoring.spread import daily_spread
+from bot.domain.monitoring.status import Status
 from bot.domain.wording import long_date, percent
 from bot.paper import (
     ChartBand,

@@ -17,7 +17,7 @@ from bot.commands.plan_common import (
 from bot.commands.present import announced, source_line
 from bot.commands.registry import Commands, Context, Permission, PrivateContext, part, split_args
 from bot.commands.resolve import find_service
-from bot.domain.model import Inspection
+from bot.domain.inspections.model import Inspection
 from bot.reply import Field, Reply, Section, problem
 from bot.store import plan as store
 from bot.store.plan_model import BoardDate, Rag

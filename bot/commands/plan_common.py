@@ -12,8 +12,8 @@ from enum import StrEnum
 from bot.commands.absent import rec_not_recorded, recs_not_recorded
 from bot.commands.present import status_of
 from bot.commands.registry import Context, Permission, PrivateContext
-from bot.domain.audit_input import AuditInputProblem, find_date
-from bot.domain.model import Inspection
+from bot.domain.inspections.model import Inspection
+from bot.domain.monitoring.audit_input import AuditInputProblem, find_date
 from bot.domain.plan.monitoring import measured_status
 from bot.domain.plan.view import RecView, view
 from bot.mentions import mentioned

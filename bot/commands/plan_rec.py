@@ -8,7 +8,7 @@ from bot.commands.actions import action_line, history_line
 from bot.commands.plan_common import actor, judge, long_day
 from bot.commands.present import announced, source_line
 from bot.commands.registry import Permission, PrivateContext
-from bot.domain.model import Recommendation
+from bot.domain.inspections.model import Recommendation
 from bot.domain.plan.view import RecView
 from bot.reply import Field, Reply, Section, problem, share_action
 from bot.store import plan as store

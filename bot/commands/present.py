@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.commands.registry import Context, PrivateContext
-from bot.domain.model import Inspection, Recommendation, Theme
-from bot.domain.status import Monitoring, monitoring
+from bot.domain.inspections.model import Inspection, Recommendation, Theme
+from bot.domain.monitoring.status import Monitoring, monitoring
 from bot.domain.wording import date_range, long_date, percent
 from bot.reply import Reply, Section
 

@@ -11,9 +11,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Self, TypeVar, cast, get_type_hints
 
-from bot.domain.model import Inspection
+from bot.domain.inspections.model import Inspection
+from bot.domain.inspections.queries import InspectionQueries
 from bot.domain.plan.rag import RagRule
-from bot.domain.queries import InspectionQueries
 from bot.reply import Person, Reply, problem
 from bot.store.db import Store
 

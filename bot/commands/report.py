@@ -1,7 +1,7 @@
 """The management board report and the dashboard (its chart and paper are drawn from
 ``bot.commands.papers``).
 
-All of them read :class:`~bot.domain.report.BoardReport`, built from the one monitoring
+All of them read :class:`~bot.domain.monitoring.report.BoardReport`, built from the one monitoring
 model, so the chat reply, the chart, the Word paper and the Home tab say the same thing.
 """
 
@@ -12,10 +12,10 @@ from bot.commands.audits import monthly_sections, note_text
 from bot.commands.present import caveat_sections, overall_text, source_line, status_of
 from bot.commands.registry import Commands, Context, Permission, PrivateContext
 from bot.commands.resolve import about_inspection, rec_ref
-from bot.domain.audits import normal_ref, not_a_recommendation, recent_audits
-from bot.domain.model import Inspection
-from bot.domain.report import RecReport, board_report, facts
-from bot.domain.status import Monitoring
+from bot.domain.inspections.model import Inspection
+from bot.domain.monitoring.audits import normal_ref, not_a_recommendation, recent_audits
+from bot.domain.monitoring.report import RecReport, board_report, facts
+from bot.domain.monitoring.status import Monitoring
 from bot.domain.wording import bar, long_date
 from bot.reply import Action, ActionKind, Chart, Field, Reply, Section, problem, share_action
 from bot.text import words

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from bot.commands.catalogue import default_registry
 from bot.commands.registry import Context
-from bot.domain.model import Inspection, Service, ServiceMatch
+from bot.domain.inspections.model import Inspection, Service, ServiceMatch
 from bot.reply import Reply, Section, problem
 from bot.text import FILLER, plain_words
 

@@ -1,6 +1,6 @@
 """Services in the store and how they compare: compare, services, use.
 
-Only like is ranked with like (see ``bot.domain.compare``): services rated in points
+Only like is ranked with like (see ``bot.domain.inspections.compare``): services rated in points
 under the 2018+ standards are ranked by whole points; a questionable published row is
 shown with its flag and never ranked; a percentage from an earlier programme is listed
 apart and never ranked against points.
@@ -28,7 +28,7 @@ from bot.commands.resolve import (
     residual_words,
     service_problem,
 )
-from bot.domain.compare import (
+from bot.domain.inspections.compare import (
     PERCENTILE_RULE,
     Level,
     Peers,
@@ -42,8 +42,8 @@ from bot.domain.compare import (
     set_channel_service,
     standing,
 )
-from bot.domain.model import Inspection, Scale, Service
-from bot.domain.queries import Placing
+from bot.domain.inspections.model import Inspection, Scale, Service
+from bot.domain.inspections.queries import Placing
 from bot.domain.wording import long_date, ordinal, percent
 from bot.reply import Field, Reply, Section, problem, share_action
 from bot.text import plain_words, words

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.commands.present import theme_value
 from bot.commands.registry import Context
-from bot.domain.model import Inspection, Scale, Theme
+from bot.domain.inspections.model import Inspection, Scale, Theme
 from bot.store import inspections
 
 NOT_COUNTED = "rated, not counted"

@@ -55,7 +55,7 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-# What each status (bot.domain.status.Status, by its value) is called wherever it is shown.
+# What each status (monitoring.status.Status, by its value) is called wherever it is shown.
 STATUS_WORDS: dict[str, str] = {
     "not_monitored": "Not monitored",
     "no_evidence_yet": "No evidence yet",

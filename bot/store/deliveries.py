@@ -50,7 +50,7 @@ def count_received_before(db: Store, cutoff: str) -> int:
 
 def prune_deliveries(db: Store, *, now: datetime | None = None) -> int:
     """Forget deliveries older than KEEP_DELIVERIES; returns how many went. The daily purge
-    (``bot.domain.retention``) does it in every serving process."""
+    (``bot.domain.monitoring.retention``) does it in every serving process."""
     moment = (now or datetime.now(UTC)) - KEEP_DELIVERIES
     cutoff = moment.astimezone(UTC).isoformat(timespec="seconds")  # as received_at is written
     with write_transaction(db):

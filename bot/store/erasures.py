@@ -10,7 +10,7 @@ note (:func:`erase_in`) empties all of them in one transaction:
   the note replaced with :data:`ERASED` if it is still to be sent, so the message still
   goes, without it;
 * the store's data generation is renewed, so no process answers from a cache made
-  before (``bot.domain.cache``).
+  before (``bot.domain.inspections.cache``).
 
 Deliveries (the platforms' request IDs) and the other tables hold no note. SQLite's
 ``secure_delete`` (on for every connection, ``bot.store.db``) overwrites the old text where
@@ -120,7 +120,7 @@ def _scrub_outbox(db: Store, notes: list[str]) -> int:
     """Empty every outbox row whose text holds one of ``notes``; returns how many did.
 
     One pass over the rows that still have text (a sent row's is blanked after a month,
-    ``bot.domain.retention``), however many notes go at once."""
+    ``bot.domain.monitoring.retention``), however many notes go at once."""
     # Bodies are JSON (bot.reply.to_json: ensure_ascii=False), escaped character by
     # character, so a note's own escaped form is found inside any string that holds it.
     wanted = {json.dumps(note, ensure_ascii=False)[1:-1]: note for note in notes}
@@ -166,7 +166,7 @@ def _replaced(value: Any, notes: list[str]) -> Any:
 
 def renew_generation(db: Store) -> None:
     """Give the store a new data generation, so every process's kept answers are
-    unreachable from now on (``bot.domain.cache``)."""
+    unreachable from now on (``bot.domain.inspections.cache``)."""
     with contextlib.suppress(sqlite3.OperationalError):  # a store from before migration 8
         db.execute("UPDATE store_generation SET token = random() WHERE id = 1")
 

@@ -4,7 +4,7 @@ questions.
 
 Plain parameterised SQL, read only; each function returns the rows as the store holds
 them (a dictionary per row, or a tuple where a caller builds a record from the values in
-order). Turning them into records is the domain's (``bot.domain.rows``).
+order). Turning them into records is the domain's (``bot.domain.inspections.rows``).
 """
 
 from __future__ import annotations

@@ -463,7 +463,7 @@ def _audit_counts(db: Store) -> None:
 def _store_generation(db: Store) -> None:
     # One row whose token changes, to a new random number, with every change to the
     # inspection data, from any process: answers read from that data are remembered under
-    # the token (bot/domain/cache.py), so a load makes them unreachable at once and an
+    # the token (bot/domain/inspections/cache.py), so a load makes them unreachable at once and an
     # audit never does. Random rather than counted, so that no two states of any store
     # share a token (a store rebuilt at the same path, or a rolled-back load, included).
     db.execute(

@@ -21,9 +21,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 
-from bot.store import StorePool, write_transaction
-from bot.store import conversations as saved
-from bot.store.db import Store
+from bot.app import StorePool
+from bot.app.conversations import SavedConversations
 from bot.teams.platform import PERSONAL, TEAMS
 
 THREAD_MARK = ";messageid="
@@ -65,7 +64,7 @@ class Conversations:
     written only when it is new or has changed, so a message costs no write."""
 
     def __init__(self, store: StorePool) -> None:
-        self.store = store
+        self.saved = SavedConversations(store, TEAMS.name)
         self._known: dict[str, Reference] = {}
         self._lock = threading.Lock()
 
@@ -86,17 +85,14 @@ class Conversations:
         reference = _merged(reference, earlier)
         changed = earlier != reference
         if changed:
-            with write_transaction(self.store.db) as db:
-                saved.save(
-                    db,
-                    TEAMS.name,
-                    conversation_id=reference.conversation_id,
-                    service_url=reference.service_url,
-                    kind=reference.kind,
-                    team_id=reference.team_id,
-                    tenant_id=reference.tenant_id,
-                    name=reference.name,
-                )
+            self.saved.save(
+                conversation_id=reference.conversation_id,
+                service_url=reference.service_url,
+                kind=reference.kind,
+                team_id=reference.team_id,
+                tenant_id=reference.tenant_id,
+                name=reference.name,
+            )
         with self._lock:
             self._known[reference.conversation_id] = reference
         return changed
@@ -104,8 +100,7 @@ class Conversations:
     def forget(self, conversation_id: str) -> None:
         """The bot was removed from the conversation (or uninstalled)."""
         channel = channel_of(conversation_id)
-        with write_transaction(self.store.db) as db:
-            saved.forget(db, TEAMS.name, channel)
+        self.saved.forget(channel)
         with self._lock:
             self._known.pop(channel, None)
 
@@ -115,12 +110,12 @@ class Conversations:
             known = self._known.get(channel)
         if known is not None:
             return known
-        row = saved.find(self.store.db, TEAMS.name, channel)
+        row = self.saved.find(channel)
         return Reference(*row) if row else None
 
     def personal_chat(self, user_id: str) -> Reference | None:
         """The personal chat the bot has with someone (by Azure AD object ID), if any."""
-        row = saved.latest_named(self.store.db, TEAMS.name, PERSONAL, user_id.lower())
+        row = self.saved.latest_named(PERSONAL, user_id.lower())
         return Reference(*row) if row else None
 
     def service_url(self, conversation_id: str) -> str | None:
@@ -130,7 +125,7 @@ class Conversations:
         found = self.find(conversation_id)
         if found is not None:
             return found.service_url
-        urls = saved.service_urls(self.store.db, TEAMS.name, limit=2)
+        urls = self.saved.service_urls(limit=2)
         return urls[0] if len(urls) == 1 else None
 
 
@@ -190,9 +185,10 @@ class Known:
     saved_at: str
 
 
-def known_conversations(db: Store) -> tuple[list[Known], int]:
+def known_conversations(
+    rows: list[tuple[str, str, str | None, str]],
+) -> tuple[list[Known], int]:
     """The team channels and group chats the bot knows, newest first, and how many
     personal chats it has (listed by count only: each names a person)."""
-    rows = saved.listed(db, TEAMS.name)
     shared = [Known(str(r[0]), str(r[1]), r[2], str(r[3])) for r in rows if r[1] != PERSONAL]
     return shared, sum(1 for r in rows if r[1] == PERSONAL)

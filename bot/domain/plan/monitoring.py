@@ -3,14 +3,14 @@
 The RAG rule needs to know of a measured target (the seed's R1: a percentage in every
 monthly period of a window, or in the latest period, or on average) only whether it
 *cannot be met*, whether the *latest period is below target*, or whether it is *on
-track*. The status model (:mod:`bot.domain.status`) decides that by the target's own rule
+track*. The status model (:mod:`bot.domain.monitoring.status`) decides that by the target's own rule
 (:attr:`Monitoring.track`); this module only translates, so the two can never disagree.
 """
 
 from __future__ import annotations
 
+from bot.domain.monitoring.status import Monitoring, Status, Track
 from bot.domain.plan.rag import Measured
-from bot.domain.status import Monitoring, Status, Track
 
 _MEASURED = {
     Track.ON_TRACK: Measured.ON_TRACK,

@@ -348,7 +348,7 @@ def _recommendation_row(
 
 
 # How a recommendation's target is judged over its monthly periods (the statuses each
-# rule gives are bot.domain.status.LATTICE); the first is what a file that names none gets.
+# rule gives are monitoring.status.LATTICE); the first is what a file that names none gets.
 TARGET_RULES = ("every period", "latest period", "average")
 
 

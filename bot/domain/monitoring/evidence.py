@@ -1,7 +1,7 @@
 """A recommendation's supervision and measure evidence, as the board paper, its CSV and the
 chart show it: each kind apart, each figure against its target when it has one.
 
-Case-file audits are the monitoring's (:mod:`bot.domain.status`); these are the other two
+Case-file audits are the monitoring's (:mod:`bot.domain.monitoring.status`); these are the other two
 kinds of evidence of the improvement plan. A figure is never flattered: a measure whose
 latest figure is below its target says "below target", with the figures.
 """

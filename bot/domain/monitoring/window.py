@@ -38,8 +38,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.domain.dates import add_months
-from bot.domain.model import Audit, Recommendation
-from bot.domain.rows import audit_of
+from bot.domain.inspections.model import Audit, Recommendation
+from bot.domain.inspections.rows import audit_of
 from bot.domain.wording import long_date
 from bot.store import audits as stored
 from bot.store.db import Store

@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.domain.model import Inspection, Recommendation
-from bot.domain.queries import InspectionQueries
-from bot.domain.status import Monitoring, Status, monitoring
+from bot.domain.inspections.model import Inspection, Recommendation
+from bot.domain.inspections.queries import InspectionQueries
+from bot.domain.monitoring.status import Monitoring, Status, monitoring
 from bot.domain.wording import long_date
 
 REMIND_DAYS = 7  # the last week of a period

@@ -195,7 +195,7 @@ class Recommendation:
     target: float | None
     window_end: date | None = None
     # How the target is judged over the monthly periods: "every period" (the default),
-    # "latest period" or "average" (bot.domain.status.Rule, where each rule's statuses are).
+    # "latest period" or "average" (monitoring.status.Rule, where each rule's statuses are).
     target_rule: str | None = None
 
     @property

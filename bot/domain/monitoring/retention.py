@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.domain import cache
-from bot.domain.audits import Audit, AuditProblem, audit_by_id
+from bot.domain.inspections import cache
+from bot.domain.monitoring.audits import Audit, AuditProblem, audit_by_id
 from bot.store import audits as audit_store
 from bot.store import erasures
 from bot.store import outbox as outbox_store

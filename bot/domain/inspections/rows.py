@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from bot.domain.dates import add_months
-from bot.domain.model import (
+from bot.domain.inspections.model import (
     Audit,
     Band,
     Baseline,

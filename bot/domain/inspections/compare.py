@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from bot.domain.model import Inspection, Scale
-from bot.domain.queries import InspectionQueries, Placing
+from bot.domain.inspections.model import Inspection, Scale
+from bot.domain.inspections.queries import InspectionQueries, Placing
 from bot.store import channels
 from bot.store.db import Store
 

@@ -25,8 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
-from bot.domain import vocabulary
-from bot.domain.model import Service, ServiceMatch, Theme, ThemeMatch
+from bot.domain.inspections import vocabulary
+from bot.domain.inspections.model import Service, ServiceMatch, Theme, ThemeMatch
 from bot.text import SMALL_WORDS, normalise, plain_words, slugify, words
 
 MAX_CANDIDATES = 10

@@ -11,9 +11,9 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date
 from typing import Any, NamedTuple, TypeVar, cast
 
-from bot.domain import matching, rows
-from bot.domain.cache import StoreCache, cached
-from bot.domain.model import (
+from bot.domain.inspections import matching, rows
+from bot.domain.inspections.cache import StoreCache, cached
+from bot.domain.inspections.model import (
     Inspection,
     Recommendation,
     Scale,

@@ -15,17 +15,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bot.domain import rows
-from bot.domain.audit_input import EXAMPLE, AuditInputProblem, parse_audit_input
-from bot.domain.model import Audit, Change, Inspection, Recommendation
-from bot.domain.monitoring import day_range, entry_deadline, window_of
-from bot.domain.queries import InspectionQueries
+from bot.domain.inspections import rows
+from bot.domain.inspections.model import Audit, Change, Inspection, Recommendation
+from bot.domain.inspections.queries import InspectionQueries
+from bot.domain.monitoring.audit_input import EXAMPLE, AuditInputProblem, parse_audit_input
+from bot.domain.monitoring.window import day_range, entry_deadline, window_of
 from bot.domain.wording import long_date, percent
 from bot.store import audits as stored
 from bot.store.db import Store, write_transaction
 
 if TYPE_CHECKING:
-    from bot.domain.privacy import Finding
+    from bot.domain.monitoring.privacy import Finding
 
 # The example every "write it like" shows, from the parser; the records, from the model.
 __all__ = ["EXAMPLE", "Audit", "Change"]
@@ -105,9 +105,9 @@ class Recorded:
 
 
 def identifiers_in(text: str) -> tuple[Finding, ...]:
-    """What in ``text`` looks like it could identify a child (``bot.domain.privacy``, whose
+    """What in ``text`` looks like it could identify a child (``monitoring.privacy``, whose
     word lists load with the first text screened: answering questions never needs them)."""
-    from bot.domain.privacy import screen_note
+    from bot.domain.monitoring.privacy import screen_note
 
     return tuple(screen_note(text))
 

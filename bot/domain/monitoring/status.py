@@ -1,7 +1,7 @@
 """What the evidence says: a recommendation's status, verdict and trend, with the reason.
 
 :class:`Monitoring` is the one model every reply, paper, chart and reminder reads. It is
-built from the window's monthly periods (:mod:`bot.domain.monitoring`, where the rule for
+built from the window's monthly periods (:mod:`bot.domain.monitoring.window`, where the rule for
 which audit counts is stated) and never computes anything from audits outside them.
 
 The statuses, and when each applies under each way a target can be set (:class:`Rule`),
@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum, StrEnum
 
-from bot.domain.audits import Audit, Change, closing
-from bot.domain.model import Recommendation
-from bot.domain.monitoring import (
+from bot.domain.inspections.model import Recommendation
+from bot.domain.monitoring.audits import Audit, Change, closing
+from bot.domain.monitoring.window import (
     AT_OR_ABOVE,
     BELOW,
     NO_AUDIT,

@@ -2,7 +2,7 @@
 
 Every form of the report (the chat reply, Markdown, CSV, the Word paper and the chart)
 takes its figures, month-by-month rows, trend, status and conclusion from here, and these
-come from :class:`~bot.domain.status.Monitoring`, so no two of them can disagree.
+come from :class:`~bot.domain.monitoring.status.Monitoring`, so no two of them can disagree.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot import csvsafe
-from bot.domain.audits import Audit
-from bot.domain.evidence import RecEvidence, evidence_tables, rec_evidence
-from bot.domain.model import Inspection, Recommendation
-from bot.domain.monitoring import Period
-from bot.domain.queries import InspectionQueries
-from bot.domain.status import Monitoring, Status, monitoring
+from bot.domain.inspections.model import Inspection, Recommendation
+from bot.domain.inspections.queries import InspectionQueries
+from bot.domain.monitoring.audits import Audit
+from bot.domain.monitoring.evidence import RecEvidence, evidence_tables, rec_evidence
+from bot.domain.monitoring.status import Monitoring, Status, monitoring
+from bot.domain.monitoring.window import Period
 from bot.domain.wording import long_date, percent
 
 PAPER_TITLE = "Report to the YOS Management Board"
