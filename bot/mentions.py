@@ -51,3 +51,11 @@ def checked(text: str, mentions: tuple[Person, ...]) -> str:
         return found.group(0) if found.group(0) in genuine else defuse(found.group(0))
 
     return NEUTRAL.sub(keep, text)
+
+
+def shown(text: str) -> str:
+    """``text`` as a person reads it: each neutral mention written ``@Name`` (the ID is
+    for the bot, not the reader; a mention without a name is written ``@someone``)."""
+    if "@{" not in text:
+        return text
+    return NEUTRAL.sub(lambda found: f"@{(found.group(2) or '').strip() or 'someone'}", text)

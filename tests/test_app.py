@@ -878,3 +878,21 @@ def test_only_a_mention_the_platform_vouched_for_names_someone(app):
     assert mention(jo) in kept and "@{U0BOSS" not in kept
     assert mentioned(mention(jo)) == ("U0JO", "Jo Smith x")
     assert mentioned(defuse("@{U0JO|Jo}")) is None
+
+
+def test_a_mention_kept_in_a_note_is_read_as_the_name_on_every_platform():
+    from bot.render.text import render_text
+    from bot.slack.blocks import message
+    from bot.teams.cards import message_activity
+
+    jo = Person("U0JO", "Jo Smith", "slack")
+    said = f"Agreed with {mention(jo)}; {defuse('@{U0BOSS|Boss}')} was typed, not meant."
+    reply = Reply(title="Progress", headline=said)
+    for shown in (
+        render_text(reply),
+        json.dumps(message(reply), ensure_ascii=False),
+        json.dumps(message_activity(reply), ensure_ascii=False),
+    ):
+        assert "@Jo Smith" in shown
+        assert "U0JO" not in shown and "@{U0JO" not in shown
+        assert "U0BOSS|Boss" in shown  # a look-alike stays as it was typed, inert

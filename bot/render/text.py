@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from bot.mentions import shown
 from bot.reply import Reply
 
 WIDTH = 88
@@ -26,7 +27,7 @@ def render_text(reply: Reply) -> str:
                 lines.append(_wrap(f"  {f.label.ljust(width)}  {f.value}", "", " " * (width + 4)))
     if reply.source:
         lines.extend(["", _wrap(reply.source)])
-    return "\n".join(lines)
+    return shown("\n".join(lines))
 
 
 def _wrap(text: str, first: str = "", rest: str | None = None) -> str:

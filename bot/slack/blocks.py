@@ -26,6 +26,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.mentions import shown
 from bot.reply import Action, Field, Person, Reply, Section
 
 # A block as sent to Slack: a model's to_dict().
@@ -59,8 +60,9 @@ TRIMMED_NOTE = "_Some of this answer was left out to fit in one message._"
 
 
 def escape(text: str) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape the three characters Slack's mrkdwn treats as control characters (after
+    writing any neutral mention as the name it stands for)."""
+    return shown(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def clip(text: str, limit: int) -> str:

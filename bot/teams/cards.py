@@ -106,6 +106,7 @@ from microsoft_teams.cards import (
     TextBlock,
 )
 
+from bot.mentions import shown
 from bot.reply import ActionKind, Field, Reply, Section
 
 # The JSON Teams is sent: a card, and one of its elements or actions.
@@ -155,8 +156,9 @@ _BLOCK_START = re.compile(r"^(?=[ \t]|[#>+\-=|:]|[0-9]+[.)])", re.MULTILINE)
 
 
 def escape(text: str) -> str:
-    """``text`` made inert for Teams markdown (see the module docstring for the rule)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """``text`` made inert for Teams markdown (see the module docstring for the rule),
+    any neutral mention written as the name it stands for."""
+    text = shown(text).replace("\r\n", "\n").replace("\r", "\n")
     text = _INLINE.sub(r"\\\1", text)
     text = text.replace("<", "<" + WORD_JOINER)
     text = _AMPERSAND.sub("&" + WORD_JOINER, text)
