@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.app import Application, Policy
 from bot.app.policy import Directory
-from bot.app.refusals import refusal_for
+from bot.app.refusals import WORDING
 from bot.commands import Context
 from bot.config import Settings
 from bot.domain.inspections.queries import InspectionQueries
@@ -80,7 +80,7 @@ def make_context(
         user=user or Person(),
         conversation=conversation,
         via=via,
-        refusal=refusal_for,
+        refusal=WORDING,
         plan_rule=plan_rule(settings),
     )
 

@@ -22,7 +22,7 @@ from bot.domain.monitoring.audit_input import (
     parse_audit_input,
     parse_date,
 )
-from bot.domain.monitoring.window import audit_input
+from bot.domain.monitoring import audit_input
 
 MARCH_30 = date(2014, 3, 30)  # a Sunday
 SEPT_30 = date(2014, 9, 30)  # a Tuesday

@@ -18,7 +18,7 @@ from bot.domain.monitoring.privacy import (
     redact,
     screen_note,
 )
-from bot.domain.monitoring.window import privacy
+from bot.domain.monitoring import privacy
 
 # Notes as auditors write them: figures, dates of the audit, anonymised case numbers, teams,
 # months, staff reasons. None identifies a child, so none may be refused.

@@ -178,3 +178,56 @@ def test_a_reader_made_later_does_not_see_an_earlier_readers_default(db, tmp_pat
 
     assert InspectionQueries(db, "otherton").latest_inspection().id == "otherton-sqs-2012"
     assert InspectionQueries(db).latest_inspection().id == "stockton-on-tees-sqs-2013"
+
+
+# --- one straight path per request --------------------------------------------------------
+
+_RANK = {"slack": 0, "teams": 0, "console": 0, "runtime": 1, "app": 2}
+_RANK.update(commands=3, domain=4, store=5)
+
+
+def _rank(module: str) -> int | None:
+    parts = module.split(".")
+    return _RANK.get(parts[1]) if len(parts) > 1 and parts[0] == "bot" else None
+
+
+def test_a_request_goes_down_the_layers_and_never_climbs_back(settings, db):
+    """Interpreted once, authorised once, answered: no call goes from a lower layer into a
+    higher one (a cache computing through its caller's function, a command asking the
+    policy), for questions, a write and a refusal alike."""
+    from bot.app import Application, Policy, Request
+    from bot.app.requests import CONSOLE
+    from bot.reply import Person
+    from bot.store import StorePool
+
+    store = StorePool(settings.db_path)
+    app = Application(store, Policy(("U0AUDITOR",)))
+    auditor, reader = Person("U0AUDITOR", "Ann"), Person("U0READER", "Rob")
+    asked = [
+        (auditor, "score protecting-public"),
+        (auditor, "what is the latest summary"),
+        (auditor, "rec R1"),
+        (auditor, "compare West Mercia"),
+        (auditor, "audit R1 17/20 12/02/2014"),
+        (reader, "audit R1 18/20 13/02/2014"),
+        (reader, "plan"),
+    ]
+    climbs: list[str] = []
+
+    def watch(frame, event, _arg):
+        if event != "call" or frame.f_back is None:
+            return
+        callee = frame.f_globals.get("__name__", "")
+        caller = frame.f_back.f_globals.get("__name__", "")
+        below, above = _rank(caller), _rank(callee)
+        if below is not None and above is not None and above < below:
+            climbs.append(f"{caller} -> {callee}.{frame.f_code.co_name}")
+
+    for number, (who, text) in enumerate(asked):
+        sys.setprofile(watch)
+        try:
+            outcome = app.handle(Request(CONSOLE, text=text, user=who, delivery_id=f"d{number}"))
+        finally:
+            sys.setprofile(None)
+        assert outcome.reply.title  # each was answered
+    assert climbs == []

@@ -11,7 +11,7 @@ from datetime import date
 
 from bot.app.forms import FormDesk, FormOpening, FormOutcome, form_asked_for
 from bot.app.policy import Policy
-from bot.app.refusals import refusal_for
+from bot.app.refusals import WORDING, refusal_for
 from bot.app.requests import Outcome, Platform, Request, Via
 from bot.commands import Context, Permission, Registry, default_registry, dispatch, interpret
 from bot.commands.dispatch import reply_key
@@ -21,7 +21,7 @@ from bot.domain.monitoring.reminders import WINDOW_ENDED, due_reminders
 from bot.domain.plan.rag import RagRule
 from bot.forms import FormKind, FormSpec, FormValues
 from bot.mentions import checked
-from bot.reply import Chart, Reply, problem, to_json
+from bot.reply import Chart, Person, Reply, problem, to_json
 from bot.store import StorePool, outbox, reminders, write_transaction
 from bot.store.db import Store
 from bot.store.deliveries import claim, claim_in_transaction, seen
@@ -51,6 +51,8 @@ class Application:
     ) -> None:
         self.store = store
         self.registry = registry or default_registry()  # every command, built once
+        # What a post for a whole conversation may show (notes only by the setting).
+        self.everyone_granted = frozenset(p for p in Permission if policy.allows_everyone(p))
         self.policy = policy
         self.service = service
         self.pinned_today = today
@@ -79,13 +81,17 @@ class Application:
             # Records remember the delivery they came from under the platform's name as
             # well, as deliveries are: two platforms may use the same IDs.
             delivery_key=f"{request.platform.name}:{_key(request)}",
-            allowed=lambda permission: self.policy.allows(user, permission),
-            everyone_allowed=self.policy.allows_everyone,
-            refusal=refusal_for,
+            # Authorised here, once: the commands ask the answer, never the policy.
+            allowed=self._granted(user).__contains__,
+            everyone_allowed=self.everyone_granted.__contains__,
+            refusal=WORDING,
             plan_rule=self.plan_rule,
         )
         # An answer posted in a channel is seen by everyone there: it shows what they may.
         return ctx.for_everyone() if _for_everyone(request) else ctx
+
+    def _granted(self, user: Person) -> frozenset[Permission]:
+        return frozenset(p for p in Permission if self.policy.allows(user, p))
 
     def may(self, request: Request, permission: Permission) -> bool:
         return self.policy.allows(request.user, permission)
@@ -111,10 +117,12 @@ class Application:
         queries = InspectionQueries(self.store.db, self.service)
         service = queries.channel_service(request.conversation)
         # What the text asks for depends on it and the inspection data alone: remembered.
-        interpreted = queries.memo(
-            ("interpret", request.text, service),
-            lambda: interpret(request.text, queries, service, self.registry),
-        )
+        interpret_key = ("interpret", request.text, service)
+        interpreted = queries.kept(interpret_key)
+        if interpreted is None:
+            begun = queries.mark()
+            interpreted = interpret(request.text, queries, service, self.registry)
+            queries.keep(interpret_key, interpreted, begun)
         found, args = interpreted
         if found is not None and found.cacheable:
             # Asked before since the data last changed: the answer kept then, at once.

@@ -3,8 +3,8 @@ for every platform and every way of asking (a command, a form, a button)."""
 
 from __future__ import annotations
 
-from bot.commands import Permission
-from bot.reply import Reply, Section, problem
+from bot.commands import Permission, RefusalWording
+from bot.reply import Reply
 
 # The headline of each refusal; ``{command}`` is what was asked for.
 REFUSALS: dict[Permission, str] = {
@@ -29,14 +29,20 @@ BY_COMMAND: dict[str, str] = {
 }
 
 
+# Who to ask, after the headline; ``{admin_hint}`` is the platform's ("Ask your Slack admin").
+HOW_TO_GET_ACCESS = "{admin_hint} to add you to YOS_AUDITORS. Anyone can still ask questions."
+
+# Given to every command's context, so a command refused by the dispatcher says these
+# words without asking the application back.
+WORDING = RefusalWording(
+    title=TITLE,
+    by_permission=REFUSALS,
+    by_command=BY_COMMAND,
+    how_to_get_access=HOW_TO_GET_ACCESS,
+)
+
+
 def refusal_for(permission: Permission, command: str, admin_hint: str) -> Reply:
     """The private answer to someone refused ``permission`` for ``command``; the admin
     hint says who can add them to the auditors."""
-    headline = BY_COMMAND.get(command) or REFUSALS.get(
-        permission, "That is for auditors ({command})."
-    )
-    return problem(
-        TITLE,
-        headline.format(command=command),
-        Section(text=f"{admin_hint} to add you to YOS_AUDITORS. Anyone can still ask questions."),
-    )
+    return WORDING.reply(permission, command, admin_hint)

@@ -230,7 +230,13 @@ def dispatch(
             # Only a handler that reads inspection data alone is cacheable (the registry
             # refuses any other): its reply is kept until that data changes.
             key = reply_key(found, args, ctx.today, service, ctx.invocation)
-            return ctx.queries.memo(key, lambda: found.run(ctx, args))
+            kept = ctx.queries.kept(key)
+            if isinstance(kept, Reply):
+                return kept
+            begun = ctx.queries.mark()
+            reply = found.run(ctx, args)
+            ctx.queries.keep(key, reply, begun)
+            return reply
         return found.run(ctx, args)
     except NotFound as missing:
         return problem("Nothing to show yet", str(missing))

@@ -116,9 +116,13 @@ def count_word(n: int) -> str:
 def status_of(rec: Recommendation, ctx: PrivateContext) -> Monitoring:
     """The recommendation's monitoring status, worked out once per request: it reads audit
     evidence, so it is never kept longer (its queries are bounded however long the history)."""
-    return ctx.queries.for_this_request(
-        ("monitoring", rec.id, ctx.today), lambda: monitoring(ctx.db, rec, ctx.today)
-    )
+    key = ("monitoring", rec.id, ctx.today)
+    found = ctx.queries.known_this_request(key)
+    if isinstance(found, Monitoring):
+        return found
+    worked_out = monitoring(ctx.db, rec, ctx.today)
+    ctx.queries.know_this_request(key, worked_out)
+    return worked_out
 
 
 def announced(ctx: Context, *, title: str, headline: str) -> Reply:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import inspect
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from enum import StrEnum
@@ -14,7 +14,7 @@ from typing import Self, TypeVar, cast, get_type_hints
 from bot.domain.inspections.model import Inspection
 from bot.domain.inspections.queries import InspectionQueries
 from bot.domain.plan.rag import RagRule
-from bot.reply import Person, Reply, problem
+from bot.reply import Person, Reply, Section, problem
 from bot.store.db import Store
 
 
@@ -42,6 +42,28 @@ class Permission(StrEnum):
 # Permissions about what a reply shows rather than what a request does: a reply posted for
 # everyone in a conversation shows what everyone there may see, whoever asked for it.
 VIEWING: frozenset[Permission] = frozenset({Permission.READ_NOTES})
+
+
+@dataclass(frozen=True)
+class RefusalWording:
+    """How a refusal reads, in the application layer's words: a headline by what was
+    asked (``by_command``, by the name a command declares its need under) or else by the
+    permission missing (``{command}`` stands for what was asked), and who to ask."""
+
+    title: str
+    by_permission: Mapping[Permission, str]
+    by_command: Mapping[str, str]
+    how_to_get_access: str  # with ``{admin_hint}``
+
+    def reply(self, permission: Permission, command: str, admin_hint: str) -> Reply:
+        headline = self.by_command.get(command) or self.by_permission.get(
+            permission, "That is for auditors ({command})."
+        )
+        return problem(
+            self.title,
+            headline.format(command=command),
+            Section(text=self.how_to_get_access.format(admin_hint=admin_hint)),
+        )
 
 
 @dataclass
@@ -80,9 +102,8 @@ class Context:
     # The command being answered (set by the dispatcher), so an example in a reply is of
     # the command that was asked: "compare West Mercia", not "summary West Mercia".
     command: str | None = None
-    # How a refusal is worded (the application layer's), given the permission missing and
-    # what was asked ("rec R3 close") and who to ask for access. None: a plain refusal.
-    refusal: Callable[[Permission, str, str], Reply] | None = None
+    # How a refusal is worded: the application layer's words. None: a plain refusal.
+    refusal: RefusalWording | None = None
 
     def cmd(self, text: str) -> str:
         """A command as the asker would type it here."""
@@ -112,7 +133,7 @@ class Context:
         (``refusal``); without an application, a plain refusal naming what was asked."""
         asked = what or self.command or ""
         if self.refusal is not None:
-            return self.refusal(permission, asked, self.admin_hint)
+            return self.refusal.reply(permission, asked, self.admin_hint)
         return problem("Not allowed", f"{asked or 'That'} needs the {permission} permission.")
 
     def home_service(self) -> str:

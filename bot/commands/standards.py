@@ -4,37 +4,17 @@ published table's columns that stand for a court and an out-of-court standard at
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.commands.present import theme_value
 from bot.commands.registry import Context
-from bot.domain.inspections.model import Inspection, Scale, Theme
-from bot.store import inspections
+from bot.domain.inspections.model import Inspection, Scale, Standard, Theme
 
 NOT_COUNTED = "rated, not counted"
 MERGED = "court or out-of-court"
 
 
-@dataclass(frozen=True)
-class Standard:
-    key: str
-    name: str
-    counts: bool
-    merged: bool
-
-
 def standards_of(ctx: Context, framework_id: str) -> dict[str, Standard]:
-    """The framework's standards by the slug their themes carry. Inspection data: read
-    without marking the reply as reading evidence, so it may still be kept."""
-    return ctx.queries.memo(
-        ("framework standards", framework_id),
-        lambda: {
-            row["key"].replace("_", "-"): Standard(
-                row["key"], row["name"], bool(row["counts"]), bool(row["merged"])
-            )
-            for row in inspections.standards(ctx.queries.db, framework_id)
-        },
-    )
+    """The framework's standards by the slug their themes carry."""
+    return ctx.queries.standards(framework_id)
 
 
 def standard_field(ctx: Context, inspection: Inspection, theme: Theme) -> tuple[str, str]:
@@ -66,22 +46,17 @@ def merged_note(ctx: Context, inspection: Inspection, themes: list[Theme]) -> st
 
 def domain_lines(ctx: Context, inspection: Inspection) -> tuple[list[str], list[str]]:
     """The domains' ratings and the key questions' percentages an inspection file holds."""
-
-    def read() -> tuple[list[str], list[str]]:
-        db = ctx.queries.db
-        domains = [
-            f"{row['name']}: {row['rating'] or 'not rated'}"
-            for row in inspections.domains(db, inspection.id)
-        ]
-        questions = [
-            f"{row['question']}"
-            + (f" ({row['standard']})" if row["standard"] else "")
-            + (f": {row['percent']:g}% of cases" if row["percent"] is not None else "")
-            for row in inspections.key_questions(db, inspection.id)
-        ]
-        return domains, questions
-
-    return ctx.queries.memo(("domains and key questions", inspection.id), read)
+    domains = [
+        f"{found.name}: {found.rating or 'not rated'}"
+        for found in ctx.queries.domain_ratings(inspection.id)
+    ]
+    questions = [
+        found.question
+        + (f" ({found.standard})" if found.standard else "")
+        + (f": {found.percent:g}% of cases" if found.percent is not None else "")
+        for found in ctx.queries.key_questions(inspection.id)
+    ]
+    return domains, questions
 
 
 def counting_rule(ctx: Context, scale: Scale) -> str | None:

@@ -177,6 +177,15 @@ class _Seen:
 _SEEN: weakref.WeakKeyDictionary[Store, _Seen] = weakref.WeakKeyDictionary()
 
 
+@dataclass(frozen=True)
+class Mark:
+    """What the store's data was, and how much else had been read, when an answer was
+    begun (see :meth:`StoreCache.mark`)."""
+
+    token: int | None
+    elsewhere: int
+
+
 class StoreCache:
     """One reader's view of the process's answers.
 
@@ -209,6 +218,20 @@ class StoreCache:
         if self.elsewhere == before and not self.db.conn.in_transaction:
             self.answers.put(full, value, _kind(key))
         return value
+
+    def mark(self) -> Mark:
+        """Where reading stands now: an answer worked out after this may be kept (``keep``)
+        if nothing but inspection data was read meanwhile and the data has not changed."""
+        return Mark(self.token(), self.elsewhere)
+
+    def keep(self, key: Hashable, value: object, since: Mark) -> None:
+        """Keep ``value`` under ``key``: an answer worked out from inspection data alone
+        since ``since`` (else it is not kept, and nothing is said)."""
+        if since.token is None or self.elsewhere != since.elsewhere:
+            return
+        if self.db.conn.in_transaction or self.token() != since.token:
+            return
+        self.answers.put((since.token, key), value, _kind(key))
 
     def kept(self, key: Hashable) -> Any:
         """The answer kept under ``key``, if any (else ``None``), without working it out."""

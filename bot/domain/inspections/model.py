@@ -109,6 +109,32 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class Standard:
+    """A standard of a framework: whether it counts towards the overall rating, and
+    whether the published table's column for it stands for two standards at once."""
+
+    key: str
+    name: str
+    counts: bool
+    merged: bool
+
+
+@dataclass(frozen=True)
+class DomainRating:
+    name: str
+    rating: str | None
+
+
+@dataclass(frozen=True)
+class KeyQuestion:
+    """A key question's share of cases, where an inspection file publishes it."""
+
+    question: str
+    standard: str | None
+    percent: float | None
+
+
+@dataclass(frozen=True)
 class Service:
     id: str
     name: str

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar
 
 from bot.domain.inspections import matching, rows
-from bot.domain.inspections.cache import StoreCache, cached
+from bot.domain.inspections.cache import Mark, StoreCache, cached
 from bot.domain.inspections.model import (
+    DomainRating,
     Inspection,
+    KeyQuestion,
     Recommendation,
     Scale,
     Service,
     ServiceMatch,
+    Standard,
     Theme,
     ThemeMatch,
     TimelineEntry,
@@ -60,7 +63,7 @@ class InspectionQueries:
 
         The cache is shared by every reader in the process, so ``key`` must carry whatever
         else the answer depends on. An answer whose computation reads audit evidence (see
-        ``for_this_request``) is returned but not kept.
+        ``know_this_request``) is returned but not kept.
         """
         return self._cache.memo(key, compute)
 
@@ -68,18 +71,30 @@ class InspectionQueries:
         """What :meth:`memo` keeps under ``key`` now, if anything (else ``None``)."""
         return self._cache.kept(key)
 
-    def for_this_request(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """Remember an answer that depends on audit evidence for this reader only (one
-        request), and only until the store changes; whatever is being remembered for
-        longer meanwhile is not kept."""
+    def mark(self) -> Mark:
+        """Where reading stands before an answer is worked out (see :meth:`keep`)."""
+        return self._cache.mark()
+
+    def keep(self, key: Hashable, value: object, since: Mark) -> None:
+        """Keep an answer worked out since ``since`` from inspection data alone, until the
+        data changes; one that read anything else meanwhile is not kept."""
+        self._cache.keep(key, value, since)
+
+    def known_this_request(self, key: Hashable) -> Any:
+        """What :meth:`know_this_request` remembered under ``key`` while the store has not
+        changed, if anything (else ``None``)."""
         self._cache.read_elsewhere()
         version = change_version(self.db)
         if version != self._request_version:
             self._this_request.clear()
             self._request_version = version
-        if key not in self._this_request:
-            self._this_request[key] = compute()
-        return cast(T, self._this_request[key])
+        return self._this_request.get(key)
+
+    def know_this_request(self, key: Hashable, value: object) -> None:
+        """Remember an answer that depends on audit evidence for this reader only (one
+        request), until the store changes; it is never kept in the shared cache."""
+        self._cache.read_elsewhere()
+        self._this_request[key] = value
 
     # --- services and inspections ------------------------------------------
 
@@ -107,6 +122,30 @@ class InspectionQueries:
         if service_id is None:
             raise NotFound("No inspections are loaded yet. Run `yos-bot load data/*.toml`.")
         return service_id
+
+    @cached
+    def standards(self, framework_id: str) -> dict[str, Standard]:
+        """The framework's standards by the slug their themes carry."""
+        return {
+            row["key"].replace("_", "-"): Standard(
+                row["key"], row["name"], bool(row["counts"]), bool(row["merged"])
+            )
+            for row in stored.standards(self.db, framework_id)
+        }
+
+    @cached
+    def domain_ratings(self, inspection_id: str) -> list[DomainRating]:
+        return [
+            DomainRating(row["name"], row["rating"])
+            for row in stored.domains(self.db, inspection_id)
+        ]
+
+    @cached
+    def key_questions(self, inspection_id: str) -> list[KeyQuestion]:
+        return [
+            KeyQuestion(row["question"], row["standard"], row["percent"])
+            for row in stored.key_questions(self.db, inspection_id)
+        ]
 
     @cached
     def services(self) -> list[Service]:

@@ -78,7 +78,7 @@ Kind = Literal[
 SAFE_EXAMPLE = "case 7: review late after move"
 MAX_WORD = 254  # the longest email address; no identifier is longer
 _SHOWN = 24  # characters of a finding kept (redacted) for the explanation
-FIRST_NAMES = Path(__file__).resolve().parents[2] / "data" / "first-names-ons.txt"
+FIRST_NAMES = Path(__file__).resolve().parents[3] / "data" / "first-names-ons.txt"
 
 REASONS: dict[Kind, str] = {
     "date_of_birth": "a date of birth",
