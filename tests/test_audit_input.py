@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain.monitoring import audit_input
 from bot.domain.monitoring.audit_input import (
     MAX_CASES,
     MAX_NOTE,
@@ -22,7 +23,6 @@ from bot.domain.monitoring.audit_input import (
     parse_audit_input,
     parse_date,
 )
-from bot.domain.monitoring import audit_input
 
 MARCH_30 = date(2014, 3, 30)  # a Sunday
 SEPT_30 = date(2014, 9, 30)  # a Tuesday

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.domain.monitoring import privacy
 from bot.domain.monitoring.privacy import (
     REASONS,
     SAFE_EXAMPLE,
@@ -18,7 +19,6 @@ from bot.domain.monitoring.privacy import (
     redact,
     screen_note,
 )
-from bot.domain.monitoring import privacy
 
 # Notes as auditors write them: figures, dates of the audit, anonymised case numbers, teams,
 # months, staff reasons. None identifies a child, so none may be refused.
