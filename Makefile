@@ -22,8 +22,12 @@ run: $(STAMP)
 	$(BIN)/yos-bot run
 
 ## Run the whole test suite, a test file per core at a time (each file keeps its servers).
+## The bot's bytecode is compiled first, and pytest keeps its rewritten test modules, even
+## where PYTHONDONTWRITEBYTECODE is set: otherwise each worker and every server or command
+## a test starts would compile them all again.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	@$(BIN)/python -m compileall -q bot
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n auto --dist loadfile
 
 ## Lint, formatting, types (mypy --strict) and the import layering contract.
 lint: $(STAMP)
