@@ -64,6 +64,8 @@ class Settings:
     # item before another may take it over (a worker that died holding it).
     outbox_retry_seconds: float = 2.0
     outbox_lease_seconds: float = 60.0
+    # How long after start a serving process first checks for reminders that are due.
+    first_reminder_check_seconds: float = 5.0
     # Microsoft Teams: the bot's app registration, where its tokens come from, and the
     # conversation that gets reminders and board reports.
     teams_app_id: str | None = None
@@ -239,6 +241,9 @@ def settings_from(values: Mapping[str, str]) -> Settings:
         ),
         outbox_lease_seconds=_seconds(
             get("YOS_OUTBOX_LEASE_SECONDS"), "YOS_OUTBOX_LEASE_SECONDS", 60.0
+        ),
+        first_reminder_check_seconds=_seconds(
+            get("YOS_FIRST_REMINDER_CHECK_SECONDS"), "YOS_FIRST_REMINDER_CHECK_SECONDS", 5.0
         ),
         teams_app_id=_guid(get("TEAMS_APP_ID"), "TEAMS_APP_ID", "the bot's Microsoft App ID"),
         teams_app_password=get("TEAMS_APP_PASSWORD"),

@@ -118,6 +118,7 @@ class Walk:
             "YOS_DB": str(self.folder / "yos.db"),
             "YOS_TODAY": "2014-04-20",  # R1's monitoring window has ended: reminders are due
             "YOS_OUTBOX_RETRY_SECONDS": "0.05",
+            "YOS_FIRST_REMINDER_CHECK_SECONDS": "0.1",
         }
 
     def yos_bot(self, *args: str) -> subprocess.CompletedProcess[str]:
