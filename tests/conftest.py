@@ -13,6 +13,7 @@ from bot.config import PROJECT_ROOT, Settings, settings_from
 from bot.render.text import render_text
 from bot.reply import Reply
 from bot.runtime import make_context, prepare_store
+from bot.store.db import Store
 
 DATA_DIR = PROJECT_ROOT / "data"
 # A day inside R1's monitoring window, so replies that depend on "today" are stable.
@@ -45,8 +46,9 @@ def bundled_store(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def db(settings: Settings, bundled_store: Path):
+def prepare_from_bundled(settings: Settings, bundled_store: Path) -> Store:
+    """``prepare_store(settings)``, from a copy of the session's bundled store when the
+    store is new and holds the bundled data: the same store, without loading it again."""
     if settings.data_dir == DATA_DIR and not settings.db_path.exists():
         shutil.copy(bundled_store, settings.db_path)  # with its mode: 0600, as the bot makes it
         store, _ = prepare_store(settings)
@@ -55,6 +57,12 @@ def db(settings: Settings, bundled_store: Path):
         store.execute("UPDATE store_generation SET token = random() WHERE id = 1")
     else:
         store, _ = prepare_store(settings)
+    return store
+
+
+@pytest.fixture
+def db(settings: Settings, bundled_store: Path):
+    store = prepare_from_bundled(settings, bundled_store)
     yield store
     store.close()
 

@@ -33,11 +33,11 @@ from bot.commands.audits import NOTE_RECORDED, FormEntry
 from bot.config import settings_from
 from bot.console import ConsoleTransport
 from bot.reply import ActionKind, Chart, Person, from_json
-from bot.runtime import application, prepare_store
+from bot.runtime import application
 from bot.store import StorePool
 from bot.store.loader import load_files
 from bot.store.outbox import CHART, MESSAGE, PRIVATE, Address
-from tests.conftest import IN_WINDOW, wait_until
+from tests.conftest import IN_WINDOW, prepare_from_bundled, wait_until
 from tests.test_national import row, write_table
 
 # A chat platform as the core sees one: commands typed with a prefix, no charts.
@@ -58,8 +58,8 @@ EXPECTED_NEWS = (
 
 
 @pytest.fixture
-def store(settings) -> StorePool:
-    prepare_store(settings)[0].close()
+def store(settings, bundled_store) -> StorePool:
+    prepare_from_bundled(settings, bundled_store).close()
     return StorePool(settings.db_path)
 
 
