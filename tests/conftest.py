@@ -13,6 +13,7 @@ from bot.config import PROJECT_ROOT, Settings, settings_from
 from bot.render.text import render_text
 from bot.reply import Reply
 from bot.runtime import make_context, prepare_store
+from bot.store.db import Store
 
 DATA_DIR = PROJECT_ROOT / "data"
 # A day inside R1's monitoring window, so replies that depend on "today" are stable.
@@ -45,8 +46,9 @@ def bundled_store(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def db(settings: Settings, bundled_store: Path):
+def prepare_from_bundled(settings: Settings, bundled_store: Path) -> Store:
+    """``prepare_store(settings)``, from a copy of the session's bundled store when the
+    store is new and holds the bundled data: the same store, without loading it again."""
     if settings.data_dir == DATA_DIR and not settings.db_path.exists():
         shutil.copy(bundled_store, settings.db_path)  # with its mode: 0600, as the bot makes it
         store, _ = prepare_store(settings)
@@ -55,6 +57,12 @@ def db(settings: Settings, bundled_store: Path):
         store.execute("UPDATE store_generation SET token = random() WHERE id = 1")
     else:
         store, _ = prepare_store(settings)
+    return store
+
+
+@pytest.fixture
+def db(settings: Settings, bundled_store: Path):
+    store = prepare_from_bundled(settings, bundled_store)
     yield store
     store.close()
 
@@ -127,3 +135,25 @@ def teams_fakes(tmp_path_factory):
     fakes = TeamsFakes(tmp_path_factory.mktemp("teams-fakes")).start()
     yield fakes
     fakes.stop()
+
+
+# --- order: the files that start servers first ------------------------------------------
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the files that serve Teams first, then those that serve Slack, then the rest,
+    each file's tests in their own order. ``make test`` hands out whole files
+    (``--dist loadfile``): the longest, started first, then end while the short ones are
+    still being handed out, rather than after them on one core with the other idle."""
+
+    def rank(item: pytest.Item) -> int:
+        names = set(getattr(item, "fixturenames", ()))
+        return 0 if "teams_fakes" in names else 1 if "fake_slack" in names else 2
+
+    def file_of(item: pytest.Item) -> str:
+        return item.nodeid.split("::")[0]
+
+    ranks: dict[str, int] = {}
+    for item in items:
+        ranks[file_of(item)] = min(ranks.get(file_of(item), 2), rank(item))
+    items.sort(key=lambda item: ranks[file_of(item)])

@@ -50,6 +50,8 @@ class FakeSlack:
     server: ThreadingHTTPServer | None = None
     # Seconds every Web API answer waits (Slack struggling); 0 for none.
     slow: float = 0.0
+    # Set by release(): answers still waiting go at once (until the next reset).
+    released: threading.Event = field(default_factory=threading.Event)
     # Messages posted, by conversation, oldest first: ts, text, thread_ts, metadata.
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # Called with (message, the poster's address) after a message is posted and before
@@ -115,6 +117,12 @@ class FakeSlack:
             self.messages.clear()
             self.slow = 0.0
             self.on_post = None
+        self.released.clear()
+
+    def release(self) -> None:
+        """Send every answer still waiting out its delay now: a server stopped at the end
+        of a slow test then need not wait for them."""
+        self.released.set()
 
     def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
         """Messages posted (in ``channel``, or anywhere), oldest first."""
@@ -180,7 +188,7 @@ class FakeSlack:
         if not method.startswith(("response:", "upload:")):
             delay = max(delay, self.slow)
         if delay:
-            time.sleep(delay)
+            self.released.wait(delay)
             if _hung_up(request):
                 return
         try:

@@ -37,11 +37,11 @@ from bot.forms import FieldKind, FormKind
 from bot.mentions import checked, defuse, mention, mentioned
 from bot.render.text import render_text
 from bot.reply import ActionKind, Chart, Person, Reply, from_json
-from bot.runtime import application, prepare_store
+from bot.runtime import application
 from bot.store import StorePool
 from bot.store.loader import load_files
 from bot.store.outbox import CHART, MESSAGE, PRIVATE, Address
-from tests.conftest import IN_WINDOW, wait_until
+from tests.conftest import IN_WINDOW, prepare_from_bundled, wait_until
 from tests.form_words import ASKS_FOR_THE_FORM, DOES_NOT
 from tests.test_national import row, write_table
 
@@ -69,8 +69,8 @@ def entry(*given: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def store(settings) -> StorePool:
-    prepare_store(settings)[0].close()
+def store(settings, bundled_store) -> StorePool:
+    prepare_from_bundled(settings, bundled_store).close()
     return StorePool(settings.db_path)
 
 

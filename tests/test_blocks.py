@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from bot.commands import registry
+from bot.commands import default_registry
 from bot.reply import Action, ActionKind, Field, Person, Reply, Section, share_action
 from bot.slack.blocks import escape, fallback_text, message, person, reply_blocks
 from tests.blockkit import all_text, assert_valid_message
 
 
-@pytest.mark.parametrize("name", sorted(registry.commands))
+@pytest.mark.parametrize("name", sorted(default_registry().commands))
 def test_every_command_renders_valid_block_kit(ask, name):
     for text in (name, f"help {name}"):
         reply = ask(text)

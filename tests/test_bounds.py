@@ -16,12 +16,11 @@ from bot.domain.monitoring.audits import MAX_NOTE
 from bot.forms import FormKind
 from bot.render.text import render_text
 from bot.reply import Person
-from bot.runtime import prepare_store
 from bot.store import StorePool
 from bot.store.loader import LoadError, load_files
 from bot.store.loader.readers import MAX_FILE_BYTES
 from bot.store.loader.schema import MAX_ROWS, MAX_TEXT
-from tests.conftest import IN_WINDOW
+from tests.conftest import IN_WINDOW, prepare_from_bundled
 
 SLACK = Platform("slack", invocation="/yos ")
 AUDITOR = Person("U0AUDIT", "Alex Auditor", "slack")
@@ -31,8 +30,8 @@ _ids = iter(range(1_000_000))
 
 
 @pytest.fixture
-def app(settings) -> Application:
-    prepare_store(settings)[0].close()
+def app(settings, bundled_store) -> Application:
+    prepare_from_bundled(settings, bundled_store).close()
     return Application(StorePool(settings.db_path), Policy((AUDITOR.id or "",)), today=IN_WINDOW)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bot.config import PROJECT_ROOT
-from tests.conftest import IN_WINDOW, start_served
+from tests.conftest import IN_WINDOW
 from tests.slack_requests import sign
 
 PROCESSES = 4
@@ -54,15 +55,17 @@ def _post_updates(url: str, client: int) -> None:
         send(n, b"Already recorded as audit update #")
 
 
-def test_several_workers_and_clients_record_every_update_exactly_once(fake_slack, tmp_path):
+def test_several_workers_and_clients_record_every_update_exactly_once(
+    fake_slack, tmp_path, bundled_store
+):
     fake_slack.reset()
-    app = start_served(fake_slack, tmp_path, YOS_TODAY=IN_WINDOW.isoformat())
-    app.stop()
     from tests.slack_requests import ServedApp
 
-    app = ServedApp(
-        app.db_path, fake_slack.api_url, workers=4, YOS_TODAY=IN_WINDOW.isoformat()
-    ).start()
+    # The store as a first start leaves it (the bundled data loaded by the same loader),
+    # so that the four workers share one store rather than race to load it.
+    db_path = tmp_path / "yos.db"
+    shutil.copy(bundled_store, db_path)
+    app = ServedApp(db_path, fake_slack.api_url, workers=4, YOS_TODAY=IN_WINDOW.isoformat()).start()
     try:
         context = multiprocessing.get_context("spawn")
         clients = [

@@ -142,6 +142,14 @@ def test_outbox_timing_defaults_and_settings():
     assert (tuned.outbox_retry_seconds, tuned.outbox_lease_seconds) == (0.5, 90.0)
 
 
+def test_the_first_reminder_check_waits_five_seconds_unless_set():
+    assert settings_from({}).first_reminder_check_seconds == 5.0
+    tuned = settings_from({"YOS_FIRST_REMINDER_CHECK_SECONDS": "0.1"})
+    assert tuned.first_reminder_check_seconds == 0.1
+    with pytest.raises(ConfigError, match="YOS_FIRST_REMINDER_CHECK_SECONDS must be between"):
+        settings_from({"YOS_FIRST_REMINDER_CHECK_SECONDS": "0"})
+
+
 def test_api_url_gets_a_trailing_slash():
     assert settings_from({"SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url == (
         "http://127.0.0.1:9/api/"

@@ -48,7 +48,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bot.app import Application, Platform, Policy, Request
-from bot.commands import dispatch, registry
+from bot.commands import default_registry, dispatch
 from bot.commands.audits import FormEntry
 from bot.config import PROJECT_ROOT, settings_from
 from bot.forms import FormKind
@@ -152,7 +152,7 @@ def _ratings_file(path: Path, rows: list[dict[str, str]]) -> Path:
 # --- what people type ---------------------------------------------------------------------
 
 COMMAND_WORDS = sorted(
-    {word for cmd in registry.commands.values() for word in (cmd.name, *cmd.aliases)}
+    {word for cmd in default_registry().commands.values() for word in (cmd.name, *cmd.aliases)}
 )
 PIECES = [
     # recommendations, figures, dates, pages, flags

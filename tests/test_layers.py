@@ -49,11 +49,11 @@ def test_no_slack_outside_the_adapter(part):
 
 def test_commands_never_tell_a_console_user_about_slack(ask):
     """How a command is typed comes from the platform: none of /yos or Slack leaks out."""
-    from bot.commands import registry
+    from bot.commands import default_registry
     from bot.render.text import render_text
 
     asked = 0
-    for name in registry.commands:
+    for name in default_registry().commands:
         for text in (name, f"help {name}", f"{name} nonsense"):
             reply = ask(text)
             shown = render_text(reply)
@@ -62,4 +62,4 @@ def test_commands_never_tell_a_console_user_about_slack(ask):
             assert "/yos" not in shown, text
             assert "slack" not in shown.lower(), text
             asked += 1
-    assert asked == 3 * len(registry.commands)
+    assert asked == 3 * len(default_registry().commands)

@@ -30,7 +30,7 @@ from bot.reply import Person, Reply, from_json
 from bot.runtime import application, prepare_store
 from bot.store import StorePool, open_db
 from bot.store.outbox import PRIVATE
-from tests.conftest import IN_WINDOW
+from tests.conftest import IN_WINDOW, prepare_from_bundled
 from tests.slack_requests import APP_ID, TEAM_ID, sign
 
 SLACK = Platform("slack", invocation="/yos ", admin_hint="Ask your Slack admin", charts=False)
@@ -46,8 +46,8 @@ _deliveries = iter(range(1_000_000))
 
 
 @pytest.fixture
-def store(settings) -> StorePool:
-    prepare_store(settings)[0].close()
+def store(settings, bundled_store) -> StorePool:
+    prepare_from_bundled(settings, bundled_store).close()
     return StorePool(settings.db_path)
 
 

@@ -19,6 +19,7 @@ from bot.reply import Person
 from bot.runtime import prepare_store
 from bot.store.loader import load_files
 from bot.store.plan_import import PlanImportError, import_plan
+from tests.conftest import prepare_from_bundled
 from tests.plan_files import plan_rows, write_csv, write_xlsx
 
 DATA = Path(__file__).parent / "plan_data"
@@ -30,11 +31,11 @@ INSPECTION = "northdale-2026"
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path, bundled_store):
     settings = settings_from(
         {"YOS_DB": str(tmp_path / "yos.db"), "YOS_TODAY": "2027-01-15", "YOS_SERVICE": "northdale"}
     )
-    db, _ = prepare_store(settings)
+    db = prepare_from_bundled(settings, bundled_store)
     load_files(db, [DATA / "northdale.toml"])
     yield db
     db.close()

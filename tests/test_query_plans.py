@@ -23,7 +23,7 @@ import pytest
 
 from bot.app import Application, Delivery, Policy, Request, Sender
 from bot.app.requests import Platform
-from bot.commands import registry
+from bot.commands import default_registry
 from bot.forms import FormKind
 from bot.reply import Person
 from bot.runtime import prepare_store
@@ -168,7 +168,7 @@ def _collect(tmp_path) -> list[str]:
     app.due_reminder_texts(CHAT, "C0YOS")
     Sender(store, CHAT.name, _Accepting(), lambda chart: None).drain()
     store.db.conn.set_trace_callback(None)
-    asked = {registry.find(t.split()[0]) for t in ASKED}
+    asked = {default_registry().find(t.split()[0]) for t in ASKED}
     assert {c.name for c in asked if c} >= COMMANDS_COVERED
     return statements
 

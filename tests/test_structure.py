@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from functools import cache
 from itertools import combinations
 from pathlib import Path
 
@@ -45,6 +46,7 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
+@cache  # read once for the module's tests: the files do not change while they run
 def _graph() -> dict[str, set[str]]:
     return {_module_name(path): _imports(path) for path in sorted(BOT.rglob("*.py"))}
 

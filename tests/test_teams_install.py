@@ -118,6 +118,7 @@ class Walk:
             "YOS_DB": str(self.folder / "yos.db"),
             "YOS_TODAY": "2014-04-20",  # R1's monitoring window has ended: reminders are due
             "YOS_OUTBOX_RETRY_SECONDS": "0.05",
+            "YOS_FIRST_REMINDER_CHECK_SECONDS": "0.1",
         }
 
     def yos_bot(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -268,7 +269,15 @@ def test_following_the_install_guide(teams_fakes, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def served(teams_fakes, tmp_path_factory):
+def front(tmp_path_factory):
+    """The HTTPS front (reverse proxy) of the module's server, at its TEAMS_PUBLIC_URL."""
+    front = HttpsFront("http://127.0.0.1:9", workdir=tmp_path_factory.mktemp("front-pki")).start()
+    yield front
+    front.stop()
+
+
+@pytest.fixture(scope="module")
+def served(teams_fakes, tmp_path_factory, front):
     app = ServedTeams(
         tmp_path_factory.mktemp("teams-scopes"),
         teams_fakes,
@@ -276,9 +285,19 @@ def served(teams_fakes, tmp_path_factory):
         YOS_AUDITORS=AUDITOR.aad,
         YOS_TEAMS_CHANNEL="19:board@thread.tacv2",
         YOS_OUTBOX_RETRY_SECONDS="0.05",
+        TEAMS_PUBLIC_URL=front.url,
     ).start()
+    front.target = app.url
     yield app
     app.stop()
+
+
+@pytest.fixture
+def https(front):
+    """A client that trusts the front's certificate, as Teams' clients trust the council's."""
+    client = httpx.Client(verify=ssl.create_default_context(cafile=str(front.ca_path)), timeout=10)
+    yield client
+    client.close()
 
 
 @pytest.fixture
@@ -349,41 +368,31 @@ def test_installed_as_a_personal_app_shows_the_dashboard_once(teams, teams_fakes
 # --- the chart addresses ----------------------------------------------------------------------
 
 
-def test_a_chart_address_is_served_once_published_and_refused_when_wrong(teams_fakes, tmp_path):
-    walk = Walk(tmp_path, teams_fakes)
-    try:
-        walk.write_env(
-            TEAMS_APP_ID=APP_ID,
-            TEAMS_APP_PASSWORD=APP_SECRET,
-            TEAMS_TENANT_ID=TENANT,
-            TEAMS_PUBLIC_URL=walk.front.url,
-        )
-        walk.start(1)
-        store = ChartStore(
-            tmp_path / "teams-charts", walk.front.url, APP_SECRET, lifetime_seconds=3600
-        )
-        address = store.publish(PNG + b"chart")
-        token = address.rsplit("/", 1)[1]
-        # Nothing in the address but a random name, its expiry and their signature.
-        assert re.fullmatch(r"[A-Za-z0-9_-]{24}\.\d{10}\.[A-Za-z0-9_-]{43}\.png", token), token
-        assert AUDITOR.aad not in address
-        served = walk.https.get(address)
-        assert (served.status_code, served.headers["content-type"]) == (200, "image/png")
-        assert served.content == PNG + b"chart"
-        ident, expires, signature, _ = token.split(".")
-        wrong = [
-            f"{ident}.{expires}.{signature[:-1]}{'A' if signature[-1] != 'A' else 'B'}.png",
-            f"{ident}.{int(expires) + 86_400}.{signature}.png",  # a later expiry, same signature
-            f"{'A' * 24}.{expires}.{signature}.png",
-            "../yos.db",
-            "",
-        ]
-        for bad in wrong:
-            refused = walk.https.get(f"{walk.front.url}/charts/{bad}")
-            assert refused.status_code == 404, bad
-            assert not refused.content.startswith(PNG)
-    finally:
-        walk.stop()
+def test_a_chart_address_is_served_once_published_and_refused_when_wrong(teams, front, https):
+    # The module's server: TEAMS_PUBLIC_URL set to its HTTPS front; charts beside its store.
+    store = ChartStore(
+        teams.db_path.parent / "teams-charts", front.url, APP_SECRET, lifetime_seconds=3600
+    )
+    address = store.publish(PNG + b"chart")
+    token = address.rsplit("/", 1)[1]
+    # Nothing in the address but a random name, its expiry and their signature.
+    assert re.fullmatch(r"[A-Za-z0-9_-]{24}\.\d{10}\.[A-Za-z0-9_-]{43}\.png", token), token
+    assert AUDITOR.aad not in address
+    served = https.get(address)
+    assert (served.status_code, served.headers["content-type"]) == (200, "image/png")
+    assert served.content == PNG + b"chart"
+    ident, expires, signature, _ = token.split(".")
+    wrong = [
+        f"{ident}.{expires}.{signature[:-1]}{'A' if signature[-1] != 'A' else 'B'}.png",
+        f"{ident}.{int(expires) + 86_400}.{signature}.png",  # a later expiry, same signature
+        f"{'A' * 24}.{expires}.{signature}.png",
+        "../yos.db",
+        "",
+    ]
+    for bad in wrong:
+        refused = https.get(f"{front.url}/charts/{bad}")
+        assert refused.status_code == 404, bad
+        assert not refused.content.startswith(PNG)
 
 
 def test_a_chart_address_expires_and_its_picture_is_deleted(tmp_path):

@@ -16,7 +16,7 @@ from jsonschema import Draft7Validator
 from PIL import Image
 
 from bot.cli import main
-from bot.commands import Command, registry
+from bot.commands import Command, default_registry
 from bot.config import PROJECT_ROOT
 from bot.teams import package
 
@@ -117,7 +117,7 @@ def test_the_command_list_comes_from_the_registry_help_uses(manifest):
     [command_list] = manifest["bots"][0]["commandLists"]
     commands = command_list["commands"]
     assert 0 < len(commands) <= 10
-    names = list(registry.commands)
+    names = list(default_registry().commands)
     titles = [c["title"] for c in commands]
     assert set(titles) <= set(names)  # every listed command is a real one...
     assert titles == sorted(titles, key=names.index)  # ...in the order help lists them
@@ -126,7 +126,7 @@ def test_the_command_list_comes_from_the_registry_help_uses(manifest):
     for entry in commands:
         assert len(entry["title"]) <= 32
         assert 0 < len(entry["description"]) <= 128
-        command = registry.commands[entry["title"]]
+        command = default_registry().commands[entry["title"]]
         assert command.summary[1:] in entry["description"]
 
 
@@ -154,7 +154,7 @@ def test_a_long_registry_is_cut_to_ten_within_teams_limits():
 
 def test_preferred_commands_are_registered():
     """A renamed command should be renamed here too, not silently replaced."""
-    assert set(package.PREFERRED_COMMANDS) <= set(registry.commands)
+    assert set(package.PREFERRED_COMMANDS) <= set(default_registry().commands)
     assert len(package.PREFERRED_COMMANDS) == 10
 
 

@@ -110,12 +110,12 @@ def in_slack(ctx):
 
 
 def test_help_comes_from_the_registry(ask, in_slack):
-    from bot.commands import registry
+    from bot.commands import default_registry
 
     for answer, prefix in ((ask, ""), (in_slack, "/yos ")):
         listed = answer("help").sections[0].items
-        assert len(listed) == len(registry.commands)
-        for cmd in registry.commands.values():
+        assert len(listed) == len(default_registry().commands)
+        for cmd in default_registry().commands.values():
             assert any(line.startswith(f"{prefix}{cmd.usage}: {cmd.summary}") for line in listed)
         assert f"Type {prefix}help <command> for more" in answer("help").sections[1].text
 

@@ -17,7 +17,7 @@ from bot.app.health import store_ready
 from bot.app.policy import Directory, Policy
 from bot.app.requests import Outcome, Platform, Request, Via
 from bot.app.sender import Delivery, PermanentError, RetryPolicy, Sender, TransientError, Transport
-from bot.commands import Command, registry
+from bot.commands import Command, default_registry
 from bot.mentions import defuse, mention
 from bot.store import StorePool
 from bot.store.outbox import Address, OutboxKind
@@ -43,8 +43,8 @@ __all__ = [
     "TransientError",
     "Transport",
     "Via",
+    "default_registry",
     "defuse",
     "mention",
-    "registry",
     "store_ready",
 ]

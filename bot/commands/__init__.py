@@ -20,9 +20,6 @@ from bot.commands.registry import (
     split_args,
 )
 
-# The registry by its old name, for code not yet given one (``default_registry()``).
-registry = default_registry()
-
 __all__ = [
     "Command",
     "Context",
@@ -35,6 +32,5 @@ __all__ = [
     "default_registry",
     "dispatch",
     "interpret",
-    "registry",
     "split_args",
 ]

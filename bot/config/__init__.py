@@ -81,6 +81,7 @@ class Settings:
     log_level = Flat[str]("core", "log_level")
     outbox_retry_seconds = Flat[float]("core", "outbox_retry_seconds")
     outbox_lease_seconds = Flat[float]("core", "outbox_lease_seconds")
+    first_reminder_check_seconds = Flat[float]("core", "first_reminder_check_seconds")
     backup_dir = Flat[Path | None]("core", "backup_dir")
     backup_keep = Flat[int]("core", "backup_keep")
     notes_visible_to = Flat[str]("core", "notes_visible_to")

@@ -42,6 +42,10 @@ class CoreSettings(Part):
     # item before another may take it over (a worker that died holding it).
     outbox_retry_seconds: Seconds = Field(2.0, validation_alias="YOS_OUTBOX_RETRY_SECONDS")
     outbox_lease_seconds: Seconds = Field(60.0, validation_alias="YOS_OUTBOX_LEASE_SECONDS")
+    # How long after start a serving process first checks for reminders that are due.
+    first_reminder_check_seconds: Seconds = Field(
+        5.0, validation_alias="YOS_FIRST_REMINDER_CHECK_SECONDS"
+    )
     # Backups: where the serving process puts its daily backup (None: no daily backup),
     # and how many it keeps.
     backup_dir: UserPath | None = Field(None, validation_alias="YOS_BACKUP_DIR")

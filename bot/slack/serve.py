@@ -60,7 +60,13 @@ def _start_background(deps: Deps) -> None:
     deps.sender.start(first_look_after=FIRST_OUTBOX_LOOK_SECONDS)
     deps.directory.start()
     if deps.settings.channel:
-        start_reminders(deps.app, SLACK, deps.settings.channel, deps.sender)
+        start_reminders(
+            deps.app,
+            SLACK,
+            deps.settings.channel,
+            deps.sender,
+            first=deps.settings.first_reminder_check_seconds,
+        )
     start_backups(deps.settings)  # daily, when YOS_BACKUP_DIR is set
     start_purge(deps.settings)  # notes past YOS_NOTE_RETENTION_DAYS, old sent messages
 

@@ -119,7 +119,13 @@ def build(settings: Settings, store: StorePool) -> Built:
         found = conversations.find(conversation)
         return found.service_url if found else None
 
-    reminders = Reminders(app, sender, settings.teams_channel, channel_service_url)
+    reminders = Reminders(
+        app,
+        sender,
+        settings.teams_channel,
+        channel_service_url,
+        first=settings.first_reminder_check_seconds,
+    )
     deps = Deps(settings, app, sender, transport, conversations, people, reminders)
     handlers.register(teams, deps)
 

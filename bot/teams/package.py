@@ -44,7 +44,7 @@ from urllib.parse import urlparse
 
 from PIL import Image, ImageDraw
 
-from bot.app import Command, registry
+from bot.app import Command, default_registry
 from bot.config import page_url_problem
 
 MANIFEST_VERSION = "1.17"
@@ -222,7 +222,7 @@ def chosen_commands(commands: Iterable[Command]) -> list[Command]:
 
 def command_list(commands: Iterable[Command] | None = None) -> list[dict[str, str]]:
     """The bot's command list entries, from ``commands`` or the registry that ``help`` uses."""
-    source = registry.commands.values() if commands is None else commands
+    source = default_registry().commands.values() if commands is None else commands
     return [command_entry(c) for c in chosen_commands(source)]
 
 
