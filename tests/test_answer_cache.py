@@ -118,7 +118,7 @@ def test_answers_that_read_audits_are_never_kept(db, ctx):
     compute = Counting()
 
     def reads_audits() -> object:
-        queries.for_this_request("status", lambda: "status")
+        queries.known_this_request("status")  # audit evidence is read
         return compute()
 
     queries.memo("k", reads_audits)

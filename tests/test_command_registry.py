@@ -12,6 +12,7 @@ from bot.commands import (
     Context,
     Permission,
     PrivateContext,
+    RefusalWording,
     RegistryError,
     build_registry,
     default_registry,
@@ -89,10 +90,8 @@ def test_a_command_refuses_before_its_handler_runs_and_changes_nothing(ctx, db):
     assert ran == [] and db.conn.total_changes == before
 
     # The application words the refusal when it says how.
-    ctx.refusal = lambda permission, what, _hint: Reply(
-        title=f"{permission} for {what}", headline=""
-    )
-    assert dispatch("stamp", ctx, registry=registry).title == "record for stamp"
+    ctx.refusal = RefusalWording("Not yours", {Permission.RECORD: "{command} is kept"}, {}, "")
+    assert dispatch("stamp", ctx, registry=registry).headline == "stamp is kept"
     assert ran == [] and db.conn.total_changes == before
 
     ctx.allowed = lambda permission: permission is Permission.RECORD

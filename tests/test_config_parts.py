@@ -119,7 +119,8 @@ def test_platform_ids_are_kept_in_the_form_they_are_compared():
 # Every name the settings had before they were grouped by part; the rest of the bot reads them.
 FLAT_NAMES = {
     "db_path", "data_dir", "service", "channel", "auditors", "today", "host", "log_level",
-    "outbox_retry_seconds", "outbox_lease_seconds", "backup_dir", "backup_keep",
+    "outbox_retry_seconds", "outbox_lease_seconds", "first_reminder_check_seconds",
+    "backup_dir", "backup_keep",
     "notes_visible_to", "note_retention_days", "ratings_url", "rag_due_soon_days",
     "rag_no_progress_days", "rag_due_moves", "slack_bot_token", "slack_signing_secret",
     "slack_app_token", "slack_api_url", "port", "workers", "threads", "teams_app_id",
