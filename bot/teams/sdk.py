@@ -59,8 +59,9 @@ with warnings.catch_warnings():
     from microsoft_teams.api.auth.cloud_environment import PUBLIC, CloudEnvironment, with_overrides
     from microsoft_teams.api.auth.credentials import TokenCredentials
     from microsoft_teams.api.auth.json_web_token import JsonWebToken
+    from microsoft_teams.api.clients.api_client import ApiClient
     from microsoft_teams.api.clients.api_client_settings import ApiClientSettings
-    from microsoft_teams.api.models.account import Account
+    from microsoft_teams.api.models.account import Account, ConversationAccount
     from microsoft_teams.api.models.activity import Activity as ActivityBase
     from microsoft_teams.api.models.attachment.attachment import Attachment
     from microsoft_teams.api.models.messaging_extension.messaging_extension_action_response import (
@@ -105,12 +106,14 @@ __all__ = [
     "ActivityContext",
     "ActivityEvent",
     "ActivityTypeAdapter",
+    "ApiClient",
     "ApiClientSettings",
     "App",
     "Attachment",
     "CardTaskModuleTaskInfo",
     "ClientOptions",
     "CloudEnvironment",
+    "ConversationAccount",
     "ConversationUpdateActivity",
     "CoreActivity",
     "FastAPIAdapter",
