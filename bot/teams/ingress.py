@@ -219,11 +219,10 @@ class TokenCheck:
             raise Refused(401, "no bearer token")
         token = token.strip()
         verified = self._verified.get(token)
-        if (
-            verified is None
-            or self._clock() >= verified.expires
-            or await self.keys.get(verified.kid) is not verified.key
-        ):
+        if verified is not None and self._clock() >= verified.expires:
+            del self._verified[token]
+            raise Refused(401, "the token has expired")
+        if verified is None or await self.keys.get(verified.kid) is not verified.key:
             verified = await self._verify(token)
         claimed = verified.claims.get("serviceurl")
         service_url = body.get("serviceUrl")
