@@ -364,12 +364,16 @@ class Sender:
 
 # Sent items recorded in one transaction at most (a bound on the statement's size).
 MARKS_PER_TRANSACTION = 200
+# How long the first item sent waits for others to be recorded with it: one transaction
+# and one wake-up for all an event loop sends meanwhile, and a moment beside the lease.
+MARKS_GATHER_SECONDS = 0.02
 
 
 class _SentMarks:
     """Items sent from an event loop, recorded sent by a thread of their own: the loop
-    never waits for the store, and items sent together are recorded together. Until an
-    item is recorded its claim's lease holds it, so no other sender takes it."""
+    never waits for the store, and items sent within a few milliseconds of each other
+    are recorded together. Until an item is recorded its claim's lease holds it, so no
+    other sender takes it."""
 
     def __init__(self, store: StorePool, name: str) -> None:
         self.store = store
@@ -399,6 +403,8 @@ class _SentMarks:
             first = self._queue.get()
             ids = [] if first is None else [first]
             stopping = first is None
+            if not stopping:
+                time.sleep(MARKS_GATHER_SECONDS)
             while len(ids) < MARKS_PER_TRANSACTION:
                 try:
                     more = self._queue.get_nowait()
