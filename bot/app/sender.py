@@ -236,8 +236,11 @@ class Sender:
                     failure = error
             if failure is None:
                 self._sent.add(item.id)
-            else:
+                continue
+            try:
                 await asyncio.to_thread(self._failed, item, failure)
+            except Exception as error:  # its lease runs out, and the background sender has it
+                log_failure(logger, "the outbox sender", error)
         return result
 
     def _run_claiming(

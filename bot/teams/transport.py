@@ -41,6 +41,7 @@ import asyncio
 import concurrent.futures
 import logging
 import random
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -74,6 +75,9 @@ SEND_DEADLINE_SECONDS = 45.0
 RETRIED_STATUSES = frozenset({408, 412, 429, 502, 503, 504})
 # Teams has a handful of regional service URLs; a bound keeps the clients few regardless.
 MAX_API_CLIENTS = 32
+# Answers repeat (the application keeps a reply until the data changes), and a card takes
+# longer to render than to look up: the last few are kept, by the reply they show.
+RENDERED_CARDS = 128
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,8 @@ class TeamsTransport:
         self.charts = charts
         self._loop: asyncio.AbstractEventLoop | None = None
         self._apis: OrderedDict[str, ApiClient] = OrderedDict()
+        self._cards: OrderedDict[_Key, dict[str, Any]] = OrderedDict()
+        self._cards_lock = threading.Lock()
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Send through ``loop`` (the server's), where the SDK's client lives."""
@@ -225,16 +231,34 @@ class TeamsTransport:
         if delivery.reply is None:
             raise PermanentError("the outbox item had nothing to say")
         reply = self._for(target, delivery.reply)
+        activity = dict(self._rendered(reply))  # a copy: the one kept is never changed
         if target.mention is None:
-            return message_activity(reply)
+            return activity
         account_id, name = target.mention
         tag = f"<at>{escape(name)}</at>"
-        activity = message_activity(reply)
         activity["text"] = f"{tag} {activity.get('text', '')}".strip()
         activity["entities"] = [
             {"type": "mention", "text": tag, "mentioned": {"id": account_id, "name": name}}
         ]
         return activity
+
+    def _rendered(self, reply: Reply) -> dict[str, Any]:
+        """``reply`` as a message activity, rendered once while it is among the last few
+        (callers copy before changing it)."""
+        key = _Key(reply)
+        if key.hash is None:  # a reply holding a list, say: rendered each time
+            return message_activity(reply)
+        with self._cards_lock:
+            found = self._cards.get(key)
+            if found is not None:
+                self._cards.move_to_end(key)
+                return found
+        rendered = message_activity(reply)
+        with self._cards_lock:
+            self._cards[key] = rendered
+            while len(self._cards) > RENDERED_CARDS:
+                self._cards.popitem(last=False)
+        return rendered
 
     def _for(self, target: Target, reply: Reply) -> Reply:
         """The reply with only the buttons that make sense where it lands: "Share in
@@ -277,6 +301,26 @@ class TeamsTransport:
             raise TransientError(
                 f"could not reach Teams at {target.service_url}: {type(error).__name__}"
             ) from None
+
+
+class _Key:
+    """A reply as a key, its hash worked out once (a reply's is worked out anew on every
+    call, field by field)."""
+
+    __slots__ = ("hash", "reply")
+
+    def __init__(self, reply: Reply) -> None:
+        self.reply = reply
+        try:
+            self.hash: int | None = hash(reply)
+        except TypeError:
+            self.hash = None
+
+    def __hash__(self) -> int:
+        return self.hash or 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and self.reply == other.reply
 
 
 def _classified(response: httpx.Response) -> Exception:
