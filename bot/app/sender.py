@@ -14,18 +14,27 @@ sent. Each delivery therefore carries the row's unique key, which a transport th
 (Slack) attaches to the message, and, when the row was claimed before (``attempt`` > 1),
 when it was queued: such a transport first looks for a message with that key in the
 conversation since then, and reports it delivered without posting again if there is one.
+
+A front end served by an event loop (Teams) sends what a request queues from the request
+itself (:meth:`Sender.run_and_send`): the request's worker thread queues it already
+claimed (:func:`bot.store.outbox.claiming`) and makes it ready to send, the loop sends it
+as any SDK app would, and a thread of the sender's own records it sent, several at a
+time when many are sent together. Only a failure goes back to a worker thread, to be
+retried or given up as the background sender would.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.app.failures import log_failure, where
 from bot.reply import Chart, Reply, from_json, to_json
@@ -77,6 +86,23 @@ class Transport(Protocol):
         ...
 
 
+Ready = TypeVar("Ready")
+Result = TypeVar("Result")
+
+
+class LoopTransport(Protocol[Ready]):
+    """A transport whose sending belongs to an event loop, in two halves."""
+
+    def prepare(self, delivery: Delivery) -> Ready | None:
+        """Where and what to send (blocking; in a worker thread); None: nothing to send.
+        Raises as ``deliver`` does."""
+        ...
+
+    async def send(self, ready: Ready) -> None:
+        """Send it on the running loop, or raise TransientError / PermanentError."""
+        ...
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     base_seconds: float = 2.0
@@ -121,6 +147,7 @@ class Sender:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._sent = _SentMarks(store, f"outbox-{platform}-sent")
 
     # --- running ---------------------------------------------------------------------
 
@@ -142,6 +169,7 @@ class Sender:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        self._sent.stop()
 
     def wake(self) -> None:
         """Something was queued: look now rather than at the next poll."""
@@ -189,6 +217,53 @@ class Sender:
             self.wake()
             return 0
 
+    async def run_and_send(
+        self, work: Callable[[], Result], transport: LoopTransport[Ready]
+    ) -> Result:
+        """Run ``work`` (blocking, so in a worker thread) and send what it queued for this
+        platform, due now, from the running loop; ``work``'s result. Whatever it raises
+        is raised, and whatever it had queued is left to the background sender. A
+        failure to send is never raised: it is retried or given up, and logged."""
+        result, claimed = await asyncio.to_thread(self._run_claiming, work, transport)
+        for item, ready in claimed:
+            failure: Exception | None = None
+            if isinstance(ready, Exception):
+                failure = ready
+            elif ready is not None:
+                try:
+                    await transport.send(ready)
+                except Exception as error:
+                    failure = error
+            if failure is None:
+                self._sent.add(item.id)
+                continue
+            try:
+                await asyncio.to_thread(self._failed, item, failure)
+            except Exception as error:  # its lease runs out, and the background sender has it
+                log_failure(logger, "the outbox sender", error)
+        return result
+
+    def _run_claiming(
+        self, work: Callable[[], Result], transport: LoopTransport[Ready]
+    ) -> tuple[Result, list[tuple[Item, Ready | Exception | None]]]:
+        db = self.store.db
+        try:
+            with outbox.claiming(
+                db, self.platform, now=self.clock(), lease_seconds=self.retry.lease_seconds
+            ) as claimed:
+                result = work()
+        except BaseException:
+            self.wake()  # what it committed before failing is the background sender's
+            raise
+        prepared: list[tuple[Item, Ready | Exception | None]] = []
+        for item in claimed:
+            try:
+                delivery = self._prepare(item)
+                prepared.append((item, None if delivery is None else transport.prepare(delivery)))
+            except Exception as error:
+                prepared.append((item, error))
+        return result, prepared
+
     def run_once(self) -> int:
         items = outbox.claim_due(
             self.store.db,
@@ -203,27 +278,30 @@ class Sender:
     # --- one item ----------------------------------------------------------------------
 
     def _send(self, item: Item) -> None:
-        db = self.store.db
         try:
             delivery = self._prepare(item)
             if delivery is not None:
                 self.transport.deliver(delivery)
-        except PermanentError as error:
+        except Exception as error:
+            self._failed(item, error)
+            return
+        outbox.mark_sent(self.store.db, item.id)
+
+    def _failed(self, item: Item, error: Exception) -> None:
+        """Try ``item`` again later, or give it up (blocking)."""
+        if isinstance(error, PermanentError):
             logger.warning("outbox item %s cannot be sent: %s", item.id, error)
             self._give_up(item, str(error), permanent=True)
             return
-        except Exception as error:
-            retry_after = error.retry_after if isinstance(error, TransientError) else None
-            if not isinstance(error, TransientError):
-                log_failure(logger, f"sending outbox item {item.id}", error)
-            if item.attempts >= self.retry.max_attempts:
-                self._give_up(item, _safe(error))
-                return
-            delay = self.retry.delay(item.attempts, retry_after)
-            logger.info("outbox item %s: %s; retrying in %.1fs", item.id, _safe(error), delay)
-            outbox.retry_at(db, item.id, self.clock() + delay, _safe(error))
+        retry_after = error.retry_after if isinstance(error, TransientError) else None
+        if not isinstance(error, TransientError):
+            log_failure(logger, f"sending outbox item {item.id}", error)
+        if item.attempts >= self.retry.max_attempts:
+            self._give_up(item, _safe(error))
             return
-        outbox.mark_sent(db, item.id)
+        delay = self.retry.delay(item.attempts, retry_after)
+        logger.info("outbox item %s: %s; retrying in %.1fs", item.id, _safe(error), delay)
+        outbox.retry_at(self.store.db, item.id, self.clock() + delay, _safe(error))
 
     def _prepare(self, item: Item) -> Delivery | None:
         delivery = self._content(item)
@@ -285,6 +363,65 @@ class Sender:
                     body=to_json(note),
                     due_at=self.clock(),
                 )
+
+
+# Sent items recorded in one transaction at most (a bound on the statement's size).
+MARKS_PER_TRANSACTION = 200
+# How long the first item sent waits for others to be recorded with it: one transaction
+# and one wake-up for all an event loop sends meanwhile, and a moment beside the lease.
+MARKS_GATHER_SECONDS = 0.02
+
+
+class _SentMarks:
+    """Items sent from an event loop, recorded sent by a thread of their own: the loop
+    never waits for the store, and items sent within a few milliseconds of each other
+    are recorded together. Until an item is recorded its claim's lease holds it, so no
+    other sender takes it."""
+
+    def __init__(self, store: StorePool, name: str) -> None:
+        self.store = store
+        self.name = name
+        self._queue: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def add(self, item_id: int) -> None:
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+                    self._thread.start()
+        self._queue.put(item_id)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Record what is waiting, then stop (a worker that stops marks what it sent)."""
+        thread = self._thread
+        if thread is not None:
+            self._queue.put(None)
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            ids = [] if first is None else [first]
+            stopping = first is None
+            if not stopping:
+                time.sleep(MARKS_GATHER_SECONDS)
+            while len(ids) < MARKS_PER_TRANSACTION:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stopping = True
+                else:
+                    ids.append(more)
+            if ids:
+                try:
+                    outbox.mark_all_sent(self.store.db, ids)
+                except Exception as error:  # their leases run out: sent again, as after a crash
+                    log_failure(logger, "recording sent outbox items", error)
 
 
 def _unix(stamp: str | None) -> float | None:

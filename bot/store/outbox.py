@@ -4,13 +4,21 @@ A row is written in the same transaction as the record that caused it, under a u
 key, so a write and its announcement commit together or not at all, and the same
 announcement can never be queued twice. Senders claim due rows with a lease: a worker
 that dies holding rows loses them only until the lease runs out.
+
+A thread that is about to send what it queues itself (a Teams request answering) queues
+inside :func:`claiming`: the rows it adds are written already claimed by it, with the
+lease a claim gives, in the transaction that queues them, so no other sender takes them
+and no second transaction is needed to claim them.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -74,23 +82,95 @@ def add(
     notify: Address | None = None,
     due_at: float | None = None,
 ) -> bool:
-    """Queue one item inside the caller's transaction; False if ``key`` is already queued."""
+    """Queue one item inside the caller's transaction; False if ``key`` is already queued.
+    Inside :func:`claiming`, an item for its platform that is due now is queued claimed."""
+    claim: _Claim | None = getattr(_claiming, "claim", None)
+    if claim is not None and (claim.platform != platform or (due_at or 0.0) > claim.now):
+        claim = None
+    created = _now()
+    notified = notify.to_json() if notify else None
     cursor = db.execute(
         "INSERT OR IGNORE INTO outbox (key, platform, kind, address, body, notify, state, "
-        "attempts, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+        "attempts, due_at, created_at, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             key,
             platform,
             kind,
             address.to_json(),
             body,
-            notify.to_json() if notify else None,
-            PENDING,
+            notified,
+            PENDING if claim is None else SENDING,
+            0 if claim is None else 1,
             time.time() if due_at is None else due_at,
-            _now(),
+            created,
+            None if claim is None else claim.lease_until,
         ],
     )
-    return cursor.rowcount == 1
+    added = cursor.rowcount == 1
+    if added and claim is not None and cursor.lastrowid is not None:
+        claim.items.append(
+            Item(cursor.lastrowid, key, platform, kind, address, body, notify, 1, created)
+        )
+    return added
+
+
+@dataclass
+class _Claim:
+    platform: str
+    now: float
+    lease_until: float
+    items: list[Item] = field(default_factory=list)
+
+
+_claiming = threading.local()
+
+
+@contextmanager
+def claiming(db: Store, platform: str, *, now: float, lease_seconds: float) -> Iterator[list[Item]]:
+    """Within the block, what this thread queues for ``platform`` that is due by ``now``
+    is queued claimed by it until ``now + lease_seconds``. The list it gives holds, once
+    the block has ended, the items claimed so that are in the store (committed): the
+    caller must send each and record how it went. If the block raises, whatever it had
+    committed is put back for any sender to take, and the list is empty."""
+    claim = _Claim(platform, now, now + lease_seconds)
+    earlier = getattr(_claiming, "claim", None)
+    _claiming.claim = claim
+    try:
+        yield claim.items
+    except BaseException:
+        _claiming.claim = earlier
+        taken, claim.items[:] = list(claim.items), []
+        if taken:
+            release(db, taken, claim.lease_until)
+        raise
+    _claiming.claim = earlier
+    if claim.items:
+        # A queue rolled back (with a savepoint the block went on after) is not sent.
+        kept = committed(db, claim.items, claim.lease_until)
+        claim.items[:] = [item for item in claim.items if item.id in kept]
+
+
+def committed(db: Store, items: list[Item], lease_until: float) -> set[int]:
+    """Which of ``items`` are in the store, claimed until ``lease_until``."""
+    ids = [item.id for item in items]
+    rows = db.execute(
+        f"SELECT id, key FROM outbox WHERE id IN ({placeholders(ids)}) "
+        "AND state = ? AND lease_until = ?",
+        [*ids, SENDING, lease_until],
+    ).fetchall()
+    keys = {item.id: item.key for item in items}
+    return {row[0] for row in rows if keys.get(row[0]) == row[1]}
+
+
+def release(db: Store, items: list[Item], lease_until: float) -> None:
+    """Put claimed items back, untried, for any sender to take at once."""
+    with write_transaction(db):
+        for item in items:
+            db.execute(
+                "UPDATE outbox SET state = ?, lease_until = NULL, attempts = attempts - 1 "
+                "WHERE id = ? AND key = ? AND state = ? AND lease_until = ?",
+                [PENDING, item.id, item.key, SENDING, lease_until],
+            )
 
 
 _CLAIMED = (
@@ -146,10 +226,16 @@ def claim_due(
 
 
 def mark_sent(db: Store, item_id: int) -> None:
+    mark_all_sent(db, [item_id])
+
+
+def mark_all_sent(db: Store, item_ids: list[int]) -> None:
+    """Record items as sent, in one transaction."""
     with write_transaction(db):
         db.execute(
-            "UPDATE outbox SET state = ?, sent_at = ?, lease_until = NULL WHERE id = ?",
-            [SENT, _now(), item_id],
+            f"UPDATE outbox SET state = ?, sent_at = ?, lease_until = NULL "
+            f"WHERE id IN ({placeholders(item_ids)})",
+            [SENT, _now(), *item_ids],
         )
 
 

@@ -293,14 +293,12 @@ def register(app: App, deps: Deps) -> None:
             await offer_form(ctx, request, form)
             return
         try:
-            outcome = await asyncio.to_thread(deps.app.handle, request)
+            # Queued first, so it survives a crash; then sent from here, as an SDK app
+            # answers, rather than waiting for the background sender's turn.
+            await deps.sender.run_and_send(lambda: deps.app.handle(request), deps.transport)
         except Exception:
             await asyncio.to_thread(tell, request, deps.failed(f"a {request.via}"))
             return
-        if outcome.queued:
-            # Queued first, so it survives a crash; then sent from here, as an SDK app
-            # answers, rather than waiting for the background sender's turn.
-            await asyncio.to_thread(deps.sender.send_now)
 
     async def offer_form(
         ctx: ActivityContext[MessageActivity], request: Request, form: FormKind

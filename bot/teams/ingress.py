@@ -13,7 +13,11 @@ activity's text:
    in its ``serviceurl`` claim; and the signing key must be **endorsed** for
    ``msteams`` (the ``endorsements`` of its JWKS entry). The Teams SDK checks all but
    the last; the key set is cached for a day and fetched again, at most every 30
-   seconds, for a key it does not know.
+   seconds, for a key it does not know. The Bot Connector sends the same token with
+   every activity until it renews it, so the claims of a token whose signature has
+   verified are kept (by the whole token, signature included, a few hundred at most)
+   until it expires: a token seen before is still checked for expiry, service URL and
+   its key's endorsement every time, against the key set as it is then.
 3. **Well formed** (400): the activity must validate against the SDK's own activity
    schema, the one its handlers are typed by.
 4. **Ours** (403): its ``channelId`` is ``msteams``, its tenant
@@ -39,6 +43,7 @@ import logging
 import re
 import time
 import traceback
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -67,6 +72,9 @@ CLOCK_SKEW_SECONDS = 300
 KEYS_LIFETIME_SECONDS = 24 * 3600.0
 KEYS_REFETCH_AFTER_SECONDS = 30.0
 KEYS_TIMEOUT_SECONDS = 10.0
+# Tokens whose signature has verified, kept until they expire (the Bot Connector reuses
+# one token for many activities): enough for every connector instance that calls.
+VERIFIED_TOKENS = 256
 
 _UNSAFE = re.compile(r"[^\w.:@;=+/-]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_/]{0,40}")
@@ -177,13 +185,32 @@ def keys_url(openid_metadata_url: str) -> str:
     return re.sub(r"/openidconfiguration$", "/keys", openid_metadata_url)
 
 
+@dataclass(frozen=True)
+class Verified:
+    """A token whose signature verified: its claims, and the key that signed it."""
+
+    claims: dict[str, Any]
+    kid: str
+    key: SigningKey  # as the key set had it: a key fetched again is verified with again
+    expires: float  # Unix time, with the clock skew allowed
+
+
 class TokenCheck:
     """The Bot Framework's rules for the token on an activity (see the module's doc)."""
 
-    def __init__(self, app_id: str, keys: SigningKeys, issuer: str = BOT_FRAMEWORK_ISSUER) -> None:
+    def __init__(
+        self,
+        app_id: str,
+        keys: SigningKeys,
+        issuer: str = BOT_FRAMEWORK_ISSUER,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.audiences = [app_id, f"api://{app_id}", f"api://botid-{app_id}"]
         self.keys = keys
         self.issuer = issuer
+        self._clock = clock
+        self._verified: OrderedDict[str, Verified] = OrderedDict()
 
     async def check(self, authorization: str, body: dict[str, Any]) -> str:
         """The raw token when it is good; else :class:`Refused` (401)."""
@@ -191,6 +218,26 @@ class TokenCheck:
         if scheme.lower() != "bearer" or not token.strip():
             raise Refused(401, "no bearer token")
         token = token.strip()
+        verified = self._verified.get(token)
+        if verified is not None and self._clock() >= verified.expires:
+            del self._verified[token]
+            raise Refused(401, "the token has expired")
+        if verified is None or await self.keys.get(verified.kid) is not verified.key:
+            verified = await self._verify(token)
+        claimed = verified.claims.get("serviceurl")
+        service_url = body.get("serviceUrl")
+        if not isinstance(claimed, str) or not isinstance(service_url, str):
+            raise Refused(401, "the token or the activity names no service URL")
+        if claimed.rstrip("/") != service_url.rstrip("/"):
+            raise Refused(401, "the token is for another service URL than the activity's")
+        if TEAMS_CHANNEL not in verified.key.endorsements:
+            raise Refused(401, "the signing key is not endorsed for msteams")
+        return token
+
+    async def _verify(self, token: str) -> Verified:
+        """Verify the token's signature and claims (:class:`Refused` if they fail), and
+        keep what it says until it expires."""
+        self._verified.pop(token, None)
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError:
@@ -223,15 +270,11 @@ class TokenCheck:
             raise Refused(401, "the token's signature does not verify") from None
         except jwt.InvalidTokenError as error:
             raise Refused(401, f"the token is not valid ({type(error).__name__})") from None
-        claimed = claims.get("serviceurl")
-        service_url = body.get("serviceUrl")
-        if not isinstance(claimed, str) or not isinstance(service_url, str):
-            raise Refused(401, "the token or the activity names no service URL")
-        if claimed.rstrip("/") != service_url.rstrip("/"):
-            raise Refused(401, "the token is for another service URL than the activity's")
-        if TEAMS_CHANNEL not in key.endorsements:
-            raise Refused(401, "the signing key is not endorsed for msteams")
-        return token
+        verified = Verified(claims, kid, key, float(claims["exp"]) + CLOCK_SKEW_SECONDS)
+        self._verified[token] = verified
+        while len(self._verified) > VERIFIED_TOKENS:
+            self._verified.popitem(last=False)
+        return verified
 
 
 # --- what the activity must be ------------------------------------------------------------

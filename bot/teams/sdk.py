@@ -59,8 +59,9 @@ with warnings.catch_warnings():
     from microsoft_teams.api.auth.cloud_environment import PUBLIC, CloudEnvironment, with_overrides
     from microsoft_teams.api.auth.credentials import TokenCredentials
     from microsoft_teams.api.auth.json_web_token import JsonWebToken
+    from microsoft_teams.api.clients.api_client import ApiClient
     from microsoft_teams.api.clients.api_client_settings import ApiClientSettings
-    from microsoft_teams.api.models.account import Account
+    from microsoft_teams.api.models.account import Account, ConversationAccount
     from microsoft_teams.api.models.activity import Activity as ActivityBase
     from microsoft_teams.api.models.attachment.attachment import Attachment
     from microsoft_teams.api.models.entity.mention_entity import MentionEntity
@@ -118,6 +119,7 @@ __all__ = [
     "ActivityEvent",
     "ActivityTypeAdapter",
     "AdaptiveCard",
+    "ApiClient",
     "ApiClientSettings",
     "App",
     "Attachment",
@@ -127,6 +129,7 @@ __all__ = [
     "ChoiceSetInput",
     "ClientOptions",
     "CloudEnvironment",
+    "ConversationAccount",
     "ConversationUpdateActivity",
     "CoreActivity",
     "DateInput",

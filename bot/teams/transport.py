@@ -20,6 +20,12 @@ Where each kind of item goes:
   TEAMS_PUBLIC_URL, inline; :mod:`bot.teams.chart`), where a message to the same address
   would go.
 
+A request that has just queued its answer sends it itself, on the server's loop
+(:meth:`TeamsTransport.prepare` in its worker thread, then :meth:`TeamsTransport.send`),
+with no hand-off to another thread. Every send goes through one API client per service
+URL, made once (the SDK's ``App.send`` would make a new one for every message to a
+service URL other than its default).
+
 The SDK neither retries nor times out on its own. As Microsoft's guidance for bots
 asks, 412, 429, 502, 503 and 504 (and 408, any other 5xx, a network failure or no
 token to be had) become a :class:`~bot.app.TransientError`, carrying Retry-After when
@@ -35,6 +41,8 @@ import asyncio
 import concurrent.futures
 import logging
 import random
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -48,7 +56,13 @@ from bot.reply import ActionKind, Reply
 from bot.teams.cards import escape, message_activity
 from bot.teams.chart import ChartStore, chart_activity
 from bot.teams.conversations import Conversations, People, Reference, channel_of, threaded
-from bot.teams.sdk import App, MessageActivityInput
+from bot.teams.sdk import (
+    Account,
+    ApiClient,
+    App,
+    ConversationAccount,
+    MessageActivityInput,
+)
 from bot.teams.token import TokenUnavailable
 
 logger = logging.getLogger(__name__)
@@ -58,6 +72,11 @@ logger = logging.getLogger(__name__)
 SEND_DEADLINE_SECONDS = 45.0
 # What Microsoft's rate-limit guidance for bots retries; other 4xx are final.
 RETRIED_STATUSES = frozenset({408, 412, 429, 502, 503, 504})
+# Teams has a handful of regional service URLs; a bound keeps the clients few regardless.
+MAX_API_CLIENTS = 32
+# Answers repeat (the application keeps a reply until the data changes), and a card takes
+# longer to render than to look up: the last few are kept, by the reply they show.
+RENDERED_CARDS = 128
 
 
 @dataclass(frozen=True)
@@ -86,6 +105,14 @@ class Target:
     mention: tuple[str, str] | None = None  # (account ID, name) to address in a thread
 
 
+@dataclass(frozen=True)
+class Ready:
+    """One delivery made ready to send: where it goes and the activity itself."""
+
+    target: Target
+    activity: MessageActivityInput
+
+
 class TeamsTransport:
     def __init__(
         self,
@@ -104,6 +131,9 @@ class TeamsTransport:
         self.deadline = deadline
         self.charts = charts
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._apis: OrderedDict[str, ApiClient] = OrderedDict()
+        self._cards: OrderedDict[_Key, dict[str, Any]] = OrderedDict()
+        self._cards_lock = threading.Lock()
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Send through ``loop`` (the server's), where the SDK's client lives."""
@@ -115,11 +145,10 @@ class TeamsTransport:
         loop = self._loop
         if loop is None or loop.is_closed():
             raise TransientError("the Teams server is not running")
-        target = self._target(delivery)
-        if target is None:
+        ready = self.prepare(delivery)
+        if ready is None:
             return
-        activity = self._activity(delivery, target)
-        future = asyncio.run_coroutine_threadsafe(self._send(target, activity), loop)
+        future = asyncio.run_coroutine_threadsafe(self._send(ready), loop)
         try:
             future.result(timeout=self.deadline)
         except concurrent.futures.TimeoutError:
@@ -127,6 +156,23 @@ class TeamsTransport:
             raise TransientError(f"Teams did not answer within {self.deadline:.0f}s") from None
         except concurrent.futures.CancelledError:
             raise TransientError("the Teams server is shutting down") from None
+
+    def prepare(self, delivery: Delivery) -> Ready | None:
+        """Where ``delivery`` goes and the activity to post there (blocking: it may read
+        the store); None when there is nothing to post."""
+        target = self._target(delivery)
+        if target is None:
+            return None
+        activity = MessageActivityInput.model_validate(self._activity(delivery, target))
+        return Ready(target, activity)
+
+    async def send(self, ready: Ready) -> None:
+        """Post a prepared delivery, on the server's loop, within the deadline."""
+        try:
+            async with asyncio.timeout(self.deadline):
+                await self._send(ready)
+        except TimeoutError:
+            raise TransientError(f"Teams did not answer within {self.deadline:.0f}s") from None
 
     def _target(self, delivery: Delivery) -> Target | None:
         address = delivery.address
@@ -186,16 +232,34 @@ class TeamsTransport:
         if delivery.reply is None:
             raise PermanentError("the outbox item had nothing to say")
         reply = self._for(target, delivery.reply)
+        activity = dict(self._rendered(reply))  # a copy: the one kept is never changed
         if target.mention is None:
-            return message_activity(reply)
+            return activity
         account_id, name = target.mention
         tag = f"<at>{escape(name)}</at>"
-        activity = message_activity(reply)
         activity["text"] = f"{tag} {activity.get('text', '')}".strip()
         activity["entities"] = [
             {"type": "mention", "text": tag, "mentioned": {"id": account_id, "name": name}}
         ]
         return activity
+
+    def _rendered(self, reply: Reply) -> dict[str, Any]:
+        """``reply`` as a message activity, rendered once while it is among the last few
+        (callers copy before changing it)."""
+        key = _Key(reply)
+        if key.hash is None:  # a reply holding a list, say: rendered each time
+            return message_activity(reply)
+        with self._cards_lock:
+            found = self._cards.get(key)
+            if found is not None:
+                self._cards.move_to_end(key)
+                return found
+        rendered = message_activity(reply)
+        with self._cards_lock:
+            self._cards[key] = rendered
+            while len(self._cards) > RENDERED_CARDS:
+                self._cards.popitem(last=False)
+        return rendered
 
     def _for(self, target: Target, reply: Reply) -> Reply:
         """The reply with only the buttons that make sense where it lands: "Share in
@@ -208,13 +272,28 @@ class TeamsTransport:
 
     # --- the server loop's side --------------------------------------------------------
 
-    async def _send(self, target: Target, activity: dict[str, Any]) -> None:
+    def _api(self, service_url: str) -> ApiClient:
+        """The SDK's API client for ``service_url`` (made from the app's the first time:
+        it shares the app's HTTP connections and asks the bot's token for each call)."""
+        key = service_url.rstrip("/")
+        api = self._apis.get(key)
+        if api is None:
+            api = self.app.api.clone(service_url=key)
+            self._apis[key] = api
+            while len(self._apis) > MAX_API_CLIENTS:
+                self._apis.popitem(last=False)
+        return api
+
+    async def _send(self, ready: Ready) -> None:
+        target, activity = ready.target, ready.activity
+        if self.app.id is None:
+            raise PermanentError("the Teams app has no credentials")
+        # What the SDK's App.send does, through a client kept for the service URL.
+        activity.from_ = Account(id=self.app.id)
+        activity.conversation = ConversationAccount(id=target.conversation_id)
         try:
-            await self.app.send(
-                target.conversation_id,
-                MessageActivityInput.model_validate(activity),
-                service_url=target.service_url,
-            )
+            api = self._api(target.service_url)
+            await api.conversations.create_activity(target.conversation_id, activity)
         except httpx.HTTPStatusError as error:
             raise _classified(error.response) from None
         except TokenUnavailable as error:
@@ -223,6 +302,26 @@ class TeamsTransport:
             raise TransientError(
                 f"could not reach Teams at {target.service_url}: {type(error).__name__}"
             ) from None
+
+
+class _Key:
+    """A reply as a key, its hash worked out once (a reply's is worked out anew on every
+    call, field by field)."""
+
+    __slots__ = ("hash", "reply")
+
+    def __init__(self, reply: Reply) -> None:
+        self.reply = reply
+        try:
+            self.hash: int | None = hash(reply)
+        except TypeError:
+            self.hash = None
+
+    def __hash__(self) -> int:
+        return self.hash or 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and self.reply == other.reply
 
 
 def _classified(response: httpx.Response) -> Exception:
