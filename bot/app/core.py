@@ -11,7 +11,7 @@ from datetime import date
 
 from bot.app.forms import FormDesk, FormOpening, FormOutcome, form_asked_for
 from bot.app.policy import Policy
-from bot.app.refusals import WORDING, refusal_for
+from bot.app.refusals import WORDING, refusal_for, who_may_record
 from bot.app.requests import Outcome, Platform, Request, Via
 from bot.commands import Context, Permission, Registry, default_registry, dispatch, interpret
 from bot.commands.dispatch import reply_key
@@ -90,6 +90,10 @@ class Application:
         # An answer posted in a channel is seen by everyone there: it shows what they may.
         return ctx.for_everyone() if _for_everyone(request) else ctx
 
+    def who_may_record(self, request: Request) -> str:
+        """Who may record updates here, for a welcome."""
+        return who_may_record(not self.policy.anyone, request.platform.admin_hint)
+
     def _granted(self, user: Person) -> frozenset[Permission]:
         return frozenset(p for p in Permission if self.policy.allows(user, p))
 
@@ -152,9 +156,7 @@ class Application:
         prefill_text: str | None = None,
         values: FormValues | None = None,
     ) -> FormOpening:
-        """The form to show the asker, or what to tell them instead. ``prefill_text`` is a
-        message the audit form is filled in from; ``values`` are fields already chosen
-        (the action a progress button was for)."""
+        """The form to show the asker, or what to tell them instead (``FormDesk.open``)."""
         return self.forms.open(request, kind, prefill_text, values)
 
     def form_refusal(self, request: Request, kind: FormKind) -> Reply | None:

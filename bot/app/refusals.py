@@ -46,3 +46,18 @@ def refusal_for(permission: Permission, command: str, admin_hint: str) -> Reply:
     """The private answer to someone refused ``permission`` for ``command``; the admin
     hint says who can add them to the auditors."""
     return WORDING.reply(permission, command, admin_hint)
+
+
+def who_may_record(restricted: bool, admin_hint: str) -> str:
+    """Who may record updates, said where people are told what the bot does (a welcome),
+    in the same words as the refusals."""
+    if restricted:
+        return (
+            "Only the auditors listed in the bot's YOS_AUDITORS setting may record updates "
+            "or post the board report; anyone here may ask."
+        )
+    ask = admin_hint[:1].lower() + admin_hint[1:]
+    return (
+        "YOS_AUDITORS is not set, so anyone who can message the bot may record updates; "
+        f"{ask} to limit it to auditors."
+    )

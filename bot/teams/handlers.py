@@ -237,7 +237,7 @@ def register(app: App, deps: Deps) -> None:
                     bot_name=(recipient.name if recipient is not None else None) or "YOS bot",
                     service=deps.app.service_name(request),
                     reminder_channel=deps.settings.teams_channel,
-                    auditors_listed=bool(deps.settings.auditors),
+                    who_may_record=deps.app.who_may_record(request),
                 )
                 deps.app.queue_post(request, "welcome", card)
         except Exception:

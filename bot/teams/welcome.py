@@ -59,22 +59,13 @@ def welcome(
     bot_name: str,
     service: str | None,
     reminder_channel: str | None,
-    auditors_listed: bool,
+    who_may_record: str,
 ) -> Reply:
     """The welcome card for a team channel or a group chat."""
     here = "this channel" if place.kind == CHANNEL else "this chat"
     about = f"{service}'s" if service else "your service's"
     mention = f"@{bot_name}"
-    if auditors_listed:
-        who = (
-            "Only the auditors listed in the bot's YOS_AUDITORS setting may record updates "
-            "or post the board report; anyone here may ask."
-        )
-    else:
-        who = (
-            "YOS_AUDITORS is not set, so anyone who can message the bot may record updates. "
-            "Your Teams admin can limit it to auditors (by their Microsoft Entra object IDs)."
-        )
+    who = who_may_record
     if reminder_channel == place.conversation_id:
         where = f"Monitoring reminders and board reports will be posted in {here}."
     else:
