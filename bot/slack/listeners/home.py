@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 
 from bot.app import Via
 from bot.slack.blocks import MAX_VIEW_BLOCKS, reply_blocks
@@ -15,10 +16,8 @@ from bot.slack.deps import Deps
 def home_view(deps: Deps, user: str | None) -> dict[str, Any]:
     request = deps.request(user_id=user, conversation=deps.settings.channel, via=Via.HOME)
     reply = deps.app.dashboard(request).reply
-    return {
-        "type": "home",
-        "blocks": reply_blocks(reply, interactive=True, max_blocks=MAX_VIEW_BLOCKS),
-    }
+    blocks = reply_blocks(reply, interactive=True, max_blocks=MAX_VIEW_BLOCKS)
+    return View(type="home", blocks=blocks).to_dict()
 
 
 def register(app: App, deps: Deps) -> None:
