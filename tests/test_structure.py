@@ -232,4 +232,13 @@ def test_a_request_goes_down_the_layers_and_never_climbs_back(settings, db):
         finally:
             sys.setprofile(None)
         assert outcome.reply.title  # each was answered
+    # A shared answer of a command that can write is worked out with no permission at all.
+    sys.setprofile(watch)
+    try:
+        shared = app.share(
+            Request(CONSOLE, user=reader, conversation="C1", delivery_id="s1"), "rec", "R1"
+        )
+    finally:
+        sys.setprofile(None)
+    assert shared.reply.title
     assert climbs == []

@@ -29,6 +29,9 @@ from bot.store.outbox import CHART, MESSAGE, Address, OutboxKind
 
 logger = logging.getLogger(__name__)
 
+# What a shared answer to a command that can write is worked out with: no permission at all.
+NOTHING_GRANTED: frozenset[Permission] = frozenset()
+
 # Added to the answer to a write whose announcement is queued for the conversation.
 ANNOUNCED = "It will be announced in this conversation."
 
@@ -194,7 +197,7 @@ class Application:
             # A command that can write (``rec``) is shared only in its read form: asked
             # with no permission at all, it cannot record anything, and any write it was
             # asked for comes back refused.
-            ctx = replace(ctx, allowed=lambda _permission: False)
+            ctx = replace(ctx, allowed=NOTHING_GRANTED.__contains__)
         reply = dispatch(f"{found.name} {args}".strip(), ctx, registry=self.registry)
         if found.writes and (not reply.ok or reply.announcement is not None):
             return nothing

@@ -65,7 +65,6 @@ def welcome(
     here = "this channel" if place.kind == CHANNEL else "this chat"
     about = f"{service}'s" if service else "your service's"
     mention = f"@{bot_name}"
-    who = who_may_record
     if reminder_channel == place.conversation_id:
         where = f"Monitoring reminders and board reports will be posted in {here}."
     else:
@@ -99,7 +98,7 @@ def welcome(
                 text=(
                     f"{mention} audit R1 17/20 30/01/2014 January audit records 17 of 20 cases "
                     "compliant against R1. Or open a message's … menu, choose More actions, "
-                    f"then Record as audit update. {who}"
+                    f"then Record as audit update. {who_may_record}"
                 ),
             ),
             Section(heading="Reminders and reports", text=where),
