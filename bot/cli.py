@@ -645,14 +645,14 @@ def teams_channels() -> None:
 
     Pick the one for reminders and board reports and set it as YOS_TEAMS_CHANNEL.
     """
-    from bot.app.conversations import listed_conversations
+    from bot.store.conversations import listed
     from bot.teams.conversations import known_conversations
     from bot.teams.platform import TEAMS
 
     settings = _settings()
     db = _store(settings)
     try:
-        shared, personal = known_conversations(listed_conversations(db, TEAMS.name))
+        shared, personal = known_conversations(listed(db, TEAMS.name))
     finally:
         db.close()
     chosen = settings.teams_channel

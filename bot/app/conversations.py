@@ -7,7 +7,6 @@ from __future__ import annotations
 from bot.store import StorePool, write_transaction
 from bot.store import conversations as saved
 from bot.store.conversations import ReferenceValues
-from bot.store.db import Store
 
 
 class SavedConversations:
@@ -51,8 +50,3 @@ class SavedConversations:
 
     def service_urls(self, limit: int) -> list[str]:
         return saved.service_urls(self.store.db, self.platform, limit)
-
-
-def listed_conversations(db: Store, platform: str) -> list[tuple[str, str, str | None, str]]:
-    """Every saved conversation's ID, kind, name and when it was saved, newest first."""
-    return saved.listed(db, platform)
