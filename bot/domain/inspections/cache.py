@@ -209,14 +209,12 @@ class StoreCache:
         token = self.token()
         if token is None:
             return compute()
-        full = (token, key)
-        found = self.answers.get(full)
+        found = self.answers.get((token, key))
         if found is not _MISSING:
             return cast(T, found)
-        before = self.elsewhere
+        since = Mark(token, self.elsewhere)
         value = compute()
-        if self.elsewhere == before and not self.db.conn.in_transaction:
-            self.answers.put(full, value, _kind(key))
+        self.keep(key, value, since)
         return value
 
     def mark(self) -> Mark:
