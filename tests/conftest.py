@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import hashlib
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -46,18 +49,41 @@ def bundled_store(tmp_path_factory) -> Path:
     return path
 
 
+# Stores loaded once per test process from a data folder other than the bundled one,
+# by the folder's contents (the national-table tests each copy the same TOML files).
+_loaded_from: dict[tuple[tuple[str, str], ...], Path] = {}
+
+
 def prepare_from_bundled(settings: Settings, bundled_store: Path) -> Store:
-    """``prepare_store(settings)``, from a copy of the session's bundled store when the
-    store is new and holds the bundled data: the same store, without loading it again."""
-    if settings.data_dir == DATA_DIR and not settings.db_path.exists():
-        shutil.copy(bundled_store, settings.db_path)  # with its mode: 0600, as the bot makes it
-        store, _ = prepare_store(settings)
-        # A copy is another store: its own data generation, as a store loaded afresh has,
-        # so no answer remembered for one test's store is ever taken for another's.
-        store.execute("UPDATE store_generation SET token = random() WHERE id = 1")
-    else:
-        store, _ = prepare_store(settings)
+    """``prepare_store(settings)``, from a copy of a store already loaded from the same data
+    when the store is new: the same store, without loading it again. The bundled data's
+    store is the session's; another folder's is loaded by the real loader on first use."""
+    if settings.db_path.exists():
+        return prepare_store(settings)[0]
+    template = bundled_store if settings.data_dir == DATA_DIR else _template(settings)
+    shutil.copy(template, settings.db_path)  # with its mode: 0600, as the bot makes it
+    store, _ = prepare_store(settings)
+    # A copy is another store: its own data generation, as a store loaded afresh has,
+    # so no answer remembered for one test's store is ever taken for another's.
+    store.execute("UPDATE store_generation SET token = random() WHERE id = 1")
     return store
+
+
+def _template(settings: Settings) -> Path:
+    contents = tuple(
+        sorted(
+            (path.name, hashlib.sha256(path.read_bytes()).hexdigest())
+            for path in settings.data_dir.iterdir()
+            if path.is_file()
+        )
+    )
+    if contents not in _loaded_from:
+        path = Path(tempfile.mkdtemp(prefix="yos-template-")) / "yos.db"
+        elsewhere = replace(settings, core=settings.core.model_copy(update={"db_path": path}))
+        store, _ = prepare_store(elsewhere)
+        store.close()
+        _loaded_from[contents] = path
+    return _loaded_from[contents]
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import os
 import secrets
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bot.config import PROJECT_ROOT
+from tests import launch
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-test-token"
@@ -71,16 +71,13 @@ class ServedApp:
             **env,
         }
         self.workers = workers
-        self.process: subprocess.Popen[str] | None = None
+        self.process: launch.BotProcess | None = None
         self.log_path = db_path.with_suffix(".log")
 
     def start(self, timeout: float = 30.0) -> ServedApp:
         log = self.log_path.open("w")
-        self.process = subprocess.Popen(
+        self.process = launch.start(
             [
-                sys.executable,
-                "-m",
-                "bot",
                 "serve",
                 "--host",
                 "127.0.0.1",
@@ -93,7 +90,6 @@ class ServedApp:
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            text=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

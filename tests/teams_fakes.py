@@ -367,7 +367,7 @@ class FakeOpenID(_LoopbackServer):
         if "serviceurl" not in claims and "serviceurl" not in merged:
             raise ValueError("give FakeOpenID a service_url, or pass serviceurl= to token()")
         header = {"kid": kid or signer.kid, "typ": "JWT", **(headers or {})}
-        return jwt.encode(merged, signer.private_pem, algorithm="RS256", headers=header)
+        return jwt.encode(merged, signer.private_key, algorithm="RS256", headers=header)
 
     def authorization(self, **claims: Any) -> dict[str, str]:
         """``{"Authorization": "Bearer <token(**claims)>"}``."""
@@ -645,7 +645,7 @@ class FakeLogin(_LoopbackServer):
                 "jti": uuid.uuid4().hex,
                 "ver": "1.0",
             },
-            self._signing_key.private_pem,
+            self._signing_key.private_key,
             algorithm="RS256",
             headers={"kid": self._signing_key.kid},
         )

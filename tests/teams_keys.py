@@ -40,14 +40,6 @@ class SigningKey:
     endorsements: tuple[str, ...] = ("msteams",)
     """The channels the Bot Framework's JWKS says this key may sign for."""
 
-    @property
-    def private_pem(self) -> bytes:
-        return self.private_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-
     def jwk(self) -> dict[str, Any]:
         """The public key as a JWK, shaped like the entries of the Bot Framework JWKS."""
         numbers = self.private_key.public_key().public_numbers()

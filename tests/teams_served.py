@@ -13,7 +13,6 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 import httpx
 
 from bot.config import PROJECT_ROOT
+from tests import launch
 from tests.slack_requests import free_port
 from tests.teams_fakes import FakeConnector, FakeLogin, FakeOpenID
 
@@ -120,20 +120,20 @@ class ServedTeams:
             "YOS_LOG_LEVEL": "INFO",
             **env,
         }
-        self.process: subprocess.Popen[str] | None = None
+        self.process: launch.BotProcess | None = None
         self.http = httpx.Client(timeout=10)
         self.started_in: float | None = None
 
     def start(self, timeout: float = 30.0) -> ServedTeams:
         log = self.log_path.open("w")
+        launch.ready()  # the fork server's own start is not the bot's
         began = time.monotonic()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "teams", "--host", "127.0.0.1", "--port", str(self.port)],
+        self.process = launch.start(
+            ["teams", "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=self.cwd,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            text=True,
         )
         deadline = began + timeout
         while time.monotonic() < deadline:

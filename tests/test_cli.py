@@ -7,13 +7,13 @@ import io
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
 from bot.config import PROJECT_ROOT
+from tests import launch
 
 
 @pytest.fixture
@@ -95,11 +95,9 @@ def test_malformed_setting_fails_with_one_line(env, monkeypatch):
 
 def test_console_reads_piped_input_until_it_ends(env):
     lines = "/yos score protecting-public\nstrengths\n\nquit\nsummary\n"
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "console"],
+    done = launch.run(
+        ["console"],
         input=lines,
-        capture_output=True,
-        text=True,
         env=env,
         timeout=60,
         check=True,
@@ -143,11 +141,9 @@ def test_export_audits_as_csv(env):
 
 def test_the_console_records_an_update_and_prints_its_announcement(env):
     lines = 'audit R1 17/20 2014-01-20 January audit --late "x"\n/yos audits R1\n'
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "console"],
+    done = launch.run(
+        ["console"],
         input=lines,
-        capture_output=True,
-        text=True,
         env={**env, "YOS_TODAY": "2014-02-20"},
         timeout=60,
         check=True,
@@ -201,11 +197,9 @@ def test_ask_leaves_nothing_undelivered(env):
     ],
 )
 def test_run_with_partial_slack_settings_names_what_is_missing_and_exits(env, values, expected):
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
+    done = launch.run(
+        ["run"],
         input="summary\n",
-        capture_output=True,
-        text=True,
         env={**env, **values},
         timeout=60,
     )
@@ -217,11 +211,9 @@ def test_run_with_partial_slack_settings_names_what_is_missing_and_exits(env, va
 
 
 def test_run_with_no_chat_settings_opens_the_console(env):
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
+    done = launch.run(
+        ["run"],
         input="score overall\n",
-        capture_output=True,
-        text=True,
         env=env,
         timeout=60,
         check=True,
@@ -234,10 +226,8 @@ def test_run_with_no_chat_settings_opens_the_console(env):
 
 
 def ask_fresh(env, question: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "ask", question],
-        capture_output=True,
-        text=True,
+    return launch.run(
+        ["ask", question],
         env=env,
         timeout=60,
     )

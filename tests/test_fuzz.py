@@ -57,16 +57,12 @@ from bot.runtime import make_context, prepare_store
 from bot.slack import blocks
 from bot.store import StorePool
 from bot.store.db import Store
+from bot.store.loader import LoadError, load_files
 from bot.teams import cards
 from tests.blockkit import assert_valid_message
 from tests.conftest import IN_WINDOW
 from tests.test_cards import activity_texts, assert_inert, assert_valid_card
 from tests.test_national import COLUMNS, SOUND
-
-try:  # the loader is being split into a package; import whichever form exists
-    from bot.store.loader import LoadError, load_files
-except ImportError:  # pragma: no cover - the refactor's other name
-    from bot.store.loading import LoadError, load_files  # type: ignore[no-redef]
 
 LONG = os.environ.get("YOS_FUZZ") == "long"
 RUNS: dict[str, int] = {}  # examples run per test, printed at the end of the module

@@ -33,6 +33,7 @@ from bot.reply import ActionKind, Chart
 from bot.slack.blocks import message, reply_blocks
 from bot.store import StorePool
 from bot.store.outbox import CHART
+from tests import launch
 from tests.blockkit import assert_valid_blocks, assert_valid_message
 from tests.slack_requests import BOT_TOKEN
 
@@ -376,15 +377,10 @@ def test_two_processes_reminding_at_once_send_one(fake_slack, settings, db):
         "SLACK_API_URL": fake_slack.api_url,
         "PATH": "/usr/bin:/bin",
     }
-    command = [sys.executable, "-m", "bot", "remind", "--today", "2014-02-10"]
+    command = ["remind", "--today", "2014-02-10"]
     runs = [
-        subprocess.Popen(
-            command,
-            env=env,
-            cwd=PROJECT_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        launch.start(
+            command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         for _ in range(2)
     ]
@@ -412,12 +408,10 @@ def test_remind_dry_run_lists_what_is_due_and_sends_nothing(settings, db, monkey
 
 
 def _remind(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "remind", "--today", "2014-02-10", *args],
+    done = launch.run(
+        ["remind", "--today", "2014-02-10", *args],
         env=env,
         cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
         timeout=60,
     )
     assert done.returncode == 0, done.stderr

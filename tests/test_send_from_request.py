@@ -225,7 +225,7 @@ def test_a_token_seen_before_is_still_checked_for_expiry_service_url_and_endorse
         "serviceurl": SERVICE,
         "exp": int(clock.now) + 600,
     }
-    token = jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
+    token = jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
     assert check(tokens, token) == token
     assert check(tokens, token) == token  # remembered
     with pytest.raises(Refused, match="another service URL"):
@@ -252,7 +252,7 @@ def test_a_remembered_token_is_refused_once_its_key_is_not_endorsed_for_teams():
         "serviceurl": SERVICE,
         "exp": int(time.time()) + 3600,
     }
-    token = jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
+    token = jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
     assert check(tokens, token) == token
     now[0] += 25 * 3600  # the key set is a day old: fetched again, the key now for webchat
     with pytest.raises(Refused, match="not endorsed for msteams"):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-import sys
 import time
 
 import pytest
 
+from tests import launch
 from tests.blockkit import all_text, assert_valid_message
 from tests.fake_slack import BAD_TOKEN, BOT_USER_ID
 from tests.slack_requests import BOT_TOKEN, SIGNING_SECRET, sign
@@ -362,11 +362,9 @@ def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     import os
 
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "YOS_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+    return launch.run(
+        [*args],
         env={**clean, **env},
-        capture_output=True,
-        text=True,
         timeout=60,
     )
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from jsonschema import Draft6Validator
 from jsonschema.exceptions import best_match
 
 from bot.config import PROJECT_ROOT, ConfigError, settings_from
+from tests import launch
 from tests.teams_fakes import ADAPTIVE_CARD, ConnectorCall
 from tests.teams_served import (
     AUDITOR,
@@ -451,12 +450,10 @@ def test_an_auditor_records_by_message_and_a_redelivery_is_recorded_once(teams, 
 def test_the_command_line_lists_updates_recorded_in_teams(teams, connector, url):
     teams.post(personal('audit R1 16/20 2014-02-14 February audit --late "paper log"', url))
     connector.wait_for_count(2, lambda c: c.is_send)
-    listed = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "audits R1"],
+    listed = launch.run(
+        ["ask", "audits R1"],
         cwd=PROJECT_ROOT,
         env=teams.env,
-        capture_output=True,
-        text=True,
         timeout=60,
     )
     [row] = rows(teams)
@@ -903,14 +900,11 @@ def test_half_the_teams_settings_stop_run_with_what_is_missing(tmp_path):
         "TEAMS_TENANT_ID": TENANT,
         "YOS_DB": str(tmp_path / "yos.db"),
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
+    done = launch.run(
+        ["run"],
         cwd=tmp_path,
         env=env,
-        capture_output=True,
-        text=True,
         timeout=60,
-        stdin=subprocess.DEVNULL,
     )
     assert done.returncode != 0
     assert "TEAMS_APP_PASSWORD is not set" in done.stderr

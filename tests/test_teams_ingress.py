@@ -18,8 +18,6 @@ import json
 import logging
 import os
 import re
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -27,6 +25,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bot.teams.logs import EscapeControl
+from tests import launch
 from tests.teams_keys import new_signing_key
 from tests.teams_served import (
     AUDITOR,
@@ -180,14 +179,11 @@ def test_a_domain_name_for_the_tenant_is_refused_at_start(tmp_path):
         "TEAMS_TENANT_ID": "contoso.onmicrosoft.com",
         "YOS_DB": str(tmp_path / "yos.db"),
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "teams", "--port", "9"],
+    done = launch.run(
+        ["teams", "--port", "9"],
         cwd=tmp_path,
         env=env,
-        capture_output=True,
-        text=True,
         timeout=60,
-        stdin=subprocess.DEVNULL,
     )
     assert done.returncode != 0
     assert "TEAMS_TENANT_ID must be your Microsoft Entra tenant ID, a GUID" in done.stderr

@@ -16,7 +16,6 @@ import os
 import re
 import ssl
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.teams.chart import ChartStore
+from tests import launch
 from tests.teams_fakes import HttpsFront
 from tests.teams_served import (
     APP_ID,
@@ -123,14 +123,11 @@ class Walk:
 
     def yos_bot(self, *args: str) -> subprocess.CompletedProcess[str]:
         self.ran.append(" ".join(("yos-bot", *args)))
-        return subprocess.run(
-            [sys.executable, "-m", "bot", *args],
+        return launch.run(
+            [*args],
             cwd=self.folder,
             env=self.environment(),
-            capture_output=True,
-            text=True,
             timeout=60,
-            stdin=subprocess.DEVNULL,
         )
 
     def start(self, run: int) -> ServedTeams:

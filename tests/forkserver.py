@@ -1,0 +1,137 @@
+"""Starts ``python -m bot …`` for the tests, forked from a process that has already
+imported the bot's heavy dependencies.
+
+Importing the Teams SDK alone costs about two seconds of CPU, and the suite starts the
+bot as a process some seventy times (servers on both platforms, the command line). Each
+start here is a fork of this process followed by exactly what ``python -m bot ARGS``
+runs (``bot/__main__.py`` as ``__main__``), with the test's environment, working
+directory and standard streams; the process then exits as any Python process does
+(``atexit``, threads joined, streams flushed). The bot's modules that act on the
+environment when imported (``bot.teams``, whose SDK wrapper clears generic variables) are
+not imported here, so each child imports them itself; settings are read when a command
+starts, in the child, from the test's environment.
+
+Protocol, over a Unix socket (see :mod:`tests.launch`): the client sends one JSON line
+(``args``, ``env``, ``cwd``) with its stdin, stdout and stderr as passed descriptors;
+this process answers ``pid N`` at once and ``exit CODE`` (negative: killed by that
+signal) when the child ends. It stops, and stops its children, when its own stdin closes
+(the test worker that started it has gone).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import runpy
+import select
+import signal
+import socket
+import sys
+import warnings
+from typing import Any
+
+# Imported once here rather than in every child (nothing of ``bot.teams``: see above).
+PRELOADED = (
+    "click",
+    "pydantic",
+    "pydantic_settings",
+    "sqlite_utils",
+    "dotenv",
+    "httpx",
+    "jwt",
+    "msal",
+    "uvicorn",
+    "fastapi",
+    "gunicorn.app.base",
+    "slack_sdk",
+    "slack_sdk.models.blocks",
+    "slack_sdk.models.views",
+    "slack_bolt",
+    "slack_bolt.adapter.wsgi",
+    "microsoft_teams.api",
+    "microsoft_teams.apps",
+    "microsoft_teams.cards",
+    "bot.cli",
+    "bot.console",
+    "bot.runtime",
+    "bot.slack.app",
+    "bot.slack.serve",
+)
+
+
+def preload() -> None:
+    # The SDK would load a .env at import (bot.teams.sdk switches that off the same way).
+    os.environ["PYTHON_DOTENV_DISABLED"] = "1"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in PRELOADED:
+            __import__(name)
+    assert not any(name.startswith("bot.teams") for name in sys.modules), "see above"
+
+
+def child(request: dict[str, Any], fds: list[int]) -> None:
+    """Become ``python -m bot ARGS``; never returns (its exit ends this process)."""
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.argv = ["bot", *request["args"]]
+    runpy.run_module("bot", run_name="__main__", alter_sys=True)
+    raise SystemExit(0)
+
+
+def serve(path: str) -> None:
+    preload()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(16)
+    running: dict[int, socket.socket] = {}
+    print("ready", flush=True)
+    while True:
+        readable, _, _ = select.select([listener, sys.stdin], [], [], 0.02)
+        if sys.stdin in readable and not os.read(sys.stdin.fileno(), 1024):
+            stop(running)
+            return
+        if listener in readable:
+            conn, _ = listener.accept()
+            message, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
+            request = json.loads(message)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                listener.close()
+                for other in running.values():
+                    other.close()
+                conn.close()
+                child(request, fds)
+            for fd in fds:
+                os.close(fd)
+            conn.sendall(f"pid {pid}\n".encode())
+            running[pid] = conn
+        reap(running)
+
+
+def reap(running: dict[int, socket.socket]) -> None:
+    while running:
+        pid, status = os.waitpid(-1, os.WNOHANG)
+        if pid == 0:
+            return
+        conn = running.pop(pid, None)
+        if conn is not None:
+            with contextlib.suppress(OSError):  # the test may no longer listen
+                conn.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
+            conn.close()
+
+
+def stop(running: dict[int, socket.socket]) -> None:
+    for pid in running:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])
