@@ -20,15 +20,16 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp
 
 from bot.app import Sender, StorePool, store_ready
+from bot.app.chart_links import ChartStore
+from bot.app.schedule import Reminders
 from bot.config import Settings
 from bot.runtime import application
 from bot.teams import handlers
-from bot.teams.chart import CHART_FOLDER, ChartStore
+from bot.teams.chart import CHART_FOLDER
 from bot.teams.conversations import Conversations, People
 from bot.teams.deps import Deps
 from bot.teams.ingress import Ingress, SigningKeys, TokenCheck, keys_url
 from bot.teams.platform import TEAMS
-from bot.teams.reminders import Reminders
 from bot.teams.sdk import (
     PUBLIC,
     ApiClientSettings,
@@ -119,11 +120,19 @@ def build(settings: Settings, store: StorePool) -> Built:
         found = conversations.find(conversation)
         return found.service_url if found else None
 
+    # Reminders and board reports for YOS_TEAMS_CHANNEL: a proactive message needs the
+    # channel's saved reference (its service URL), so nothing is queued until there is
+    # one, and the first reference wakes the check (Deps.save).
     reminders = Reminders(
         app,
-        sender,
+        TEAMS,
         settings.teams_channel,
-        channel_service_url,
+        sender,
+        reachable=channel_service_url,
+        unreachable=(
+            "no reminders for YOS_TEAMS_CHANNEL yet: the bot has not heard from "
+            "that channel; add the bot to its team, or mention it there once"
+        ),
         first=settings.first_reminder_check_seconds,
     )
     deps = Deps(settings, app, sender, transport, conversations, people, reminders)
@@ -163,5 +172,6 @@ def chart_store(settings: Settings) -> ChartStore | None:
         settings.db_path.parent / CHART_FOLDER,
         settings.teams_public_url,
         settings.teams_app_password,
+        platform=TEAMS.name,
         lifetime_seconds=settings.teams_chart_days * 86_400.0,
     )

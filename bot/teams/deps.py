@@ -10,11 +10,11 @@ from typing import Any
 
 from bot.app import Application, Request, Sender
 from bot.app.failures import failed
+from bot.app.schedule import Reminders
 from bot.config import Settings
 from bot.reply import Person, Reply
 from bot.teams.conversations import Conversations, Member, People, Reference, channel_of, thread_of
 from bot.teams.platform import CHANNEL, MAX_TEXT, PERSONAL, TEAMS
-from bot.teams.reminders import Reminders
 from bot.teams.sdk import ActivityBase
 from bot.teams.transport import TeamsTransport
 from bot.teams.welcome import GENERAL, Place

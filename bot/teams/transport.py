@@ -52,9 +52,10 @@ from typing import Any
 import httpx
 
 from bot.app import Address, Delivery, OutboxKind, PermanentError, RetryPolicy, TransientError
+from bot.app.chart_links import ChartStore
 from bot.reply import ActionKind, Reply
 from bot.teams.cards import escape, message_activity
-from bot.teams.chart import ChartStore, chart_activity
+from bot.teams.chart import chart_activity
 from bot.teams.conversations import Conversations, People, Reference, channel_of, threaded
 from bot.teams.sdk import (
     Account,
