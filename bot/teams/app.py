@@ -21,12 +21,13 @@ from starlette.types import ASGIApp
 
 from bot.app import Sender, StorePool, store_ready
 from bot.app.chart_links import ChartStore
+from bot.app.conversations import SavedConversations
 from bot.app.schedule import Reminders
 from bot.config import Settings
 from bot.runtime import application
 from bot.teams import handlers
 from bot.teams.chart import CHART_FOLDER
-from bot.teams.conversations import Conversations, People
+from bot.teams.conversations import People, channel_of
 from bot.teams.deps import Deps
 from bot.teams.ingress import Ingress, SigningKeys, TokenCheck, keys_url
 from bot.teams.platform import TEAMS
@@ -99,7 +100,7 @@ def build(settings: Settings, store: StorePool) -> Built:
     quiet_sdk_loggers()
 
     app = application(settings, store)
-    conversations = Conversations(store)
+    conversations = SavedConversations(store, TEAMS.name, own_id=channel_of)
     people = People()
     charts = chart_store(settings)
     transport = TeamsTransport(

@@ -46,10 +46,11 @@ from bot.app import (
     defuse,
     mention,
 )
+from bot.app.conversations import Reference
 from bot.forms import FormKind, FormSpec
 from bot.reply import ActionKind, Person, Reply, problem
 from bot.teams.cards import CONTENT_TYPE, clip, message_activity
-from bot.teams.conversations import Member, People, Reference
+from bot.teams.conversations import Member, People
 from bot.teams.deps import Deps
 from bot.teams.forms import KINDS, card, entered
 from bot.teams.platform import PERSONAL, RECORD_AUDIT_ACTION, TEAMS

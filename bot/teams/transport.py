@@ -53,10 +53,11 @@ import httpx
 
 from bot.app import Address, Delivery, OutboxKind, PermanentError, RetryPolicy, TransientError
 from bot.app.chart_links import ChartStore
+from bot.app.conversations import Reference, SavedConversations
 from bot.reply import ActionKind, Reply
 from bot.teams.cards import escape, message_activity
 from bot.teams.chart import chart_activity
-from bot.teams.conversations import Conversations, People, Reference, channel_of, threaded
+from bot.teams.conversations import People, channel_of, threaded
 from bot.teams.sdk import (
     Account,
     ApiClient,
@@ -118,7 +119,7 @@ class TeamsTransport:
     def __init__(
         self,
         app: App,
-        conversations: Conversations,
+        conversations: SavedConversations,
         people: People,
         *,
         share_channel: str | None = None,
