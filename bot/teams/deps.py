@@ -12,15 +12,18 @@ from bot.app import Application, Request, Sender
 from bot.app.conversations import Reference, SavedConversations
 from bot.app.failures import failed
 from bot.app.schedule import Reminders
+from bot.app.welcome import Place
 from bot.config import Settings
 from bot.reply import Person, Reply
 from bot.teams.conversations import Member, People, channel_of, thread_of
 from bot.teams.platform import CHANNEL, MAX_TEXT, PERSONAL, TEAMS
 from bot.teams.sdk import ActivityBase
 from bot.teams.transport import TeamsTransport
-from bot.teams.welcome import GENERAL, Place
 
 logger = logging.getLogger(__name__)
+
+# A team's first channel, whose ID is the team's, when Teams sends no name for it.
+GENERAL = "General"
 
 
 @dataclass

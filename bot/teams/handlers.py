@@ -5,7 +5,7 @@
   has its conversation reference saved.
 * Being added to a team, a group chat or a personal chat (conversationUpdate with the
   bot among ``membersAdded``, or installationUpdate ``add``) posts a welcome there and
-  logs the conversation's ID (:mod:`bot.teams.welcome`); a personal chat's welcome is
+  logs the conversation's ID (:mod:`bot.app.welcome`); a personal chat's welcome is
   the dashboard.
 * A message in a personal chat is a command or a question; in a channel or group chat,
   only a message that @mentions the bot is, without that mention. The answer is queued
@@ -47,13 +47,14 @@ from bot.app import (
     mention,
 )
 from bot.app.conversations import Reference
+from bot.app.welcome import Place, greet, log_line
 from bot.forms import FormKind, FormSpec
 from bot.reply import ActionKind, Person, Reply, problem
 from bot.teams.cards import CONTENT_TYPE, clip, message_activity
 from bot.teams.conversations import Member, People
 from bot.teams.deps import Deps
 from bot.teams.forms import KINDS, card, entered
-from bot.teams.platform import PERSONAL, RECORD_AUDIT_ACTION, TEAMS
+from bot.teams.platform import PERSONAL, RECORD_AUDIT_ACTION, TEAMS, WELCOME
 from bot.teams.sdk import (
     ActivityBase,
     ActivityContext,
@@ -74,7 +75,6 @@ from bot.teams.sdk import (
     TaskModuleResponse,
     TaskSubmitInvokeActivity,
 )
-from bot.teams.welcome import Place, log_line, welcome
 
 logger = logging.getLogger(__name__)
 
@@ -206,41 +206,28 @@ def register(app: App, deps: Deps) -> None:
         with deps.installing:
             new = deps.conversations.find(place.conversation_id) is None
             if new:
-                logger.info(log_line(place, deps.settings.teams_channel))
-                greet(activity, place)
+                logger.info(log_line(place, deps.settings.teams_channel, WELCOME))
+                welcome(activity, place)
             if reference is not None:
                 deps.save(reference)  # after the welcome: reminders queued now follow it
 
-    def greet(activity: ActivityBase, place: Place) -> None:
+    def welcome(activity: ActivityBase, place: Place) -> None:
+        recipient = activity.recipient
         try:
-            if place.kind == PERSONAL:
-                # A personal chat's welcome is the dashboard.
-                deps.app.dashboard(
-                    deps.request(
-                        activity,
-                        thread=None,
-                        via=Via.DIRECT_MESSAGE,
-                        message_ref=None,
-                        answer_in_conversation=True,
-                    )
-                )
-            else:
-                request = deps.request(
+            greet(
+                deps.app,
+                deps.request(
                     activity,
                     thread=None,
                     via=Via.WELCOME,
                     message_ref=None,
                     answer_in_conversation=True,
-                )
-                recipient = activity.recipient
-                card = welcome(
-                    place,
-                    bot_name=(recipient.name if recipient is not None else None) or "YOS bot",
-                    service=deps.app.service_name(request),
-                    reminder_channel=deps.settings.teams_channel,
-                    who_may_record=deps.app.who_may_record(request),
-                )
-                deps.app.queue_post(request, "welcome", card)
+                ),
+                place,
+                WELCOME,
+                bot_name=(recipient.name if recipient is not None else None) or "YOS bot",
+                reminder_channel=deps.settings.teams_channel,
+            )
         except Exception:
             deps.failed("welcoming a new conversation")
             return
