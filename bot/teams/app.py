@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp
 
-from bot.app import Sender, StorePool, store_ready
+from bot.app import RetryPolicy, Sender, StorePool, store_ready
 from bot.app.chart_links import ChartStore
 from bot.app.conversations import SavedConversations
 from bot.app.schedule import Reminders
@@ -42,7 +42,7 @@ from bot.teams.sdk import (
     with_overrides,
 )
 from bot.teams.token import BotToken
-from bot.teams.transport import TeamsRetry, TeamsTransport
+from bot.teams.transport import TeamsTransport
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +111,10 @@ def build(settings: Settings, store: StorePool) -> Built:
         TEAMS.name,
         transport,
         app.draw_chart,
-        retry=TeamsRetry(
+        # Microsoft's guidance for bots: exponential back-off with random jitter.
+        retry=RetryPolicy(
             base_seconds=settings.outbox_retry_seconds,
+            jitter=True,
             lease_seconds=settings.outbox_lease_seconds,
         ),
     )

@@ -31,8 +31,9 @@ asks, 412, 429, 502, 503 and 504 (and 408, any other 5xx, a network failure or n
 token to be had) become a :class:`~bot.app.TransientError`, carrying Retry-After when
 Teams gives one; any other refusal (400, 401, 403, 404…) is a
 :class:`~bot.app.PermanentError`. The sender tries a transient failure again after
-:class:`TeamsRetry`'s delay: exponential back-off with full jitter, and never sooner
-than Retry-After; after the last attempt the asker is told.
+the delay of a :class:`~bot.app.retry.RetryPolicy` with ``jitter``: exponential
+back-off with full jitter, and never sooner than Retry-After; after the last attempt
+the asker is told.
 """
 
 from __future__ import annotations
@@ -40,20 +41,17 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-import random
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
 
-from bot.app import Address, Delivery, OutboxKind, PermanentError, RetryPolicy, TransientError
+from bot.app import Address, Delivery, OutboxKind, PermanentError, TransientError
 from bot.app.chart_links import ChartStore
 from bot.app.conversations import Reference, SavedConversations
+from bot.app.retry import retry_after_seconds, transient
 from bot.reply import ActionKind, Reply
 from bot.teams.cards import escape, message_activity
 from bot.teams.chart import chart_activity
@@ -79,22 +77,6 @@ MAX_API_CLIENTS = 32
 # Answers repeat (the application keeps a reply until the data changes), and a card takes
 # longer to render than to look up: the last few are kept, by the reply they show.
 RENDERED_CARDS = 128
-
-
-@dataclass(frozen=True)
-class TeamsRetry(RetryPolicy):
-    """The sender's back-off for Teams: exponential, with full jitter (a random delay
-    between nothing and ``base * 2**(attempt - 1)``, capped), so many senders held up
-    together do not come back together; and never sooner than Retry-After."""
-
-    random: Callable[[], float] = field(default=random.random, compare=False)
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        ceiling = min(self.base_seconds * 2.0 ** max(attempt - 1, 0), self.max_seconds)
-        jittered = self.random() * ceiling
-        if retry_after is not None:
-            return min(max(retry_after, jittered), self.max_seconds)
-        return jittered
 
 
 @dataclass(frozen=True)
@@ -329,8 +311,8 @@ class _Key:
 def _classified(response: httpx.Response) -> Exception:
     status = response.status_code
     code = _error_code(response)
-    retry_after = _retry_after(response.headers.get("Retry-After"))
-    if status in RETRIED_STATUSES or status >= 500:
+    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+    if transient(status, RETRIED_STATUSES):
         what = {429: "rate limit", 412: "precondition failed", 408: "timed out"}.get(
             status, "server error"
         )
@@ -349,21 +331,3 @@ def _error_code(response: httpx.Response) -> str:
     if isinstance(body, dict) and body.get("message"):
         return str(body["message"])[:80]
     return "no details"
-
-
-def _retry_after(value: str | None, now: Callable[[], datetime] | None = None) -> float | None:
-    """Retry-After in seconds: a number of seconds, or an HTTP date."""
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or (lambda: datetime.now(UTC)))()).total_seconds()
-        return max(seconds, 0.0)
-    return seconds if seconds >= 0 else None
