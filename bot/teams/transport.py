@@ -41,7 +41,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
@@ -52,6 +51,7 @@ from bot.app import Address, Delivery, OutboxKind, PermanentError, TransientErro
 from bot.app.chart_links import ChartStore
 from bot.app.conversations import Reference, SavedConversations
 from bot.app.retry import retry_after_seconds, transient
+from bot.render.recent import RecentRenderings
 from bot.reply import ActionKind, Reply
 from bot.teams.cards import escape, message_activity
 from bot.teams.chart import chart_activity
@@ -116,8 +116,7 @@ class TeamsTransport:
         self.charts = charts
         self._loop: asyncio.AbstractEventLoop | None = None
         self._apis: OrderedDict[str, ApiClient] = OrderedDict()
-        self._cards: OrderedDict[_Key, dict[str, Any]] = OrderedDict()
-        self._cards_lock = threading.Lock()
+        self._cards = RecentRenderings(message_activity, RENDERED_CARDS)
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Send through ``loop`` (the server's), where the SDK's client lives."""
@@ -216,7 +215,7 @@ class TeamsTransport:
         if delivery.reply is None:
             raise PermanentError("the outbox item had nothing to say")
         reply = self._for(target, delivery.reply)
-        activity = dict(self._rendered(reply))  # a copy: the one kept is never changed
+        activity = dict(self._cards(reply))  # a copy: the one kept is never changed
         if target.mention is None:
             return activity
         account_id, name = target.mention
@@ -226,24 +225,6 @@ class TeamsTransport:
             {"type": "mention", "text": tag, "mentioned": {"id": account_id, "name": name}}
         ]
         return activity
-
-    def _rendered(self, reply: Reply) -> dict[str, Any]:
-        """``reply`` as a message activity, rendered once while it is among the last few
-        (callers copy before changing it)."""
-        key = _Key(reply)
-        if key.hash is None:  # a reply holding a list, say: rendered each time
-            return message_activity(reply)
-        with self._cards_lock:
-            found = self._cards.get(key)
-            if found is not None:
-                self._cards.move_to_end(key)
-                return found
-        rendered = message_activity(reply)
-        with self._cards_lock:
-            self._cards[key] = rendered
-            while len(self._cards) > RENDERED_CARDS:
-                self._cards.popitem(last=False)
-        return rendered
 
     def _for(self, target: Target, reply: Reply) -> Reply:
         """The reply with only the buttons that make sense where it lands: "Share in
@@ -286,26 +267,6 @@ class TeamsTransport:
             raise TransientError(
                 f"could not reach Teams at {target.service_url}: {type(error).__name__}"
             ) from None
-
-
-class _Key:
-    """A reply as a key, its hash worked out once (a reply's is worked out anew on every
-    call, field by field)."""
-
-    __slots__ = ("hash", "reply")
-
-    def __init__(self, reply: Reply) -> None:
-        self.reply = reply
-        try:
-            self.hash: int | None = hash(reply)
-        except TypeError:
-            self.hash = None
-
-    def __hash__(self) -> int:
-        return self.hash or 0
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Key) and self.reply == other.reply
 
 
 def _classified(response: httpx.Response) -> Exception:
