@@ -34,7 +34,6 @@ from html.parser import HTMLParser
 from typing import Any
 
 from bot.app import (
-    ANNOUNCED,
     Address,
     Delivery,
     FormOutcome,
@@ -46,7 +45,9 @@ from bot.app import (
     defuse,
     mention,
 )
+from bot.app.closing import closing_words
 from bot.app.conversations import Reference
+from bot.app.forms import ANSWERED_BY, OPENED_BY, problem_text
 from bot.app.welcome import Place, greet, log_line
 from bot.forms import FormKind, FormSpec
 from bot.reply import ActionKind, Person, Reply, problem
@@ -79,13 +80,7 @@ from bot.teams.sdk import (
 logger = logging.getLogger(__name__)
 
 # The buttons that open a form as a dialog (task/fetch), and which.
-OPENS: dict[str, FormKind] = {
-    ActionKind.AUDIT_FORM.value: FormKind.AUDIT,
-    ActionKind.ACTION_FORM.value: FormKind.ADD_ACTION,
-    ActionKind.PROGRESS_FORM.value: FormKind.PROGRESS,
-}
-# What a dialog that went wrong shows beside, by form.
-FALLBACK_FIELD = {FormKind.AUDIT: "note", FormKind.ADD_ACTION: "text", FormKind.PROGRESS: "note"}
+OPENS: dict[str, FormKind] = {action.value: kind for kind, action in OPENED_BY.items()}
 HIDDEN = ("via", "message_ref", "thread")  # what the audit form carries back
 MAX_PROBLEM = 600
 
@@ -156,8 +151,7 @@ def _message(reply: Reply) -> MessageActivityInput:
 
 def plain(reply: Reply) -> str:
     """A reply as the one line a dialog's message shows."""
-    said = " ".join([reply.headline, *(s.text or "" for s in reply.sections)])
-    return clip(" ".join(said.split()), MAX_PROBLEM)
+    return clip(problem_text(reply), MAX_PROBLEM)
 
 
 def _dialog(spec: FormSpec, hidden: dict[str, str] | None = None) -> TaskModuleContinueResponse:
@@ -377,17 +371,11 @@ def register(app: App, deps: Deps) -> None:
             return _dialog(opening, {k: v for k, v in hidden.items() if v})
         return plain(opening)
 
-    def said(activity: ActivityBase, request: Request, headline: str) -> str:
-        """The closing message: where the record is announced, said as the asker sees it."""
-        elsewhere = (
-            deps.kind(activity) == PERSONAL
-            and deps.settings.teams_channel
-            and request.conversation == deps.settings.teams_channel
-        )
-        if not (elsewhere and headline.endswith(ANNOUNCED)):
-            return headline
-        where = "It will be announced in the channel where reminders and reports go."
-        return f"{headline.removesuffix(ANNOUNCED).rstrip()} {where}"
+    def elsewhere(activity: ActivityBase, request: Request) -> bool:
+        """Whether a record is announced where the asker is not: YOS_TEAMS_CHANNEL, for
+        a form submitted in a personal chat."""
+        channel = deps.settings.teams_channel
+        return deps.kind(activity) == PERSONAL and bool(channel) and request.conversation == channel
 
     def submit(activity: ActivityBase, data: dict[str, Any]) -> Answer:
         """Take what was entered: the dialog again with what was wrong, or what to say."""
@@ -398,18 +386,13 @@ def register(app: App, deps: Deps) -> None:
         try:
             result = deps.app.submit_form(request, kind, values)
         except Exception:
-            errors = {FALLBACK_FIELD[kind]: deps.failed("the form").headline}
+            errors = {ANSWERED_BY[kind]: deps.failed("the form").headline}
             result = FormOutcome(errors, None, deps.app.form_again(request, kind, values, errors))
-        if result.outcome is None:
-            if result.form is None:
-                return " ".join(result.errors.values()) or "Nothing was recorded."
+        if result.outcome is None and result.form is not None:
             return _dialog(result.form, hidden)
-        if result.outcome.duplicate:
-            if kind is FormKind.AUDIT:
-                return "That update was already recorded."
-            return result.outcome.reply.headline
-        deps.sender.wake()
-        return said(activity, request, result.outcome.reply.headline)
+        if result.outcome is not None and not result.outcome.duplicate:
+            deps.sender.wake()
+        return closing_words(result, kind, announced_elsewhere=elsewhere(activity, request))
 
     @app.on_dialog_open
     async def open_dialog(ctx: ActivityContext[TaskFetchInvokeActivity]) -> TaskModuleResponse:
