@@ -45,12 +45,13 @@ from bot.app import (
     defuse,
     mention,
 )
+from bot.app.buttons import nowhere_to_share, press
 from bot.app.closing import closing_words
 from bot.app.conversations import Reference
 from bot.app.forms import ANSWERED_BY, OPENED_BY, problem_text
 from bot.app.welcome import Place, greet, log_line
 from bot.forms import FormKind, FormSpec
-from bot.reply import ActionKind, Person, Reply, problem
+from bot.reply import ActionKind, Person, Reply
 from bot.teams.cards import CONTENT_TYPE, clip, message_activity
 from bot.teams.conversations import Member, People
 from bot.teams.deps import Deps
@@ -312,22 +313,14 @@ def register(app: App, deps: Deps) -> None:
                 via=Via.of(action, Via.FORM),
                 service_url=deps.conversations.service_url(conversation) or activity.service_url,
             )
-            if action == ActionKind.SHARE.value:
-                if deps.kind(activity) == PERSONAL and not deps.settings.teams_channel:
-                    outcome_reply: Reply | None = problem(
-                        "Nowhere to share",
-                        "There is no channel to share answers in: YOS_TEAMS_CHANNEL is not set.",
-                    )
-                else:
-                    outcome = deps.app.share(
-                        request, str(value.get("command") or ""), str(value.get("args") or "")
-                    )
-                    outcome_reply = None if outcome.reply.ok else outcome.reply
-            elif action == ActionKind.POST_REPORT.value:
-                outcome = deps.app.post_report(request, str(value.get("ref") or "") or None)
-                outcome_reply = None if outcome.reply.ok else outcome.reply
+            personal = deps.kind(activity) == PERSONAL
+            if action == ActionKind.SHARE.value and personal and not deps.settings.teams_channel:
+                outcome_reply: Reply | None = nowhere_to_share("YOS_TEAMS_CHANNEL")
             else:
-                return  # a button this version does not know (or a form opened as a dialog)
+                outcome = press(deps.app, request, action, value)
+                if outcome is None:
+                    return  # a button this version does not know (or a form opened as a dialog)
+                outcome_reply = None if outcome.reply.ok else outcome.reply
         except Exception:
             outcome_reply = deps.failed(f"the {action} button")
         if outcome_reply is None:
