@@ -63,3 +63,11 @@ def test_the_log_line_names_the_place_and_the_setting_never_a_person():
         "added to a personal chat: conversation a:1"
     )
     assert Place("19:x", "channel").describe() == "a team, a channel"
+
+
+def test_teams_conversation_types_are_the_kinds_the_application_knows():
+    from bot.app import conversations, welcome
+    from bot.teams import platform
+
+    assert platform.PERSONAL == conversations.PERSONAL
+    assert platform.CHANNEL == welcome.CHANNEL
