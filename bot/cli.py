@@ -645,8 +645,8 @@ def teams_channels() -> None:
 
     Pick the one for reminders and board reports and set it as YOS_TEAMS_CHANNEL.
     """
+    from bot.app.conversations import known_conversations
     from bot.store.conversations import listed
-    from bot.teams.conversations import known_conversations
     from bot.teams.platform import TEAMS
 
     settings = _settings()

@@ -23,8 +23,8 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.app.chart_links import ChartStore
 from bot.config import PROJECT_ROOT
-from bot.teams.chart import ChartStore
 from tests import launch
 from tests.teams_fakes import HttpsFront
 from tests.teams_served import (
@@ -368,7 +368,11 @@ def test_installed_as_a_personal_app_shows_the_dashboard_once(teams, teams_fakes
 def test_a_chart_address_is_served_once_published_and_refused_when_wrong(teams, front, https):
     # The module's server: TEAMS_PUBLIC_URL set to its HTTPS front; charts beside its store.
     store = ChartStore(
-        teams.db_path.parent / "teams-charts", front.url, APP_SECRET, lifetime_seconds=3600
+        teams.db_path.parent / "teams-charts",
+        front.url,
+        APP_SECRET,
+        platform="teams",
+        lifetime_seconds=3600,
     )
     address = store.publish(PNG + b"chart")
     token = address.rsplit("/", 1)[1]
@@ -390,34 +394,3 @@ def test_a_chart_address_is_served_once_published_and_refused_when_wrong(teams, 
         refused = https.get(f"{front.url}/charts/{bad}")
         assert refused.status_code == 404, bad
         assert not refused.content.startswith(PNG)
-
-
-def test_a_chart_address_expires_and_its_picture_is_deleted(tmp_path):
-    now = [1_000_000.0]
-    store = ChartStore(
-        tmp_path / "charts",
-        "https://yos.anytown.gov.uk",
-        "secret",
-        lifetime_seconds=60,
-        clock=lambda: now[0],
-    )
-    address = store.publish(PNG)
-    assert address.startswith("https://yos.anytown.gov.uk/charts/")
-    token = address.rsplit("/", 1)[1]
-    assert store.open(token) == PNG
-    now[0] += 61
-    assert store.open(token) is None  # expired
-    files = list((tmp_path / "charts").iterdir())
-    assert [f.stat().st_mode & 0o777 for f in files] == [0o600]
-    assert (tmp_path / "charts").stat().st_mode & 0o777 == 0o700
-    os.utime(files[0], (now[0] - 200, now[0] - 200))
-    assert store.purge() == 1
-    assert list((tmp_path / "charts").iterdir()) == []
-    other = ChartStore(
-        tmp_path / "charts",
-        "https://yos.anytown.gov.uk",
-        "another secret",
-        lifetime_seconds=60,
-        clock=lambda: now[0],
-    )
-    assert other.open(store.publish(PNG).rsplit("/", 1)[1]) is None  # another key

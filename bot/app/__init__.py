@@ -16,7 +16,8 @@ from bot.app.forms import FormOpening, FormOutcome
 from bot.app.health import store_ready
 from bot.app.policy import Directory, Policy
 from bot.app.requests import Outcome, Platform, Request, Via
-from bot.app.sender import Delivery, PermanentError, RetryPolicy, Sender, TransientError, Transport
+from bot.app.retry import RetryPolicy
+from bot.app.sender import Delivery, PermanentError, Sender, TransientError, Transport
 from bot.commands import Command, default_registry
 from bot.mentions import defuse, mention
 from bot.store import StorePool

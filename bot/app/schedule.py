@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from bot.app.core import Application
@@ -21,6 +22,88 @@ REMINDER_INTERVAL_SECONDS = 3600.0
 FIRST_CHECK_SECONDS = 5.0
 
 
+class Reminders:
+    """Reminders and board reports for one conversation, checked ``first`` seconds after
+    start, then every ``interval``, and at once when woken (:meth:`check_now`). Each is
+    queued under a unique key, so it is sent once whatever wakes the check, across
+    restarts and processes.
+
+    A platform whose proactive messages need the conversation's saved reference (Teams:
+    its service URL) gives ``reachable``, which answers it or None; until there is one,
+    nothing is queued, and ``unreachable`` is logged once.
+    """
+
+    def __init__(
+        self,
+        app: Application,
+        platform: Platform,
+        conversation: str | None,
+        sender: Sender,
+        *,
+        reachable: Callable[[str], str | None] | None = None,
+        unreachable: str = "",
+        interval: float = REMINDER_INTERVAL_SECONDS,
+        first: float = FIRST_CHECK_SECONDS,
+    ) -> None:
+        self.app = app
+        self.platform = platform
+        self.conversation = conversation
+        self.sender = sender
+        self.reachable = reachable
+        self.unreachable = unreachable
+        self.interval = interval
+        self.first = first
+        self.thread: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._told = False
+
+    def start(self) -> Reminders:
+        if self.conversation and self.thread is None:
+            self.thread = threading.Thread(
+                target=self._loop, name=f"reminders-{self.platform.name}", daemon=True
+            )
+            self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def check_now(self) -> None:
+        self._wake.set()
+
+    def check(self) -> list[str]:
+        """Queue whatever is due for the conversation; the keys of what was queued."""
+        if not self.conversation:
+            return []
+        service_url = None
+        if self.reachable is not None:
+            service_url = self.reachable(self.conversation)
+            if service_url is None:
+                if not self._told:
+                    logger.info("%s", self.unreachable)
+                    self._told = True
+                return []
+        queued = self.app.queue_reminders(self.platform, self.conversation, service_url=service_url)
+        if queued:
+            self.sender.wake()
+        return queued
+
+    def _loop(self) -> None:
+        delay = self.first
+        while not self._stop.is_set():
+            if self._wake.wait(delay):
+                self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.check()
+            except Exception as error:
+                log_failure(logger, "checking reminders", error)
+            delay = self.interval
+
+
 def start_reminders(
     app: Application,
     platform: Platform,
@@ -29,22 +112,10 @@ def start_reminders(
     *,
     interval: float = REMINDER_INTERVAL_SECONDS,
     first: float = FIRST_CHECK_SECONDS,
-) -> threading.Thread:
-    stop = threading.Event()
-
-    def loop() -> None:
-        delay = first
-        while not stop.wait(delay):
-            try:
-                if app.queue_reminders(platform, conversation):
-                    sender.wake()
-            except Exception as error:
-                log_failure(logger, "checking reminders", error)
-            delay = interval
-
-    thread = threading.Thread(target=loop, name=f"reminders-{platform.name}", daemon=True)
-    thread.start()
-    return thread
+) -> threading.Thread | None:
+    """Check ``conversation``'s reminders in the background (see :class:`Reminders`)."""
+    reminders = Reminders(app, platform, conversation, sender, interval=interval, first=first)
+    return reminders.start().thread
 
 
 BACKUP_CHECK_SECONDS = 3600.0

@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
 from bot.app.failures import log_failure, where
+from bot.app.retry import RetryPolicy
 from bot.reply import Chart, Reply, from_json, to_json
 from bot.store import StorePool, outbox
 from bot.store.db import write_transaction
@@ -101,20 +102,6 @@ class LoopTransport(Protocol[Ready]):
     async def send(self, ready: Ready) -> None:
         """Send it on the running loop, or raise TransientError / PermanentError."""
         ...
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    base_seconds: float = 2.0
-    max_seconds: float = 300.0
-    max_attempts: int = 6
-    lease_seconds: float = 60.0
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return max(0.0, min(retry_after, self.max_seconds))
-        backoff: float = self.base_seconds * 2.0 ** (attempt - 1)
-        return min(backoff, self.max_seconds)
 
 
 ChartDrawer = Callable[[Chart], tuple[bytes, str] | None]

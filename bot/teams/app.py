@@ -19,16 +19,18 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp
 
-from bot.app import Sender, StorePool, store_ready
+from bot.app import RetryPolicy, Sender, StorePool, store_ready
+from bot.app.chart_links import ChartStore
+from bot.app.conversations import SavedConversations
+from bot.app.schedule import Reminders
 from bot.config import Settings
 from bot.runtime import application
 from bot.teams import handlers
-from bot.teams.chart import CHART_FOLDER, ChartStore
-from bot.teams.conversations import Conversations, People
+from bot.teams.chart import CHART_FOLDER
+from bot.teams.conversations import People, channel_of
 from bot.teams.deps import Deps
 from bot.teams.ingress import Ingress, SigningKeys, TokenCheck, keys_url
 from bot.teams.platform import TEAMS
-from bot.teams.reminders import Reminders
 from bot.teams.sdk import (
     PUBLIC,
     ApiClientSettings,
@@ -40,7 +42,7 @@ from bot.teams.sdk import (
     with_overrides,
 )
 from bot.teams.token import BotToken
-from bot.teams.transport import TeamsRetry, TeamsTransport
+from bot.teams.transport import TeamsTransport
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +100,7 @@ def build(settings: Settings, store: StorePool) -> Built:
     quiet_sdk_loggers()
 
     app = application(settings, store)
-    conversations = Conversations(store)
+    conversations = SavedConversations(store, TEAMS.name, own_id=channel_of)
     people = People()
     charts = chart_store(settings)
     transport = TeamsTransport(
@@ -109,8 +111,10 @@ def build(settings: Settings, store: StorePool) -> Built:
         TEAMS.name,
         transport,
         app.draw_chart,
-        retry=TeamsRetry(
+        # Microsoft's guidance for bots: exponential back-off with random jitter.
+        retry=RetryPolicy(
             base_seconds=settings.outbox_retry_seconds,
+            jitter=True,
             lease_seconds=settings.outbox_lease_seconds,
         ),
     )
@@ -119,11 +123,19 @@ def build(settings: Settings, store: StorePool) -> Built:
         found = conversations.find(conversation)
         return found.service_url if found else None
 
+    # Reminders and board reports for YOS_TEAMS_CHANNEL: a proactive message needs the
+    # channel's saved reference (its service URL), so nothing is queued until there is
+    # one, and the first reference wakes the check (Deps.save).
     reminders = Reminders(
         app,
-        sender,
+        TEAMS,
         settings.teams_channel,
-        channel_service_url,
+        sender,
+        reachable=channel_service_url,
+        unreachable=(
+            "no reminders for YOS_TEAMS_CHANNEL yet: the bot has not heard from "
+            "that channel; add the bot to its team, or mention it there once"
+        ),
         first=settings.first_reminder_check_seconds,
     )
     deps = Deps(settings, app, sender, transport, conversations, people, reminders)
@@ -163,5 +175,6 @@ def chart_store(settings: Settings) -> ChartStore | None:
         settings.db_path.parent / CHART_FOLDER,
         settings.teams_public_url,
         settings.teams_app_password,
+        platform=TEAMS.name,
         lifetime_seconds=settings.teams_chart_days * 86_400.0,
     )

@@ -9,17 +9,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.app import Application, Request, Sender
+from bot.app.conversations import Reference, SavedConversations
 from bot.app.failures import failed
+from bot.app.schedule import Reminders
+from bot.app.welcome import Place
 from bot.config import Settings
 from bot.reply import Person, Reply
-from bot.teams.conversations import Conversations, Member, People, Reference, channel_of, thread_of
+from bot.teams.conversations import Member, People, channel_of, thread_of
 from bot.teams.platform import CHANNEL, MAX_TEXT, PERSONAL, TEAMS
-from bot.teams.reminders import Reminders
 from bot.teams.sdk import ActivityBase
 from bot.teams.transport import TeamsTransport
-from bot.teams.welcome import GENERAL, Place
 
 logger = logging.getLogger(__name__)
+
+# A team's first channel, whose ID is the team's, when Teams sends no name for it.
+GENERAL = "General"
 
 
 @dataclass
@@ -28,7 +32,7 @@ class Deps:
     app: Application
     sender: Sender
     transport: TeamsTransport
-    conversations: Conversations
+    conversations: SavedConversations
     people: People
     reminders: Reminders
     # Held while an install is handled, so the two activities Teams sends for one

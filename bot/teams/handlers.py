@@ -5,7 +5,7 @@
   has its conversation reference saved.
 * Being added to a team, a group chat or a personal chat (conversationUpdate with the
   bot among ``membersAdded``, or installationUpdate ``add``) posts a welcome there and
-  logs the conversation's ID (:mod:`bot.teams.welcome`); a personal chat's welcome is
+  logs the conversation's ID (:mod:`bot.app.welcome`); a personal chat's welcome is
   the dashboard.
 * A message in a personal chat is a command or a question; in a channel or group chat,
   only a message that @mentions the bot is, without that mention. The answer is queued
@@ -34,7 +34,6 @@ from html.parser import HTMLParser
 from typing import Any
 
 from bot.app import (
-    ANNOUNCED,
     Address,
     Delivery,
     FormOutcome,
@@ -46,13 +45,18 @@ from bot.app import (
     defuse,
     mention,
 )
+from bot.app.buttons import nowhere_to_share, press
+from bot.app.closing import closing_words
+from bot.app.conversations import Reference
+from bot.app.forms import ANSWERED_BY, OPENED_BY, problem_text
+from bot.app.welcome import Place, greet, log_line
 from bot.forms import FormKind, FormSpec
-from bot.reply import ActionKind, Person, Reply, problem
+from bot.reply import ActionKind, Person, Reply
 from bot.teams.cards import CONTENT_TYPE, clip, message_activity
-from bot.teams.conversations import Member, People, Reference
+from bot.teams.conversations import Member, People
 from bot.teams.deps import Deps
 from bot.teams.forms import KINDS, card, entered
-from bot.teams.platform import PERSONAL, RECORD_AUDIT_ACTION, TEAMS
+from bot.teams.platform import PERSONAL, RECORD_AUDIT_ACTION, TEAMS, WELCOME
 from bot.teams.sdk import (
     ActivityBase,
     ActivityContext,
@@ -73,18 +77,11 @@ from bot.teams.sdk import (
     TaskModuleResponse,
     TaskSubmitInvokeActivity,
 )
-from bot.teams.welcome import Place, log_line, welcome
 
 logger = logging.getLogger(__name__)
 
 # The buttons that open a form as a dialog (task/fetch), and which.
-OPENS: dict[str, FormKind] = {
-    ActionKind.AUDIT_FORM.value: FormKind.AUDIT,
-    ActionKind.ACTION_FORM.value: FormKind.ADD_ACTION,
-    ActionKind.PROGRESS_FORM.value: FormKind.PROGRESS,
-}
-# What a dialog that went wrong shows beside, by form.
-FALLBACK_FIELD = {FormKind.AUDIT: "note", FormKind.ADD_ACTION: "text", FormKind.PROGRESS: "note"}
+OPENS: dict[str, FormKind] = {action.value: kind for kind, action in OPENED_BY.items()}
 HIDDEN = ("via", "message_ref", "thread")  # what the audit form carries back
 MAX_PROBLEM = 600
 
@@ -155,8 +152,7 @@ def _message(reply: Reply) -> MessageActivityInput:
 
 def plain(reply: Reply) -> str:
     """A reply as the one line a dialog's message shows."""
-    said = " ".join([reply.headline, *(s.text or "" for s in reply.sections)])
-    return clip(" ".join(said.split()), MAX_PROBLEM)
+    return clip(problem_text(reply), MAX_PROBLEM)
 
 
 def _dialog(spec: FormSpec, hidden: dict[str, str] | None = None) -> TaskModuleContinueResponse:
@@ -205,41 +201,28 @@ def register(app: App, deps: Deps) -> None:
         with deps.installing:
             new = deps.conversations.find(place.conversation_id) is None
             if new:
-                logger.info(log_line(place, deps.settings.teams_channel))
-                greet(activity, place)
+                logger.info(log_line(place, deps.settings.teams_channel, WELCOME))
+                welcome(activity, place)
             if reference is not None:
                 deps.save(reference)  # after the welcome: reminders queued now follow it
 
-    def greet(activity: ActivityBase, place: Place) -> None:
+    def welcome(activity: ActivityBase, place: Place) -> None:
+        recipient = activity.recipient
         try:
-            if place.kind == PERSONAL:
-                # A personal chat's welcome is the dashboard.
-                deps.app.dashboard(
-                    deps.request(
-                        activity,
-                        thread=None,
-                        via=Via.DIRECT_MESSAGE,
-                        message_ref=None,
-                        answer_in_conversation=True,
-                    )
-                )
-            else:
-                request = deps.request(
+            greet(
+                deps.app,
+                deps.request(
                     activity,
                     thread=None,
                     via=Via.WELCOME,
                     message_ref=None,
                     answer_in_conversation=True,
-                )
-                recipient = activity.recipient
-                card = welcome(
-                    place,
-                    bot_name=(recipient.name if recipient is not None else None) or "YOS bot",
-                    service=deps.app.service_name(request),
-                    reminder_channel=deps.settings.teams_channel,
-                    who_may_record=deps.app.who_may_record(request),
-                )
-                deps.app.queue_post(request, "welcome", card)
+                ),
+                place,
+                WELCOME,
+                bot_name=(recipient.name if recipient is not None else None) or "YOS bot",
+                reminder_channel=deps.settings.teams_channel,
+            )
         except Exception:
             deps.failed("welcoming a new conversation")
             return
@@ -330,22 +313,14 @@ def register(app: App, deps: Deps) -> None:
                 via=Via.of(action, Via.FORM),
                 service_url=deps.conversations.service_url(conversation) or activity.service_url,
             )
-            if action == ActionKind.SHARE.value:
-                if deps.kind(activity) == PERSONAL and not deps.settings.teams_channel:
-                    outcome_reply: Reply | None = problem(
-                        "Nowhere to share",
-                        "There is no channel to share answers in: YOS_TEAMS_CHANNEL is not set.",
-                    )
-                else:
-                    outcome = deps.app.share(
-                        request, str(value.get("command") or ""), str(value.get("args") or "")
-                    )
-                    outcome_reply = None if outcome.reply.ok else outcome.reply
-            elif action == ActionKind.POST_REPORT.value:
-                outcome = deps.app.post_report(request, str(value.get("ref") or "") or None)
-                outcome_reply = None if outcome.reply.ok else outcome.reply
+            personal = deps.kind(activity) == PERSONAL
+            if action == ActionKind.SHARE.value and personal and not deps.settings.teams_channel:
+                outcome_reply: Reply | None = nowhere_to_share("YOS_TEAMS_CHANNEL")
             else:
-                return  # a button this version does not know (or a form opened as a dialog)
+                outcome = press(deps.app, request, action, value)
+                if outcome is None:
+                    return  # a button this version does not know (or a form opened as a dialog)
+                outcome_reply = None if outcome.reply.ok else outcome.reply
         except Exception:
             outcome_reply = deps.failed(f"the {action} button")
         if outcome_reply is None:
@@ -389,17 +364,11 @@ def register(app: App, deps: Deps) -> None:
             return _dialog(opening, {k: v for k, v in hidden.items() if v})
         return plain(opening)
 
-    def said(activity: ActivityBase, request: Request, headline: str) -> str:
-        """The closing message: where the record is announced, said as the asker sees it."""
-        elsewhere = (
-            deps.kind(activity) == PERSONAL
-            and deps.settings.teams_channel
-            and request.conversation == deps.settings.teams_channel
-        )
-        if not (elsewhere and headline.endswith(ANNOUNCED)):
-            return headline
-        where = "It will be announced in the channel where reminders and reports go."
-        return f"{headline.removesuffix(ANNOUNCED).rstrip()} {where}"
+    def elsewhere(activity: ActivityBase, request: Request) -> bool:
+        """Whether a record is announced where the asker is not: YOS_TEAMS_CHANNEL, for
+        a form submitted in a personal chat."""
+        channel = deps.settings.teams_channel
+        return deps.kind(activity) == PERSONAL and bool(channel) and request.conversation == channel
 
     def submit(activity: ActivityBase, data: dict[str, Any]) -> Answer:
         """Take what was entered: the dialog again with what was wrong, or what to say."""
@@ -410,18 +379,13 @@ def register(app: App, deps: Deps) -> None:
         try:
             result = deps.app.submit_form(request, kind, values)
         except Exception:
-            errors = {FALLBACK_FIELD[kind]: deps.failed("the form").headline}
+            errors = {ANSWERED_BY[kind]: deps.failed("the form").headline}
             result = FormOutcome(errors, None, deps.app.form_again(request, kind, values, errors))
-        if result.outcome is None:
-            if result.form is None:
-                return " ".join(result.errors.values()) or "Nothing was recorded."
+        if result.outcome is None and result.form is not None:
             return _dialog(result.form, hidden)
-        if result.outcome.duplicate:
-            if kind is FormKind.AUDIT:
-                return "That update was already recorded."
-            return result.outcome.reply.headline
-        deps.sender.wake()
-        return said(activity, request, result.outcome.reply.headline)
+        if result.outcome is not None and not result.outcome.duplicate:
+            deps.sender.wake()
+        return closing_words(result, kind, announced_elsewhere=elsewhere(activity, request))
 
     @app.on_dialog_open
     async def open_dialog(ctx: ActivityContext[TaskFetchInvokeActivity]) -> TaskModuleResponse:

@@ -31,7 +31,7 @@ Whatever a handler does, the answer is never a 500: a failure is logged as one l
 (the exception's type and where it was raised) and Teams is answered 200.
 
 ``GET /charts/<token>.png`` serves the chart images cards refer to
-(:class:`bot.teams.chart.ChartStore`); every other request goes to the FastAPI
+(:class:`bot.app.chart_links.ChartStore`); every other request goes to the FastAPI
 application (``/healthz``).
 """
 
@@ -52,7 +52,7 @@ import jwt
 from pydantic import BaseModel, ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bot.teams.chart import CHARTS_PATH, ChartStore
+from bot.app.chart_links import CHARTS_PATH, ChartStore
 from bot.teams.sdk import (
     ActivityEvent,
     ActivityTypeAdapter,

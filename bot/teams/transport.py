@@ -31,8 +31,9 @@ asks, 412, 429, 502, 503 and 504 (and 408, any other 5xx, a network failure or n
 token to be had) become a :class:`~bot.app.TransientError`, carrying Retry-After when
 Teams gives one; any other refusal (400, 401, 403, 404…) is a
 :class:`~bot.app.PermanentError`. The sender tries a transient failure again after
-:class:`TeamsRetry`'s delay: exponential back-off with full jitter, and never sooner
-than Retry-After; after the last attempt the asker is told.
+the delay of a :class:`~bot.app.retry.RetryPolicy` with ``jitter``: exponential
+back-off with full jitter, and never sooner than Retry-After; after the last attempt
+the asker is told.
 """
 
 from __future__ import annotations
@@ -40,22 +41,21 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-import random
-import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
 
-from bot.app import Address, Delivery, OutboxKind, PermanentError, RetryPolicy, TransientError
+from bot.app import Address, Delivery, OutboxKind, PermanentError, TransientError
+from bot.app.chart_links import ChartStore
+from bot.app.conversations import Reference, SavedConversations
+from bot.app.retry import retry_after_seconds, transient
+from bot.render.recent import RecentRenderings
 from bot.reply import ActionKind, Reply
 from bot.teams.cards import escape, message_activity
-from bot.teams.chart import ChartStore, chart_activity
-from bot.teams.conversations import Conversations, People, Reference, channel_of, threaded
+from bot.teams.chart import chart_activity
+from bot.teams.conversations import People, channel_of, threaded
 from bot.teams.sdk import (
     Account,
     ApiClient,
@@ -80,22 +80,6 @@ RENDERED_CARDS = 128
 
 
 @dataclass(frozen=True)
-class TeamsRetry(RetryPolicy):
-    """The sender's back-off for Teams: exponential, with full jitter (a random delay
-    between nothing and ``base * 2**(attempt - 1)``, capped), so many senders held up
-    together do not come back together; and never sooner than Retry-After."""
-
-    random: Callable[[], float] = field(default=random.random, compare=False)
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        ceiling = min(self.base_seconds * 2.0 ** max(attempt - 1, 0), self.max_seconds)
-        jittered = self.random() * ceiling
-        if retry_after is not None:
-            return min(max(retry_after, jittered), self.max_seconds)
-        return jittered
-
-
-@dataclass(frozen=True)
 class Target:
     """Where one activity goes: the conversation ID to post to and its service URL."""
 
@@ -117,7 +101,7 @@ class TeamsTransport:
     def __init__(
         self,
         app: App,
-        conversations: Conversations,
+        conversations: SavedConversations,
         people: People,
         *,
         share_channel: str | None = None,
@@ -132,8 +116,7 @@ class TeamsTransport:
         self.charts = charts
         self._loop: asyncio.AbstractEventLoop | None = None
         self._apis: OrderedDict[str, ApiClient] = OrderedDict()
-        self._cards: OrderedDict[_Key, dict[str, Any]] = OrderedDict()
-        self._cards_lock = threading.Lock()
+        self._cards = RecentRenderings(message_activity, RENDERED_CARDS)
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Send through ``loop`` (the server's), where the SDK's client lives."""
@@ -232,7 +215,7 @@ class TeamsTransport:
         if delivery.reply is None:
             raise PermanentError("the outbox item had nothing to say")
         reply = self._for(target, delivery.reply)
-        activity = dict(self._rendered(reply))  # a copy: the one kept is never changed
+        activity = dict(self._cards(reply))  # a copy: the one kept is never changed
         if target.mention is None:
             return activity
         account_id, name = target.mention
@@ -242,24 +225,6 @@ class TeamsTransport:
             {"type": "mention", "text": tag, "mentioned": {"id": account_id, "name": name}}
         ]
         return activity
-
-    def _rendered(self, reply: Reply) -> dict[str, Any]:
-        """``reply`` as a message activity, rendered once while it is among the last few
-        (callers copy before changing it)."""
-        key = _Key(reply)
-        if key.hash is None:  # a reply holding a list, say: rendered each time
-            return message_activity(reply)
-        with self._cards_lock:
-            found = self._cards.get(key)
-            if found is not None:
-                self._cards.move_to_end(key)
-                return found
-        rendered = message_activity(reply)
-        with self._cards_lock:
-            self._cards[key] = rendered
-            while len(self._cards) > RENDERED_CARDS:
-                self._cards.popitem(last=False)
-        return rendered
 
     def _for(self, target: Target, reply: Reply) -> Reply:
         """The reply with only the buttons that make sense where it lands: "Share in
@@ -304,31 +269,11 @@ class TeamsTransport:
             ) from None
 
 
-class _Key:
-    """A reply as a key, its hash worked out once (a reply's is worked out anew on every
-    call, field by field)."""
-
-    __slots__ = ("hash", "reply")
-
-    def __init__(self, reply: Reply) -> None:
-        self.reply = reply
-        try:
-            self.hash: int | None = hash(reply)
-        except TypeError:
-            self.hash = None
-
-    def __hash__(self) -> int:
-        return self.hash or 0
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Key) and self.reply == other.reply
-
-
 def _classified(response: httpx.Response) -> Exception:
     status = response.status_code
     code = _error_code(response)
-    retry_after = _retry_after(response.headers.get("Retry-After"))
-    if status in RETRIED_STATUSES or status >= 500:
+    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+    if transient(status, RETRIED_STATUSES):
         what = {429: "rate limit", 412: "precondition failed", 408: "timed out"}.get(
             status, "server error"
         )
@@ -347,21 +292,3 @@ def _error_code(response: httpx.Response) -> str:
     if isinstance(body, dict) and body.get("message"):
         return str(body["message"])[:80]
     return "no details"
-
-
-def _retry_after(value: str | None, now: Callable[[], datetime] | None = None) -> float | None:
-    """Retry-After in seconds: a number of seconds, or an HTTP date."""
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or (lambda: datetime.now(UTC)))()).total_seconds()
-        return max(seconds, 0.0)
-    return seconds if seconds >= 0 else None
