@@ -29,6 +29,10 @@ class CountingQueries(InspectionQueries):
         self.services_looked += 1
         return super().service_in_text(text)
 
+    def services_in_text(self, text: str) -> list[Mention]:
+        self.services_looked += 1
+        return super().services_in_text(text)
+
     def theme_in_text(self, inspection: Inspection, text: str) -> Theme | None:
         self.themes_looked += 1
         return super().theme_in_text(inspection, text)
@@ -135,6 +139,25 @@ def test_the_conversations_service_is_what_a_question_naming_none_is_about(ctx, 
     assert _theme_slug(intent) == "staff"
 
 
+def test_services_compared_are_every_service_named_in_order(ctx, slough):
+    intent = interpret("compare Slough and Reading", ctx.queries)
+    assert intent.command is not None and intent.command.name == "compare"
+    assert intent.service is None and intent.services is not None
+    named = [m.match.service.id for m in intent.services if m.match.service is not None]
+    assert named[0] == slough and len(named) == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "named_in"),
+    [("rec R1 Slough", "Slough"), ("rec R1 close done", ""), ("plan Slough red", "Slough")],
+)
+def test_a_service_is_looked_for_in_the_words_that_may_name_one(ctx, slough, question, named_in):
+    """After a recommendation's reference (never in a reason), and besides a colour."""
+    intent = interpret(question, ctx.queries)
+    assert intent.named_in == named_in
+    assert _service_id(intent) == (slough if named_in else None)
+
+
 def test_a_misspelling_is_not_understood_and_kept_for_the_suggestion(ctx):
     intent = interpret("recomendations", ctx.queries)
     assert intent.command is None
@@ -169,6 +192,11 @@ ASKED = [
     ("summary Slough", False),
     ("timeline published", False),
     ("how did Slough and Reading do", True),
+    ("compare Slough and Reading", False),
+    ("how do we compare with Slough", False),
+    ("rec R1 Slough", False),
+    ("audits R1 Slough", False),
+    ("plan Slough red", False),
 ]
 
 

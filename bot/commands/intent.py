@@ -19,11 +19,15 @@ recommendation it names. The handlers read them from the context
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from enum import Enum, auto
 
+from bot.commands.audits import named_after_reference
 from bot.commands.catalogue import default_registry
+from bot.commands.plan import service_words as plan_service_words
 from bot.commands.plan_questions import plan_question
-from bot.commands.registry import Command, Registry
+from bot.commands.registry import Command, Registry, split_args
 from bot.commands.resolve import TOPIC_WORDS, is_vocabulary, names_only_themes, rec_ref
 from bot.domain.inspections.matching import Mention
 from bot.domain.inspections.model import Inspection, Theme, ThemeMatch
@@ -38,10 +42,12 @@ class Intent:
     ``args`` are the words the command reads (its handler's, and part of the key its
     answer is kept under). The rest is looked up in the data once, against them:
 
-    - ``service``: the service ``args`` name, as found in them (candidates when they fit
-      several), None when they name none; the question is then about
-      ``conversation_service``, the service the conversation chose with ``use`` (None:
-      the default service);
+    - ``service``: the service named in ``named_in``, the words of ``args`` that may name
+      one (all of them but for ``rec``, ``audits`` and ``plan``), as found there
+      (candidates when they fit several); None when they name none, and the question is
+      then about ``conversation_service``, the service the conversation chose with
+      ``use`` (None: the default service). For ``compare``, ``services`` instead: every
+      service named, in order (None for any other command);
     - ``asked``: the words of ``args`` besides the service;
     - for a command that reads a theme (``score``, ``quote``), ``inspection``: the
       latest inspection of the service the question is about (None when it names
@@ -57,7 +63,9 @@ class Intent:
     command: Command | None
     args: str = ""
     conversation_service: str | None = None
+    named_in: str = ""
     service: Mention | None = None
+    services: tuple[Mention, ...] | None = None
     inspection: Inspection | None = None
     asked: str = ""
     theme: ThemeMatch | None = None
@@ -75,11 +83,26 @@ class Intent:
         )
 
 
+class _Unread(Enum):
+    """A service not looked for yet."""
+
+    LOOK = auto()
+
+
 # Commands that read the words of the question besides the service (a theme, an event,
 # a recommendation, "range"): a question in plain words reaches them whole.
 _READS_WORDS = frozenset(
     {"score", "timeline", "target", "overall", "quote", "compare", "services", "verdict"}
 )
+# The words of a command that may name a service, where they are not all of them: after
+# a recommendation's reference ("rec R1 Slough"), or besides the plan's colours.
+_SERVICE_WORDS: dict[str, Callable[[str], str]] = {
+    "rec": lambda args: named_after_reference(split_args(args)),
+    "audits": lambda args: named_after_reference(args.split()),
+    "plan": plan_service_words,
+}
+# Commands that read every service named, in order ("compare Slough and Reading").
+_COMPARES = frozenset({"compare"})
 # Commands that read a theme in the rest of their words, and those of them that take it
 # by its name ("score child") rather than find it mentioned ("quote on safeguarding").
 _READS_THEME = frozenset({"score", "quote"})
@@ -131,8 +154,7 @@ def interpret(
     found = registry.find(normalise(first).replace(" ", ""))
     if found:
         command, args, ref = _refined(registry, found, first, rest.strip())
-        draft = Intent(command, args, service_id, recommendation=ref)
-        return _resolved(queries, draft, queries.service_in_text(args))
+        return _resolved(queries, Intent(command, args, service_id, recommendation=ref))
     return _lenient(registry, text, queries, service_id)
 
 
@@ -167,22 +189,24 @@ def _lenient(
     registry: Registry, text: str, queries: InspectionQueries, service_id: str | None
 ) -> Intent:
     """The command a question in plain words asks for, with the words it needs: the
-    whole question for those that read it, else the service it names, if any."""
+    whole question for those that read it, else the service it names, if any. The
+    question is searched for a service only when choosing needs it."""
     said = plain_words(text)
     draft = Intent(None, conversation_service=service_id)
     planned = plan_question(said, words(text))  # the improvement plan's questions
     planned_command = registry.find(planned[0]) if planned is not None else None
     if planned is not None and planned_command is not None:
-        draft = replace(draft, command=planned_command, args=planned[1])
-        return _resolved(queries, draft, queries.service_in_text(planned[1]))
-    mention = queries.service_in_text(text)
-    service = mention.typed if mention is not None else ""
+        return _resolved(queries, replace(draft, command=planned_command, args=planned[1]))
     name = _topic(said, words(text))
     ref = rec_ref(said)
     rec = registry.find("rec")
     if ref and name not in ("target", "verdict") and rec:
-        # A recommendation's reference ("R1") names no service.
-        return _resolved(queries, replace(draft, command=rec, args=ref, recommendation=ref), None)
+        return _resolved(queries, replace(draft, command=rec, args=ref, recommendation=ref))
+    reads_words = registry.find(name) if name else None
+    if reads_words is not None and reads_words.name in _READS_WORDS:
+        return _resolved(queries, replace(draft, command=reads_words, args=text))
+    mention = queries.service_in_text(text)
+    service = mention.typed if mention is not None else ""
     looked: tuple[Inspection | None, Theme | None] | None = None
     if name is None:
         # Services in the plural are listed ("which services are outstanding") unless the
@@ -206,7 +230,7 @@ def _lenient(
         name = "summary"  # "how did Slough do", or just "Slough"
     found = registry.find(name) if name else None
     if found is None:
-        return replace(draft, not_understood=text, service=mention)
+        return replace(draft, not_understood=text, named_in=text, service=mention)
     if found.name in _READS_WORDS:
         return _resolved(queries, replace(draft, command=found, args=text), mention, looked)
     draft = replace(draft, command=found, args=service)
@@ -226,17 +250,25 @@ def _after(mention: Mention | None, before: str) -> Mention | None:
 def _resolved(
     queries: InspectionQueries,
     draft: Intent,
-    mention: Mention | None,
+    mention: Mention | _Unread | None = _Unread.LOOK,
     looked: tuple[Inspection | None, Theme | None] | None = None,
 ) -> Intent:
-    """``draft`` with what its words are about, given ``mention``, the service found in
-    its ``args``, and the recommendation they name; for a command that reads a theme, the
-    inspection the question is about, read as its handler reads it (``resolve.target``),
-    and the theme named there, unless ``looked`` has it (where it was looked for, and
-    what was found). Other commands read no inspection here: each reads only what its
-    answer shows."""
+    """``draft`` with what its words are about: the service they name (``mention``, when
+    it was found in ``args`` already), and the recommendation; for a command that reads a
+    theme, the inspection the question is about, read as its handler reads it
+    (``resolve.target``), and the theme named there, unless ``looked`` has it (where it
+    was looked for, and what was found). Other commands read no inspection here: each
+    reads only what its answer shows."""
     name = draft.command.name if draft.command is not None else ""
-    asked = mention.rest if mention is not None else draft.args.strip()
+    words_of = _SERVICE_WORDS.get(name)
+    named_in = words_of(draft.args) if words_of is not None else draft.args
+    services: tuple[Mention, ...] | None = None
+    if name in _COMPARES:
+        services, mention = tuple(queries.services_in_text(named_in)), None
+    elif isinstance(mention, _Unread):
+        mention = queries.service_in_text(named_in)
+    own = mention is not None and named_in == draft.args
+    asked = mention.rest if mention is not None and own else draft.args.strip()
     inspection: Inspection | None = None
     theme: ThemeMatch | None = None
     if name in _READS_THEME:
@@ -244,7 +276,9 @@ def _resolved(
         theme = _theme_named(queries, inspection, asked, name in _THEME_BY_NAME, looked)
     return replace(
         draft,
+        named_in=named_in,
         service=mention,
+        services=services,
         inspection=inspection,
         asked=asked,
         theme=theme,

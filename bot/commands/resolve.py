@@ -309,13 +309,22 @@ def service_problem(ctx: Context, typed: str, match: ServiceMatch) -> Reply:
     return problem("Which service?", f"No service in the store matches “{shown}”.", *sections)
 
 
-def mention_in(ctx: Context, args: str) -> Mention | None:
-    """The service ``args`` name anywhere in them, as people name one: the intent's, when
-    it was read from these words, else looked up."""
+def mention_in(ctx: Context, text: str) -> Mention | None:
+    """The service ``text`` names anywhere in it, as people name one: the intent's, when
+    it was looked for in these words, else looked up."""
     intent = ctx.intent
-    if intent is not None and intent.args == args:
+    if intent is not None and intent.services is None and intent.named_in == text:
         return intent.service
-    return ctx.queries.service_in_text(args)
+    return ctx.queries.service_in_text(text)
+
+
+def mentions_in(ctx: Context, text: str) -> list[Mention]:
+    """Every service ``text`` names, in the order named (``compare Slough and Reading``):
+    the intent's, when they were looked for in these words, else looked up."""
+    intent = ctx.intent
+    if intent is not None and intent.services is not None and intent.named_in == text:
+        return list(intent.services)
+    return ctx.queries.services_in_text(text)
 
 
 def theme_by_name(ctx: Context, inspection: Inspection, asked: str) -> ThemeMatch:
