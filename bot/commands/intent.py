@@ -10,10 +10,12 @@ then services in the plural ("which services are outstanding"), then scores or t
 summary. What matches nothing comes back not understood, for the help and its
 suggestion; nothing at all (a bare ``/yos``) is the help.
 
-The same step looks in the data, once: for the service the command's words name, the
-latest inspection the question is about, the theme it names there and the
-recommendation it names. The handlers read them from the context
-(``bot.commands.resolve``) instead of looking again.
+The same step looks in the data, once: for the service the command's words name (every
+service, for ``compare``) and, for a command that reads a theme, the latest inspection
+the question is about and the theme it names there; and it reads the recommendation
+named. The dispatcher puts the :class:`Intent` on the handler's context, and the
+handlers' helpers (``bot.commands.resolve``) read these from it instead of looking
+again: the same words give the same answer until the inspection data changes.
 """
 
 from __future__ import annotations
