@@ -45,11 +45,12 @@ class Intent:
     answer is kept under). The rest is looked up in the data once, against them:
 
     - ``service``: the service named in ``named_in``, the words of ``args`` that may name
-      one (all of them but for ``rec``, ``audits`` and ``plan``), as found there
-      (candidates when they fit several); None when they name none, and the question is
-      then about ``conversation_service``, the service the conversation chose with
-      ``use`` (None: the default service). For ``compare``, ``services`` instead: every
-      service named, in order (None for any other command);
+      one (all of them but for ``rec``, ``audits`` and ``plan``; none when they name only
+      themes of the conversation's inspection, for ``score`` or ``quote``), as found
+      there (candidates when they fit several); None when they name none, and the
+      question is then about ``conversation_service``, the service the conversation chose
+      with ``use`` (None: the default service). For ``compare``, ``services`` instead:
+      every service named, in order (None for any other command);
     - ``asked``: the words of ``args`` besides the service;
     - for a command that reads a theme (``score``, ``quote``), ``inspection``: the
       latest inspection of the service the question is about (None when it names
@@ -264,17 +265,25 @@ def _resolved(
     name = draft.command.name if draft.command is not None else ""
     words_of = _SERVICE_WORDS.get(name)
     named_in = words_of(draft.args) if words_of is not None else draft.args
+    home = _latest(queries, draft.conversation_service) if name in _READS_THEME else None
+    themes_only = home is not None and names_only_themes(queries, home, draft.args)
     services: tuple[Mention, ...] | None = None
     if name in _COMPARES:
         services, mention = tuple(queries.services_in_text(named_in)), None
     elif isinstance(mention, _Unread):
-        mention = queries.service_in_text(named_in)
+        if themes_only:
+            # "score protecting-public": its handler reads the conversation's inspection
+            # whatever a service is called, so none is looked for (nor every service's
+            # names read)
+            named_in, mention = "", None
+        else:
+            mention = queries.service_in_text(named_in)
     own = mention is not None and named_in == draft.args
     asked = mention.rest if mention is not None and own else draft.args.strip()
     inspection: Inspection | None = None
     theme: ThemeMatch | None = None
     if name in _READS_THEME:
-        inspection, asked = _about(queries, draft, mention)
+        inspection, asked = _about(queries, draft, home, themes_only, mention)
         theme = _theme_named(queries, inspection, asked, name in _THEME_BY_NAME, looked)
     return replace(
         draft,
@@ -290,15 +299,16 @@ def _resolved(
 
 
 def _about(
-    queries: InspectionQueries, draft: Intent, mention: Mention | None
+    queries: InspectionQueries,
+    draft: Intent,
+    home: Inspection | None,
+    themes_only: bool,
+    mention: Mention | None,
 ) -> tuple[Inspection | None, str]:
     """The inspection a question is about and its words besides the service, as
-    ``resolve.target`` reads them for a command that reads the rest of its words."""
-    home = _latest(queries, draft.conversation_service)
-    if home is not None and names_only_themes(queries, home, draft.args):
-        # "score protecting-public": the conversation's, whatever a service is called
-        return home, draft.args.strip()
-    if mention is None:
+    ``resolve.target`` reads them for a command that reads the rest of its words: the
+    conversation's (``home``) when the words name only its themes or no service."""
+    if themes_only or mention is None:
         return home, draft.args.strip()
     if mention.match.service is None:
         return None, mention.rest  # it names several: the handler asks which

@@ -394,8 +394,8 @@ def target(ctx: Context, args: str, *, trailing: bool = False) -> tuple[Inspecti
 
 
 def names_only_themes(queries: InspectionQueries, inspection: Inspection, args: str) -> bool:
-    """Whether every word typed belongs to the names of ``inspection``'s themes, so the
-    words ask about a theme of that inspection, whatever a service is called."""
+    """Whether every word typed belongs to the names of ``inspection``'s themes, so no
+    service can be named and the index of every service need not be consulted."""
     said = set(plain_words(args))
     if not said:
         return False
