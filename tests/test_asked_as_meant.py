@@ -148,7 +148,7 @@ PHRASINGS = [
 
 @pytest.mark.parametrize(("question", "command", "phrase"), PHRASINGS)
 def test_each_phrasing_reaches_the_command_meant(ctx, question, command, phrase):
-    found, _ = interpret(question, ctx.queries)
+    found = interpret(question, ctx.queries).command
     assert found is not None and found.name == command, (question, found and found.name)
     reply = dispatch(question, ctx)
     assert phrase in said(reply), (question, said(reply)[:400])

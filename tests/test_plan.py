@@ -317,7 +317,8 @@ def test_supervision_and_measure_evidence_each_have_their_line(clock):
     ],
 )
 def test_questions_reach_the_plan(clock, question, command, args):
-    found, said = interpret(question, InspectionQueries(clock.db, "northdale"))
+    intent = interpret(question, InspectionQueries(clock.db, "northdale"))
+    found, said = intent.command, intent.args
     assert found is not None and (found.name, said) == (command, args)
 
 

@@ -15,6 +15,7 @@ from bot.app.refusals import WORDING, refusal_for, who_may_record
 from bot.app.requests import Outcome, Platform, Request, Via
 from bot.commands import Context, Permission, Registry, default_registry, dispatch, interpret
 from bot.commands.dispatch import reply_key
+from bot.commands.intent import Intent
 from bot.domain.inspections.queries import InspectionQueries
 from bot.domain.monitoring.audits import audit_by_delivery
 from bot.domain.monitoring.reminders import WINDOW_ENDED, due_reminders
@@ -125,15 +126,15 @@ class Application:
         service = queries.channel_service(request.conversation)
         # What the text asks for depends on it and the inspection data alone: remembered.
         interpret_key = ("interpret", request.text, service)
-        interpreted = queries.kept(interpret_key)
-        if interpreted is None:
+        intent: Intent | None = queries.kept(interpret_key)
+        if intent is None:
             begun = queries.mark()
-            interpreted = interpret(request.text, queries, service, self.registry)
-            queries.keep(interpret_key, interpreted, begun)
-        found, args = interpreted
+            intent = interpret(request.text, queries, service, self.registry)
+            queries.keep(interpret_key, intent, begun)
+        found = intent.command
         if found is not None and found.cacheable:
             # Asked before since the data last changed: the answer kept then, at once.
-            key = reply_key(found, args, self.today(), service, request.platform.invocation)
+            key = reply_key(intent, self.today(), request.platform.invocation)
             kept = queries.kept(key)
             if isinstance(kept, Reply):
                 return self._answered(request, kept)
@@ -142,12 +143,12 @@ class Application:
             written = self._write(
                 request,
                 ctx,
-                lambda: dispatch(request.text, ctx, interpreted, service, self.registry),
+                lambda: dispatch(request.text, ctx, intent, self.registry),
             )
             assert written is not None  # a command always answers
             return written
         # Interpreted once, not twice.
-        reply = dispatch(request.text, ctx, interpreted, service, self.registry)
+        reply = dispatch(request.text, ctx, intent, self.registry)
         return self._answered(request, reply)
 
     # --- forms (bot/app/forms.py) --------------------------------------------------------

@@ -8,7 +8,8 @@ context.
 """
 
 from bot.commands.catalogue import build_registry, default_registry
-from bot.commands.dispatch import dispatch, interpret
+from bot.commands.dispatch import dispatch
+from bot.commands.intent import Intent, interpret
 from bot.commands.registry import (
     Command,
     Context,
@@ -23,6 +24,7 @@ from bot.commands.registry import (
 __all__ = [
     "Command",
     "Context",
+    "Intent",
     "Permission",
     "PrivateContext",
     "RefusalWording",

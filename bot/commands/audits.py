@@ -21,6 +21,7 @@ from bot.commands.registry import (
     split_args,
     word_at,
 )
+from bot.commands.resolve import mention_in
 from bot.domain.inspections.model import Inspection, Recommendation
 from bot.domain.monitoring.audit_input import LATE_EXAMPLE, AuditInputProblem, parse_date
 from bot.domain.monitoring.audits import (
@@ -460,7 +461,7 @@ def _find_rec(ctx: Context, words: list[str], command: str) -> Recommendation | 
     inspection = ctx.home_inspection()
     # No reference is long: a longer word is refused before it is looked up (or converted).
     typed = words[0]
-    elsewhere = _service_named(ctx, words[1:], inspection)
+    elsewhere = _service_named(ctx, words, inspection)
     if elsewhere is not None:
         recs = ctx.queries.recommendations(elsewhere)
         if recs_not_recorded(elsewhere, recs):
@@ -490,12 +491,22 @@ def _find_rec(ctx: Context, words: list[str], command: str) -> Recommendation | 
 _NOT_A_SERVICE = frozenset({"close", "reopen", "rag"})
 
 
-def _service_named(ctx: Context, rest: list[str], home: Inspection) -> Inspection | None:
+def named_after_reference(words: list[str]) -> str:
+    """The words after a recommendation's reference that may name another service
+    (`rec R1 Slough`, `audits R1 Slough`): none when they are a reason, a page or a RAG."""
+    rest = words[1:]
+    if not rest or rest[0].lower() in _NOT_A_SERVICE or rest[0].isdecimal():
+        return ""
+    return " ".join(rest)
+
+
+def _service_named(ctx: Context, words: list[str], home: Inspection) -> Inspection | None:
     """Another service's inspection, when the words after the reference are only its name
     (`rec R1 Slough`, `audits R1 Slough`); never a reason, a page or a RAG."""
-    if not rest or rest[0].lower() in _NOT_A_SERVICE or rest[0].isdecimal():
+    named = named_after_reference(words)
+    if not named:
         return None
-    mention = ctx.queries.service_in_text(" ".join(rest))
+    mention = mention_in(ctx, named)
     if mention is None or mention.match.service is None or mention.rest.strip():
         return None
     found = ctx.queries.latest_inspection(mention.match.service.id)

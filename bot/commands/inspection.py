@@ -19,7 +19,14 @@ from bot.commands.present import (
     theme_value,
 )
 from bot.commands.registry import Commands, Context, PrivateContext
-from bot.commands.resolve import about_inspection, rec_ref, residual_words, target
+from bot.commands.resolve import (
+    about_inspection,
+    rec_ref,
+    residual_words,
+    target,
+    theme_by_name,
+    theme_mentioned,
+)
 from bot.commands.standards import (
     counting_rule,
     domain_lines,
@@ -135,7 +142,7 @@ def _summary_context(inspection: Inspection) -> str:
 def score_command(ctx: Context, inspection: Inspection, args: str) -> Reply:
     if not args.strip():
         return _theme_problem(ctx, inspection, None, "Which theme? Add its name after score.")
-    match = ctx.queries.find_theme(inspection, args)
+    match = theme_by_name(ctx, inspection, args)
     if match.theme is None:
         shown = args.strip()[:80]
         if match.candidates:
@@ -474,7 +481,7 @@ def quote_command(ctx: Context, args: str) -> Reply:
     if isinstance(found, Reply):
         return found
     inspection, rest = found
-    theme = ctx.queries.theme_in_text(inspection, rest)
+    theme = theme_mentioned(ctx, inspection, rest)
     if theme is None and rest.strip() and len(residual_words(rest)) == len(plain_words(rest)):
         # Nothing but a name that is not a theme: a service named on its own ("quote Slou").
         found = target(ctx, args)

@@ -38,6 +38,14 @@ def board_text(board: BoardDate | None) -> str:
     return long_day(board.on_date) + (f" ({board.title})" if board.title else "")
 
 
+_COLOURS = ("red", "amber", "green")
+
+
+def service_words(args: str) -> str:
+    """The words of `plan` that may name a service: all but a RAG colour."""
+    return " ".join(w for w in args.split() if w.lower() not in _COLOURS)
+
+
 @command(
     "plan",
     "plan [service] [red|amber|green]",
@@ -51,8 +59,8 @@ def board_text(board: BoardDate | None) -> str:
 )
 def plan_command(ctx: PrivateContext, args: str) -> Reply:
     words = args.split()
-    colour = next((w.lower() for w in words if w.lower() in ("red", "amber", "green")), None)
-    rest = " ".join(w for w in words if w.lower() not in ("red", "amber", "green"))
+    colour = next((w.lower() for w in words if w.lower() in _COLOURS), None)
+    rest = service_words(args)
     inspection = ctx.home_inspection()
     if rest.strip():
         found = find_service(ctx, rest)

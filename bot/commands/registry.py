@@ -9,13 +9,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from enum import StrEnum
-from typing import Self, TypeVar, cast, get_type_hints
+from typing import TYPE_CHECKING, Self, TypeVar, cast, get_type_hints
 
 from bot.domain.inspections.model import Inspection
 from bot.domain.inspections.queries import InspectionQueries
 from bot.domain.plan.rag import RagRule
 from bot.reply import Person, Reply, Section, problem
 from bot.store.db import Store
+
+if TYPE_CHECKING:  # the intent names commands, which are defined here
+    from bot.commands.intent import Intent
 
 
 class Permission(StrEnum):
@@ -104,6 +107,10 @@ class Context:
     command: str | None = None
     # How a refusal is worded: the application layer's words. None: a plain refusal.
     refusal: RefusalWording | None = None
+    # What the request asks, read once (set by the dispatcher): the command's words and
+    # the service, inspection, theme and recommendation they name, so a handler reads
+    # them rather than looking in the data again (``bot.commands.resolve``).
+    intent: Intent | None = None
 
     def cmd(self, text: str) -> str:
         """A command as the asker would type it here."""

@@ -4,6 +4,10 @@ A service may be named anywhere in a question, as people name it: ``summary Read
 ``summary for Stockton``, ``score public Stockton``, ``scores for West Sussex``. The
 words that ask *what* (the vocabulary below) never name a service, so ``recommendations
 please`` and ``compare us with others`` ask about the conversation's own service.
+
+What a request's words name was looked up once, when it was interpreted (the context's
+``intent``): these helpers read it from there, and look in the data themselves only for
+words the intent was not read from.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from typing import TypeVar
 
 from bot.commands.catalogue import default_registry
 from bot.commands.registry import Context
-from bot.domain.inspections.model import Inspection, Service, ServiceMatch
+from bot.domain.inspections.matching import Mention
+from bot.domain.inspections.model import Inspection, Service, ServiceMatch, Theme, ThemeMatch
+from bot.domain.inspections.queries import InspectionQueries
 from bot.reply import Reply, Section, problem
 from bot.text import FILLER, plain_words
 
@@ -303,11 +309,51 @@ def service_problem(ctx: Context, typed: str, match: ServiceMatch) -> Reply:
     return problem("Which service?", f"No service in the store matches “{shown}”.", *sections)
 
 
+def mention_in(ctx: Context, text: str) -> Mention | None:
+    """The service ``text`` names anywhere in it, as people name one: the intent's, when
+    it was looked for in these words, else looked up."""
+    intent = ctx.intent
+    if intent is not None and intent.services is None and intent.named_in == text:
+        return intent.service
+    return ctx.queries.service_in_text(text)
+
+
+def mentions_in(ctx: Context, text: str) -> list[Mention]:
+    """Every service ``text`` names, in the order named (``compare Slough and Reading``):
+    the intent's, when they were looked for in these words, else looked up."""
+    intent = ctx.intent
+    if intent is not None and intent.services is not None and intent.named_in == text:
+        return list(intent.services)
+    return ctx.queries.services_in_text(text)
+
+
+def theme_by_name(ctx: Context, inspection: Inspection, asked: str) -> ThemeMatch:
+    """The theme ``asked`` names by its name in ``inspection`` ("child", "protecting the
+    public"), with the candidates and close spellings when none fits for sure."""
+    intent = ctx.intent
+    if (
+        intent is not None
+        and intent.theme_by_name
+        and intent.theme is not None
+        and intent.about(inspection, asked)
+    ):
+        return intent.theme
+    return ctx.queries.find_theme(inspection, asked)
+
+
+def theme_mentioned(ctx: Context, inspection: Inspection, asked: str) -> Theme | None:
+    """The theme a sentence mentions in ``inspection``, if only one fits."""
+    intent = ctx.intent
+    if intent is not None and not intent.theme_by_name and intent.about(inspection, asked):
+        return intent.theme.theme if intent.theme is not None else None
+    return ctx.queries.theme_in_text(inspection, asked)
+
+
 def find_service(ctx: Context, args: str) -> Service | Reply | None:
     """The service ``args`` names: anywhere in it as people name one, else the words left
     once the question's own words are set aside, named on their own (a prefix or part,
     or a close spelling as a suggestion). None when nothing is left to name one."""
-    mention = ctx.queries.service_in_text(args)
+    mention = mention_in(ctx, args)
     if mention is not None:
         if mention.match.service is None:
             return service_problem(ctx, mention.typed, mention.match)
@@ -331,9 +377,9 @@ def target(ctx: Context, args: str, *, trailing: bool = False) -> tuple[Inspecti
     """
     if trailing:
         home = ctx.home_inspection()
-        if _names_only_themes(ctx, home, args):
+        if names_only_themes(ctx.queries, home, args):
             return home, args.strip()  # "score protecting-public": no service to look for
-        mention = ctx.queries.service_in_text(args)
+        mention = mention_in(ctx, args)
         if mention is None:
             return ctx.home_inspection(), args.strip()
         if mention.match.service is None:
@@ -347,14 +393,14 @@ def target(ctx: Context, args: str, *, trailing: bool = False) -> tuple[Inspecti
     return ctx.queries.latest_inspection(found.id), ""
 
 
-def _names_only_themes(ctx: Context, inspection: Inspection, args: str) -> bool:
+def names_only_themes(queries: InspectionQueries, inspection: Inspection, args: str) -> bool:
     """Whether every word typed belongs to the names of ``inspection``'s themes, so no
     service can be named and the index of every service need not be consulted."""
     said = set(plain_words(args))
     if not said:
         return False
     known: set[str] = set()
-    for theme in ctx.queries.themes(inspection):
+    for theme in queries.themes(inspection):
         known.update(plain_words(theme.name))
         known.update(plain_words(theme.slug))
     return said <= known

@@ -25,6 +25,7 @@ from bot.commands.registry import Commands, Context, Permission, PrivateContext,
 from bot.commands.resolve import (
     find_service,
     is_vocabulary,
+    mentions_in,
     residual_words,
     service_problem,
 )
@@ -148,7 +149,7 @@ def _compared(ctx: Context, args: str) -> list[Service] | Reply:
     """The services a comparison is about, in the order named: those the question names
     ("compare Slough and Reading"), with the conversation's own first when it says "us"
     or names none ("compare us with Slough", "compare")."""
-    mentions = ctx.queries.services_in_text(args)
+    mentions = mentions_in(ctx, args)
     named: list[Service] = []
     for mention in mentions:
         if mention.match.service is None:

@@ -210,6 +210,9 @@ class Mention:
     match: ServiceMatch
     typed: str  # the words that named it
     rest: str  # the question without them
+    # What those words name on their own: the same, unless the question names other
+    # services in runs as long, which ``match`` counts among the candidates.
+    alone: ServiceMatch | None = None
 
 
 def service_in_text(index: ServiceIndex, text: str) -> Mention | None:
@@ -222,11 +225,11 @@ def service_in_text(index: ServiceIndex, text: str) -> Mention | None:
         return None
     longest = max(end - start for start, end, _ in spans)
     best = [(start, end, ids) for start, end, ids in spans if end - start == longest]
-    start, end, _ = best[0]
+    start, end, first = best[0]
     ids = frozenset().union(*(ids for _, _, ids in best))
     typed = " ".join(tokens[start:end])
     rest = " ".join(tokens[:start] + tokens[end:])
-    return Mention(_outcome(index, ids), typed, rest)
+    return Mention(_outcome(index, ids), typed, rest, _outcome(index, first))
 
 
 def services_in_text(index: ServiceIndex, text: str) -> list[Mention]:
