@@ -194,6 +194,7 @@ def main() -> bool:
     bot = ServedTeams(
         folder / "bot",
         fakes,  # what ServedTeams uses of TeamsFakes: login, connector, openid
+        forked=False,  # a fresh interpreter, as the bare app is
         YOS_LOG_LEVEL="WARNING",
         YOS_AUDITORS=AUDITOR.aad,
         YOS_TODAY="2014-02-20",

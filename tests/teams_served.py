@@ -96,7 +96,13 @@ class ServedTeams:
     """``yos-bot teams`` started for real, in its own process, on a free local port."""
 
     def __init__(
-        self, folder: Path, fakes: TeamsFakes, *, cwd: Path | None = None, **env: str
+        self,
+        folder: Path,
+        fakes: TeamsFakes,
+        *,
+        cwd: Path | None = None,
+        forked: bool = True,
+        **env: str,
     ) -> None:
         self.fakes = fakes
         self.cwd = cwd or PROJECT_ROOT  # where it starts, so which .env it reads
@@ -120,13 +126,15 @@ class ServedTeams:
             "YOS_LOG_LEVEL": "INFO",
             **env,
         }
+        self.forked = forked  # False: a new interpreter (see tests.launch.start)
         self.process: launch.BotProcess | None = None
         self.http = httpx.Client(timeout=10)
         self.started_in: float | None = None
 
     def start(self, timeout: float = 30.0) -> ServedTeams:
         log = self.log_path.open("w")
-        launch.ready()  # the fork server's own start is not the bot's
+        if self.forked:
+            launch.ready()  # the fork server's own start is not the bot's
         began = time.monotonic()
         self.process = launch.start(
             ["teams", "--host", "127.0.0.1", "--port", str(self.port)],
@@ -134,6 +142,7 @@ class ServedTeams:
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            forked=self.forked,
         )
         deadline = began + timeout
         while time.monotonic() < deadline:
