@@ -239,4 +239,5 @@ def verdict_sentence(status: Monitoring) -> str:
     why = f" ({then.reason})" if then is not None and then.counted else ""
     change = status.verdict_change
     later = f"; since then it has {change}" if change else ""
-    return f"{ref}'s verdict: {status.verdict}, as the evidence stood {when}{why}{later}."
+    verdict = status.verdict_at_close.words
+    return f"{ref}'s verdict: {verdict}, as the evidence stood {when}{why}{later}."

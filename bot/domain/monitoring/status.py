@@ -447,11 +447,6 @@ class Monitoring:
         return self.verdict_at_close is Status.MET
 
     @property
-    def verdict(self) -> str:
-        """The verdict kept: Met, Not met, or No evidence recorded."""
-        return self.verdict_at_close.words
-
-    @property
     def verdict_change(self) -> str | None:
         """changed to Met by late entry #12 of 20 April 2014 (reason): what changed the
         verdict since the close, or None when nothing did."""
@@ -501,7 +496,8 @@ class Monitoring:
         if self.close_point is None:
             return f"at the end of the window, {long_date(self.window.end)}"
         change = self.verdict_change
-        return f"verdict at close: {self.verdict}; {change}" if change else self.verdict
+        kept = self.verdict_at_close.words
+        return f"verdict at close: {kept}; {change}" if change else kept
 
     def _judged(self) -> tuple[Status, Period | None]:
         """The status while the window is open, by the rule, and the period it turns on."""
@@ -575,8 +571,10 @@ class Monitoring:
         change = self.verdict_change
         if status is Status.DUE:
             if change:
-                return f"Due for the board, verdict at close {self.verdict}, {change}"
-            return f"Due for the board, verdict {self.verdict}"
+                return (
+                    f"Due for the board, verdict at close {self.verdict_at_close.words}, {change}"
+                )
+            return f"Due for the board, verdict {self.verdict_at_close.words}"
         if status in (Status.MET, Status.NOT_MET) and change:
             return f"{status.words} at close, {change}"
         return status.words
