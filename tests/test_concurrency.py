@@ -11,48 +11,13 @@ import sqlite3
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlencode
 
 from bot.config import PROJECT_ROOT
+from tests.concurrent_clients import PER_PROCESS, RESENT, post_updates
 from tests.conftest import IN_WINDOW
-from tests.slack_requests import sign
 
 PROCESSES = 4
-PER_PROCESS = 50
-RESENT = 10  # deliveries each process sends twice, as a double-submit would
-
-
-def _post_updates(url: str, client: int) -> None:
-    def send(n: int, expect: bytes) -> None:
-        body = urlencode(
-            {
-                "team_id": "T0001",
-                "channel_id": "C0YOS",
-                "user_id": f"U0WRITER{client}",
-                "command": "/yos",
-                "text": f"audit R1 {n % 20 + 1}/20 client {client} update {n}",
-                "api_app_id": "A0001",
-                "response_url": "http://127.0.0.1:9/x",
-                "trigger_id": f"{client}.{n}.concurrency",
-            }
-        )
-        request = urllib.request.Request(
-            url + "/slack/events",
-            data=body.encode(),
-            method="POST",
-            headers={"Content-Type": "application/x-www-form-urlencoded", **sign(body)},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            assert response.status == 200
-            body = response.read()
-            assert expect in body, body
-
-    for n in range(PER_PROCESS):
-        send(n, b"Recorded audit update #")
-    for n in range(RESENT):
-        send(n, b"Already recorded as audit update #")
 
 
 def test_several_workers_and_clients_record_every_update_exactly_once(
@@ -69,7 +34,7 @@ def test_several_workers_and_clients_record_every_update_exactly_once(
     try:
         context = multiprocessing.get_context("spawn")
         clients = [
-            context.Process(target=_post_updates, args=(app.url, c)) for c in range(PROCESSES)
+            context.Process(target=post_updates, args=(app.url, c)) for c in range(PROCESSES)
         ]
         started = time.perf_counter()
         for client in clients:

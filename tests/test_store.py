@@ -12,6 +12,7 @@ import pytest
 from bot.store import SCHEMA_VERSION, migrate, open_db, write_transaction
 from bot.store.loader import LoadError, bundled_files, load_files
 from bot.store.migrations import current_version
+from tests.concurrent_clients import prepare_alone
 from tests.conftest import DATA_DIR
 
 SEED = DATA_DIR / "stockton-on-tees-sqs-2013.toml"
@@ -86,17 +87,10 @@ def test_wal_foreign_keys_and_busy_timeout(empty):
         )
 
 
-def _prepare(path: str) -> None:
-    from bot.config import settings_from
-    from bot.runtime import prepare_store
-
-    prepare_store(settings_from({"YOS_DB": path}))[0].close()
-
-
 def test_two_processes_starting_together_load_once(tmp_path):
     path = str(tmp_path / "race.db")
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_prepare, args=(path,)) for _ in range(3)]
+    workers = [context.Process(target=prepare_alone, args=(path,)) for _ in range(3)]
     for worker in workers:
         worker.start()
     for worker in workers:
