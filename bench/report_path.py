@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
+from bot.domain.inspections.queries import store_behind
 
 RUNS = 7
 STARTUP = {
@@ -69,7 +70,11 @@ def main() -> bool:
     from bot.slack.blocks import message
 
     ctx = _report_context()
-    spec = spec_of(board_report(ctx.queries, ctx.home_inspection(), date(2014, 4, 20)))
+    spec = spec_of(
+        board_report(
+            store_behind(ctx.queries), ctx.queries, ctx.home_inspection(), date(2014, 4, 20)
+        )
+    )
     started = time.perf_counter()
     from bot.render.chart import render_chart
 

@@ -342,7 +342,7 @@ def report(
 
         if write_pack(ctx, chosen, folder, single, template, prepared_by):
             return
-    built = board_report(ctx.queries, ctx.home_inspection(), ctx.today, rec)
+    built = board_report(db, ctx.queries, ctx.home_inspection(), ctx.today, rec)
     if not built.recs:
         raise click.ClickException(f"no recommendation {rec!r} in the latest inspection")
     stem = f"{(rec or 'recommendations').lower()}-monitoring-{ctx.today.isoformat()}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.commands.papers import spec_of
+from bot.domain.inspections.queries import store_behind
 from bot.domain.monitoring.report import board_report
 from bot.paper import ChartEvidence, ChartSeries, ChartSpec
 from bot.render.chart import draw
@@ -18,7 +19,9 @@ MEASURE = "measure “plans reviewed on time” (target 90%; latest 41/53 (77.4%
 
 
 def _drawn(ctx):
-    report = board_report(ctx.queries, ctx.home_inspection(), ctx.today, "R1")
+    report = board_report(
+        store_behind(ctx.queries), ctx.queries, ctx.home_inspection(), ctx.today, "R1"
+    )
     figure = draw(spec_of(report))
     axes = figure.axes[0]
     legend = [t.get_text() for t in axes.get_legend().get_texts()]

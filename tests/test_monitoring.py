@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from bot.commands import dispatch
 from bot.domain.inspections.model import Recommendation
+from bot.domain.inspections.queries import store_behind
 from bot.domain.monitoring.audits import all_audits
 from bot.domain.monitoring.report import board_report, csv_rows, to_csv
 from bot.domain.monitoring.status import change_text
@@ -193,7 +194,9 @@ def test_a_fresh_store_has_no_evidence_and_is_never_ready_to_report(ctx):
     assert section(dispatch("home", ctx), "Recommendations")[0].startswith(
         "R1: No evidence recorded"
     )
-    rows = csv_rows(board_report(ctx.queries, ctx.home_inspection(), ctx.today))
+    rows = csv_rows(
+        board_report(store_behind(ctx.queries), ctx.queries, ctx.home_inspection(), ctx.today)
+    )
     assert [(r["period"], r["against_target"]) for r in rows] == [
         ("January", "no audit"),
         ("February", "no audit"),
@@ -262,7 +265,9 @@ def test_audits_outside_the_window_never_enter_the_trend_or_the_latest(ctx):
     )
     report = dispatch("report R1", ctx)
     assert fields(report)["Trend in the window"] == "▲ from 85% to 90%"
-    rows = csv_rows(board_report(ctx.queries, ctx.home_inspection(), ctx.today, "R1"))
+    rows = csv_rows(
+        board_report(store_behind(ctx.queries), ctx.queries, ctx.home_inspection(), ctx.today, "R1")
+    )
     assert [(r["row"], r["audit_date"], r["against_target"]) for r in rows] == [
         ("period", "2014-01-30", "at or above"),
         ("period", "2014-02-27", "below"),
@@ -516,7 +521,9 @@ def test_rec_report_csv_and_announcement_always_agree(ctx, db, audits, after):
     at(ctx, today)
     detail = dispatch("rec R1", ctx)
     report = dispatch("report R1", ctx)
-    paper = to_csv(board_report(ctx.queries, ctx.home_inspection(), ctx.today, "R1"))
+    paper = to_csv(
+        board_report(store_behind(ctx.queries), ctx.queries, ctx.home_inspection(), ctx.today, "R1")
+    )
     rows = list(csv.DictReader(io.StringIO(paper)))
     said = fields(detail)
     for label in ("Latest audit", "Status", "Why"):

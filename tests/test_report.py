@@ -316,7 +316,7 @@ def test_a_reminder_sent_before_the_outbox_existed_is_not_sent_again(tmp_path):
     migrate(old, target=5)
     load_files(old, bundled_files(DATA_DIR))
     queries = InspectionQueries(old)
-    [due] = due_reminders(queries, queries.latest_inspection(), date(2014, 2, 10))
+    [due] = due_reminders(old, queries, queries.latest_inspection(), date(2014, 2, 10))
     # As the old sender did: under the reminder's bare key.
     assert reminders.claim(old, due.key, kind=due.kind, channel=BOARD, on=date(2014, 2, 9))
     migrate(old)

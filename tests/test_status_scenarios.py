@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from bot.commands import dispatch
 from bot.config import PROJECT_ROOT
+from bot.domain.inspections.queries import store_behind
 from bot.domain.monitoring.audits import all_audits
 from bot.domain.monitoring.report import board_report, to_csv, to_markdown
 from bot.domain.monitoring.status import (
@@ -84,11 +85,13 @@ def test_a_closed_period_below_target_is_off_track_for_the_rest_of_the_window(ct
             "cannot be met; latest audit 18/20 (90%) on 20 March 2014, for March"
         )
         assert "On track" not in reply.headline
-    assert track_of(ctx.queries.db, rec_r1(ctx), date(2014, 4, 10)) is Track.OFF_TRACK
+    assert track_of(store_behind(ctx.queries), rec_r1(ctx), date(2014, 4, 10)) is Track.OFF_TRACK
     # The mid-window paper and chart are headed the same way.
     from bot.commands.papers import paper_of
 
-    report = board_report(ctx.queries, ctx.home_inspection(), date(2014, 3, 20), "R1")
+    report = board_report(
+        store_behind(ctx.queries), ctx.queries, ctx.home_inspection(), date(2014, 3, 20), "R1"
+    )
     [section] = paper_of(report).sections
     assert section.heading == "R1: Off track: cannot be met"
     assert section.chart is not None
@@ -166,7 +169,7 @@ def test_a_late_entry_needs_a_reason_and_never_silently_flips_the_verdict(ctx, d
         "in the post)."
     )
     # The verdict kept is the one at close, for the improvement plan's RAG too.
-    assert track_of(ctx.queries.db, rec_r1(ctx), ctx.today) is Track.NOT_MET
+    assert track_of(store_behind(ctx.queries), rec_r1(ctx), ctx.today) is Track.NOT_MET
 
 
 def test_an_entry_after_its_period_closed_inside_the_window_is_late_too(ctx, db):
@@ -188,7 +191,9 @@ def test_the_papers_show_both_dates_and_the_late_flag(ctx, tmp_path):
     board_members_store(ctx)
     at(ctx, "2014-04-20")
     assert dispatch('audit R1 20/20 13/02/2014 late entry --late "found in the post"', ctx).ok
-    report = board_report(ctx.queries, ctx.home_inspection(), ctx.today, "R1")
+    report = board_report(
+        store_behind(ctx.queries), ctx.queries, ctx.home_inspection(), ctx.today, "R1"
+    )
     flag = "entered late on 20 April 2014: found in the post"
 
     markdown = to_markdown(report)
@@ -257,7 +262,9 @@ def test_closing_early_needs_a_reason_and_a_closed_recommendation_takes_nothing(
         'Reopen it with rec R1 reopen "reason", then send the audit again.'
     )
     assert all_audits(db) == []
-    report = board_report(ctx.queries, ctx.home_inspection(), ctx.today, "R1")
+    report = board_report(
+        store_behind(ctx.queries), ctx.queries, ctx.home_inspection(), ctx.today, "R1"
+    )
     markdown = to_markdown(report)
     assert "- **Closed:** closed on 20 February 2014: done early; closed early" in markdown
     assert "the board met early (by someone)" in markdown
@@ -358,25 +365,28 @@ def test_the_target_rules_the_data_may_choose(ctx):
     on = date(2014, 3, 1)
     # January missed: "every period" cannot be met; "latest" follows the latest result;
     # "on average" is 82.5% so far.
-    assert monitoring(ctx.queries.db, rec, on).status is Status.OFF_TRACK
-    assert monitoring(ctx.queries.db, latest, on).status is Status.ON_TRACK
-    assert monitoring(ctx.queries.db, average, on).status is Status.ON_TRACK
-    assert monitoring(ctx.queries.db, average, on).target_text == (
+    assert monitoring(store_behind(ctx.queries), rec, on).status is Status.OFF_TRACK
+    assert monitoring(store_behind(ctx.queries), latest, on).status is Status.ON_TRACK
+    assert monitoring(store_behind(ctx.queries), average, on).status is Status.ON_TRACK
+    assert monitoring(store_behind(ctx.queries), average, on).target_text == (
         "80% or more on average over the monthly periods"
     )
     assert "2 of 3 monthly periods have a result, averaging 82.5%" in (
-        monitoring(ctx.queries.db, average, on).reason
+        monitoring(store_behind(ctx.queries), average, on).reason
     )
     # With March at 60%, the latest period misses and the average falls below (79.2%).
     dispatch("audit R1 12/20 20/03/2014", at(ctx, "2014-03-20"))
     after = date(2014, 4, 15)
-    assert monitoring(ctx.queries.db, latest, after).verdict_at_close is Status.NOT_MET
-    assert monitoring(ctx.queries.db, average, after).verdict_at_close is Status.NOT_MET
-    assert monitoring(ctx.queries.db, latest, date(2014, 3, 25)).status is Status.BELOW_TARGET
+    assert monitoring(store_behind(ctx.queries), latest, after).verdict_at_close is Status.NOT_MET
+    assert monitoring(store_behind(ctx.queries), average, after).verdict_at_close is Status.NOT_MET
+    assert (
+        monitoring(store_behind(ctx.queries), latest, date(2014, 3, 25)).status
+        is Status.BELOW_TARGET
+    )
     # A closed period with no audit: the average cannot be met.
     empty = replace(rec, monitor_start=date(2014, 5, 1), window_end=date(2014, 8, 1))
     assert monitoring(
-        ctx.queries.db, replace(empty, target_rule="average"), date(2014, 6, 5)
+        store_behind(ctx.queries), replace(empty, target_rule="average"), date(2014, 6, 5)
     ).status is (Status.OFF_TRACK)
 
 
@@ -390,16 +400,18 @@ def test_the_plans_rag_follows_the_targets_own_rule(ctx):
     dispatch("audit R1 19/20 27/02/2014", at(ctx, "2014-02-27"))  # 95%
     rec = rec_r1(ctx)
     on = date(2014, 3, 1)
-    every = measured_status(monitoring(ctx.queries.db, rec, on))
+    every = measured_status(monitoring(store_behind(ctx.queries), rec, on))
     latest = measured_status(
-        monitoring(ctx.queries.db, replace(rec, target_rule="latest period"), on)
+        monitoring(store_behind(ctx.queries), replace(rec, target_rule="latest period"), on)
     )
     assert every is not None and every[0] is Measured.CANNOT_BE_MET
     assert "January (14 January to 13 February 2014) closed at 14/20 (70%)" in every[1]
     assert latest is not None and latest[0] is Measured.ON_TRACK
     dispatch("audit R1 12/20 20/03/2014", at(ctx, "2014-03-20"))  # 60%: the latest misses
     below = measured_status(
-        monitoring(ctx.queries.db, replace(rec, target_rule="latest period"), date(2014, 3, 25))
+        monitoring(
+            store_behind(ctx.queries), replace(rec, target_rule="latest period"), date(2014, 3, 25)
+        )
     )
     assert below is not None and below[0] is Measured.BELOW
 
@@ -453,7 +465,7 @@ def test_never_on_track_when_a_closed_period_is_below_target(ctx, db, audits, to
         entered.append((day, compliant / audited * 100))
     at(ctx, today)
     reply = dispatch("rec R1", ctx)
-    status = monitoring(ctx.queries.db, rec_r1(ctx), today)
+    status = monitoring(store_behind(ctx.queries), rec_r1(ctx), today)
     if missed_closed_period(entered, today):
         assert not reply.title.startswith("R1: On track"), reply.headline
         assert not fields(reply)["Status"].startswith("On track")

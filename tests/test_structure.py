@@ -134,6 +134,21 @@ def test_every_sql_statement_is_run_by_the_store():
     assert outside == []
 
 
+def test_only_the_private_context_reaches_the_store_behind_the_inspection_queries():
+    """A command handler on a plain context (whose answer may be kept and shown to anyone)
+    has the inspection queries but not the store of notes behind them: only
+    ``PrivateContext.db`` asks for it, and the domain functions that read evidence take
+    the store as an argument."""
+    asking = [
+        f"{path.relative_to(PROJECT_ROOT)}:{number}"
+        for path in sorted(BOT.rglob("*.py"))
+        if path != BOT / "domain" / "inspections" / "queries.py"  # where it is defined
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "store_behind(" in line or "queries._db" in line or "queries.db" in line
+    ]
+    assert asking == ["bot/commands/registry.py:171"]
+
+
 def test_text_normalisation_is_the_bottom_and_imports_only_the_standard_library():
     imported = _imports(BOT / "text.py")
     assert imported

@@ -282,7 +282,7 @@ class Application:
         queued: list[str] = []
         address = Address(conversation, service_url=service_url)
         for reminder in due_reminders(
-            ctx.queries, ctx.home_inspection(), ctx.today, platform.invocation
+            self.store.db, ctx.queries, ctx.home_inspection(), ctx.today, platform.invocation
         ):
             key = f"reminder:{platform.name}:{reminder.key}"
             reply = Reply(title="Monitoring reminder", headline=reminder.text)
@@ -328,7 +328,9 @@ class Application:
     def due_reminder_texts(self, platform: Platform, conversation: str) -> list[str]:
         """What ``queue_reminders`` would queue now, without queuing it (a dry run)."""
         ctx = self.context(Request(platform, conversation=conversation, via=Via.REMINDER))
-        due = due_reminders(ctx.queries, ctx.home_inspection(), ctx.today, platform.invocation)
+        due = due_reminders(
+            self.store.db, ctx.queries, ctx.home_inspection(), ctx.today, platform.invocation
+        )
         from bot.app.nudges import plan_reminder_texts
 
         return [

@@ -165,7 +165,7 @@ def _board_pack(
 
         for v in views:
             if v.rec.measured:
-                report = board_report(ctx.queries, inspection, ctx.today, v.rec.ref)
+                report = board_report(ctx.db, ctx.queries, inspection, ctx.today, v.rec.ref)
                 if report.recs:
                     measured[v.rec.id] = paper_of(report).sections[0]
     return BoardPack(

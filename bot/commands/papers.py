@@ -46,7 +46,7 @@ def chart_spec(ctx: Context, chart: Chart) -> ChartSpec | None:
 
 def _chart_spec(ctx: PrivateContext, chart: Chart) -> ChartSpec | None:
     inspection = ctx.queries.latest_inspection(chart.service_id)
-    report = board_report(ctx.queries, inspection, ctx.today, chart.ref)
+    report = board_report(ctx.db, ctx.queries, inspection, ctx.today, chart.ref)
     if not report.recs:
         return None
     return spec_of(report, {item.rec.id: _band(ctx, item) for item in report.recs})

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Self, TypeVar, cast, get_type_hints
 
 from bot.domain.inspections.model import Inspection
-from bot.domain.inspections.queries import InspectionQueries
+from bot.domain.inspections.queries import InspectionQueries, store_behind
 from bot.domain.plan.rag import RagRule
 from bot.reply import Person, Reply, Section, problem
 from bot.store.db import Store
@@ -168,7 +168,7 @@ class PrivateContext(Context):
     @property
     def db(self) -> Store:
         """The store itself, for audit evidence, notes and writes."""
-        return self.queries.db
+        return store_behind(self.queries)
 
 
 Handler = Callable[[Context, str], Reply]

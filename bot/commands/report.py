@@ -62,7 +62,7 @@ def report_command(ctx: PrivateContext, args: str) -> Reply:
 
         if has_plan(ctx, inspection):
             return pack_reply(ctx, board_pack(ctx, inspection))
-    report = board_report(ctx.queries, inspection, ctx.today, ref, _status_of_all(ctx))
+    report = board_report(ctx.db, ctx.queries, inspection, ctx.today, ref, _status_of_all(ctx))
     if not report.recs:
         recs = ctx.queries.recommendations(inspection)
         if recs_not_recorded(inspection, recs):

@@ -51,8 +51,12 @@ class Placing(NamedTuple):
 
 
 class InspectionQueries:
+    """What the published inspection data says, read from the store (and kept, until that
+    data changes). The store itself is not handed out: audit evidence and notes are read
+    from it only by code given the store explicitly (see :func:`store_behind`)."""
+
     def __init__(self, db: Store, default_service: str | None = None) -> None:
-        self.db = db
+        self._db = db
         self._default_service = default_service
         self._cache = StoreCache(db)
         self._this_request: dict[Hashable, Any] = {}
@@ -84,7 +88,7 @@ class InspectionQueries:
         """What :meth:`know_this_request` remembered under ``key`` while the store has not
         changed, if anything (else ``None``)."""
         self._cache.read_elsewhere()
-        version = change_version(self.db)
+        version = change_version(self._db)
         if version != self._request_version:
             self._this_request.clear()
             self._request_version = version
@@ -100,7 +104,7 @@ class InspectionQueries:
 
     @cached
     def service(self, service_id: str) -> Service:
-        row = stored.service(self.db, service_id)
+        row = stored.service(self._db, service_id)
         if row is None:
             raise NotFound(f"No service {service_id!r} in the store.")
         return rows.service_of(row)
@@ -118,7 +122,7 @@ class InspectionQueries:
             raise NotFound(
                 f"YOS_SERVICE names {self._default_service!r}, which is not in the store."
             )
-        service_id = stored.latest_service_id(self.db)
+        service_id = stored.latest_service_id(self._db)
         if service_id is None:
             raise NotFound("No inspections are loaded yet. Run `yos-bot load data/*.toml`.")
         return service_id
@@ -130,28 +134,28 @@ class InspectionQueries:
             row["key"].replace("_", "-"): Standard(
                 row["key"], row["name"], bool(row["counts"]), bool(row["merged"])
             )
-            for row in stored.standards(self.db, framework_id)
+            for row in stored.standards(self._db, framework_id)
         }
 
     @cached
     def domain_ratings(self, inspection_id: str) -> list[DomainRating]:
         return [
             DomainRating(row["name"], row["rating"])
-            for row in stored.domains(self.db, inspection_id)
+            for row in stored.domains(self._db, inspection_id)
         ]
 
     @cached
     def key_questions(self, inspection_id: str) -> list[KeyQuestion]:
         return [
             KeyQuestion(row["question"], row["standard"], row["percent"])
-            for row in stored.key_questions(self.db, inspection_id)
+            for row in stored.key_questions(self._db, inspection_id)
         ]
 
     @cached
     def services(self) -> list[Service]:
         # Straight from the rows' values: every service's, each time the index of names
         # is rebuilt (when the inspection data changes).
-        return [Service(*row) for row in stored.service_values(self.db)]
+        return [Service(*row) for row in stored.service_values(self._db)]
 
     @cached
     def service_index(self) -> matching.ServiceIndex:
@@ -179,25 +183,25 @@ class InspectionQueries:
         """The service a channel chose with `use`, if any."""
         if not channel_id:
             return None
-        return channels.service_of(self.db, channel_id)
+        return channels.service_of(self._db, channel_id)
 
     @cached
     def latest_by_framework(self, framework_id: str) -> list[Inspection]:
         """Each service's latest inspection under one framework: one indexed look-up per
         service, however many inspections each has had."""
-        return self._inspections(stored.latest_by_framework(self.db, framework_id))
+        return self._inspections(stored.latest_by_framework(self._db, framework_id))
 
     @cached
     def latest_placings(self, framework_id: str) -> list[Placing]:
         """Each service's latest inspection under one framework, as ``latest_by_framework``
         finds it, read light: most points first, then by service name (then id)."""
-        return list(map(Placing._make, stored.latest_placings(self.db, framework_id)))
+        return list(map(Placing._make, stored.latest_placings(self._db, framework_id)))
 
     @cached
     def latest_not_in_points(self) -> list[Placing]:
         """Each service's latest inspection (under any framework), when it is not rated in
         points (an earlier programme's percentage), read light: by service name."""
-        return list(map(Placing._make, stored.latest_not_in_points(self.db)))
+        return list(map(Placing._make, stored.latest_not_in_points(self._db)))
 
     def inspections_by_id(self, ids: Sequence[str]) -> dict[str, Inspection]:
         """The inspections with these ids, with their services: two queries, however many.
@@ -207,10 +211,10 @@ class InspectionQueries:
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
-        found = stored.inspections_by_id(self.db, wanted)
+        found = stored.inspections_by_id(self._db, wanted)
         owners = list({row["service_id"]: None for row in found})
         services = {
-            row["id"]: rows.service_of(row) for row in stored.services_by_id(self.db, owners)
+            row["id"]: rows.service_of(row) for row in stored.services_by_id(self._db, owners)
         }
         return {
             row["id"]: rows.inspection_of(
@@ -226,14 +230,14 @@ class InspectionQueries:
 
     @cached
     def _latest_inspection(self, service_id: str) -> Inspection:
-        row = stored.latest_inspection(self.db, service_id)
+        row = stored.latest_inspection(self._db, service_id)
         if row is None:
             raise NotFound(f"No inspection of {service_id} is in the store.")
         return self._inspection(row)
 
     @cached
     def all_inspections(self) -> list[Inspection]:
-        return [self._inspection(r) for r in stored.all_inspections(self.db)]
+        return [self._inspection(r) for r in stored.all_inspections(self._db)]
 
     def _inspections(self, found: Iterable[dict[str, Any]]) -> list[Inspection]:
         """Many inspections, their services read in one query rather than one each."""
@@ -258,25 +262,25 @@ class InspectionQueries:
 
     @cached
     def scale(self, framework_id: str) -> Scale:
-        row = stored.framework(self.db, framework_id)
+        row = stored.framework(self._db, framework_id)
         if row is None:
             raise NotFound(f"No framework {framework_id!r} in the store.")
-        return rows.scale_of(row, stored.bands(self.db, framework_id))
+        return rows.scale_of(row, stored.bands(self._db, framework_id))
 
     @cached
     def scales(self) -> list[Scale]:
-        return [self.scale(framework_id) for framework_id in stored.framework_ids(self.db)]
+        return [self.scale(framework_id) for framework_id in stored.framework_ids(self._db)]
 
     @cached
     def standard_count(self, framework_id: str) -> int:
         """How many standards the framework rates (0 for one scored by themes)."""
-        return stored.standard_count(self.db, framework_id)
+        return stored.standard_count(self._db, framework_id)
 
     # --- themes ---------------------------------------------------------------
 
     @cached
     def themes(self, inspection: Inspection) -> list[Theme]:
-        return [rows.theme_of(inspection.scale, r) for r in stored.themes(self.db, inspection.id)]
+        return [rows.theme_of(inspection.scale, r) for r in stored.themes(self._db, inspection.id)]
 
     def find_theme(self, inspection: Inspection, query: str) -> ThemeMatch:
         """Find a theme by slug, full name, or a unique word or prefix of either."""
@@ -290,11 +294,11 @@ class InspectionQueries:
 
     @cached
     def strengths(self, inspection: Inspection) -> list[str]:
-        return stored.strengths(self.db, inspection.id)
+        return stored.strengths(self._db, inspection.id)
 
     @cached
     def recommendations(self, inspection: Inspection) -> list[Recommendation]:
-        found = stored.recommendations(self.db, inspection.id)
+        found = stored.recommendations(self._db, inspection.id)
         return [self._recommendation(r, inspection.scale) for r in found]
 
     @cached
@@ -304,23 +308,23 @@ class InspectionQueries:
             if len(wanted) > 6:  # no inspection has a million recommendations
                 return None
             wanted = f"R{int(wanted)}"
-        row = stored.recommendation(self.db, inspection.id, wanted)
+        row = stored.recommendation(self._db, inspection.id, wanted)
         return self._recommendation(row, inspection.scale) if row else None
 
     @cached
     def recommendation_by_id(self, rec_id: str) -> Recommendation | None:
-        row = stored.recommendation_by_id(self.db, rec_id)
+        row = stored.recommendation_by_id(self._db, rec_id)
         if row is None:
             return None
         return self._recommendation(row, self.scale(row["_framework_id"]))
 
     def _recommendation(self, row: dict[str, Any], scale: Scale) -> Recommendation:
-        return rows.recommendation_of(row, scale, stored.baselines(self.db, row["id"]))
+        return rows.recommendation_of(row, scale, stored.baselines(self._db, row["id"]))
 
     @cached
     def timeline(self, inspection: Inspection) -> list[TimelineEntry]:
         """Fieldwork, publication, governance events and monitoring windows, in date order."""
-        events = stored.governance_events(self.db, inspection.id)
+        events = stored.governance_events(self._db, inspection.id)
         entries = [
             *_inspection_dates(inspection),
             *(rows.event_of(row) for row in events),
@@ -367,3 +371,10 @@ def _window_ends(recommendations: list[Recommendation]) -> list[TimelineEntry]:
         for rec in recommendations
         if rec.window_end
     ]
+
+
+def store_behind(queries: InspectionQueries) -> Store:
+    """The store ``queries`` read. Only the commands' :class:`PrivateContext` asks for it
+    (tests/test_structure.py keeps it so): a handler on a plain context, whose answer may
+    be kept and shown to anyone, has no way to the notes about children."""
+    return queries._db

@@ -167,7 +167,7 @@ def not_a_recommendation(ref: str, recs: list[Recommendation], *, made_none: boo
 
 
 def check(
-    queries: InspectionQueries, inspection: Inspection, draft: AuditDraft, today: date
+    db: Store, queries: InspectionQueries, inspection: Inspection, draft: AuditDraft, today: date
 ) -> tuple[Recommendation, float]:
     """The recommendation the draft is for, and its percentage; raises AuditProblem."""
     rec = queries.recommendation(inspection, draft.ref)
@@ -180,7 +180,7 @@ def check(
             ),
             "recommendation",
         )
-    refuse_if_closed(queries.db, rec, today)
+    refuse_if_closed(db, rec, today)
     if draft.percent is not None:
         if not 0 <= draft.percent <= 100:
             raise AuditProblem(
@@ -324,7 +324,7 @@ def record_audit(
         earlier = audit_by_delivery(db, origin.delivery_key)
         if earlier is not None:
             return Recorded(earlier, duplicate=True)
-    rec, value = check(queries, inspection, draft, today)
+    rec, value = check(db, queries, inspection, draft, today)
     with write_transaction(db):
         if origin.message_ref and origin.channel_id:
             linked = stored.linked_audit(db, origin.channel_id, origin.message_ref)

@@ -18,6 +18,7 @@ from bot.domain.inspections.model import Inspection, Recommendation
 from bot.domain.inspections.queries import InspectionQueries
 from bot.domain.monitoring.status import Monitoring, Status, monitoring
 from bot.domain.wording import long_date
+from bot.store.db import Store
 
 REMIND_DAYS = 7  # the last week of a period
 MONTHLY = "monthly-audit"
@@ -46,12 +47,12 @@ def ended_text(status: Monitoring) -> str:
 
 
 def due_reminders(
-    queries: InspectionQueries, inspection: Inspection, today: date, invocation: str = ""
+    db: Store, queries: InspectionQueries, inspection: Inspection, today: date, invocation: str = ""
 ) -> list[Reminder]:
     """Reminders due today; ``invocation`` is how commands are typed where they will go."""
     due: list[Reminder] = []
     for rec in queries.recommendations(inspection):
-        status = monitoring(queries.db, rec, today)
+        status = monitoring(db, rec, today)
         if status.window is None or status.closed is not None:
             continue
         if status.window_ended:

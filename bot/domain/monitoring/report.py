@@ -19,6 +19,7 @@ from bot.domain.monitoring.evidence import RecEvidence, evidence_tables, rec_evi
 from bot.domain.monitoring.status import Monitoring, Status, monitoring
 from bot.domain.monitoring.window import Period
 from bot.domain.wording import long_date, percent
+from bot.store.db import Store
 
 PAPER_TITLE = "Report to the YOS Management Board"
 TABLE_COLUMNS = (
@@ -155,6 +156,7 @@ class BoardReport:
 
 
 def board_report(
+    db: Store,
     queries: InspectionQueries,
     inspection: Inspection,
     today: date,
@@ -174,8 +176,8 @@ def board_report(
         tuple(
             RecReport(
                 r,
-                known.get(r.id) or monitoring(queries.db, r, today),
-                rec_evidence(queries.db, r.id, today),
+                known.get(r.id) or monitoring(db, r, today),
+                rec_evidence(db, r.id, today),
             )
             for r in recs
         ),
