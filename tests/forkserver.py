@@ -6,7 +6,8 @@ bot as a process some seventy times (servers on both platforms, the command line
 start here is a fork of this process followed by exactly what ``python -m bot ARGS``
 runs (``bot/__main__.py`` as ``__main__``), with the test's environment, working
 directory and standard streams; the process then exits as any Python process does
-(``atexit``, threads joined, streams flushed). The bot's modules that act on the
+(threads joined, ``atexit``, streams flushed; its modules are not torn down, which
+Python does not promise anyway). The bot's modules that act on the
 environment when imported (``bot.teams``, whose SDK wrapper clears generic variables) are
 not imported here, so each child imports them itself; settings are read when a command
 starts, in the child, from the test's environment.
@@ -20,6 +21,7 @@ signal) when the child ends. It stops, and stops its children, when its own stdi
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -28,6 +30,8 @@ import select
 import signal
 import socket
 import sys
+import threading
+import traceback
 import warnings
 from typing import Any
 
@@ -71,7 +75,7 @@ def preload() -> None:
 
 
 def child(request: dict[str, Any], fds: list[int]) -> None:
-    """Become ``python -m bot ARGS``; never returns (its exit ends this process)."""
+    """Become ``python -m bot ARGS``; never returns."""
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
@@ -79,8 +83,35 @@ def child(request: dict[str, Any], fds: list[int]) -> None:
     os.environ.clear()
     os.environ.update(request["env"])
     sys.argv = ["bot", *request["args"]]
-    runpy.run_module("bot", run_name="__main__", alter_sys=True)
-    raise SystemExit(0)
+    try:
+        runpy.run_module("bot", run_name="__main__", alter_sys=True)
+        code = 0
+    except SystemExit as exit:
+        code = exit_code(exit.code)
+    except KeyboardInterrupt:
+        traceback.print_exc()
+        code = 128 + signal.SIGINT
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    # What the interpreter does as it ends, up to tearing down every module (here many more
+    # than the bot imports, and slower to tear down than the rest of a stop takes).
+    threading._shutdown()  # type: ignore[attr-defined]
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+def exit_code(code: object) -> int:
+    """The status ``SystemExit(code)`` ends a Python process with."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
 
 
 def serve(path: str) -> None:
