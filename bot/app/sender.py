@@ -31,8 +31,8 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
@@ -179,17 +179,15 @@ class Sender:
         """Something was queued: look now rather than at the next poll."""
         self._wake.set()
 
-    @contextmanager
-    def claiming(self) -> Iterator[list[Item]]:
+    def claiming(self) -> AbstractContextManager[list[Item]]:
         """Within the block, what the calling thread queues for this platform, due now, is
         queued already claimed by this sender, in the transaction that queues it
         (``outbox.claiming``). Once the block has ended, give the list to
         :meth:`hand_over`: the sender's thread sends those items without a transaction of
         its own to claim them, and records a batch of them sent in one."""
-        with outbox.claiming(
+        return outbox.claiming(
             self.store.db, self.platform, now=self.clock(), lease_seconds=self.retry.lease_seconds
-        ) as claimed:
-            yield claimed
+        )
 
     def hand_over(self, items: list[Item]) -> None:
         """Send ``items`` (claimed by :meth:`claiming`) on the sender's thread, and look
