@@ -32,6 +32,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
@@ -135,6 +136,9 @@ class Sender:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._sent = _SentMarks(store, f"outbox-{platform}-sent")
+        # Items a request queued already claimed for this sender (``claiming``), for its
+        # thread to send: no transaction of the thread's own claims them.
+        self._handed: queue.SimpleQueue[Item] = queue.SimpleQueue()
 
     # --- running ---------------------------------------------------------------------
 
@@ -162,17 +166,35 @@ class Sender:
         """Something was queued: look now rather than at the next poll."""
         self._wake.set()
 
+    def claiming(self) -> AbstractContextManager[list[Item]]:
+        """Within the block, what the calling thread queues for this platform, due now, is
+        queued already claimed by this sender, in the transaction that queues it
+        (``outbox.claiming``). Once the block has ended, give the list to
+        :meth:`hand_over`: the sender's thread sends those items without a transaction of
+        its own to claim them, and records a batch of them sent in one."""
+        return outbox.claiming(
+            self.store.db, self.platform, now=self.clock(), lease_seconds=self.retry.lease_seconds
+        )
+
+    def hand_over(self, items: list[Item]) -> None:
+        """Send ``items`` (claimed by :meth:`claiming`) on the sender's thread, and look
+        for anything else queued now."""
+        for item in items:
+            self._handed.put(item)
+        self.wake()
+
     def _loop(self, first_look_after: float) -> None:
         if first_look_after > 0 and self._wake.wait(first_look_after):
             self._wake.clear()
         while not self._stop.is_set():
+            # Cleared before looking, so a wake-up that comes while it looks is not lost.
+            self._wake.clear()
             try:
-                while self.run_once():
+                while self._send_handed() or self.run_once():
                     pass
             except Exception as error:
                 log_failure(logger, "the outbox sender", error)
             self._wake.wait(self._pause())
-            self._wake.clear()
 
     def _pause(self) -> float:
         """How long to sleep: until the next retry falls due, if that is sooner than the
@@ -188,7 +210,7 @@ class Sender:
     def drain(self) -> int:
         """Send everything due now, in this thread; returns how many were handled."""
         handled = 0
-        while count := self.run_once():
+        while count := self._send_handed() or self.run_once():
             handled += count
         return handled
 
@@ -260,6 +282,30 @@ class Sender:
         )
         for item in items:
             self._send(item)
+        return len(items)
+
+    def _send_handed(self) -> int:
+        """Send the items handed over (up to a transaction's worth) and record those sent
+        in one transaction; returns how many were handled. Until they are recorded, their
+        claim's lease holds them, as for any item claimed."""
+        items: list[Item] = []
+        while len(items) < MARKS_PER_TRANSACTION:
+            try:
+                items.append(self._handed.get_nowait())
+            except queue.Empty:
+                break
+        sent: list[int] = []
+        for item in items:
+            try:
+                delivery = self._prepare(item)
+                if delivery is not None:
+                    self.transport.deliver(delivery)
+            except Exception as error:
+                self._failed(item, error)
+                continue
+            sent.append(item.id)
+        if sent:
+            outbox.mark_all_sent(self.store.db, sent)
         return len(items)
 
     # --- one item ----------------------------------------------------------------------

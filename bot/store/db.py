@@ -6,11 +6,12 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence, Sized
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.store.files import private_file, tighten
+from bot.store.writers import WritersLock
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -36,8 +37,11 @@ class Store:
     of every start, before the first reply.
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, writers: WritersLock | None = None) -> None:
         self.conn = conn
+        # Write transactions take turns through it with other connections' (see
+        # bot.store.writers); None for a store with no file (in memory) or opened elsewhere.
+        self.writers = writers
         self._sqlite_utils: sqlite_utils.Database | None = None
 
     def execute(self, sql: str, parameters: Parameters = ()) -> sqlite3.Cursor:
@@ -114,6 +118,8 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        if self.writers is not None:
+            self.writers.close()
 
 
 def placeholders(values: Sized) -> str:
@@ -158,7 +164,7 @@ def open_db(path: Path | str) -> Store:
     if on_disk:
         private_file(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
-    db = Store(conn)
+    db = Store(conn, WritersLock(path) if on_disk else None)
     # Triggers fire from within triggers too, as sqlite-utils has always set it.
     db.execute("PRAGMA recursive_triggers = ON")
     db.execute("PRAGMA foreign_keys = ON")
@@ -185,20 +191,23 @@ def write_transaction(db: Store) -> Iterator[Store]:
 
     IMMEDIATE takes the write lock up front, so concurrent writers queue on the
     busy timeout instead of failing with "database is locked" when a read
-    transaction tries to upgrade. Nested calls become savepoints.
+    transaction tries to upgrade; before it, writers to a store on disk take turns
+    (``bot.store.writers``), so the next one begins as soon as the last has committed.
+    Nested calls become savepoints.
     """
     if db.conn.in_transaction:
         with db.savepoint():
             yield db
         return
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.rollback()
-        raise
-    else:
-        db.execute("COMMIT")
+    with db.writers.turn(BUSY_TIMEOUT_SECONDS) if db.writers else nullcontext():
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
+        else:
+            db.execute("COMMIT")
 
 
 class StorePool:

@@ -18,9 +18,11 @@ What is kept:
   its answer, but the answer is not kept. Audit-dependent answers are computed each time,
   with queries whose cost does not grow with the history.
 
-Inside a write transaction answers may be found but are never kept: the transaction may
-yet be rolled back. (A token read inside it is either the committed one, whose answers are
-right, or a new random one that nothing has been kept under.)
+Inside a write transaction an answer is kept only if the connection wrote nothing while it
+was worked out: the token read then names the data it read, either the committed one or a
+new random one that this transaction's own changes gave it (never seen again if it is
+rolled back). So an answer a write needs (the inspection an audit is recorded against,
+say) is worked out once, not on every write.
 
 A key must carry everything the answer depends on beyond the store (a reader's settings,
 say), or two readers with different settings would get each other's answers.
@@ -184,6 +186,7 @@ class Mark:
 
     token: int | None
     elsewhere: int
+    changes: int = 0  # the connection's total_changes: what it had written by then
 
 
 class StoreCache:
@@ -212,7 +215,7 @@ class StoreCache:
         found = self.answers.get((token, key))
         if found is not _MISSING:
             return cast(T, found)
-        since = Mark(token, self.elsewhere)
+        since = Mark(token, self.elsewhere, self.db.conn.total_changes)
         value = compute()
         self.keep(key, value, since)
         return value
@@ -220,14 +223,17 @@ class StoreCache:
     def mark(self) -> Mark:
         """Where reading stands now: an answer worked out after this may be kept (``keep``)
         if nothing but inspection data was read meanwhile and the data has not changed."""
-        return Mark(self.token(), self.elsewhere)
+        return Mark(self.token(), self.elsewhere, self.db.conn.total_changes)
 
     def keep(self, key: Hashable, value: object, since: Mark) -> None:
         """Keep ``value`` under ``key``: an answer worked out from inspection data alone
         since ``since`` (else it is not kept, and nothing is said)."""
         if since.token is None or self.elsewhere != since.elsewhere:
             return
-        if self.db.conn.in_transaction or self.token() != since.token:
+        conn = self.db.conn
+        if conn.in_transaction and conn.total_changes != since.changes:
+            return  # written meanwhile: what it read may be rolled back under the same token
+        if self.token() != since.token:
             return
         self.answers.put((since.token, key), value, _kind(key))
 

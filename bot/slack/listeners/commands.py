@@ -98,18 +98,24 @@ def register(app: App, deps: Deps) -> None:
         except Exception:
             respond(response_type="ephemeral", **message(deps.failed("opening the form")))
 
-    app.command("/yos", matchers=[lambda command: form_asked_for(command) is not None])(
-        ack=ack_form, lazy=[opened]
-    )
-
-    @app.command("/yos")
+    # Questions first: Bolt matches listeners in turn, building each one's arguments
+    # afresh, so the one every question reaches is matched first, and the forms' after it
+    # needs no matcher of its own (every /yos that is not a question asks for a form).
+    @app.command("/yos", matchers=[lambda command: form_asked_for(command) is None])
     def yos(ack: Ack, command: dict[str, Any]) -> None:
         # Queries take milliseconds, so the answer goes back inside the acknowledgement;
-        # whatever else must be sent is in the outbox by the time Slack hears back.
+        # whatever else must be sent is in the outbox by the time Slack hears back, queued
+        # claimed by this worker's sender and handed to it, so no second transaction
+        # claims it before it is sent.
+        claimed = []
         try:
-            outcome = deps.app.handle(request_for(command))
+            with deps.sender.claiming() as claimed:
+                outcome = deps.app.handle(request_for(command))
             ack(response_type="ephemeral", **rendered.message(outcome.reply))
-            if outcome.queued:
-                deps.sender.wake()
         except Exception:
             ack(response_type="ephemeral", **message(deps.failed("/yos")))
+            outcome = None
+        if claimed or (outcome is not None and outcome.queued):
+            deps.sender.hand_over(claimed)
+
+    app.command("/yos")(ack=ack_form, lazy=[opened])
