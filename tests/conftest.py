@@ -69,6 +69,12 @@ def prepare_from_bundled(settings: Settings, bundled_store: Path) -> Store:
     return store
 
 
+def bundled_store_at(path: Path, bundled_store: Path) -> None:
+    """A new store at ``path`` as a first start leaves it, the bundled data loaded: for the
+    command-line tests, which would otherwise load it again in every test."""
+    prepare_from_bundled(settings_from({"YOS_DB": str(path)}), bundled_store).close()
+
+
 def _template(settings: Settings) -> Path:
     contents = tuple(
         sorted(

@@ -26,6 +26,7 @@ from PIL import Image
 from bot.cli import main
 from bot.paper import ChartLine, ChartPoint, ChartSeries, ChartSpec
 from bot.render.chart import HEIGHT_PX, WIDTH_PX, draw, literal, render_chart
+from tests.conftest import bundled_store_at
 
 MET = "Met: 3 of 3 monthly periods at or above 80%"
 TREND = "▲ from 85% to 95%"
@@ -33,9 +34,10 @@ FORMATS = ("docx", "md", "csv", "png")
 
 
 @pytest.fixture
-def cli(tmp_path, monkeypatch):
+def cli(tmp_path, monkeypatch, bundled_store):
     """yos-bot on a fresh store in tmp_path, on 20 April 2014 (after R1's window)."""
     monkeypatch.chdir(tmp_path)  # no stray .env is read
+    bundled_store_at(tmp_path / "yos.db", bundled_store)
     monkeypatch.setenv("YOS_DB", str(tmp_path / "yos.db"))
     monkeypatch.setenv("YOS_TODAY", "2014-04-20")
     runner = CliRunner()

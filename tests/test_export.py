@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.export import AUDIT_COLUMNS, audit_rows, write_audits
+from tests.conftest import bundled_store_at
 
 R1 = "stockton-on-tees-sqs-2013:R1"
 
@@ -116,10 +117,11 @@ def test_every_row_is_written_once_in_order(db, fmt):
 
 
 @pytest.fixture
-def cli_env(tmp_path, monkeypatch):
+def cli_env(tmp_path, monkeypatch, bundled_store):
     for name in list(os.environ):
         if name.startswith(("SLACK_", "YOS_")):
             monkeypatch.delenv(name)
+    bundled_store_at(tmp_path / "cli.db", bundled_store)
     monkeypatch.setenv("YOS_DB", str(tmp_path / "cli.db"))
     monkeypatch.setenv("YOS_TODAY", "2014-02-20")
     monkeypatch.chdir(tmp_path)

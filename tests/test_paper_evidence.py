@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from tests.conftest import bundled_store_at
 
 MEASURE = (
     "Measure “plans reviewed on time”: 41/53 (77.4%) on 20 February 2014, below the 90% target"
@@ -21,8 +22,9 @@ SUPERVISION = "Supervision: 8/10 (80%) on 18 February 2014 (of 10 supervisions, 
 
 
 @pytest.fixture
-def cli(tmp_path, monkeypatch):
+def cli(tmp_path, monkeypatch, bundled_store):
     monkeypatch.chdir(tmp_path)
+    bundled_store_at(tmp_path / "yos.db", bundled_store)
     monkeypatch.setenv("YOS_DB", str(tmp_path / "yos.db"))
     monkeypatch.setenv("YOS_TODAY", "2014-02-20")
     runner = CliRunner()

@@ -20,6 +20,8 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.domain.monitoring.privacy import normalise, screen_note
+from tests import launch
+from tests.conftest import bundled_store_at
 
 CORPUS = Path(__file__).parent / "privacy_corpus"
 MIN_RECALL = 0.95
@@ -166,7 +168,8 @@ def test_normalising_reads_the_note_as_meant():
 
 
 @pytest.fixture
-def cli(tmp_path, monkeypatch):
+def cli(tmp_path, monkeypatch, bundled_store):
+    bundled_store_at(tmp_path / "store.db", bundled_store)
     monkeypatch.setenv("YOS_DB", str(tmp_path / "store.db"))
     monkeypatch.setenv("YOS_TODAY", "2014-02-05")  # January's period still open: nothing is late
     runner = CliRunner()
@@ -196,25 +199,26 @@ def test_yos_bot_ask_records_a_safe_note_and_a_checked_one(cli):
 
 
 def test_the_installed_command_refuses_them_too(tmp_path):
-    """The real ``yos-bot`` process, as the issue replays it, for a handful of the notes."""
+    """The real ``yos-bot`` process, as the issue replays it, for a handful of the notes:
+    the first through the console script pip installed, the rest as ``python -m bot``."""
     env = {"YOS_DB": str(tmp_path / "store.db"), "YOS_TODAY": "2014-02-05", "PATH": ""}
-    script = Path(sys.executable).parent / "yos-bot"  # the console script pip installed
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
-    for note in (
+    script = Path(sys.executable).parent / "yos-bot"
+    assert script.exists()
+    notes = (
         "DOB 03/0\u200b4/2008",
         "tel 07700\uff19\uff10\uff10123",
         "YP jordan smith plan late",
         "lives with nan at 22 Oxbridge Lane",
         "mum's email jane.doe(at)gmail.com",
         "Jordan is 15",
-    ):
-        result = subprocess.run(
-            [*command, "ask", f"audit R1 17/20 30/01/2014 {note}"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-            check=False,
-        )
+    )
+    for number, note in enumerate(notes):
+        args = ["ask", f"audit R1 17/20 30/01/2014 {note}"]
+        if number == 0:
+            result = subprocess.run(
+                [str(script), *args], capture_output=True, text=True, env=env, timeout=60
+            )
+        else:
+            result = launch.run(args, env=env)
         assert result.returncode == 1, (note, result.stdout, result.stderr)
         assert "could identify a child" in result.stdout, note
