@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
+import functools
+import shutil
 import sqlite3
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -51,10 +54,24 @@ def imported_plan_for_the_command_line(tmp_path, monkeypatch, today: str):
         "YOS_SERVICE": "northdale",
     }.items():
         monkeypatch.setenv(name, value)
+    shutil.copy(_planned_store(), path)
     db, _ = prepare_store(settings_from({"YOS_DB": str(path), "YOS_SERVICE": "northdale"}))
-    load_files(db, [DATA / "northdale.toml"])
-    import_plan(db, INSPECTION, write_xlsx(tmp_path / "plan.xlsx"), today=date(2027, 1, 15))
+    # A copy is another store, with its own data generation (see tests/conftest.py).
+    db.execute("UPDATE store_generation SET token = random() WHERE id = 1")
     return db
+
+
+@functools.cache
+def _planned_store() -> Path:
+    """Northdale's store with its plan imported, made once per test process."""
+    folder = Path(tempfile.mkdtemp(prefix="yos-northdale-"))
+    db, _ = prepare_store(
+        settings_from({"YOS_DB": str(folder / "yos.db"), "YOS_SERVICE": "northdale"})
+    )
+    load_files(db, [DATA / "northdale.toml"])
+    import_plan(db, INSPECTION, write_xlsx(folder / "plan.xlsx"), today=date(2027, 1, 15))
+    db.close()
+    return folder / "yos.db"
 
 
 @pytest.fixture
