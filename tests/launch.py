@@ -12,6 +12,7 @@ import atexit
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -57,6 +58,8 @@ def _stop_server() -> None:
             _server.wait(10)
         except subprocess.TimeoutExpired:
             _server.kill()
+    if _socket_path is not None:
+        shutil.rmtree(os.path.dirname(_socket_path), ignore_errors=True)
 
 
 class BotProcess:

@@ -88,7 +88,7 @@ def test_a_picture_that_fits_is_left_as_it_is():
 
 
 def test_a_picture_too_big_is_shrunk_under_the_budget_or_refused():
-    png = _noisy_png(1000, 500)
+    png = _noisy_png(720, 360)
     budget = len(data_url(png)) // 3
     smaller = shrink(png, budget)
     assert smaller is not None and len(data_url(smaller)) <= budget
