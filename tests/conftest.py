@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 import time
@@ -17,6 +18,7 @@ from bot.render.text import render_text
 from bot.reply import Reply
 from bot.runtime import make_context, prepare_store
 from bot.store.db import Store
+from tests import launch
 
 DATA_DIR = PROJECT_ROOT / "data"
 # A day inside R1's monitoring window, so replies that depend on "today" are stable.
@@ -167,6 +169,17 @@ def teams_fakes(tmp_path_factory):
     fakes = TeamsFakes(tmp_path_factory.mktemp("teams-fakes")).start()
     yield fakes
     fakes.stop()
+
+
+# --- one fork server for the run -------------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Where tests are handed out to workers, start one fork server (tests/forkserver.py)
+    for them all, now, so that it has imported before the first test needs it."""
+    handing_out = config.getoption("numprocesses", None) and not hasattr(config, "workerinput")
+    if handing_out and launch.SHARED not in os.environ:
+        os.environ[launch.SHARED] = launch.start_server(wait=False)
 
 
 # --- order: the files that start servers first ------------------------------------------

@@ -117,10 +117,11 @@ def exit_code(code: object) -> int:
 def serve(path: str) -> None:
     preload()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    listener.listen(16)
+    # Bound under another name and renamed: the path appears only once it is listening.
+    listener.bind(path + ".binding")
+    listener.listen(64)
+    os.rename(path + ".binding", path)
     running: dict[int, socket.socket] = {}
-    print("ready", flush=True)
     while True:
         readable, _, _ = select.select([listener, sys.stdin], [], [], 0.02)
         if sys.stdin in readable and not os.read(sys.stdin.fileno(), 1024):

@@ -25,30 +25,59 @@ from typing import IO, Any
 
 from bot.config import PROJECT_ROOT
 
+# Where a fork server started for the whole run listens (set by tests/conftest.py in the
+# process that hands tests out to workers, so that they share one).
+# Not a YOS_ name: tests that clear the bot's variables from the environment keep it.
+SHARED = "TESTS_FORK_SERVER"
+
 _server: subprocess.Popen[bytes] | None = None
 _socket_path: str | None = None
+_shared: str | None = None
 _lock = threading.Lock()
 
 
 def ready() -> str:
-    """The fork server's socket, the server started first if need be (once per worker)."""
-    global _server, _socket_path
+    """The fork server's socket: the run's shared one, or this process's own, started
+    first if need be."""
+    global _shared
+    _shared = _shared or os.environ.get(SHARED)
+    shared = _shared
+    if shared:
+        _wait_for(shared)
+        return shared
     with _lock:
         if _server is not None and _server.poll() is None and _socket_path:
             return _socket_path
-        folder = tempfile.mkdtemp(prefix="yos-fork-")
-        _socket_path = os.path.join(folder, "launch.sock")
-        _server = subprocess.Popen(
-            [sys.executable, "-m", "tests.forkserver", _socket_path],
-            cwd=PROJECT_ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
-        assert _server.stdout is not None
-        if _server.stdout.readline().strip() != b"ready":
-            raise RuntimeError("the fork server did not start")
-        atexit.register(_stop_server)
+        start_server(wait=True)
+        assert _socket_path is not None
         return _socket_path
+
+
+def start_server(*, wait: bool) -> str:
+    """Start a fork server (stopped when this process ends) and return its socket's path;
+    ``wait``: once it is listening, else at once (it imports for a few seconds)."""
+    global _server, _socket_path
+    folder = tempfile.mkdtemp(prefix="yos-fork-")
+    _socket_path = os.path.join(folder, "launch.sock")
+    _server = subprocess.Popen(
+        [sys.executable, "-m", "tests.forkserver", _socket_path],
+        cwd=PROJECT_ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+    )
+    atexit.register(_stop_server)
+    if wait:
+        _wait_for(_socket_path)
+    return _socket_path
+
+
+def _wait_for(path: str, timeout: float = 60.0) -> None:
+    """Until the fork server at ``path`` is listening (it binds once it has imported)."""
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if time.monotonic() > deadline or (_server is not None and _server.poll() is not None):
+            raise RuntimeError("the fork server did not start")
+        time.sleep(0.02)
 
 
 def _stop_server() -> None:
