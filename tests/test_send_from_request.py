@@ -7,7 +7,7 @@ import asyncio
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 import pytest
@@ -17,9 +17,11 @@ from bot.app.sender import RetryPolicy
 from bot.reply import Person
 from bot.runtime import prepare_store
 from bot.store import StorePool, outbox, write_transaction
-from bot.teams.ingress import Refused, SigningKeys, TokenCheck
 from tests.conftest import IN_WINDOW
 from tests.teams_keys import new_signing_key
+
+if TYPE_CHECKING:  # imported by the tests that need it: it brings in the Teams SDK
+    from bot.teams.ingress import TokenCheck
 
 CHAT = Platform("chat", invocation="/yos ", admin_hint="Ask the chat admin", charts=False)
 AUDITOR = Person("U0AUDIT", "Alex Auditor")
@@ -208,6 +210,8 @@ def check(tokens: TokenCheck, token: str, service_url: str = SERVICE) -> str:
 
 
 def test_a_token_seen_before_is_still_checked_for_expiry_service_url_and_endorsement():
+    from bot.teams.ingress import Refused, SigningKeys, TokenCheck
+
     key = new_signing_key()
     document = {"keys": [key.jwk()]}
     fetched: list[str] = []
@@ -239,6 +243,8 @@ def test_a_token_seen_before_is_still_checked_for_expiry_service_url_and_endorse
 
 
 def test_a_remembered_token_is_refused_once_its_key_is_not_endorsed_for_teams():
+    from bot.teams.ingress import Refused, SigningKeys, TokenCheck
+
     key = new_signing_key()
     documents = [{"keys": [key.jwk()]}, {"keys": [{**key.jwk(), "endorsements": ["webchat"]}]}]
     now = [0.0]

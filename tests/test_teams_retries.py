@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from bot.app import PermanentError, TransientError
-from bot.teams.transport import _classified
 
 
 def answer(status: int, retry_after: str | None = None) -> httpx.Response:
@@ -25,6 +24,8 @@ def answer(status: int, retry_after: str | None = None) -> httpx.Response:
 
 @pytest.mark.parametrize("status", [412, 429, 502, 503, 504])
 def test_these_are_tried_again(status):
+    from bot.teams.transport import _classified  # with the Teams SDK, when it runs
+
     error = _classified(answer(status, "3"))
     assert isinstance(error, TransientError)
     assert error.retry_after == 3.0
@@ -33,4 +34,6 @@ def test_these_are_tried_again(status):
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 413])
 def test_other_client_errors_are_final(status):
+    from bot.teams.transport import _classified
+
     assert isinstance(_classified(answer(status, "3")), PermanentError)

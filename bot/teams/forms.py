@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.forms import FieldKind, FormField, FormKind, FormSpec
-from bot.teams.cards import MAX_ITEM, SCHEMA_URL, clip, escape, markdown
-from bot.teams.sdk import (
+# The card models alone, as bot.teams.cards takes them: the forms are drawn without the
+# rest of the SDK (bot.teams.sdk), which the handlers that open them import.
+from microsoft_teams.cards import (
     AdaptiveCard,
     CardElement,
     Choice,
@@ -27,6 +27,9 @@ from bot.teams.sdk import (
     TextBlock,
     TextInput,
 )
+
+from bot.forms import FieldKind, FormField, FormKind, FormSpec
+from bot.teams.cards import MAX_ITEM, SCHEMA_URL, clip, escape, markdown
 
 SUBMITS: dict[FormKind, str] = {
     FormKind.AUDIT: "audit_form_submit",
