@@ -80,17 +80,6 @@ with warnings.catch_warnings():
     )
     from microsoft_teams.apps import ActivityContext, App, FastAPIAdapter
     from microsoft_teams.apps.events import ActivityEvent, CoreActivity
-    from microsoft_teams.cards.core import (
-        AdaptiveCard,
-        CardElement,
-        Choice,
-        ChoiceSetInput,
-        DateInput,
-        NumberInput,
-        SubmitAction,
-        TextBlock,
-        TextInput,
-    )
     from microsoft_teams.common import ClientOptions
 
 
@@ -118,21 +107,16 @@ __all__ = [
     "ActivityContext",
     "ActivityEvent",
     "ActivityTypeAdapter",
-    "AdaptiveCard",
     "ApiClient",
     "ApiClientSettings",
     "App",
     "Attachment",
-    "CardElement",
     "CardTaskModuleTaskInfo",
-    "Choice",
-    "ChoiceSetInput",
     "ClientOptions",
     "CloudEnvironment",
     "ConversationAccount",
     "ConversationUpdateActivity",
     "CoreActivity",
-    "DateInput",
     "FastAPIAdapter",
     "InstallUpdateActivity",
     "JsonWebToken",
@@ -142,16 +126,12 @@ __all__ = [
     "MessageExtensionFetchTaskInvokeActivity",
     "MessageExtensionSubmitActionInvokeActivity",
     "MessagingExtensionActionResponse",
-    "NumberInput",
     "StripMentionsTextOptions",
-    "SubmitAction",
     "TaskFetchInvokeActivity",
     "TaskModuleContinueResponse",
     "TaskModuleMessageResponse",
     "TaskModuleResponse",
     "TaskSubmitInvokeActivity",
-    "TextBlock",
-    "TextInput",
     "TokenCredentials",
     "with_overrides",
 ]
