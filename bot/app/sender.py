@@ -294,16 +294,7 @@ class Sender:
                 items.append(self._handed.get_nowait())
             except queue.Empty:
                 break
-        sent: list[int] = []
-        for item in items:
-            try:
-                delivery = self._prepare(item)
-                if delivery is not None:
-                    self.transport.deliver(delivery)
-            except Exception as error:
-                self._failed(item, error)
-                continue
-            sent.append(item.id)
+        sent = [item.id for item in items if self._deliver(item)]
         if sent:
             outbox.mark_all_sent(self.store.db, sent)
         return len(items)
@@ -311,14 +302,19 @@ class Sender:
     # --- one item ----------------------------------------------------------------------
 
     def _send(self, item: Item) -> None:
+        if self._deliver(item):
+            outbox.mark_sent(self.store.db, item.id)
+
+    def _deliver(self, item: Item) -> bool:
+        """Deliver ``item`` (blocking); whether it went, else its failure is handled."""
         try:
             delivery = self._prepare(item)
             if delivery is not None:
                 self.transport.deliver(delivery)
         except Exception as error:
             self._failed(item, error)
-            return
-        outbox.mark_sent(self.store.db, item.id)
+            return False
+        return True
 
     def _failed(self, item: Item, error: Exception) -> None:
         """Try ``item`` again later, or give it up (blocking)."""
