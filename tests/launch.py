@@ -2,8 +2,9 @@
 
 :func:`start` returns a :class:`BotProcess` that behaves as much of ``subprocess.Popen``
 as the tests use (``pid``, ``poll``, ``wait``, ``terminate``, ``kill``, ``send_signal``,
-``communicate``, ``returncode``); :func:`run` is ``subprocess.run`` for the bot. One fork
-server per test worker, started on first use and stopped when the worker ends.
+``communicate``, ``returncode``); :func:`run` is ``subprocess.run`` for the bot. Where
+xdist hands tests out, the run shares one fork server (tests/conftest.py starts it);
+otherwise a process starts its own on first use. Each is stopped when its starter ends.
 """
 
 from __future__ import annotations
@@ -41,10 +42,9 @@ def ready() -> str:
     first if need be."""
     global _shared
     _shared = _shared or os.environ.get(SHARED)
-    shared = _shared
-    if shared:
-        _wait_for(shared)
-        return shared
+    if _shared:
+        _wait_for(_shared)
+        return _shared
     with _lock:
         if _server is not None and _server.poll() is None and _socket_path:
             return _socket_path
@@ -107,6 +107,7 @@ class BotProcess:
         self.args = args
         self.returncode: int | None = None
         self._captured: dict[str, IO[bytes]] = {}
+        self._opened: list[int] = []  # descriptors opened here, closed once passed on
         streams = [
             self._descriptor("stdin", stdin, os.O_RDONLY),
             self._descriptor("stdout", stdout, os.O_WRONLY),
@@ -124,10 +125,13 @@ class BotProcess:
         socket.send_fds(self._conn, [json.dumps(request).encode()], streams)
         self._buffer = b""
         self.pid = int(self._line().split()[1])
+        for fd in self._opened:
+            os.close(fd)
 
     def _descriptor(self, name: str, stream: IO[Any] | int | None, mode: int) -> int:
         if stream is None or stream == subprocess.DEVNULL:
-            return os.open(os.devnull, mode)
+            self._opened.append(os.open(os.devnull, mode))
+            return self._opened[-1]
         if stream == subprocess.PIPE:
             captured = tempfile.TemporaryFile()  # noqa: SIM115 (read and closed by _read)
             self._captured[name] = captured
