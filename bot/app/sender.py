@@ -331,6 +331,9 @@ class Sender:
         delay = self.retry.delay(item.attempts, retry_after)
         logger.info("outbox item %s: %s; retrying in %.1fs", item.id, _safe(error), delay)
         outbox.retry_at(self.store.db, item.id, self.clock() + delay, _safe(error))
+        # The background sender sleeps until its next poll unless told a retry may now be
+        # due sooner: woken, it works out its pause again from what is queued.
+        self.wake()
 
     def _prepare(self, item: Item) -> Delivery | None:
         delivery = self._content(item)
