@@ -1,7 +1,7 @@
 """What the tests run in processes of their own (started with multiprocessing's "spawn",
 which imports the module of the function it runs): a client posting audit updates to the
-served app as Slack would, and a bot process preparing its store. This module imports the
-standard library only, so a process starts without pytest or the test modules."""
+served app as Slack would. This module imports the standard library only, so a process
+starts without pytest or the test modules."""
 
 from __future__ import annotations
 
@@ -43,11 +43,3 @@ def post_updates(url: str, client: int) -> None:
         send(n, b"Recorded audit update #")
     for n in range(RESENT):
         send(n, b"Already recorded as audit update #")
-
-
-def prepare_alone(path: str) -> None:
-    """Open (and, first, load) the store at ``path`` as a starting bot does."""
-    from bot.config import settings_from
-    from bot.runtime import prepare_store
-
-    prepare_store(settings_from({"YOS_DB": path}))[0].close()

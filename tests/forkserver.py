@@ -56,6 +56,15 @@ PRELOADED = (
     "microsoft_teams.api",
     "microsoft_teams.apps",
     "microsoft_teams.cards",
+    # What the bot imports only on first use: charts, papers, spreadsheets, and the
+    # phone-number check on notes.
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.dates",
+    "matplotlib.transforms",
+    "docx",
+    "openpyxl",
+    "phonenumbers",
     "bot.cli",
     "bot.console",
     "bot.runtime",

@@ -3,7 +3,6 @@ another dependency happens to bring it in breaks the day that dependency stops."
 
 from __future__ import annotations
 
-import ast
 import re
 import sys
 import tomllib
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
+from tests.source_imports import imports_of, python_files
 
 FIRST_PARTY = {"bot", "tests", "bench"}
 
@@ -20,19 +20,12 @@ FIRST_PARTY = {"bot", "tests", "bench"}
 def imported_top_level_modules(folder: Path) -> dict[str, set[str]]:
     """Each third-party top-level module imported under ``folder``, and the files that do."""
     found: dict[str, set[str]] = {}
-    for path in sorted(folder.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            else:
+    for path in python_files(folder):
+        for name in imports_of(path):
+            top = name.split(".")[0]
+            if top in sys.stdlib_module_names or top in FIRST_PARTY or top == "__future__":
                 continue
-            for name in names:
-                top = name.split(".")[0]
-                if top in sys.stdlib_module_names or top in FIRST_PARTY or top == "__future__":
-                    continue
-                found.setdefault(top, set()).add(str(path.relative_to(PROJECT_ROOT)))
+            found.setdefault(top, set()).add(str(path.relative_to(PROJECT_ROOT)))
     return found
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import ast
+from pathlib import Path
 
 import pytest
 
 from bot.config import PROJECT_ROOT
+from tests.source_imports import imports_of, python_files, within
 
 SLACK = ("slack_bolt", "slack_sdk")
+TEAMS = ("microsoft_teams", "msal")
 PLATFORM_NEUTRAL = [
     "app",
     "domain",
@@ -22,29 +24,32 @@ PLATFORM_NEUTRAL = [
 ]
 
 
-def imported_modules(path) -> set[str]:
-    tree = ast.parse(path.read_text())
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
+def _platform_imports(path: Path, sdks: tuple[str, ...], adapter: str) -> list[str]:
+    return sorted(
+        module
+        for module in imports_of(path)
+        if module.split(".")[0] in sdks or within(module, adapter)
+    )
 
 
 @pytest.mark.parametrize("part", PLATFORM_NEUTRAL)
 def test_no_slack_outside_the_adapter(part):
     target = PROJECT_ROOT / "bot" / part
-    files = [target] if target.is_file() else sorted(target.rglob("*.py"))
+    files = [target] if target.is_file() else python_files(target)
     assert files
     for path in files:
-        slack = {
-            m
-            for m in imported_modules(path)
-            if m.split(".")[0] in SLACK or m == "bot.slack" or m.startswith("bot.slack.")
-        }
-        assert not slack, f"{path.relative_to(PROJECT_ROOT)} imports {sorted(slack)}"
+        slack = _platform_imports(path, SLACK, "bot.slack")
+        assert not slack, f"{path.relative_to(PROJECT_ROOT)} imports {slack}"
+
+
+def test_only_the_teams_adapter_imports_the_teams_sdk_or_msal():
+    teams = {
+        str(path.relative_to(PROJECT_ROOT)): found
+        for path in python_files(PROJECT_ROOT / "bot")
+        if not path.is_relative_to(PROJECT_ROOT / "bot" / "teams")
+        if (found := [m for m in imports_of(path) if m.split(".")[0] in TEAMS])
+    }
+    assert teams == {}
 
 
 def test_commands_never_tell_a_console_user_about_slack(ask):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from bot.store import SCHEMA_VERSION, migrate, open_db, write_transaction
 from bot.store.loader import LoadError, bundled_files, load_files
 from bot.store.migrations import current_version
-from tests.concurrent_clients import prepare_alone
+from tests import launch
 from tests.conftest import DATA_DIR
 
 SEED = DATA_DIR / "stockton-on-tees-sqs-2013.toml"
@@ -87,15 +88,23 @@ def test_wal_foreign_keys_and_busy_timeout(empty):
         )
 
 
-def test_two_processes_starting_together_load_once(tmp_path):
+def test_three_bots_starting_together_load_once(tmp_path):
+    """Each loads the bundled data into a new store unless another has: one does."""
     path = str(tmp_path / "race.db")
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=prepare_alone, args=(path,)) for _ in range(3)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(60)
-        assert worker.exitcode == 0
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("SLACK_", "TEAMS_", "YOS_"))
+    }
+    environment["YOS_DB"] = path
+    bots = [
+        launch.start(["ask", "summary"], env=environment, cwd=tmp_path, stdout=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    for bot in bots:
+        out, _ = bot.communicate(60)
+        assert bot.returncode == 0
+        assert "Stockton" in out
     db = open_db(path)
     assert current_version(db) == SCHEMA_VERSION
     assert db.table("inspections").count == 1 + 83  # the bundled SQS and the national table, once

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import ast
 import re
 import sys
 from functools import cache
 from itertools import combinations
-from pathlib import Path
 
 import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.domain.inspections.queries import InspectionQueries
 from bot.store.loader import load_files
+from tests.source_imports import imports_of, module_name, python_files, within
 
 BOT = PROJECT_ROOT / "bot"
 # Top to bottom: each may import those below it, never those above.
@@ -23,45 +22,18 @@ LAYERS = ("bot.app", "bot.commands", "bot.domain", "bot.store")
 # --- the import graph ----------------------------------------------------------------
 
 
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(PROJECT_ROOT).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def _imports(path: Path) -> set[str]:
-    """Every module ``path`` imports, wherever the import is (functions, TYPE_CHECKING)."""
-    module = _module_name(path)
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
-                base = f"{anchor}.{base}" if base else anchor
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
-    return found
-
-
 @cache  # read once for the module's tests: the files do not change while they run
-def _graph() -> dict[str, set[str]]:
-    return {_module_name(path): _imports(path) for path in sorted(BOT.rglob("*.py"))}
+def _graph() -> dict[str, frozenset[str]]:
+    return {module_name(path): imports_of(path) for path in python_files(BOT)}
 
 
-def _within(module: str, package: str) -> bool:
-    return module == package or module.startswith(package + ".")
-
-
-def _edges(graph: dict[str, set[str]], importer: str, imported: str) -> list[str]:
+def _edges(graph: dict[str, frozenset[str]], importer: str, imported: str) -> list[str]:
     return sorted(
         f"{module} -> {target}"
         for module, targets in graph.items()
-        if _within(module, importer)
+        if within(module, importer)
         for target in targets
-        if _within(target, imported)
+        if within(target, imported)
     )
 
 
@@ -102,9 +74,9 @@ def test_the_modules_of_the_domain_and_the_store_import_each_other_without_a_cyc
     """Counting imports made inside functions, which would otherwise hide a cycle."""
     graph = _graph()
     inside = {
-        module: {t for t in targets if t in graph and _within(t, package) and t != module}
+        module: {t for t in targets if t in graph and within(t, package) and t != module}
         for module, targets in graph.items()
-        if _within(module, package)
+        if within(module, package)
     }
 
     def reachable(start: str) -> set[str]:
@@ -150,7 +122,7 @@ def test_only_the_private_context_reaches_the_store_behind_the_inspection_querie
 
 
 def test_text_normalisation_is_the_bottom_and_imports_only_the_standard_library():
-    imported = _imports(BOT / "text.py")
+    imported = imports_of(BOT / "text.py")
     assert imported
     assert {name.split(".")[0] for name in imported} <= set(sys.stdlib_module_names)
 
