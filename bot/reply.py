@@ -10,6 +10,7 @@ what a string means.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -125,12 +126,54 @@ def share_action(command: str, args: str = "") -> Action:
 # --- storing a reply (the outbox keeps what is to be sent) -----------------------------
 
 
+class _Stored:
+    """The last few replies stored, with their JSON, found either way: a kept answer is
+    stored (:func:`to_json`) and read back to be sent (:func:`from_json`) again and again,
+    and building either anew costs more than the rest of answering it. A reply is
+    immutable, so the one read back may be the very one stored."""
+
+    KEEP = 64
+
+    def __init__(self) -> None:
+        self._by_reply: dict[int, tuple[Reply, str]] = {}  # by id(): held, so not reused
+        self._by_text: dict[str, Reply] = {}
+        self._lock = threading.Lock()
+
+    def text_of(self, reply: Reply) -> str:
+        found = self._by_reply.get(id(reply))
+        if found is not None and found[0] is reply:
+            return found[1]
+        text = json.dumps(asdict(reply), ensure_ascii=False, separators=(",", ":"))
+        self._keep(reply, text)
+        return text
+
+    def reply_of(self, text: str) -> Reply:
+        found = self._by_text.get(text)
+        if found is not None:
+            return found
+        reply = _reply(json.loads(text))
+        self._keep(reply, text)
+        return reply
+
+    def _keep(self, reply: Reply, text: str) -> None:
+        with self._lock:
+            if len(self._by_reply) >= self.KEEP:  # the oldest out
+                oldest, oldest_text = self._by_reply.pop(next(iter(self._by_reply)))
+                if self._by_text.get(oldest_text) is oldest:
+                    del self._by_text[oldest_text]
+            self._by_reply[id(reply)] = (reply, text)
+            self._by_text[text] = reply
+
+
+_stored = _Stored()
+
+
 def to_json(reply: Reply) -> str:
-    return json.dumps(asdict(reply), ensure_ascii=False, separators=(",", ":"))
+    return _stored.text_of(reply)
 
 
 def from_json(text: str) -> Reply:
-    return _reply(json.loads(text))
+    return _stored.reply_of(text)
 
 
 def _reply(data: dict[str, Any]) -> Reply:

@@ -4,6 +4,7 @@ that remembers a verified token: each still does what the slower way did."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -189,6 +190,102 @@ def test_a_send_that_fails_from_the_loop_is_tried_again_later(app, store):
     [row] = rows(store)
     assert (row["state"], row["attempts"], row["lease_until"]) == ("pending", 1, None)
     assert row["due_at"] >= before + 40 and row["last_error"] == "rate limit"
+
+
+# --- a known answer, given on the loop -------------------------------------------------
+
+
+def test_an_answer_not_yet_known_is_left_to_be_worked_out_and_nothing_is_written(app, store):
+    assert app.known_answer(ask("score protecting-public", "ev1")) is None
+    assert rows(store) == []
+
+
+def test_a_known_answer_is_the_one_handle_gives_and_is_queued_once(app, store):
+    first = app.handle(ask("score protecting-public", "ev1"))
+    again = app.known_answer(ask("score protecting-public", "ev2"))
+    assert again is not None
+    assert (again.reply, again.public, again.queued) == (first.reply, first.public, 1)
+    assert [r["key"] for r in rows(store)] == ["answer:chat:ev1", "answer:chat:ev2"]
+    assert rows(store)[0]["body"] == rows(store)[1]["body"]
+    # A delivery seen before is not queued twice.
+    assert app.known_answer(ask("score protecting-public", "ev2")).queued == 0
+    assert len(rows(store)) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "audit R1 17/20",  # records: never an answer kept
+        "monitoring R1",  # reads audit evidence: never kept
+    ],
+)
+def test_what_writes_or_reads_evidence_is_never_a_known_answer(app, store, text):
+    app.handle(ask(text, "ev1"))
+    before = rows(store)
+    assert app.known_answer(ask(text, "ev2")) is None
+    assert rows(store) == before
+
+
+def test_a_known_answer_is_queued_and_sent_on_the_loop_without_a_worker_thread(app, store):
+    app.handle(ask("score protecting-public", "ev1"))  # now known
+    sender = Sender(store, "chat", Unused(), draw_chart=app.draw_chart)
+    transport = OnTheLoop(store)
+    ran_in: list[str] = []
+
+    def work(name: str, answer):
+        def run():
+            ran_in.append(name)
+            return answer()
+
+        return run
+
+    request = ask("score protecting-public", "ev2")
+    outcome = asyncio.run(
+        sender.run_and_send(
+            work("worker", lambda: app.handle(request)),
+            transport,
+            at_once=work("loop", lambda: app.known_answer(request)),
+        )
+    )
+    sender.stop()
+    assert ran_in == ["loop"]
+    assert outcome.reply.headline.startswith("Protecting the public: 91%")
+    [(thread, _)] = transport.prepared
+    assert thread == threading.main_thread().name
+    assert [key for key, _ in transport.sent] == ["answer:chat:ev2"]
+    assert {r["key"]: r["state"] for r in rows(store)}["answer:chat:ev2"] == "sent"
+
+
+def test_with_the_store_busy_a_known_answer_goes_to_a_worker_thread_and_is_sent_once(
+    app, store, settings
+):
+    app.handle(ask("score protecting-public", "ev1"))
+    sender = Sender(store, "chat", Unused(), draw_chart=app.draw_chart)
+    transport = OnTheLoop(store)
+    request = ask("score protecting-public", "ev2")
+    other = StorePool(settings.db_path).db  # another worker, writing for longer than it waits
+
+    async def scenario() -> Any:
+        with contextlib.ExitStack() as writing:
+            writing.enter_context(other.writers.turn(1.0))
+            running = asyncio.ensure_future(
+                sender.run_and_send(
+                    lambda: app.handle(request),
+                    transport,
+                    at_once=lambda: app.known_answer(request),
+                )
+            )
+            await asyncio.sleep(0.1)  # the loop is free meanwhile: nothing on it waits
+            assert not running.done()
+        return await running  # the other writer is done: the thread's turn comes
+
+    outcome = asyncio.run(scenario())
+    sender.stop()
+    assert outcome.queued == 1
+    [(thread, _)] = transport.prepared
+    assert thread != threading.main_thread().name  # worked out in a thread, which waited
+    assert [key for key, _ in transport.sent] == ["answer:chat:ev2"]
+    assert [r["key"] for r in rows(store)] == ["answer:chat:ev1", "answer:chat:ev2"]
 
 
 # --- the token check --------------------------------------------------------------------

@@ -6,11 +6,12 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from bot.store import SCHEMA_VERSION, migrate, open_db, write_transaction
+from bot.store import SCHEMA_VERSION, WouldWait, migrate, open_db, write_transaction
 from bot.store.loader import LoadError, bundled_files, load_files
 from bot.store.migrations import current_version
 from tests import launch
@@ -454,6 +455,60 @@ def test_an_idle_look_at_the_outbox_does_not_wait_for_the_write_lock(empty, tmp_
     finally:
         writer.rollback()
         writer.close()
+
+
+# --- a caller that must not wait (an event loop) ----------------------------------
+
+
+def _remind(db, key: str) -> None:
+    with write_transaction(db):
+        db.execute("INSERT INTO reminders (key, kind, sent_at) VALUES (?, 'monthly', 'now')", [key])
+
+
+def test_without_waiting_a_write_whose_turn_has_not_come_is_refused_at_once(empty, tmp_path):
+    other = open_db(tmp_path / "store.db")  # another worker, mid-write: it has the turn
+    try:
+        with other.writers.turn(1.0):
+            started = time.monotonic()
+            with pytest.raises(WouldWait), empty.without_waiting():
+                _remind(empty, "r1")
+            assert time.monotonic() - started < 0.5
+        assert empty.table("reminders").count == 0
+        _remind(empty, "r2")  # waiting as before once the block is over
+        assert empty.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    finally:
+        other.close()
+    assert [r[0] for r in empty.execute("SELECT key FROM reminders")] == ["r2"]
+
+
+def test_without_waiting_a_store_locked_by_another_program_is_refused_at_once(empty, tmp_path):
+    """A program that writes without taking turns (the sqlite3 shell, say) has SQLite's
+    own lock: a statement that would wait on it is refused, and nothing is written."""
+    writer = sqlite3.connect(tmp_path / "store.db", timeout=0.1)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(WouldWait), empty.without_waiting():
+            _remind(empty, "r1")
+        assert not empty.conn.in_transaction
+    finally:
+        writer.rollback()
+        writer.close()
+    with empty.without_waiting():
+        _remind(empty, "r1")  # free now: written at once
+    assert empty.table("reminders").count == 1
+
+
+def test_a_commit_that_fails_leaves_no_transaction_open(empty):
+    empty.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    empty.execute(
+        "CREATE TABLE child (parent INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)"
+    )
+    with pytest.raises(sqlite3.IntegrityError), write_transaction(empty):
+        empty.execute("INSERT INTO child VALUES (12345)")  # refused only at COMMIT
+    assert not empty.conn.in_transaction
+    _remind(empty, "after")
+    assert empty.table("reminders").count == 1
+    assert empty.table("child").count == 0
 
 
 def test_a_recommendation_with_evidence_cannot_be_removed_from_the_file(empty, data_copy):

@@ -119,11 +119,7 @@ class Application:
 
     def handle(self, request: Request) -> Outcome:
         """Answer what was typed. A write and everything it causes commit together."""
-        request = identified(request)
-        # A mention the platform did not vouch for is only text.
-        request = replace(request, text=checked(request.text, request.mentions))
-        queries = InspectionQueries(self.store.db, self.service)
-        service = queries.channel_service(request.conversation)
+        request, queries, service = self._asked(request)
         # What the text asks for depends on it and the inspection data alone: remembered.
         interpret_key = ("interpret", request.text, service)
         intent: Intent | None = queries.kept(interpret_key)
@@ -132,12 +128,10 @@ class Application:
             intent = interpret(request.text, queries, service, self.registry)
             queries.keep(interpret_key, intent, begun)
         found = intent.command
-        if found is not None and found.cacheable:
+        kept = self._kept_reply(request, queries, intent)
+        if kept is not None:
             # Asked before since the data last changed: the answer kept then, at once.
-            key = reply_key(intent, self.today(), request.platform.invocation)
-            kept = queries.kept(key)
-            if isinstance(kept, Reply):
-                return self._answered(request, kept)
+            return self._answered(request, kept)
         ctx = self.context(request, queries)
         if found is not None and found.writes:
             written = self._write(
@@ -150,6 +144,38 @@ class Application:
         # Interpreted once, not twice.
         reply = dispatch(request.text, ctx, intent, self.registry)
         return self._answered(request, reply)
+
+    def known_answer(self, request: Request) -> Outcome | None:
+        """What :meth:`handle` gives when the answer is already known, understood and
+        answered the same way since the data last changed, and carries no chart: the
+        answer queued, with nothing worked out. None when it is not known, and then nothing
+        is written. For a front end served by an event loop, which answers a known question
+        on the loop (in the store's ``without_waiting``) and leaves the rest to a thread."""
+        request, queries, service = self._asked(request)
+        intent: Intent | None = queries.kept(("interpret", request.text, service))
+        kept = None if intent is None else self._kept_reply(request, queries, intent)
+        if kept is None or kept.attachments:
+            return None
+        return self._answered(request, kept)
+
+    def _asked(self, request: Request) -> tuple[Request, InspectionQueries, str | None]:
+        """The request as answered (identified, its unvouched mentions only text), the
+        queries to answer it with, and the service its conversation chose."""
+        request = identified(request)
+        # A mention the platform did not vouch for is only text.
+        request = replace(request, text=checked(request.text, request.mentions))
+        queries = InspectionQueries(self.store.db, self.service)
+        return request, queries, queries.channel_service(request.conversation)
+
+    def _kept_reply(
+        self, request: Request, queries: InspectionQueries, intent: Intent
+    ) -> Reply | None:
+        """The answer kept for ``intent`` since the data last changed, if its command's
+        answers may be kept and one was."""
+        if intent.command is None or not intent.command.cacheable:
+            return None
+        kept = queries.kept(reply_key(intent, self.today(), request.platform.invocation))
+        return kept if isinstance(kept, Reply) else None
 
     # --- forms (bot/app/forms.py) --------------------------------------------------------
 

@@ -40,7 +40,7 @@ from typing import Protocol, TypeVar
 from bot.app.failures import log_failure, where
 from bot.app.retry import RetryPolicy
 from bot.reply import Chart, Reply, from_json, to_json
-from bot.store import StorePool, outbox
+from bot.store import StorePool, WouldWait, outbox
 from bot.store.db import write_transaction
 from bot.store.outbox import CHART, PRIVATE, Address, Item
 
@@ -106,6 +106,11 @@ class LoopTransport(Protocol[Ready]):
 
 
 ChartDrawer = Callable[[Chart], tuple[bytes, str] | None]
+
+# Between tries of work done on an event loop that found the store busy (another writer
+# of this process, most often, committing in a few hundred microseconds): the loop serves
+# other requests meanwhile. After the last, the work goes to a worker thread, which waits.
+AT_ONCE_PAUSES = (0.0, 0.0005, 0.001, 0.002, 0.004)
 
 # How long a serving process waits before its first look at the outbox (see Sender.start).
 FIRST_OUTBOX_LOOK_SECONDS = 1.0
@@ -227,13 +232,27 @@ class Sender:
             return 0
 
     async def run_and_send(
-        self, work: Callable[[], Result], transport: LoopTransport[Ready]
+        self,
+        work: Callable[[], Result],
+        transport: LoopTransport[Ready],
+        *,
+        at_once: Callable[[], Result | None] | None = None,
     ) -> Result:
         """Run ``work`` (blocking, so in a worker thread) and send what it queued for this
         platform, due now, from the running loop; ``work``'s result. Whatever it raises
         is raised, and whatever it had queued is left to the background sender. A
-        failure to send is never raised: it is retried or given up, and logged."""
-        result, claimed = await asyncio.to_thread(self._run_claiming, work, transport)
+        failure to send is never raised: it is retried or given up, and logged.
+
+        ``at_once`` is the same work when it needs nothing worked out (a known answer),
+        else None: it is tried first, on the loop itself, with a store that never waits
+        (``Store.without_waiting``), and ``work`` runs in a thread only if it gives None or
+        the store is busy. A hand-over to a thread and back costs a served request more
+        than answering it does, so known answers are given without one."""
+        done = await self._at_once(at_once, transport) if at_once is not None else None
+        if done is not None:
+            result, claimed = done
+        else:
+            result, claimed = await asyncio.to_thread(self._run_claiming, work, transport)
         for item, ready in claimed:
             failure: Exception | None = None
             if isinstance(ready, Exception):
@@ -252,6 +271,23 @@ class Sender:
                 log_failure(logger, "the outbox sender", error)
         return result
 
+    async def _at_once(
+        self, work: Callable[[], Result | None], transport: LoopTransport[Ready]
+    ) -> tuple[Result, list[tuple[Item, Ready | Exception | None]]] | None:
+        """``work`` run on the loop without waiting on the store, and what it queued made
+        ready; None if it gave None, or if the store stayed busy while the loop did other
+        work for a moment between tries (nothing of it is then kept)."""
+        for pause in AT_ONCE_PAUSES:
+            if pause:
+                await asyncio.sleep(pause)
+            try:
+                with self.store.db.without_waiting():
+                    result, claimed = self._run_claiming(work, transport)
+            except WouldWait:
+                continue
+            return None if result is None else (result, claimed)
+        return None
+
     def _run_claiming(
         self, work: Callable[[], Result], transport: LoopTransport[Ready]
     ) -> tuple[Result, list[tuple[Item, Ready | Exception | None]]]:
@@ -261,6 +297,8 @@ class Sender:
                 db, self.platform, now=self.clock(), lease_seconds=self.retry.lease_seconds
             ) as claimed:
                 result = work()
+        except WouldWait:
+            raise  # nothing was committed: there is nothing for the background sender
         except BaseException:
             self.wake()  # what it committed before failing is the background sender's
             raise

@@ -2,5 +2,13 @@
 
 from bot.store.db import StorePool, open_db, write_transaction
 from bot.store.migrations import SCHEMA_VERSION, migrate
+from bot.store.writers import WouldWait
 
-__all__ = ["SCHEMA_VERSION", "StorePool", "migrate", "open_db", "write_transaction"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "StorePool",
+    "WouldWait",
+    "migrate",
+    "open_db",
+    "write_transaction",
+]

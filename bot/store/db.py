@@ -6,12 +6,12 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence, Sized
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.store.files import private_file, tighten
-from bot.store.writers import WritersLock
+from bot.store.writers import WouldWait, WritersLock
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -42,6 +42,7 @@ class Store:
         # Write transactions take turns through it with other connections' (see
         # bot.store.writers); None for a store with no file (in memory) or opened elsewhere.
         self.writers = writers
+        self.waits = True  # see without_waiting
         self._sqlite_utils: sqlite_utils.Database | None = None
 
     def execute(self, sql: str, parameters: Parameters = ()) -> sqlite3.Cursor:
@@ -95,6 +96,24 @@ class Store:
                 self.conn, execute_plugins=False, recursive_triggers=False
             )
         return self._sqlite_utils
+
+    @contextmanager
+    def without_waiting(self) -> Iterator[Store]:
+        """For a caller that must never wait on the store (a server's event loop): within
+        the block, a write whose turn has not come, or a statement SQLite would otherwise
+        wait on, raises :class:`WouldWait` at once, and the write is undone. The caller
+        does the work where it may wait instead."""
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        self.waits = False
+        try:
+            yield self
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise WouldWait(str(error)) from None
+            raise
+        finally:
+            self.waits = True
+            self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
 
     @contextmanager
     def savepoint(self, name: str = "nested") -> Iterator[Store]:
@@ -199,15 +218,20 @@ def write_transaction(db: Store) -> Iterator[Store]:
         with db.savepoint():
             yield db
         return
-    with db.writers.turn(BUSY_TIMEOUT_SECONDS) if db.writers else nullcontext():
+    if db.writers is None:
+        turn: AbstractContextManager[None] = nullcontext()
+    elif db.waits:
+        turn = db.writers.turn(BUSY_TIMEOUT_SECONDS)
+    else:
+        turn = db.writers.turn_now()
+    with turn:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
-        except BaseException:
-            db.rollback()
-            raise
-        else:
             db.execute("COMMIT")
+        except BaseException:
+            db.rollback()  # a COMMIT that failed leaves the transaction open, too
+            raise
 
 
 class StorePool:

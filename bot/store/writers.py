@@ -26,6 +26,10 @@ FIRST_PAUSE_SECONDS = 0.0001
 LONGEST_PAUSE_SECONDS = 0.001
 
 
+class WouldWait(Exception):
+    """The store is busy with another writer, and the caller asked not to wait."""
+
+
 class WritersLock:
     """One connection's turn at writing: its own descriptor of the lock file (a lock is
     held per descriptor, so two connections of one process take turns too)."""
@@ -40,6 +44,27 @@ class WritersLock:
         cannot be opened), go on without it."""
         fd = self._descriptor()
         held = fd is not None and _take(fd, timeout)
+        try:
+            yield
+        finally:
+            if held and fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    @contextmanager
+    def turn_now(self) -> Iterator[None]:
+        """Hold the lock for the block if it is free now; :class:`WouldWait` if another
+        writer holds it (a lock file that cannot be opened is gone on without, as in
+        :meth:`turn`)."""
+        fd = self._descriptor()
+        held = False
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held = True
+            except BlockingIOError:
+                raise WouldWait("another writer has the store") from None
+            except OSError:
+                pass
         try:
             yield
         finally:

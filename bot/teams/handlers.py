@@ -20,8 +20,11 @@
   (``composeExtension/fetchTask`` and ``submitAction``) opens the same form filled in
   from the message and links the update to it.
 
-The application is synchronous (SQLite), so every call into it runs in a worker thread
-(``asyncio.to_thread``), never on the server's event loop.
+The application is synchronous (SQLite), so its calls run in a worker thread
+(``asyncio.to_thread``), not on the server's event loop. The one exception is a question
+whose answer is already known: that is queued on the loop, with a store that never waits
+(:meth:`bot.app.Sender.run_and_send`), as a hand-over to a thread and back would cost more
+than the answer.
 """
 
 from __future__ import annotations
@@ -277,8 +280,13 @@ def register(app: App, deps: Deps) -> None:
             return
         try:
             # Queued first, so it survives a crash; then sent from here, as an SDK app
-            # answers, rather than waiting for the background sender's turn.
-            await deps.sender.run_and_send(lambda: deps.app.handle(request), deps.transport)
+            # answers, rather than waiting for the background sender's turn. A known
+            # answer is queued on the loop, anything else in a worker thread.
+            await deps.sender.run_and_send(
+                lambda: deps.app.handle(request),
+                deps.transport,
+                at_once=lambda: deps.app.known_answer(request),
+            )
         except Exception:
             await asyncio.to_thread(tell, request, deps.failed(f"a {request.via}"))
             return
