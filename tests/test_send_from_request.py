@@ -16,9 +16,8 @@ import pytest
 from bot.app import Application, Delivery, Platform, Policy, Request, Sender, TransientError
 from bot.app.sender import RetryPolicy
 from bot.reply import Person
-from bot.runtime import prepare_store
 from bot.store import StorePool, outbox, write_transaction
-from tests.conftest import IN_WINDOW
+from tests.conftest import IN_WINDOW, prepare_from_bundled
 from tests.teams_keys import new_signing_key
 
 if TYPE_CHECKING:  # imported by the tests that need it: it brings in the Teams SDK
@@ -29,8 +28,8 @@ AUDITOR = Person("U0AUDIT", "Alex Auditor")
 
 
 @pytest.fixture
-def store(settings) -> StorePool:
-    prepare_store(settings)[0].close()
+def store(settings, bundled_store) -> StorePool:
+    prepare_from_bundled(settings, bundled_store).close()
     return StorePool(settings.db_path)
 
 

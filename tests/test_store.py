@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -45,10 +47,21 @@ def schema(db) -> set[str]:
     }
 
 
+@functools.cache
+def _migrated() -> Path:
+    """A new store with every migration run, made once per test process."""
+    path = Path(tempfile.mkdtemp(prefix="yos-empty-")) / "store.db"
+    store = open_db(path)
+    migrate(store)
+    store.close()
+    return path
+
+
 @pytest.fixture
 def empty(tmp_path):
+    shutil.copy(_migrated(), tmp_path / "store.db")
     store = open_db(tmp_path / "store.db")
-    migrate(store)
+    migrate(store)  # nothing left to do: as a store that has been opened before
     yield store
     store.close()
 
