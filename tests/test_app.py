@@ -527,6 +527,41 @@ def test_a_rate_limited_item_waits_as_long_as_the_platform_asks(app, store, cloc
     assert outbox_rows(store)[0]["state"] == "sent"
 
 
+@dataclass
+class Slow:
+    """A transport whose every send takes ``seconds`` of the injected clock."""
+
+    clock: Clock
+    seconds: float
+    delivered: list[Delivery] = field(default_factory=list)
+
+    def deliver(self, delivery: Delivery) -> None:
+        self.clock.advance(self.seconds)
+        self.delivered.append(delivery)
+
+
+def test_items_claimed_together_are_put_back_when_their_claim_is_running_out(app, store, clock):
+    """Past its lease another sender may take an item and, finding it not yet posted,
+    post it too: so one whose claim is running out, behind slow sends, is put back."""
+    for n in range(3):
+        app.handle(ask(f"audit R1 1{n}/20", delivery=f"ev{n}"))
+    transport = Slow(clock, 20)
+    retry = RetryPolicy(lease_seconds=60)
+    sender = Sender(store, "chat", transport, app.draw_chart, retry=retry, clock=clock)
+    assert sender.run_once() == 3  # claimed together, with one lease
+    # Sent at 0 s and 20 s; at 40 s the third has 20 of its 60 s left, under half.
+    assert [d.key for d in transport.delivered] == [
+        "announce:chat:ev0",
+        "announce:chat:ev1",
+    ]
+    rows = {r["key"]: (r["state"], r["attempts"], r["lease_until"]) for r in outbox_rows(store)}
+    assert rows["announce:chat:ev2"] == ("pending", 0, None)  # untried, for anyone at once
+    assert sender.run_once() == 1
+    assert [d.key for d in transport.delivered][2:] == ["announce:chat:ev2"]
+    assert transport.delivered[2].attempt == 1  # a first try: nothing to look for
+    assert {r["state"] for r in outbox_rows(store)} == {"sent"}
+
+
 def test_without_retry_after_the_back_off_doubles(app, store, clock):
     app.handle(ask("audit R1 17/20"))
     transport = Failing(TransientError("server error"), times=3)

@@ -254,6 +254,9 @@ class Sender:
         else:
             result, claimed = await asyncio.to_thread(self._run_claiming, work, transport)
         for item, ready in claimed:
+            if self._running_out(item):  # the work took that long: as in _deliver
+                await asyncio.to_thread(self._let_go, item)
+                continue
             failure: Exception | None = None
             if isinstance(ready, Exception):
                 failure = ready
@@ -344,7 +347,13 @@ class Sender:
             outbox.mark_sent(self.store.db, item.id)
 
     def _deliver(self, item: Item) -> bool:
-        """Deliver ``item`` (blocking); whether it went, else its failure is handled."""
+        """Deliver ``item`` (blocking); whether it went, else its failure is handled. An
+        item whose claim is running out (one of many claimed together, say, behind slow
+        sends) is not sent: past its lease another sender may take it, and two posting
+        at once would each find nothing posted before. It is put back for the next claim."""
+        if self._running_out(item):
+            self._let_go(item)
+            return False
         try:
             delivery = self._prepare(item)
             if delivery is not None:
@@ -353,6 +362,20 @@ class Sender:
             self._failed(item, error)
             return False
         return True
+
+    def _let_go(self, item: Item) -> None:
+        """Put ``item`` back, untried, for the next look at the outbox (blocking)."""
+        logger.info("outbox item %s: its claim is running out; put back untried", item.id)
+        if item.lease_until is not None:
+            outbox.release(self.store.db, [item], item.lease_until)
+        self.wake()
+
+    def _running_out(self, item: Item) -> bool:
+        """Whether less than half of ``item``'s lease is left: time enough to send it and
+        for another sender to find it posted, were it to take over."""
+        if item.lease_until is None:
+            return False
+        return self.clock() > item.lease_until - self.retry.lease_seconds / 2
 
     def _failed(self, item: Item, error: Exception) -> None:
         """Try ``item`` again later, or give it up (blocking)."""

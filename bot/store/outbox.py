@@ -69,6 +69,8 @@ class Item:
     # When the last claim before this one ran out (Unix time): a message an earlier sender
     # posted before it stopped was posted by then.
     claimed_until: float | None = None
+    # When this claim runs out (Unix time): after it, another sender may take the item.
+    lease_until: float | None = None
 
 
 def add(
@@ -109,7 +111,18 @@ def add(
     added = cursor.rowcount == 1
     if added and claim is not None and cursor.lastrowid is not None:
         claim.items.append(
-            Item(cursor.lastrowid, key, platform, kind, address, body, notify, 1, created)
+            Item(
+                cursor.lastrowid,
+                key,
+                platform,
+                kind,
+                address,
+                body,
+                notify,
+                1,
+                created,
+                lease_until=claim.lease_until,
+            )
         )
     return added
 
@@ -220,6 +233,7 @@ def claim_due(
             attempts=row[7] + 1,
             created_at=row[9],
             claimed_until=row[10] if row[7] else None,
+            lease_until=now + lease_seconds,
         )
         for row in rows
     ]
