@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from bot.store import SCHEMA_VERSION, WouldWait, migrate, open_db, write_transaction
 from bot.store.loader import LoadError, bundled_files, load_files
 from bot.store.migrations import current_version
+from bot.store.writers import WritersLock
 from tests import launch
 from tests.conftest import DATA_DIR
 
@@ -100,6 +102,25 @@ def test_wal_foreign_keys_and_busy_timeout(empty):
         empty.execute(
             "INSERT INTO themes (inspection_id, slug, name, score) VALUES ('nope', 'x', 'X', 1)"
         )
+
+
+def test_a_new_store_is_switched_to_wal_in_the_writers_turn(tmp_path):
+    """Processes opening a new store together each switch it to WAL unless another has.
+    Two switching at once would each wait on the other's read lock, which SQLite refuses
+    at once ("database is locked") rather than waiting; so a switch waits for the turn."""
+    path = tmp_path / "new.db"
+    other = WritersLock(path)
+    opened: list[str] = []
+    with other.turn(5):
+        opener = threading.Thread(
+            target=lambda: opened.append(open_db(path).execute("PRAGMA journal_mode").fetchone()[0])
+        )
+        opener.start()
+        opener.join(0.3)
+        assert opener.is_alive()  # waiting for its turn
+        assert opened == []
+    opener.join(10)
+    assert opened == ["wal"]
 
 
 def test_three_bots_starting_together_load_once(tmp_path):

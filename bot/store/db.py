@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence, Sized
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -108,7 +109,7 @@ class Store:
         try:
             yield self
         except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            if is_busy(error):
                 raise WouldWait(str(error)) from None
             raise
         finally:
@@ -191,9 +192,8 @@ def open_db(path: Path | str) -> Store:
     # What is deleted or overwritten is zeroed where it stood, so text that was erased (a
     # note: bot.store.erasures) or replaced is never left in a free page or free space.
     db.execute("PRAGMA secure_delete = ON")
-    if on_disk and db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        db.execute("PRAGMA journal_mode = WAL")
     if on_disk:
+        _use_wal(db)
         # SQLite gives the -wal and -shm files the database file's mode, but files left by
         # an earlier version (or another tool) may be looser.
         for suffix in WAL_SUFFIXES:
@@ -202,6 +202,35 @@ def open_db(path: Path | str) -> Store:
     # killed worker needs; only a power cut can lose the last commit.
     db.execute("PRAGMA synchronous = NORMAL")
     return db
+
+
+def _use_wal(db: Store) -> None:
+    """Switch a store on disk to WAL, once, however many processes open it at once.
+
+    The switch needs the file to itself. Two connections switching together would each
+    hold a read lock and wait on the other, which SQLite answers at once with "database is
+    locked" (it does not wait on its busy timeout when waiting could never end), so the
+    switch is made in the writers' turn, and retried for a while if a program that takes
+    no turns is reading the file.
+    """
+    assert db.writers is not None
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    with db.writers.turn(BUSY_TIMEOUT_SECONDS):
+        while True:
+            try:
+                if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if not is_busy(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+
+
+def is_busy(error: sqlite3.OperationalError) -> bool:
+    """Whether SQLite refused because another connection has the file (its extended
+    codes, such as SQLITE_BUSY_SNAPSHOT, counted with their primary code)."""
+    return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 @contextmanager
