@@ -3,9 +3,12 @@ asker checked before its handler runs, and no answer that reads the store ever k
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.commands import (
     Command,
@@ -17,6 +20,7 @@ from bot.commands import (
     build_registry,
     default_registry,
     dispatch,
+    split_args,
 )
 from bot.commands.permissions import markdown
 from bot.commands.plan_common import NEEDS, Need
@@ -142,3 +146,33 @@ def test_help_permissions_prints_the_table_from_the_registry(ask):
 
 def test_the_readme_table_is_the_one_the_registry_generates():
     assert markdown(default_registry()) in README.read_text(encoding="utf-8")
+
+
+# --- the words of what was asked ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "words"),
+    [
+        ('audit R1 "plans reviewed" 17/20', ["audit", "R1", "plans reviewed", "17/20"]),
+        ("audit R1 \u201cplans reviewed\u201d", ["audit", "R1", "plans reviewed"]),
+        ("note it\u2019s late", ["note", "it's", "late"]),  # curly apostrophe, unbalanced
+        ("a\\ b c", ["a b", "c"]),
+        ("  score \t protecting-public\r\n", ["score", "protecting-public"]),
+        ("a\u00a0b c", ["a\u00a0b", "c"]),  # a no-break space joins, as in a shell
+        ("", []),
+    ],
+)
+def test_words_are_split_as_a_shell_splits_them(said, words):
+    assert split_args(said) == words
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ab1/ \t\r\n\x0b\x0c\u00a0\u2003#;|&()<>*?$`=!é")),
+        max_size=40,
+    )
+)
+def test_words_without_quotes_are_those_shlex_gives(said):
+    assert split_args(said) == shlex.split(said)
