@@ -7,10 +7,10 @@ start here is a fork of this process followed by exactly what ``python -m bot AR
 runs (``bot/__main__.py`` as ``__main__``), with the test's environment, working
 directory and standard streams; the process then exits as any Python process does
 (threads joined, ``atexit``, streams flushed; its modules are not torn down, which
-Python does not promise anyway). The bot's modules that act on the
-environment when imported (``bot.teams``, whose SDK wrapper clears generic variables) are
-not imported here, so each child imports them itself; settings are read when a command
-starts, in the child, from the test's environment.
+Python does not promise anyway). Every module of the bot is imported here too: settings
+are read when a command starts, in the child, from the test's environment, and the
+generic Microsoft variables the Teams SDK would read are removed again as its ``App`` is
+made (:func:`bot.teams.sdk.drop_generic_environment`), not only as it is imported.
 
 Protocol, over a Unix socket (see :mod:`tests.launch`): the client sends one JSON line
 (``args``, ``env``, ``cwd``) with its stdin, stdout and stderr as passed descriptors;
@@ -25,6 +25,7 @@ import atexit
 import contextlib
 import json
 import os
+import pkgutil
 import runpy
 import select
 import signal
@@ -34,6 +35,8 @@ import threading
 import traceback
 import warnings
 from typing import Any
+
+import bot
 
 # Imported once here rather than in every child (nothing of ``bot.teams``: see above).
 PRELOADED = (
@@ -65,11 +68,9 @@ PRELOADED = (
     "docx",
     "openpyxl",
     "phonenumbers",
-    "bot.cli",
-    "bot.console",
-    "bot.runtime",
-    "bot.slack.app",
-    "bot.slack.serve",
+    "anyio._backends._asyncio",
+    "httpcore",
+    "jsonschema",
 )
 
 
@@ -80,7 +81,9 @@ def preload() -> None:
         warnings.simplefilter("ignore")
         for name in PRELOADED:
             __import__(name)
-    assert not any(name.startswith("bot.teams") for name in sys.modules), "see above"
+        for module in pkgutil.walk_packages(bot.__path__, "bot."):
+            if module.name != "bot.__main__":  # which runs the command line
+                __import__(module.name)
 
 
 def child(request: dict[str, Any], fds: list[int]) -> None:

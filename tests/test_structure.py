@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
 from functools import cache
@@ -9,6 +10,7 @@ from itertools import combinations
 
 import pytest
 
+from bot.commands import PrivateContext
 from bot.config import PROJECT_ROOT
 from bot.domain.inspections.queries import InspectionQueries
 from bot.store.loader import load_files
@@ -112,13 +114,14 @@ def test_only_the_private_context_reaches_the_store_behind_the_inspection_querie
     ``PrivateContext.db`` asks for it, and the domain functions that read evidence take
     the store as an argument."""
     asking = [
-        f"{path.relative_to(PROJECT_ROOT)}:{number}"
+        (str(path.relative_to(PROJECT_ROOT)), line.strip())
         for path in sorted(BOT.rglob("*.py"))
         if path != BOT / "domain" / "inspections" / "queries.py"  # where it is defined
-        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        for line in path.read_text().splitlines()
         if "store_behind(" in line or "queries._db" in line or "queries.db" in line
     ]
-    assert asking == ["bot/commands/registry.py:171"]
+    assert asking == [("bot/commands/registry.py", "return store_behind(self.queries)")]
+    assert asking[0][1] in inspect.getsource(PrivateContext)  # in PrivateContext.db
 
 
 def test_text_normalisation_is_the_bottom_and_imports_only_the_standard_library():

@@ -54,6 +54,13 @@ LIVE_MENTION = re.compile(r"<\s*/?\s*at\b", re.IGNORECASE)
 SERVICE = "Stockton-on-Tees Youth Offending Service"
 
 
+GENERIC_ENVIRONMENT = {
+    "CLIENT_ID": "99999999-0000-0000-0000-000000000001",
+    "CLIENT_SECRET": "another-apps-secret",
+    "TENANT_ID": "99999999-0000-0000-0000-000000000002",
+    "MSAL_FORCE_REGION": "uksouth",
+}
+
 # --- the served app ----------------------------------------------------------------------
 
 
@@ -67,6 +74,10 @@ def served(teams_fakes, tmp_path_factory):
         YOS_AUDITORS=f"{AUDITOR.aad.upper()},{CHANNEL_AUDITOR.aad}",
         YOS_TEAMS_CHANNEL=BOARD,
         YOS_OUTBOX_RETRY_SECONDS="0.05",
+        # Generic names other Microsoft tools on the machine may have set: the SDK would
+        # log in by itself with CLIENT_SECRET, and msal would rewrite the login host with
+        # MSAL_FORCE_REGION, so every reply below shows they are ignored.
+        **GENERIC_ENVIRONMENT,
     ).start()
     yield app
     app.stop()
@@ -885,6 +896,13 @@ def test_the_log_has_no_tracebacks(teams):
     log = teams.log()
     assert "Traceback" not in log
     assert "inbound activity rejected" in log  # the 401s above, one line each
+
+
+def test_generic_microsoft_settings_are_named_as_ignored(teams):
+    log = teams.log()
+    for name in GENERIC_ENVIRONMENT:
+        assert f"ignoring {name} from the environment" in log
+    assert "another-apps-secret" not in log
 
 
 # --- settings and layers (no server) -----------------------------------------------------------

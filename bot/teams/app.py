@@ -38,6 +38,7 @@ from bot.teams.sdk import (
     ClientOptions,
     FastAPIAdapter,
     TokenCredentials,
+    drop_generic_environment,
     quiet_sdk_loggers,
     with_overrides,
 )
@@ -79,6 +80,7 @@ def build(settings: Settings, store: StorePool) -> Built:
         openid_metadata_url=settings.teams_openid_metadata_url,
         login_endpoint=settings.teams_login_url,
     )
+    drop_generic_environment()  # however late the environment was given
     teams = App(
         client_id=settings.teams_app_id,
         tenant_id=settings.teams_tenant_id,

@@ -33,7 +33,24 @@ IGNORED_ENVIRONMENT = (
     "MANAGED_IDENTITY_CLIENT_ID",
     "MSAL_FORCE_REGION",
 )
-_ignored = [name for name in IGNORED_ENVIRONMENT if os.environ.pop(name, None) is not None]
+_ignored: list[str] = []
+
+
+def drop_generic_environment() -> list[str]:
+    """Remove the generic variables from the environment; every one removed so far, set
+    or not now, is returned (to warn about once).
+
+    Done as this module is imported, before the SDK is, and again before the SDK's
+    ``App`` is made: a process may be given its environment after it imported this
+    module (one forked from a process that had).
+    """
+    for name in IGNORED_ENVIRONMENT:
+        if os.environ.pop(name, None) is not None and name not in _ignored:
+            _ignored.append(name)
+    return list(_ignored)
+
+
+drop_generic_environment()
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -83,11 +100,6 @@ with warnings.catch_warnings():
     from microsoft_teams.common import ClientOptions
 
 
-def ignored_environment() -> list[str]:
-    """The generic variables that were set and have been removed (to warn about once)."""
-    return list(_ignored)
-
-
 def _warnings_only(record: logging.LogRecord) -> bool:
     return record.levelno >= logging.WARNING
 
@@ -133,5 +145,7 @@ __all__ = [
     "TaskModuleResponse",
     "TaskSubmitInvokeActivity",
     "TokenCredentials",
+    "drop_generic_environment",
+    "quiet_sdk_loggers",
     "with_overrides",
 ]

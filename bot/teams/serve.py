@@ -50,10 +50,10 @@ def serve(settings: Settings, host: str, port: int) -> None:
 async def _serve(settings: Settings, host: str, port: int) -> None:
     from bot.teams import logs
     from bot.teams.app import MESSAGES_PATH, build
-    from bot.teams.sdk import ignored_environment
+    from bot.teams.sdk import drop_generic_environment
 
     logs.install()
-    for name in ignored_environment():
+    for name in drop_generic_environment():
         logger.warning(
             "ignoring %s from the environment: the bot's Teams settings are TEAMS_*", name
         )
