@@ -3,6 +3,7 @@ that the screen is total on any text (its work, linear in the text: `python -m b
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -272,7 +273,13 @@ NOTES = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.fuzz
+@pytest.mark.quick
+@settings(
+    max_examples=5_000 if os.environ.get("YOS_FUZZ") == "long" else 100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(NOTES)
 def test_screen_note_never_raises(text):
     findings = screen_note(text)
