@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import atexit
+import gc
 import hashlib
 import os
 import shutil
@@ -178,10 +179,19 @@ def teams_fakes(tmp_path_factory):
 
 def pytest_configure(config: pytest.Config) -> None:
     """Where tests are handed out to workers, start one fork server (tests/forkserver.py)
-    for them all, now, so that it has imported before the first test needs it."""
+    for them all, now, and start the workers themselves from it (tests/forked_worker.py)
+    rather than as new interpreters: xdist has not started them yet."""
     handing_out = config.getoption("numprocesses", None) and not hasattr(config, "workerinput")
     if handing_out and launch.SHARED not in os.environ:
         os.environ[launch.SHARED] = launch.start_server(wait=False)
+        forked = f"popen//python={sys.executable} -m tests.forked_worker"
+        config.option.tx = [forked if spec == "popen" else spec for spec in config.option.tx]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collecting imported (the bot, the SDKs, the test modules) lives to the end of
+    the run: the collections that follow skip it."""
+    gc.freeze()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
