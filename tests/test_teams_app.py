@@ -15,11 +15,9 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft6Validator
 from jsonschema.exceptions import best_match
 
 from bot.config import PROJECT_ROOT, ConfigError, settings_from
@@ -44,10 +42,9 @@ from tests.teams_served import (
     new_id,
     personal,
 )
+from tests.test_cards import AC
 
 TODAY = "2014-04-20"
-SCHEMA = json.loads((Path(__file__).parent / "schemas" / "adaptive-card-1.5.json").read_text())
-AC = Draft6Validator(SCHEMA, format_checker=Draft6Validator.FORMAT_CHECKER)
 MAX_ACTIVITY_BYTES = 28_000
 WORD_JOINER = "\u2060"
 LIVE_MENTION = re.compile(r"<\s*/?\s*at\b", re.IGNORECASE)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import textwrap
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.paper import ChartEvidence, ChartLine, ChartPoint, ChartSeries, ChartSpec
@@ -56,6 +57,7 @@ def _percent(value: float) -> str:
     return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
 
 
+@lru_cache(maxsize=8)  # a paper's Word file and its PNG draw the same chart
 def render_chart(spec: ChartSpec) -> bytes:
     """A PNG of WIDTH_PX x HEIGHT_PX (see :func:`draw`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
