@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from hypothesis import given
@@ -19,6 +20,7 @@ from bot.domain.monitoring.audit_input import (
     MAX_TEXT,
     AuditInput,
     AuditInputProblem,
+    Field,
     find_date,
     parse_audit_input,
     parse_date,
@@ -27,7 +29,7 @@ from bot.domain.monitoring.audit_input import (
 MARCH_30 = date(2014, 3, 30)  # a Sunday
 SEPT_30 = date(2014, 9, 30)  # a Tuesday
 EXAMPLE = "For example: audit R1 17/20 30/01/2014 January audit"
-FIELDS = {None, "recommendation", "audited", "compliant", "audit_date", "note"}
+FIELDS = {None, *get_args(Field)}  # what a refusal may point at
 MONTHS = [
     *("January", "February", "March", "April", "May", "June", "July", "August"),
     *("September", "October", "November", "December"),
