@@ -26,20 +26,41 @@ def shrink(png: bytes, budget: int) -> bytes | None:
     if len(data_url(png)) <= budget:
         return png
     original = Image.open(io.BytesIO(png)).convert("RGB")
-    for scale in (1.0, *SCALES):
+    for colours in PALETTES:
+        encoded = _within(original if colours is None else original.quantize(colours), budget)
+        if encoded is not None:
+            return encoded
+    # Smaller copies take the full-size picture's fewest colours, rather than each finding
+    # its own: a hundred times quicker, and no larger.
+    fewest = original.quantize(PALETTES[-1])
+    for scale in SCALES:
         width = round(original.width * scale)
         if width < MIN_WIDTH:
             break
-        image = (
-            original
-            if scale == 1.0
-            else original.resize((width, round(original.height * scale)), Image.Resampling.LANCZOS)
-        )
-        for colours in PALETTES if scale == 1.0 else (32,):
-            candidate = image if colours is None else image.quantize(colours)
-            buffer = io.BytesIO()
-            candidate.save(buffer, "PNG", optimize=True)
-            encoded = buffer.getvalue()
-            if len(data_url(encoded)) <= budget:
-                return encoded
+        smaller = original.resize((width, round(original.height * scale)), Image.Resampling.LANCZOS)
+        encoded = _within(smaller.quantize(palette=fewest, dither=Image.Dither.NONE), budget)
+        if encoded is not None:
+            return encoded
     return None
+
+
+# Pillow's smallest encoding (``optimize``) takes some five times as long as its default,
+# and saves some 5%: it is tried only on a picture that the default brings close.
+OPTIMISING_SAVES_AT_MOST = 1.25
+
+
+def _within(image: Image.Image, budget: int) -> bytes | None:
+    """``image`` as a PNG whose data URL fits ``budget``, or None."""
+    quick = _png(image)
+    if len(data_url(quick)) <= budget:
+        return quick
+    if len(data_url(quick)) > budget * OPTIMISING_SAVES_AT_MOST:
+        return None
+    smallest = _png(image, optimize=True)
+    return smallest if len(data_url(smallest)) <= budget else None
+
+
+def _png(image: Image.Image, **options: bool) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", **options)
+    return buffer.getvalue()
