@@ -123,6 +123,19 @@ def test_a_new_store_is_switched_to_wal_in_the_writers_turn(tmp_path):
     assert opened == ["wal"]
 
 
+def test_a_store_already_in_wal_opens_while_another_worker_is_writing(tmp_path):
+    """Only the switch to WAL takes the writers' turn: a store opened before is opened at
+    once, however long another worker's write lasts."""
+    path = tmp_path / "old.db"
+    open_db(path).close()
+    other = WritersLock(path)
+    with other.turn(5):
+        began = time.monotonic()
+        mode = open_db(path).execute("PRAGMA journal_mode").fetchone()[0]
+        assert time.monotonic() - began < 1.0
+    assert mode == "wal"
+
+
 def test_three_bots_starting_together_load_once(tmp_path):
     """Each loads the bundled data into a new store unless another has: one does."""
     path = str(tmp_path / "race.db")

@@ -211,9 +211,12 @@ def _use_wal(db: Store) -> None:
     hold a read lock and wait on the other, which SQLite answers at once with "database is
     locked" (it does not wait on its busy timeout when waiting could never end), so the
     switch is made in the writers' turn, and retried for a while if a program that takes
-    no turns is reading the file.
+    no turns is reading the file. A store already in WAL (every one opened before) is
+    opened without waiting for the turn.
     """
     assert db.writers is not None
+    if db.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
     deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
     with db.writers.turn(BUSY_TIMEOUT_SECONDS):
         while True:
