@@ -52,9 +52,10 @@ OPTIMISING_SAVES_AT_MOST = 1.25
 def _within(image: Image.Image, budget: int) -> bytes | None:
     """``image`` as a PNG whose data URL fits ``budget``, or None."""
     quick = _png(image)
-    if len(data_url(quick)) <= budget:
+    size = len(data_url(quick))
+    if size <= budget:
         return quick
-    if len(data_url(quick)) > budget * OPTIMISING_SAVES_AT_MOST:
+    if size > budget * OPTIMISING_SAVES_AT_MOST:
         return None
     smallest = _png(image, optimize=True)
     return smallest if len(data_url(smallest)) <= budget else None
